@@ -1,0 +1,112 @@
+// CONTROL_DB: who the tenants are, who may act on them, and how Phoenix reaches them.
+// Tenant data never lives here; only routing and identity metadata does.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const tenants = sqliteTable(
+  "tenants",
+  {
+    id: text("id").primaryKey(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    status: text("status", { enum: ["active", "suspended", "deleted"] })
+      .notNull()
+      .default("active"),
+    // The Worker binding of this tenant's own D1 database (hard isolation).
+    d1Binding: text("d1_binding").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("tenants_slug_unique").on(t.slug), uniqueIndex("tenants_d1_binding_unique").on(t.d1Binding)],
+);
+
+export const principals = sqliteTable(
+  "principals",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["staff", "customer"] }).notNull(),
+    email: text("email").notNull(),
+    displayName: text("display_name").notNull(),
+    // Customer users belong to exactly one tenant; provider staff have none here and act through grants.
+    homeTenantId: text("home_tenant_id").references(() => tenants.id),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("principals_email_unique").on(sql`lower(${t.email})`)],
+);
+
+export const ROLES = ["viewer", "analyst", "lead", "admin"] as const;
+
+export const grants = sqliteTable(
+  "grants",
+  {
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => principals.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    role: text("role", { enum: ROLES }).notNull(),
+    grantedBy: text("granted_by"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.tenantId] }), index("grants_tenant_idx").on(t.tenantId)],
+);
+
+export const machineClients = sqliteTable(
+  "machine_clients",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    // Space-separated OAuth scopes this client may be issued, e.g. "alerts:read cases:read".
+    scopes: text("scopes").notNull(),
+    // Hash of the client secret; the secret itself is shown once at registration.
+    secretHash: text("secret_hash").notNull(),
+    status: text("status", { enum: ["active", "revoked"] })
+      .notNull()
+      .default("active"),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("machine_clients_tenant_idx").on(t.tenantId)],
+);
+
+export const connectors = sqliteTable(
+  "connectors",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    kind: text("kind", { enum: ["cisco-xdr", "ai-activity", "ocsf"] }).notNull(),
+    name: text("name").notNull(),
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    // AES-GCM ciphertext (base64url, IV prefixed) of the current and previous signing secrets.
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    previousSecretCiphertext: text("previous_secret_ciphertext"),
+    previousSecretExpiresAt: integer("previous_secret_expires_at"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("connectors_tenant_idx").on(t.tenantId)],
+);
+
+// Metadata of Phoenix's own token-signing keys. Private material stays in a Worker secret;
+// public JWKs of keys being retired stay published until every token they signed has expired.
+export const signingKeys = sqliteTable("signing_keys", {
+  kid: text("kid").primaryKey(),
+  alg: text("alg").notNull(),
+  publicJwk: text("public_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  status: text("status", { enum: ["active", "retiring", "retired"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  retiredAt: integer("retired_at"),
+});

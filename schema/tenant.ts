@@ -1,0 +1,204 @@
+// A tenant's own D1 database. Every tenant has one, with the same schema; the tenant id is
+// implicit in which database you are talking to, so no table here carries it.
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+type Json = Record<string, unknown>;
+
+// OCSF Detection Finding (class 2004). Hot attributes are columns for filtering; nested OCSF
+// objects are kept as JSON so the finding renders back without loss.
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    // Stable identity of the finding across re-deliveries; see domain/alerts/dedup.ts.
+    dedupKey: text("dedup_key").notNull(),
+    classUid: integer("class_uid").notNull(),
+    categoryUid: integer("category_uid").notNull(),
+    activityId: integer("activity_id").notNull(),
+    typeUid: integer("type_uid").notNull(),
+    severityId: integer("severity_id").notNull(),
+    statusId: integer("status_id"),
+    // Epoch milliseconds, normalised on the way in (some producers send seconds).
+    time: integer("time").notNull(),
+    title: text("title").notNull(),
+    findingUid: text("finding_uid").notNull(),
+    findingInfo: text("finding_info", { mode: "json" }).$type<Json>().notNull(),
+    metadata: text("metadata", { mode: "json" }).$type<Json>().notNull(),
+    productName: text("product_name"),
+    vendorName: text("vendor_name"),
+    observables: text("observables", { mode: "json" }).$type<Json[]>(),
+    device: text("device", { mode: "json" }).$type<Json>(),
+    actor: text("actor", { mode: "json" }).$type<Json>(),
+    resources: text("resources", { mode: "json" }).$type<Json[]>(),
+    // Every other OCSF attribute the producer sent, so rendering loses nothing.
+    attributes: text("attributes", { mode: "json" }).$type<Json>().notNull(),
+    rawData: text("raw_data").notNull(),
+    occurrenceCount: integer("occurrence_count").notNull().default(1),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    sourceConnectorId: text("source_connector_id"),
+    caseId: text("case_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("alerts_dedup_key_unique").on(t.dedupKey),
+    // Keyset pagination walks (time, id) newest first; the filtered variants keep it index-only.
+    index("alerts_time_id_idx").on(t.time, t.id),
+    index("alerts_severity_time_id_idx").on(t.severityId, t.time, t.id),
+    index("alerts_status_time_id_idx").on(t.statusId, t.time, t.id),
+    index("alerts_case_idx").on(t.caseId),
+  ],
+);
+
+// Read model of each case; CaseObject is the record and writes this through its outbox.
+export const cases = sqliteTable(
+  "cases",
+  {
+    id: text("id").primaryKey(),
+    title: text("title").notNull(),
+    severityId: integer("severity_id").notNull(),
+    priority: text("priority"),
+    state: text("state").notNull(),
+    assigneeId: text("assignee_id"),
+    resolution: text("resolution"),
+    alertCount: integer("alert_count").notNull().default(0),
+    ackDueAt: integer("ack_due_at"),
+    resolveDueAt: integer("resolve_due_at"),
+    // Version of the case object this projection reflects; older updates are ignored.
+    version: integer("version").notNull(),
+    openedAt: integer("opened_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    closedAt: integer("closed_at"),
+  },
+  (t) => [
+    index("cases_state_updated_idx").on(t.state, t.updatedAt, t.id),
+    index("cases_updated_idx").on(t.updatedAt, t.id),
+    index("cases_assignee_idx").on(t.assigneeId),
+  ],
+);
+
+export const caseTimeline = sqliteTable(
+  "case_timeline",
+  {
+    caseId: text("case_id").notNull(),
+    // Position in the case object's event log; (case_id, seq) makes projection idempotent.
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    actor: text("actor").notNull(),
+    at: integer("at").notNull(),
+    data: text("data", { mode: "json" }).$type<Json>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
+);
+
+export const assets = sqliteTable(
+  "assets",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["device", "user", "resource"] }).notNull(),
+    // The producer's identifier for the asset (device uid, user uid, cloud resource uid).
+    uid: text("uid").notNull(),
+    name: text("name"),
+    details: text("details", { mode: "json" }).$type<Json>(),
+    criticality: text("criticality"),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [uniqueIndex("assets_kind_uid_unique").on(t.kind, t.uid)],
+);
+
+// OCSF observables, normalised so "Evil.EXAMPLE" and "evil.example" are one indicator.
+export const observables = sqliteTable(
+  "observables",
+  {
+    // Content-addressed (type + normalised value), so concurrent writers agree without a read.
+    id: text("id").primaryKey(),
+    typeId: integer("type_id").notNull(),
+    type: text("type").notNull(),
+    value: text("value").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [uniqueIndex("observables_type_value_unique").on(t.typeId, t.value), index("observables_value_idx").on(t.value)],
+);
+
+export const alertObservables = sqliteTable(
+  "alert_observables",
+  {
+    alertId: text("alert_id").notNull(),
+    observableId: text("observable_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.observableId] }), index("alert_observables_observable_idx").on(t.observableId)],
+);
+
+export const enrichments = sqliteTable(
+  "enrichments",
+  {
+    id: text("id").primaryKey(),
+    observableId: text("observable_id").notNull(),
+    provider: text("provider").notNull(),
+    verdict: text("verdict"),
+    data: text("data", { mode: "json" }).$type<Json>().notNull(),
+    fetchedAt: integer("fetched_at").notNull(),
+    expiresAt: integer("expires_at"),
+  },
+  (t) => [uniqueIndex("enrichments_observable_provider_unique").on(t.observableId, t.provider)],
+);
+
+export const comments = sqliteTable(
+  "comments",
+  {
+    id: text("id").primaryKey(),
+    caseId: text("case_id").notNull(),
+    authorId: text("author_id").notNull(),
+    body: text("body").notNull(),
+    visibility: text("visibility", { enum: ["internal", "customer"] })
+      .notNull()
+      .default("internal"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("comments_case_idx").on(t.caseId, t.createdAt)],
+);
+
+// Where a case lives in each sink (Jira issue key, Salesforce Case id, ...).
+export const sinkLinks = sqliteTable(
+  "sink_links",
+  {
+    caseId: text("case_id").notNull(),
+    sink: text("sink", { enum: ["jira", "salesforce", "platform"] }).notNull(),
+    externalId: text("external_id").notNull(),
+    externalUrl: text("external_url"),
+    lastSyncedVersion: integer("last_synced_version"),
+    lastSyncedAt: integer("last_synced_at"),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.sink] }), uniqueIndex("sink_links_sink_external_unique").on(t.sink, t.externalId)],
+);
+
+// Payloads that could not be mapped, kept verbatim with the reason so they can be fixed and replayed.
+export const quarantine = sqliteTable(
+  "quarantine",
+  {
+    id: text("id").primaryKey(),
+    sourceConnectorId: text("source_connector_id"),
+    reason: text("reason").notNull(),
+    // Problem details naming the offending fields, as JSON.
+    details: text("details", { mode: "json" }).$type<Json>(),
+    payload: text("payload").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    replayedAt: integer("replayed_at"),
+  },
+  (t) => [index("quarantine_received_idx").on(t.receivedAt, t.id)],
+);
+
+// POST idempotency: the key is claimed in the same batch as the writes it guards.
+export const idempotencyRecords = sqliteTable("idempotency_records", {
+  key: text("key").primaryKey(),
+  // Who used the key and what they sent; a different request under the same key is refused.
+  principal: text("principal").notNull(),
+  requestHash: text("request_hash").notNull(),
+  statusCode: integer("status_code"),
+  responseBody: text("response_body"),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});
