@@ -1,10 +1,13 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
+import { generateOcsfValidators } from "./tests/support/generate-ocsf-validators.ts";
 
-// Tests run inside workerd against real local D1 databases: the control database, the demo
-// tenant's from wrangler.toml, and extra tenant databases so isolation tests are real.
-export const TEST_TENANT_BINDINGS = ["TENANT_T1", "TENANT_T2", "TENANT_T3"] as const;
+// Tenant ids map 1:1 to databases, so every tenant a test file mints gets one of these.
+const TEST_TENANT_BINDINGS = Array.from(
+  { length: 16 },
+  (_, i) => `TENANT_T${String(i + 1).padStart(2, "0")}`,
+);
 
 export default defineConfig(async () => {
   const controlMigrations = await readD1Migrations("migrations/control");
@@ -12,27 +15,44 @@ export default defineConfig(async () => {
   // A throwaway signing key per run: tests never depend on a committed secret.
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const signingJwk = { ...(await exportJWK(privateKey)), kid: "test-signing-key", alg: "ES256", use: "sig" };
+  process.env.PHOENIX_SIGNING_JWK = JSON.stringify(signingJwk);
+  // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node.
+  await generateOcsfValidators(import.meta.dirname);
 
   return {
     test: {
-      include: ["tests/**/*.test.ts"],
-      exclude: ["tests/tooling/**", "node_modules/**"],
-      setupFiles: ["tests/support/apply-migrations.ts"],
-    },
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            ENVIRONMENT: "test",
-            PHOENIX_SIGNING_JWK: JSON.stringify(signingJwk),
-            TEST_CONTROL_MIGRATIONS: controlMigrations,
-            TEST_TENANT_MIGRATIONS: tenantMigrations,
-            TEST_TENANT_BINDINGS: [...TEST_TENANT_BINDINGS],
+      // A safety net for hung tests, not a performance assertion: speed lives in `npm run bench`.
+      testTimeout: 60_000,
+      projects: [
+        {
+          test: {
+            name: "workers",
+            include: ["tests/**/*.test.ts"],
+            exclude: ["tests/tooling/**"],
+            setupFiles: ["tests/support/apply-migrations.ts"],
           },
-          d1Databases: Object.fromEntries(TEST_TENANT_BINDINGS.map((b) => [b, `phoenix-test-${b.toLowerCase()}`])),
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ENVIRONMENT: "test",
+                  PHOENIX_SIGNING_JWK: JSON.stringify(signingJwk),
+                  TEST_CONTROL_MIGRATIONS: controlMigrations,
+                  TEST_TENANT_MIGRATIONS: tenantMigrations,
+                  TEST_TENANT_BINDINGS,
+                },
+                d1Databases: Object.fromEntries(
+                  TEST_TENANT_BINDINGS.map((b) => [b, `phoenix-test-${b.toLowerCase()}`]),
+                ),
+              },
+            }),
+          ],
         },
-      }),
-    ],
+        {
+          test: { name: "tooling", environment: "node", include: ["tests/tooling/**/*.test.ts"] },
+        },
+      ],
+    },
   };
 });

@@ -10,8 +10,16 @@ export const ERROR_CODES = {
   not_found: { status: 404, title: "Not found", retryable: false },
   method_not_allowed: { status: 405, title: "Method not allowed", retryable: false },
   conflict: { status: 409, title: "Conflict", retryable: false },
-  idempotency_in_progress: { status: 409, title: "A request with this Idempotency-Key is in progress", retryable: true },
-  idempotency_key_reused: { status: 422, title: "Idempotency-Key reused with a different request", retryable: false },
+  idempotency_in_progress: {
+    status: 409,
+    title: "A request with this Idempotency-Key is in progress",
+    retryable: true,
+  },
+  idempotency_key_reused: {
+    status: 422,
+    title: "Idempotency-Key reused with a different request",
+    retryable: false,
+  },
   payload_too_large: { status: 413, title: "Payload too large", retryable: false },
   unsupported_media_type: { status: 415, title: "Unsupported media type", retryable: false },
   rate_limited: { status: 429, title: "Too many requests", retryable: true },
@@ -45,7 +53,9 @@ export class PhoenixError extends Error {
   }
 
   toBody(): PhoenixErrorBody {
-    return this.errors ? { code: this.code, message: this.message, errors: this.errors } : { code: this.code, message: this.message };
+    return this.errors
+      ? { code: this.code, message: this.message, errors: this.errors }
+      : { code: this.code, message: this.message };
   }
 }
 

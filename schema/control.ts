@@ -2,6 +2,7 @@
 // Tenant data never lives here; only routing and identity metadata does.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { JWK } from "jose";
 
 export const tenants = sqliteTable(
   "tenants",
@@ -17,7 +18,10 @@ export const tenants = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("tenants_slug_unique").on(t.slug), uniqueIndex("tenants_d1_binding_unique").on(t.d1Binding)],
+  (t) => [
+    uniqueIndex("tenants_slug_unique").on(t.slug),
+    uniqueIndex("tenants_d1_binding_unique").on(t.d1Binding),
+  ],
 );
 
 export const principals = sqliteTable(
@@ -105,7 +109,7 @@ export const connectors = sqliteTable(
 export const signingKeys = sqliteTable("signing_keys", {
   kid: text("kid").primaryKey(),
   alg: text("alg").notNull(),
-  publicJwk: text("public_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  publicJwk: text("public_jwk", { mode: "json" }).$type<JWK>().notNull(),
   status: text("status", { enum: ["active", "retiring", "retired"] }).notNull(),
   createdAt: integer("created_at").notNull(),
   retiredAt: integer("retired_at"),

@@ -120,7 +120,10 @@ export const observables = sqliteTable(
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
   },
-  (t) => [uniqueIndex("observables_type_value_unique").on(t.typeId, t.value), index("observables_value_idx").on(t.value)],
+  (t) => [
+    uniqueIndex("observables_type_value_unique").on(t.typeId, t.value),
+    index("observables_value_idx").on(t.value),
+  ],
 );
 
 export const alertObservables = sqliteTable(
@@ -129,7 +132,10 @@ export const alertObservables = sqliteTable(
     alertId: text("alert_id").notNull(),
     observableId: text("observable_id").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.alertId, t.observableId] }), index("alert_observables_observable_idx").on(t.observableId)],
+  (t) => [
+    primaryKey({ columns: [t.alertId, t.observableId] }),
+    index("alert_observables_observable_idx").on(t.observableId),
+  ],
 );
 
 export const enrichments = sqliteTable(
@@ -172,7 +178,10 @@ export const sinkLinks = sqliteTable(
     lastSyncedVersion: integer("last_synced_version"),
     lastSyncedAt: integer("last_synced_at"),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.sink] }), uniqueIndex("sink_links_sink_external_unique").on(t.sink, t.externalId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.sink] }),
+    uniqueIndex("sink_links_sink_external_unique").on(t.sink, t.externalId),
+  ],
 );
 
 // Payloads that could not be mapped, kept verbatim with the reason so they can be fixed and replayed.
@@ -192,13 +201,22 @@ export const quarantine = sqliteTable(
 );
 
 // POST idempotency: the key is claimed in the same batch as the writes it guards.
-export const idempotencyRecords = sqliteTable("idempotency_records", {
-  key: text("key").primaryKey(),
-  // Who used the key and what they sent; a different request under the same key is refused.
-  principal: text("principal").notNull(),
-  requestHash: text("request_hash").notNull(),
-  statusCode: integer("status_code"),
-  responseBody: text("response_body"),
-  createdAt: integer("created_at").notNull(),
-  expiresAt: integer("expires_at").notNull(),
-});
+export const idempotencyRecords = sqliteTable(
+  "idempotency_records",
+  {
+    // Keys are scoped to the caller that chose them.
+    principal: text("principal").notNull(),
+    key: text("key").notNull(),
+    // What was sent under the key; a different request under the same key is refused.
+    requestHash: text("request_hash").notNull(),
+    // Null until the response is recorded, right after the guarded batch commits.
+    statusCode: integer("status_code"),
+    responseBody: text("response_body"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.principal, t.key] }),
+    index("idempotency_records_expires_idx").on(t.expiresAt),
+  ],
+);

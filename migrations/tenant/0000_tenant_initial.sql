@@ -105,15 +105,17 @@ CREATE TABLE `enrichments` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `enrichments_observable_provider_unique` ON `enrichments` (`observable_id`,`provider`);--> statement-breakpoint
 CREATE TABLE `idempotency_records` (
-	`key` text PRIMARY KEY NOT NULL,
 	`principal` text NOT NULL,
+	`key` text NOT NULL,
 	`request_hash` text NOT NULL,
 	`status_code` integer,
 	`response_body` text,
 	`created_at` integer NOT NULL,
-	`expires_at` integer NOT NULL
+	`expires_at` integer NOT NULL,
+	PRIMARY KEY(`principal`, `key`)
 );
 --> statement-breakpoint
+CREATE INDEX `idempotency_records_expires_idx` ON `idempotency_records` (`expires_at`);--> statement-breakpoint
 CREATE TABLE `observables` (
 	`id` text PRIMARY KEY NOT NULL,
 	`type_id` integer NOT NULL,

@@ -1,0 +1,178 @@
+// `npm run phoenix -- <command>`: operator tasks for tenants and tokens.
+// Local by default (the state `npm start` serves); `--remote` acts on the Cloudflare account.
+import { Command } from "commander";
+import { applyMigrations, type Target } from "./d1.ts";
+import {
+  ensureTenant,
+  findTenantBySlug,
+  listTenants,
+  slugProblem,
+  tenantBinding,
+  tenantDatabaseName,
+} from "./tenants.ts";
+import { mintLocalToken, parseScopeList, parseTtl } from "./tokens.ts";
+import { WRANGLER_TOML, wrangler } from "./wrangler.ts";
+import {
+  addD1Database,
+  CONTROL_DB_BINDING,
+  type D1DatabaseConfig,
+  readWranglerConfig,
+  TENANT_MIGRATIONS_DIR,
+} from "./wrangler-config.ts";
+
+const program = new Command("phoenix")
+  .description("Phoenix operator CLI")
+  .showHelpAfterError("(add --help for usage)")
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+const tenant = program.command("tenant").description("manage tenants");
+
+tenant
+  .command("create")
+  .description("create a tenant: its own D1 database, the binding in wrangler.toml, and its CONTROL_DB row")
+  .argument("<slug>", "lowercase letters, digits and hyphens, 2–40 characters")
+  .requiredOption("--name <name>", 'display name, e.g. "Acme Corp"')
+  .option("--remote", "create the database in the Cloudflare account instead of locally")
+  .action(async (slug: string, opts: { name: string; remote?: boolean }) => {
+    await createTenant(slug, opts.name.trim(), opts.remote ? "remote" : "local");
+  });
+
+tenant
+  .command("list")
+  .description("list tenants registered in CONTROL_DB")
+  .option("--remote", "read the remote CONTROL_DB")
+  .action(async (opts: { remote?: boolean }) => {
+    const rows = await listTenants(opts.remote ? "remote" : "local");
+    const declared = new Set(readWranglerConfig().d1Databases.map((db) => db.binding));
+    printTable(
+      ["SLUG", "NAME", "ID", "STATUS", "D1 BINDING"],
+      rows.map((t) => [
+        t.slug,
+        t.name,
+        t.id,
+        t.status,
+        declared.has(t.d1_binding) ? t.d1_binding : `${t.d1_binding} (missing from wrangler.toml)`,
+      ]),
+    );
+  });
+
+program
+  .command("token")
+  .description(
+    "mint an access token for the local Worker (signed with the key in .dev.vars); prints only the token",
+  )
+  .requiredOption("--tenant <slug>", "tenant the token acts for")
+  .requiredOption("--scopes <scopes>", 'space-separated, e.g. "alerts:read cases:read"')
+  .option("--ttl <ttl>", "lifetime: 30s, 15m, 1h, 12h, 1d …", "1h")
+  .option("--subject <subject>", "the token's sub claim", "phoenix-cli")
+  .action(async (opts: { tenant: string; scopes: string; ttl: string; subject: string }) => {
+    const scopes = parseScopeList(opts.scopes);
+    const ttlSeconds = parseTtl(opts.ttl);
+    const row = await findTenantBySlug(opts.tenant, "local");
+    if (!row)
+      throw new Error(
+        `no tenant "${opts.tenant}" in the local CONTROL_DB (see: npm run phoenix -- tenant list)`,
+      );
+    if (row.status !== "active")
+      throw new Error(`tenant "${opts.tenant}" is ${row.status}; tokens are only minted for active tenants`);
+    const token = await mintLocalToken({ tenantId: row.id, scopes, ttlSeconds, subject: opts.subject });
+    process.stdout.write(`${token}\n`);
+  });
+
+/**
+ * Local: binding in wrangler.toml → types → tenant migrations → CONTROL_DB row.
+ * Remote: the same, after `wrangler d1 create` gives the real database id, with --remote throughout.
+ * Re-running after a failure resumes: an existing wrangler.toml entry for the binding is reused.
+ */
+async function createTenant(slug: string, name: string, target: Target): Promise<void> {
+  const problem = slugProblem(slug);
+  if (problem) throw new Error(problem);
+  if (!name) throw new Error("--name must not be empty");
+  const binding = tenantBinding(slug);
+  const databaseName = tenantDatabaseName(slug);
+
+  if (target === "local") await applyMigrations(CONTROL_DB_BINDING, "local");
+  if (await findTenantBySlug(slug, target)) throw new Error(`tenant "${slug}" already exists`);
+
+  let db = readWranglerConfig().d1Databases.find((d) => d.binding === binding);
+  if (db && (db.database_name !== databaseName || db.migrations_dir !== TENANT_MIGRATIONS_DIR)) {
+    throw new Error(
+      `wrangler.toml already declares ${binding} for something else (${db.database_name}); fix it by hand`,
+    );
+  }
+  if (db && target === "remote" && db.database_id.startsWith("local-")) {
+    throw new Error(
+      `wrangler.toml declares ${binding} with a local-only database_id; remove that block and re-run`,
+    );
+  }
+  if (db) {
+    step(`wrangler.toml already declares ${binding}; reusing it`);
+  } else {
+    const databaseId =
+      target === "local" ? `local-${databaseName}` : await createRemoteDatabase(databaseName);
+    db = {
+      binding,
+      database_name: databaseName,
+      database_id: databaseId,
+      migrations_dir: TENANT_MIGRATIONS_DIR,
+    };
+    addD1Database(db);
+    step(`added ${binding} (${databaseName}, ${databaseId}) to wrangler.toml`);
+  }
+
+  await wrangler(["types", "-c", WRANGLER_TOML, "--strict-vars=false"]);
+  step("regenerated worker-configuration.d.ts (wrangler types)");
+
+  const applied = await applyMigrations(binding, target);
+  step(`applied ${applied.length} tenant migration(s) to ${target} ${databaseName}`);
+
+  const { row, created } = await ensureTenant({ slug, name, binding }, target);
+  if (!created) throw new Error(`tenant "${slug}" was registered concurrently as ${row.id}`);
+  step(`registered tenant ${row.id} in the ${target} CONTROL_DB`);
+
+  process.stdout.write(
+    target === "local"
+      ? `\nTenant "${slug}" is ready locally. Restart \`npm start\` so the Worker gets the ${binding} binding, then:\n` +
+          `  npm run phoenix -- token --tenant ${slug} --scopes "alerts:read alerts:write"\n` +
+          "Commit wrangler.toml and worker-configuration.d.ts.\n"
+      : `\nTenant "${slug}" exists in the Cloudflare account. Commit wrangler.toml and worker-configuration.d.ts,\n` +
+          `then deploy the Worker so it gets the ${binding} binding.\n`,
+  );
+}
+
+/** `wrangler d1 create` prints the new database's config; its database_id is a UUID. */
+async function createRemoteDatabase(databaseName: string): Promise<D1DatabaseConfig["database_id"]> {
+  const out = await wrangler(["d1", "create", databaseName, "-c", WRANGLER_TOML]);
+  const id = /database_id"?\s*[:=]\s*"([0-9a-f-]{36})"/.exec(out)?.[1];
+  if (!id) throw new Error(`wrangler d1 create did not print a database_id:\n${out}`);
+  step(`created D1 database ${databaseName} (${id})`);
+  return id;
+}
+
+function step(message: string): void {
+  process.stderr.write(`• ${message}\n`);
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  if (rows.length === 0) {
+    process.stdout.write("no tenants\n");
+    return;
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  for (const row of [header, ...rows]) {
+    process.stdout.write(
+      `${row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd()}\n`,
+    );
+  }
+}
+
+// Usage errors are commander's (it prints them and exits 1); everything else is reported here.
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.stderr.write(`phoenix: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

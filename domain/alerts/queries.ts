@@ -1,0 +1,57 @@
+// Reading alerts: by id, and as a keyset-paginated, filtered list (newest first).
+import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { alerts } from "../../schema/tenant.ts";
+import { decodeCursor, encodeCursor } from "../pagination.ts";
+import type { Alert } from "./store.ts";
+
+export const MAX_PAGE_SIZE = 200;
+
+export interface AlertListQuery {
+  limit: number;
+  cursor?: string | undefined;
+  severityId?: number | undefined;
+  statusId?: number | undefined;
+  /** Inclusive lower bound on `time`, epoch ms. */
+  timeFrom?: number | undefined;
+  /** Exclusive upper bound on `time`, epoch ms. */
+  timeTo?: number | undefined;
+}
+
+export interface AlertPage {
+  items: Alert[];
+  nextCursor: string | null;
+}
+
+export async function getAlert(db: D1Database, id: string): Promise<Alert | null> {
+  const rows = await drizzle(db).select().from(alerts).where(eq(alerts.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function listAlerts(db: D1Database, query: AlertListQuery): Promise<AlertPage> {
+  const fingerprint = JSON.stringify([query.severityId, query.statusId, query.timeFrom, query.timeTo]);
+  const conditions: SQL[] = [];
+  if (query.severityId !== undefined) conditions.push(eq(alerts.severityId, query.severityId));
+  if (query.statusId !== undefined) conditions.push(eq(alerts.statusId, query.statusId));
+  if (query.timeFrom !== undefined) conditions.push(gte(alerts.time, query.timeFrom));
+  if (query.timeTo !== undefined) conditions.push(lt(alerts.time, query.timeTo));
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor, fingerprint);
+    const before = or(lt(alerts.time, after.k), and(eq(alerts.time, after.k), lt(alerts.id, after.id)));
+    if (before) conditions.push(before);
+  }
+
+  const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE);
+  const rows = await drizzle(db)
+    .select()
+    .from(alerts)
+    .where(and(...conditions))
+    .orderBy(desc(alerts.time), desc(alerts.id))
+    .limit(limit + 1);
+
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    rows.length > limit && last ? encodeCursor({ k: last.time, id: last.id }, fingerprint) : null;
+  return { items, nextCursor };
+}

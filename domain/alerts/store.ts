@@ -1,0 +1,136 @@
+// Storing alerts: OCSF Detection Findings become rows in the tenant's database, de-duplicated on
+// a stable key. One D1 batch per request, so a request lands whole or not at all.
+import { sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { alertObservables, alerts, observables } from "../../schema/tenant.ts";
+import type { IdempotencyClaim } from "../idempotency.ts";
+import { newId } from "../ids.ts";
+import { normaliseObservableValue, observableId } from "../observables.ts";
+import { type DetectionFinding, dedupKeyFor, normaliseFinding } from "../ocsf/detection-finding.ts";
+
+export type Alert = typeof alerts.$inferSelect;
+
+export interface StoredAlert {
+  id: string;
+  duplicate: boolean;
+  occurrenceCount: number;
+}
+
+export interface StoreOutcome {
+  alerts: StoredAlert[];
+  created: number;
+  duplicates: number;
+}
+
+export interface StoreContext {
+  now: number;
+  sourceConnectorId: string | null;
+  claim: IdempotencyClaim;
+}
+
+export async function storeFindings(
+  db: D1Database,
+  findings: readonly DetectionFinding[],
+  ctx: StoreContext,
+): Promise<StoreOutcome> {
+  const d = drizzle(db);
+  const rows = await Promise.all(findings.map((finding) => toRow(finding, ctx)));
+
+  const upserts = rows.map((row) =>
+    d
+      .insert(alerts)
+      .values(row)
+      .onConflictDoUpdate({
+        target: alerts.dedupKey,
+        // A re-delivery is one more occurrence of the same finding, never a second alert.
+        set: {
+          occurrenceCount: sql`${alerts.occurrenceCount} + 1`,
+          firstSeenAt: sql`min(${alerts.firstSeenAt}, excluded.first_seen_at)`,
+          lastSeenAt: sql`max(${alerts.lastSeenAt}, excluded.last_seen_at)`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+      })
+      .returning({ id: alerts.id, occurrenceCount: alerts.occurrenceCount }),
+  );
+  const indexing = await observableStatements(d, findings, rows, ctx.now);
+  const statements: BatchItem<"sqlite">[] = [...(ctx.claim ? [ctx.claim] : []), ...upserts, ...indexing];
+  const results = await d.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+
+  const offset = ctx.claim ? 1 : 0;
+  const stored = rows.map((row, i): StoredAlert => {
+    const [returned] = results[offset + i] as Array<{ id: string; occurrenceCount: number }>;
+    if (!returned) throw new Error("alert upsert returned no row");
+    // New rows keep the id minted here; a conflict returns the existing row's id.
+    return { id: returned.id, duplicate: returned.id !== row.id, occurrenceCount: returned.occurrenceCount };
+  });
+  const duplicates = stored.filter((s) => s.duplicate).length;
+  return { alerts: stored, created: stored.length - duplicates, duplicates };
+}
+
+async function toRow(
+  finding: DetectionFinding,
+  ctx: StoreContext,
+): Promise<typeof alerts.$inferInsert & { id: string }> {
+  const normalised = normaliseFinding(finding, ctx.now);
+  return {
+    ...normalised,
+    id: newId("alert", ctx.now),
+    dedupKey: await dedupKeyFor(finding),
+    occurrenceCount: 1,
+    firstSeenAt: normalised.time,
+    lastSeenAt: normalised.time,
+    sourceConnectorId: ctx.sourceConnectorId,
+    caseId: null,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+}
+
+// Observables are indexed for lookup ("which alerts saw this IP?"). The link is written by
+// dedup key, so it attaches to whichever row the upsert above kept.
+async function observableStatements(
+  d: ReturnType<typeof drizzle>,
+  findings: readonly DetectionFinding[],
+  rows: ReadonlyArray<{ dedupKey: string }>,
+  now: number,
+): Promise<BatchItem<"sqlite">[]> {
+  const seen = new Map<string, { typeId: number; type: string; value: string }>();
+  const links = new Map<string, { dedupKey: string; observableId: string }>();
+  for (const [i, finding] of findings.entries()) {
+    const dedupKey = rows[i]?.dedupKey;
+    if (!dedupKey) continue;
+    for (const observable of finding.observables ?? []) {
+      if (typeof observable.value !== "string" || observable.value.trim() === "") continue;
+      const value = normaliseObservableValue(observable.type_id, observable.value);
+      const id = await observableId(observable.type_id, value);
+      seen.set(id, {
+        typeId: observable.type_id,
+        type: observable.type ?? String(observable.type_id),
+        value,
+      });
+      links.set(`${dedupKey}|${id}`, { dedupKey, observableId: id });
+    }
+  }
+  const upserts = [...seen].map(([id, o]) =>
+    d
+      .insert(observables)
+      .values({ id, typeId: o.typeId, type: o.type, value: o.value, firstSeenAt: now, lastSeenAt: now })
+      .onConflictDoUpdate({
+        target: observables.id,
+        set: { lastSeenAt: sql`max(${observables.lastSeenAt}, excluded.last_seen_at)` },
+      }),
+  );
+  const linkInserts = [...links.values()].map((link) =>
+    d
+      .insert(alertObservables)
+      .select(
+        d
+          .select({ alertId: alerts.id, observableId: sql<string>`${link.observableId}`.as("observable_id") })
+          .from(alerts)
+          .where(sql`${alerts.dedupKey} = ${link.dedupKey}`),
+      )
+      .onConflictDoNothing(),
+  );
+  return [...upserts, ...linkInserts];
+}

@@ -1,0 +1,40 @@
+// Opaque keyset cursors. A cursor is the sort key of the last row served plus a fingerprint of
+// the filters it was issued for, so it cannot be replayed against a different query.
+import { base64url } from "jose";
+import { PhoenixError } from "./errors.ts";
+
+export interface KeysetPosition {
+  /** Primary sort value (e.g. time in epoch ms). */
+  k: number;
+  /** Tie-breaker: the row id. */
+  id: string;
+}
+
+export function encodeCursor(position: KeysetPosition, filterFingerprint: string): string {
+  const json = JSON.stringify({ k: position.k, id: position.id, f: filterFingerprint });
+  return base64url.encode(json);
+}
+
+export function decodeCursor(cursor: string, filterFingerprint: string): KeysetPosition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(base64url.decode(cursor)));
+  } catch {
+    throw invalidCursor("cursor is not one this API issued");
+  }
+  const p = parsed as { k?: unknown; id?: unknown; f?: unknown };
+  if (
+    typeof p.k !== "number" ||
+    !Number.isSafeInteger(p.k) ||
+    typeof p.id !== "string" ||
+    typeof p.f !== "string"
+  ) {
+    throw invalidCursor("cursor is not one this API issued");
+  }
+  if (p.f !== filterFingerprint) throw invalidCursor("cursor was issued for different filters");
+  return { k: p.k, id: p.id };
+}
+
+function invalidCursor(message: string): PhoenixError {
+  return new PhoenixError("validation_failed", message, [{ field: "cursor", message }]);
+}

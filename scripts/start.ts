@@ -1,0 +1,223 @@
+// `npm start`: from a fresh clone to a running, seeded Phoenix at http://localhost:8787.
+// Every step is idempotent, so running it again only rebuilds and restarts: the signing key,
+// applied migrations, the demo tenant and its alerts are all kept (in .dev.vars and .wrangler/state).
+import { createServer } from "node:net";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { applyMigrations } from "../cli/d1.ts";
+import { DEV_VARS_PATH, ensureDevSigningKey } from "../cli/dev-vars.ts";
+import { ensureTenant, type TenantRow } from "../cli/tenants.ts";
+import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
+import { LOCAL_STATE_DIR, PROJECT_ROOT, reactRouter, spawnWrangler } from "../cli/wrangler.ts";
+import { migratedDatabases, readWranglerConfig } from "../cli/wrangler-config.ts";
+import type { Scope } from "../domain/auth/scopes.ts";
+import { demoFindings } from "./seed/demo-findings.ts";
+
+const PORT = 8787;
+const ORIGIN = `http://localhost:${PORT}`;
+const DEMO_TENANT = { slug: "demo", name: "Demo Corp", binding: "TENANT_DEMO" };
+const DEMO_SCOPES: Scope[] = ["alerts:read", "alerts:write", "cases:read", "cases:write", "reports:read"];
+const DEMO_TOKEN_TTL = "12h";
+const HEALTH_TIMEOUT_MS = 60_000;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  await assertPortFree(PORT);
+  const config = readWranglerConfig();
+  if (!config.d1Databases.some((db) => db.binding === DEMO_TENANT.binding)) {
+    throw new Error(`wrangler.toml has no ${DEMO_TENANT.binding} database for the demo tenant`);
+  }
+
+  // Before the build: the Vite plugin copies .dev.vars into build/server/ (we also point wrangler
+  // dev at the original with --env-file, so a stale copy can never win).
+  await step("Signing key in .dev.vars", async () => {
+    const outcome = await ensureDevSigningKey();
+    return outcome === "kept" ? "kept the existing key" : `${outcome} a new ES256 key`;
+  });
+
+  await step("Build Worker and workbench (react-router build)", async () => {
+    await reactRouter(["build"]);
+    return "build/client, build/server";
+  });
+
+  const databases = migratedDatabases(config).map((db) => db.binding);
+  await step(`Migrations for ${databases.join(", ")}`, async () => {
+    // Each apply is a wrangler + workerd start-up, so run as many at once as there are cores.
+    const applied = await mapConcurrently(databases, availableParallelism(), async (binding) => ({
+      binding,
+      names: await applyMigrations(binding, "local"),
+    }));
+    const changed = applied.filter((a) => a.names.length > 0);
+    if (changed.length === 0) return `all ${databases.length} up to date`;
+    return changed.map((a) => `${a.binding}: applied ${a.names.join(", ")}`).join("; ");
+  });
+
+  const demo = await step("Demo tenant in CONTROL_DB", async () => {
+    const { row, created } = await ensureTenant(DEMO_TENANT, "local");
+    return { value: row, detail: `${created ? "registered" : "exists"}: ${row.id}` };
+  });
+
+  // Serve the build with the state the steps above just migrated: --persist-to is the same
+  // directory `d1 … --local` used (both add v3/), instead of wrangler's default next to the config.
+  const server = spawnWrangler([
+    "dev",
+    "-c",
+    join(PROJECT_ROOT, "build", "server", "wrangler.json"),
+    "--env-file",
+    DEV_VARS_PATH,
+    "--persist-to",
+    LOCAL_STATE_DIR,
+    "--port",
+    String(PORT),
+    "--show-interactive-dev-session=false",
+  ]);
+  serverSharesTerminal = true;
+  const exited = new Promise<number>((resolve) =>
+    server.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+  );
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => server.kill(signal));
+  }
+
+  try {
+    await step(`Worker on ${ORIGIN}`, () => waitForHealth(exited));
+  } catch (error) {
+    server.kill("SIGTERM");
+    await exited;
+    throw error;
+  }
+  const token = await mintLocalToken({
+    tenantId: demo.id,
+    scopes: DEMO_SCOPES,
+    ttlSeconds: parseTtl(DEMO_TOKEN_TTL),
+    subject: "local-dev",
+  });
+  // A failed seed leaves the server up: the API is what needs debugging then.
+  await step("Demo alerts", () => seedDemoAlerts(token)).catch((error: unknown) => {
+    process.stderr.write(
+      `  could not seed the demo tenant: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  });
+
+  printBanner(demo, token, performance.now() - started);
+  process.exitCode = await exited;
+}
+
+/** Seeds only an empty tenant: a tenant with any alert is left alone. */
+async function seedDemoAlerts(token: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const list = await fetch(`${ORIGIN}/v1/alerts?limit=1`, { headers });
+  if (list.status === 404) return "skipped: this build has no GET /v1/alerts yet";
+  if (!list.ok) throw new Error(`GET /v1/alerts answered ${list.status}: ${await list.text()}`);
+  const page = (await list.json()) as { data: unknown[] };
+  if (page.data.length > 0) return "tenant already has alerts, not seeding";
+
+  const findings = demoFindings(Date.now());
+  const post = await fetch(`${ORIGIN}/v1/alerts`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(findings),
+  });
+  if (!post.ok) throw new Error(`POST /v1/alerts answered ${post.status}: ${await post.text()}`);
+  const result = (await post.json()) as { created: number; duplicates: number };
+  return `seeded ${result.created} alerts (${result.duplicates} duplicates)`;
+}
+
+async function waitForHealth(exited: Promise<number>): Promise<string> {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  let serverExit: number | undefined;
+  void exited.then((code) => {
+    serverExit = code;
+  });
+  while (Date.now() < deadline) {
+    if (serverExit !== undefined)
+      throw new Error(`wrangler dev exited (code ${serverExit}) before ${ORIGIN}/healthz answered`);
+    try {
+      const res = await fetch(`${ORIGIN}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return "healthy";
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${ORIGIN}/healthz did not answer within ${HEALTH_TIMEOUT_MS / 1000} s`);
+}
+
+async function mapConcurrently<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await run(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** A second `npm start` would otherwise seed and print a token for whatever already holds the port. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () =>
+      reject(new Error(`port ${port} is in use: is another \`npm start\` (or \`npm run dev\`) running?`)),
+    );
+    probe.listen(port, "localhost", () => probe.close(() => resolve()));
+  });
+}
+
+type StepResult<T> = string | { value: T; detail: string };
+
+// Prints "• label … detail (time)". Once wrangler dev shares the terminal, its log lines would
+// split that line, so from then on the whole line is printed when the step ends.
+let serverSharesTerminal = false;
+
+async function step<T = void>(label: string, run: () => Promise<StepResult<T>>): Promise<T> {
+  const t0 = performance.now();
+  const inline = !serverSharesTerminal;
+  if (inline) process.stdout.write(`• ${label} … `);
+  try {
+    const result = await run();
+    const detail = typeof result === "string" ? result : result.detail;
+    const done = `${detail} (${seconds(performance.now() - t0)})`;
+    process.stdout.write(inline ? `${done}\n` : `• ${label}: ${done}\n`);
+    return (typeof result === "string" ? undefined : result.value) as T;
+  } catch (error) {
+    process.stdout.write(inline ? "failed\n" : `• ${label}: failed\n`);
+    throw error;
+  }
+}
+
+function printBanner(demo: TenantRow, token: string, elapsedMs: number): void {
+  const lines = [
+    "",
+    `Phoenix is running (ready in ${seconds(elapsedMs)}). Ctrl-C stops it; data stays in .wrangler/state.`,
+    "",
+    `  Workbench   ${ORIGIN}/`,
+    `  API         ${ORIGIN}/v1`,
+    `  API docs    ${ORIGIN}/docs`,
+    `  Health      ${ORIGIN}/healthz`,
+    "",
+    `Demo tenant "${demo.slug}" (${demo.id}). API token, ${DEMO_TOKEN_TTL}, scopes: ${DEMO_SCOPES.join(" ")}`,
+    "",
+    `export PHOENIX_TOKEN='${token}'`,
+    "",
+    "Try it:",
+    `  curl -s -H "Authorization: Bearer $PHOENIX_TOKEN" '${ORIGIN}/v1/alerts?limit=5'`,
+    "",
+    "Another token or tenant: npm run phoenix -- token --tenant demo --scopes 'alerts:read' --ttl 1h",
+    "                         npm run phoenix -- tenant create acme --name 'Acme Corp'",
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\nnpm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

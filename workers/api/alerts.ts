@@ -1,0 +1,197 @@
+// /v1/alerts: thin HTTP adapters over domain/alerts.
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { MAX_FINDINGS_PER_REQUEST, parseFindingSubmission } from "../../domain/alerts/intake.ts";
+import { getAlert, listAlerts, MAX_PAGE_SIZE } from "../../domain/alerts/queries.ts";
+import { storeFindings } from "../../domain/alerts/store.ts";
+import { PhoenixError } from "../../domain/errors.ts";
+import { requestHash, runIdempotent } from "../../domain/idempotency.ts";
+import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
+import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
+import { requireScope } from "../auth/bearer.ts";
+import type { ApiEnv } from "./context.ts";
+import { problemResponses, readJsonBody } from "./http.ts";
+
+const alertId = z.string().regex(/^alrt_[0-9a-z]{26}$/, "must be an alert id (alrt_…)");
+
+const renderedFinding = z.record(z.string(), z.unknown()).openapi("DetectionFindingView", {
+  description:
+    "The alert as an OCSF 1.8 Detection Finding (class_uid 2004). Phoenix's alert id is in `unmapped.phoenix.alert_id`; `count`, `start_time` and `end_time` carry occurrences.",
+});
+
+const ingestResult = z
+  .object({
+    accepted: z.int().describe("Findings in the request."),
+    created: z.int().describe("Findings stored as new alerts."),
+    duplicates: z.int().describe("Findings that matched an existing alert; its occurrence count was bumped."),
+    alerts: z.array(z.object({ id: z.string(), duplicate: z.boolean(), occurrence_count: z.int() })),
+  })
+  .openapi("AlertIngestResult");
+
+const postAlerts = createRoute({
+  method: "post",
+  path: "/alerts",
+  tags: ["Alerts"],
+  summary: "Submit OCSF Detection Findings",
+  description: `One finding or an array of up to ${MAX_FINDINGS_PER_REQUEST}. Findings are de-duplicated on their finding_info.uid (per product); a duplicate bumps the alert's occurrence count. Requires \`alerts:write\`.`,
+  security: [{ bearerAuth: ["alerts:write"] }],
+  request: {
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe("Replays the first response for 24 hours."),
+    }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          // Validated in the handler, so every bad item is reported with its index.
+          schema: {
+            oneOf: [
+              { $ref: "#/components/schemas/DetectionFinding" },
+              {
+                type: "array",
+                minItems: 1,
+                maxItems: MAX_FINDINGS_PER_REQUEST,
+                items: { $ref: "#/components/schemas/DetectionFinding" },
+              },
+            ],
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: "At least one new alert was stored.",
+      content: { "application/json": { schema: ingestResult } },
+    },
+    200: {
+      description: "Every finding was a duplicate.",
+      content: { "application/json": { schema: ingestResult } },
+    },
+    ...problemResponses(400, 401, 403, 409, 413, 415, 422),
+  },
+});
+
+const getAlertRoute = createRoute({
+  method: "get",
+  path: "/alerts/{id}",
+  tags: ["Alerts"],
+  summary: "Get one alert as OCSF",
+  security: [{ bearerAuth: ["alerts:read"] }],
+  request: { params: z.object({ id: alertId }) },
+  responses: {
+    200: { description: "The alert.", content: { "application/json": { schema: renderedFinding } } },
+    ...problemResponses(401, 403, 404, 422),
+  },
+});
+
+const listAlertsRoute = createRoute({
+  method: "get",
+  path: "/alerts",
+  tags: ["Alerts"],
+  summary: "List alerts, newest first",
+  description: "Keyset-paginated: pass `next_cursor` back as `cursor` with the same filters.",
+  security: [{ bearerAuth: ["alerts:read"] }],
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+      cursor: z.string().max(512).optional(),
+      severity_id: z.coerce.number().int().min(0).max(99).optional(),
+      status_id: z.coerce.number().int().min(0).max(99).optional(),
+      time_from: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe("Inclusive lower bound on `time`, epoch ms."),
+      time_to: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe("Exclusive upper bound on `time`, epoch ms."),
+    }),
+  },
+  responses: {
+    200: {
+      description: "A page of alerts.",
+      content: {
+        "application/json": {
+          schema: z
+            .object({ data: z.array(renderedFinding), next_cursor: z.string().nullable() })
+            .openapi("AlertPage"),
+        },
+      },
+    },
+    ...problemResponses(401, 403, 422),
+  },
+});
+
+export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
+  app.openAPIRegistry.register("DetectionFinding", detectionFindingSchema);
+
+  app.openapi(postAlerts, async (c) => {
+    const principal = c.get("principal");
+    requireScope(principal, "alerts:write");
+    const { raw, json } = await readJsonBody(c.req.raw);
+    const findings = parseFindingSubmission(json);
+    const key = c.req.valid("header")["idempotency-key"];
+    const now = Date.now();
+    const idempotency = key
+      ? {
+          principal: `${principal.issuer}|${principal.subject}`,
+          key,
+          requestHash: await requestHash("POST", "/v1/alerts", raw),
+          now,
+        }
+      : null;
+
+    const result = await runIdempotent(c.get("tenantDb"), idempotency, async (claim) => {
+      const outcome = await storeFindings(c.get("tenantDb"), findings, {
+        now,
+        sourceConnectorId: null,
+        claim,
+      });
+      return {
+        status: outcome.created > 0 ? 201 : 200,
+        body: {
+          accepted: findings.length,
+          created: outcome.created,
+          duplicates: outcome.duplicates,
+          alerts: outcome.alerts.map((a) => ({
+            id: a.id,
+            duplicate: a.duplicate,
+            occurrence_count: a.occurrenceCount,
+          })),
+        },
+      };
+    });
+    if (result.replayed) c.header("idempotent-replayed", "true");
+    return c.json(result.body, result.status as 200 | 201);
+  });
+
+  app.openapi(getAlertRoute, async (c) => {
+    requireScope(c.get("principal"), "alerts:read");
+    const alert = await getAlert(c.get("tenantDb"), c.req.valid("param").id);
+    if (!alert) throw new PhoenixError("not_found", "no such alert");
+    return c.json(renderAlertAsDetectionFinding(alert), 200);
+  });
+
+  app.openapi(listAlertsRoute, async (c) => {
+    requireScope(c.get("principal"), "alerts:read");
+    const q = c.req.valid("query");
+    const page = await listAlerts(c.get("tenantDb"), {
+      limit: q.limit,
+      cursor: q.cursor,
+      severityId: q.severity_id,
+      statusId: q.status_id,
+      timeFrom: q.time_from,
+      timeTo: q.time_to,
+    });
+    return c.json({ data: page.items.map(renderAlertAsDetectionFinding), next_cursor: page.nextCursor }, 200);
+  });
+}

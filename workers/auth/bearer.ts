@@ -1,0 +1,73 @@
+// Bearer-token authentication for /v1: verify the JWT, then resolve its tenant. Tenant identity
+// comes from the verified `tid` claim and nowhere else.
+import { decodeJwt, errors as joseErrors, jwtVerify } from "jose";
+import { parseScopes, type Scope } from "../../domain/auth/scopes.ts";
+import { API_AUDIENCE } from "../../domain/auth/tokens.ts";
+import { PhoenixError } from "../../domain/errors.ts";
+import { findTenant, type Tenant } from "../../domain/tenancy.ts";
+import { trustedIssuers } from "./issuers.ts";
+
+export interface ApiPrincipal {
+  subject: string;
+  issuer: string;
+  tenant: Tenant;
+  scopes: Scope[];
+}
+
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export async function authenticateBearer(authorization: string | undefined, env: Env): Promise<ApiPrincipal> {
+  const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? "")?.[1];
+  if (!token) throw new PhoenixError("unauthenticated", "an Authorization: Bearer token is required");
+
+  let issuerClaim: unknown;
+  try {
+    issuerClaim = decodeJwt(token).iss;
+  } catch {
+    throw invalidToken("the bearer token is not a JWT");
+  }
+  const issuer = typeof issuerClaim === "string" ? trustedIssuers(env).get(issuerClaim) : undefined;
+  if (!issuer) throw invalidToken("the token's issuer is not trusted");
+
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, issuer.keys, {
+      issuer: issuer.issuer,
+      audience: API_AUDIENCE,
+      algorithms: issuer.algorithms,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ["exp", "sub"],
+    }));
+  } catch (error) {
+    throw invalidToken(describeJoseError(error));
+  }
+
+  const tenantId = payload.tid;
+  if (typeof tenantId !== "string" || tenantId === "")
+    throw invalidToken("the token has no tenant (tid) claim");
+  const tenant = await findTenant(env.CONTROL_DB, tenantId);
+  if (tenant?.status !== "active") throw invalidToken("the token's tenant is unknown or not active");
+
+  return { subject: String(payload.sub), issuer: issuer.issuer, tenant, scopes: parseScopes(payload.scope) };
+}
+
+export function requireScope(principal: ApiPrincipal, scope: Scope): void {
+  if (!principal.scopes.includes(scope)) {
+    throw new PhoenixError("forbidden", `this operation requires the ${scope} scope`);
+  }
+}
+
+function invalidToken(message: string): PhoenixError {
+  return new PhoenixError("unauthenticated", message);
+}
+
+// Tell the caller what was wrong with the token without echoing anything from it.
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "the token has expired";
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `the token's ${error.claim} claim is not acceptable`;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "the token's signing algorithm is not allowed";
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the token's signature is invalid";
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return "no trusted key matches the token's kid";
+  return "the token could not be verified";
+}

@@ -1,0 +1,39 @@
+// Everything Hono does not route goes to the React Router workbench.
+// The server build is imported lazily, so API tests (vitest) run without building the workbench.
+import {
+  createRequestHandler,
+  type RouterContext,
+  RouterContextProvider,
+  type ServerBuild,
+} from "react-router";
+
+/** What Hono's `c.executionCtx` guarantees, which is all the workbench needs (waitUntil). */
+type WorkerExecutionContext = Pick<ExecutionContext, "waitUntil" | "passThroughOnException">;
+
+/** The load context the workbench's loaders read; mirrors app/context.ts (workers/ may not import app/). */
+interface WorkbenchContext {
+  env: Env;
+  ctx: WorkerExecutionContext;
+}
+
+const loadBuild = (): Promise<ServerBuild> => import("virtual:react-router/server-build");
+const handleRequest = createRequestHandler(loadBuild, import.meta.env.MODE);
+
+export async function handleWorkbench(
+  request: Request,
+  env: Env,
+  ctx: WorkerExecutionContext,
+): Promise<Response> {
+  const key = contextKey(await loadBuild());
+  return handleRequest(request, new RouterContextProvider(new Map([[key, { env, ctx }]])));
+}
+
+// The context key is created once, in app/context.ts; app/root.tsx re-exports it so the Worker can
+// reach it through the build (the bundle's one entry into app/) instead of importing app/ code.
+function contextKey(build: ServerBuild): RouterContext<WorkbenchContext> {
+  const root = build.routes.root?.module as
+    | { workbenchContext?: RouterContext<WorkbenchContext> }
+    | undefined;
+  if (!root?.workbenchContext) throw new Error("app/root.tsx must export workbenchContext");
+  return root.workbenchContext;
+}
