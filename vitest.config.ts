@@ -15,7 +15,6 @@ export default defineConfig(async () => {
   // A throwaway signing key per run: tests never depend on a committed secret.
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const signingJwk = { ...(await exportJWK(privateKey)), kid: "test-signing-key", alg: "ES256", use: "sig" };
-  process.env.PHOENIX_SIGNING_JWK = JSON.stringify(signingJwk);
   // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node.
   await generateOcsfValidators(import.meta.dirname);
 
@@ -28,7 +27,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["tests/**/*.test.ts"],
-            exclude: ["tests/tooling/**"],
+            exclude: ["tests/tooling/**", "tests/e2e/**"],
             setupFiles: ["tests/support/apply-migrations.ts"],
           },
           plugins: [
@@ -50,7 +49,12 @@ export default defineConfig(async () => {
           ],
         },
         {
-          test: { name: "tooling", environment: "node", include: ["tests/tooling/**/*.test.ts"] },
+          // Node-side checks of the project itself: lint rules, and the local stack end to end.
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["tests/tooling/**/*.test.ts", "tests/e2e/**/*.test.ts"],
+          },
         },
       ],
     },

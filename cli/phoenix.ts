@@ -31,10 +31,13 @@ tenant
   .command("create")
   .description("create a tenant: its own D1 database, the binding in wrangler.toml, and its CONTROL_DB row")
   .argument("<slug>", "lowercase letters, digits and hyphens, 2–40 characters")
-  .requiredOption("--name <name>", 'display name, e.g. "Acme Corp"')
+  .option("--name <name>", 'display name, e.g. "Acme Corp" (default: the slug, capitalised)')
   .option("--remote", "create the database in the Cloudflare account instead of locally")
-  .action(async (slug: string, opts: { name: string; remote?: boolean }) => {
-    await createTenant(slug, opts.name.trim(), opts.remote ? "remote" : "local");
+  .action(async (slug: string, opts: { name?: string; remote?: boolean }) => {
+    const name =
+      opts.name?.trim() ??
+      slug.replace(/(^|-)([a-z])/g, (_, sep: string, c: string) => `${sep ? " " : ""}${c.toUpperCase()}`);
+    await createTenant(slug, name, opts.remote ? "remote" : "local");
   });
 
 tenant

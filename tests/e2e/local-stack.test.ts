@@ -1,0 +1,158 @@
+// The newcomer's path, for real: `npm start` on a copy of this working tree, the printed token
+// against the API, then `phoenix tenant create acme` and a restart giving an isolated second tenant.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+const origin = "http://localhost:8787";
+const node = join(root, "node_modules/.bin/node");
+const examplesDir = resolve(root, "../shared/ocsf/examples");
+// The stack must run on its own .dev.vars, whatever the calling shell exports.
+const { PHOENIX_SIGNING_JWK: _ignored, ...inherited } = process.env;
+const childEnv = { ...inherited, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` };
+let work: string;
+
+/** A copy of the working tree (tracked and untracked, minus ignored files) sharing node_modules. */
+function copyWorkingTree(): string {
+  const dir = mkdtempSync(join(tmpdir(), "phoenix-e2e-"));
+  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
+    cwd: root,
+    encoding: "utf8",
+  })
+    .split("\0")
+    .filter(Boolean);
+  for (const file of files) {
+    try {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      cpSync(join(root, file), join(dir, file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // deleted but not yet staged
+    }
+  }
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  token: string;
+}
+
+/** Runs `npm start` (its script, on the pinned Node) until it prints the token. */
+async function start(): Promise<Running> {
+  const child = spawn(node, ["scripts/start.ts"], {
+    cwd: work,
+    env: childEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const token = await new Promise<string>((resolveToken, reject) => {
+    const timer = setInterval(() => {
+      const match = /export PHOENIX_TOKEN='([^']+)'/.exec(output);
+      if (match?.[1]) {
+        clearInterval(timer);
+        resolveToken(match[1]);
+      }
+    }, 200);
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      reject(new Error(`npm start exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, output: () => output, token };
+}
+
+async function stop(running: Running): Promise<void> {
+  const exited = new Promise((r) => running.child.once("exit", r));
+  if (running.child.pid) process.kill(-running.child.pid, "SIGINT");
+  await exited;
+}
+
+function phoenix(...args: string[]): string {
+  return execFileSync(node, ["cli/phoenix.ts", ...args], {
+    cwd: work,
+    encoding: "utf8",
+    env: childEnv,
+  });
+}
+
+const api = (path: string, token: string, init: RequestInit = {}) =>
+  fetch(`${origin}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  });
+
+beforeAll(() => {
+  work = copyWorkingTree();
+});
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("npm start from a fresh copy", () => {
+  it("serves /healthz and /docs, prints a working token, seeds the demo tenant once, and adds a second tenant", async () => {
+    const first = await start();
+    try {
+      expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+      const docs = await fetch(`${origin}/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain("/v1/openapi.json");
+      expect((await fetch(`${origin}/`)).status).toBe(200);
+
+      const listed = await api("/v1/alerts?limit=200", first.token);
+      const seeded = (await listed.json()) as { data: unknown[] };
+      expect(listed.status, `${JSON.stringify(seeded)}\n${first.output()}`).toBe(200);
+      expect(seeded.data.length).toBeGreaterThanOrEqual(8);
+
+      // The README's curl: an OCSF example posted with the printed token.
+      const example = readFileSync(
+        join(examplesDir, "detection_finding.edr-encoded-powershell.create.json"),
+        "utf8",
+      );
+      const posted = await api("/v1/alerts", first.token, { method: "POST", body: example });
+      expect(posted.status).toBe(201);
+      console.log(`first start: ${seeded.data.length} demo alerts, example POST ${posted.status}`);
+    } finally {
+      await stop(first);
+    }
+
+    phoenix("tenant", "create", "acme");
+    const second = await start();
+    try {
+      expect(second.output()).not.toMatch(/seeded \d+/i);
+      const demoAlerts = (await (await api("/v1/alerts?limit=200", second.token)).json()) as {
+        data: unknown[];
+      };
+      const acmeToken = phoenix("token", "--tenant", "acme", "--scopes", "alerts:read alerts:write").trim();
+      const acmeList = await api("/v1/alerts?limit=200", acmeToken);
+      expect(acmeList.status).toBe(200);
+      expect(((await acmeList.json()) as { data: unknown[] }).data).toEqual([]);
+
+      // A demo alert id is a 404 for acme, and acme's own writes stay in acme.
+      const demoId = (demoAlerts.data[0] as { unmapped: { phoenix: { alert_id: string } } }).unmapped.phoenix
+        .alert_id;
+      expect((await api(`/v1/alerts/${demoId}`, acmeToken)).status).toBe(404);
+      const example = readFileSync(join(examplesDir, "detection_finding.nids-c2-beacon.close.json"), "utf8");
+      expect((await api("/v1/alerts", acmeToken, { method: "POST", body: example })).status).toBe(201);
+      const demoAfter = (await (await api("/v1/alerts?limit=200", second.token)).json()) as {
+        data: unknown[];
+      };
+      expect(demoAfter.data).toHaveLength(demoAlerts.data.length);
+      console.log(`after restart: demo ${demoAfter.data.length} alerts, acme sees 0 of them`);
+    } finally {
+      await stop(second);
+    }
+    expect(readdirSync(join(work, ".wrangler/state/v3/d1")).length).toBeGreaterThan(0);
+  }, 240_000);
+});
