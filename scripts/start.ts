@@ -2,7 +2,6 @@
 // Every step is idempotent, so running it again only rebuilds and restarts: the signing key,
 // applied migrations, the demo tenant and its alerts are all kept (in .dev.vars and .wrangler/state).
 import { createServer } from "node:net";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { applyMigrations } from "../cli/d1.ts";
 import { DEV_VARS_PATH, ensureDevSigningKey } from "../cli/dev-vars.ts";
@@ -42,11 +41,10 @@ async function main(): Promise<void> {
 
   const databases = migratedDatabases(config).map((db) => db.binding);
   await step(`Migrations for ${databases.join(", ")}`, async () => {
-    // Each apply is a wrangler + workerd start-up, so run as many at once as there are cores.
-    const applied = await mapConcurrently(databases, availableParallelism(), async (binding) => ({
-      binding,
-      names: await applyMigrations(binding, "local"),
-    }));
+    // One at a time: concurrent applies against one persist directory fail with SQLITE_BUSY.
+    const applied: Array<{ binding: string; names: string[] }> = [];
+    for (const binding of databases)
+      applied.push({ binding, names: await applyMigrations(binding, "local") });
     const changed = applied.filter((a) => a.names.length > 0);
     if (changed.length === 0) return `all ${databases.length} up to date`;
     return changed.map((a) => `${a.binding}: applied ${a.names.join(", ")}`).join("; ");
@@ -141,19 +139,6 @@ async function waitForHealth(exited: Promise<number>): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${ORIGIN}/healthz did not answer within ${HEALTH_TIMEOUT_MS / 1000} s`);
-}
-
-async function mapConcurrently<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await run(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** A second `npm start` would otherwise seed and print a token for whatever already holds the port. */
