@@ -14,6 +14,7 @@ const examplesDir = resolve(root, "../shared/ocsf/examples");
 const { PHOENIX_SIGNING_JWK: _ignored, ...inherited } = process.env;
 const childEnv = { ...inherited, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` };
 let work: string;
+const started: ChildProcess[] = [];
 
 /** A copy of the working tree (tracked and untracked, minus ignored files) sharing node_modules. */
 function copyWorkingTree(): string {
@@ -50,6 +51,7 @@ async function start(): Promise<Running> {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  started.push(child);
   let output = "";
   child.stdout?.on("data", (d) => {
     output += d;
@@ -97,6 +99,10 @@ beforeAll(() => {
   work = copyWorkingTree();
 });
 afterAll(() => {
+  // Whatever happened, leave no wrangler or workerd behind.
+  for (const child of started) {
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+  }
   rmSync(work, { recursive: true, force: true });
 });
 
