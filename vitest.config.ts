@@ -15,6 +15,14 @@ export default defineConfig(async () => {
   // A throwaway signing key per run: tests never depend on a committed secret.
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const signingJwk = { ...(await exportJWK(privateKey)), kid: "test-signing-key", alg: "ES256", use: "sig" };
+  // Two outside identity providers: one trusted through an inline JWKS, one through a JWKS URL
+  // (its document is served by a fetch mock in the tests, as the IdP would serve it).
+  const inlineIdp = await testIssuerKey("RS256", "inline-idp-key");
+  const urlIdp = await testIssuerKey("ES256", "url-idp-key");
+  const trustedIssuers = [
+    { issuer: "https://idp-inline.test", jwks: { keys: [inlineIdp.publicJwk] }, algorithms: ["RS256"] },
+    { issuer: "https://idp.test", jwksUrl: "https://idp.test/.well-known/jwks.json" },
+  ];
   // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node.
   await generateOcsfValidators(import.meta.dirname);
 
@@ -37,6 +45,10 @@ export default defineConfig(async () => {
                 bindings: {
                   ENVIRONMENT: "test",
                   PHOENIX_SIGNING_JWK: JSON.stringify(signingJwk),
+                  TRUSTED_ISSUERS: JSON.stringify(trustedIssuers),
+                  TEST_INLINE_IDP_JWK: inlineIdp.privateJwk,
+                  TEST_URL_IDP_JWK: urlIdp.privateJwk,
+                  TEST_URL_IDP_PUBLIC_JWK: urlIdp.publicJwk,
                   TEST_CONTROL_MIGRATIONS: controlMigrations,
                   TEST_TENANT_MIGRATIONS: tenantMigrations,
                   TEST_TENANT_BINDINGS,
@@ -60,3 +72,11 @@ export default defineConfig(async () => {
     },
   };
 });
+
+async function testIssuerKey(alg: "RS256" | "ES256", kid: string) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return {
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg },
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" },
+  };
+}
