@@ -10,7 +10,7 @@ export const alerts = sqliteTable(
   "alerts",
   {
     id: text("id").primaryKey(),
-    // Stable identity of the finding across re-deliveries; see domain/alerts/dedup.ts.
+    // Stable identity of the finding across re-deliveries; see dedupKeyFor in domain/ocsf/detection-finding.ts.
     dedupKey: text("dedup_key").notNull(),
     classUid: integer("class_uid").notNull(),
     categoryUid: integer("category_uid").notNull(),

@@ -7,7 +7,13 @@ import { alertObservables, alerts, observables } from "../../schema/tenant.ts";
 import type { IdempotencyClaim } from "../idempotency.ts";
 import { newId } from "../ids.ts";
 import { normaliseObservableValue, observableId } from "../observables.ts";
-import { type DetectionFinding, dedupKeyFor, normaliseFinding } from "../ocsf/detection-finding.ts";
+import {
+  captionOf,
+  type DetectionFinding,
+  dedupKeyFor,
+  normaliseFinding,
+  OBSERVABLE_TYPE_CAPTIONS,
+} from "../ocsf/detection-finding.ts";
 
 export type Alert = typeof alerts.$inferSelect;
 
@@ -106,7 +112,7 @@ async function observableStatements(
       const id = await observableId(observable.type_id, value);
       seen.set(id, {
         typeId: observable.type_id,
-        type: observable.type ?? String(observable.type_id),
+        type: observable.type ?? captionOf(OBSERVABLE_TYPE_CAPTIONS, observable.type_id) ?? "Other",
         value,
       });
       links.set(`${dedupKey}|${id}`, { dedupKey, observableId: id });

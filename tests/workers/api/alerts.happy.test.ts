@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeDetectionFinding, makeDetectionFindings } from "../../support/factories/findings.ts";
 import { validateDetectionFinding } from "../../support/ocsf-validators.ts";
-import { call, createTenant, tokenFor } from "../../support/world.ts";
+import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
 interface IngestBody {
   accepted: number;
@@ -119,6 +119,41 @@ describe("POST /v1/alerts then GET /v1/alerts/{id}", () => {
       await call("GET", `/v1/alerts/${firstBody.alerts[0]?.id}`, { token })
     ).json()) as Record<string, unknown>;
     expect(ocsf.count).toBe(1);
+  });
+});
+
+describe("observables", () => {
+  it("are normalised into one row per indicator and linked to every alert that saw them", async () => {
+    const tenant = await createTenant();
+    const token = await tokenFor(tenant);
+    const a = makeDetectionFinding(
+      { observables: [{ type_id: 1, name: "device.hostname", value: " Evil.EXAMPLE " }] },
+      30,
+    );
+    const b = makeDetectionFinding(
+      {
+        observables: [
+          { type_id: 1, name: "device.hostname", value: "evil.example" },
+          { type_id: 7, name: "file.name", value: "Invoice.PDF.exe" },
+        ],
+      },
+      31,
+    );
+    const body = (await (await call("POST", "/v1/alerts", { token, body: [a, b, a] })).json()) as IngestBody;
+    const db = tenantDb(tenant);
+
+    const rows = await db.prepare("SELECT id, type_id, type, value FROM observables ORDER BY type_id").all();
+    expect(rows.results).toEqual([
+      expect.objectContaining({ type_id: 1, type: "Hostname", value: "evil.example" }),
+      // File names are case-sensitive on most systems, so their case is kept.
+      expect.objectContaining({ type_id: 7, type: "File Name", value: "Invoice.PDF.exe" }),
+    ]);
+    const host = (rows.results[0] as { id: string }).id;
+    const linked = await db
+      .prepare("SELECT alert_id FROM alert_observables WHERE observable_id = ? ORDER BY alert_id")
+      .bind(host)
+      .all();
+    expect(linked.results.map((r) => r.alert_id)).toEqual([body.alerts[0]?.id, body.alerts[1]?.id].sort());
   });
 });
 
