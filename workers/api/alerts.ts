@@ -1,10 +1,9 @@
 // /v1/alerts: thin HTTP adapters over domain/alerts.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { MAX_FINDINGS_PER_REQUEST, parseFindingSubmission } from "../../domain/alerts/intake.ts";
+import { MAX_FINDINGS_PER_REQUEST } from "../../domain/alerts/intake.ts";
 import { getAlert, listAlerts, MAX_PAGE_SIZE } from "../../domain/alerts/queries.ts";
-import { storeFindings } from "../../domain/alerts/store.ts";
+import { submitAlerts } from "../../domain/alerts/submit.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { requestHash, runIdempotent } from "../../domain/idempotency.ts";
 import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
 import { requireScope } from "../auth/bearer.ts";
@@ -138,40 +137,15 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
     const principal = c.get("principal");
     requireScope(principal, "alerts:write");
     const { raw, json } = await readJsonBody(c.req.raw);
-    const findings = parseFindingSubmission(json);
-    const key = c.req.valid("header")["idempotency-key"];
-    const now = Date.now();
-    const idempotency = key
-      ? {
-          principal: `${principal.issuer}|${principal.subject}`,
-          key,
-          requestHash: await requestHash("POST", "/v1/alerts", raw),
-          now,
-        }
-      : null;
-
-    const result = await runIdempotent(c.get("tenantDb"), idempotency, async (claim) => {
-      const outcome = await storeFindings(c.get("tenantDb"), findings, {
-        now,
-        sourceConnectorId: null,
-        claim,
-      });
-      return {
-        status: outcome.created > 0 ? 201 : 200,
-        body: {
-          accepted: findings.length,
-          created: outcome.created,
-          duplicates: outcome.duplicates,
-          alerts: outcome.alerts.map((a) => ({
-            id: a.id,
-            duplicate: a.duplicate,
-            occurrence_count: a.occurrenceCount,
-          })),
-        },
-      };
+    const result = await submitAlerts(c.get("tenantDb"), {
+      raw,
+      json,
+      submitter: `${principal.issuer}|${principal.subject}`,
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
+      now: Date.now(),
     });
     if (result.replayed) c.header("idempotent-replayed", "true");
-    return c.json(result.body, result.status as 200 | 201);
+    return c.json(result.body, result.status);
   });
 
   app.openapi(getAlertRoute, async (c) => {
