@@ -8,7 +8,8 @@ import { drizzle } from "drizzle-orm/d1";
 import { idempotencyRecords } from "../schema/tenant.ts";
 import { PhoenixError } from "./errors.ts";
 
-const RETENTION_MS = 24 * 60 * 60 * 1000;
+// Long enough for any client retry schedule, including a weekend-long outage of the caller.
+const RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface IdempotentRequest {
   principal: string;

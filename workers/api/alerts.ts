@@ -40,7 +40,7 @@ const postAlerts = createRoute({
         .min(1)
         .max(255)
         .optional()
-        .describe("Replays the first response for 24 hours."),
+        .describe("Replays the first response for 7 days."),
     }),
     body: {
       required: true,
