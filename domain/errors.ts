@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   not_found: { status: 404, title: "Not found", retryable: false },
   method_not_allowed: { status: 405, title: "Method not allowed", retryable: false },
   conflict: { status: 409, title: "Conflict", retryable: false },
+  invalid_transition: { status: 409, title: "Invalid transition", retryable: false },
+  closure_blocked: { status: 409, title: "The case cannot be closed yet", retryable: false },
+  precondition_failed: { status: 412, title: "Precondition failed", retryable: false },
+  precondition_required: { status: 428, title: "Precondition required", retryable: false },
   idempotency_in_progress: {
     status: 409,
     title: "A request with this Idempotency-Key is in progress",

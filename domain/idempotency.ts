@@ -2,7 +2,7 @@
 // writes it guards: the batch is atomic, so either both land or neither does, and a concurrent
 // or repeated request hits the primary key and is answered from the record instead.
 
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { idempotencyRecords } from "../schema/tenant.ts";
@@ -99,4 +99,11 @@ function isClaimConflict(error: unknown): boolean {
     if (e.message.includes("UNIQUE constraint failed: idempotency_records")) return true;
   }
   return false;
+}
+
+/** Frees a key whose guarded work failed after the claim had committed on its own. */
+export async function releaseIdempotencyKey(db: D1Database, request: IdempotentRequest): Promise<void> {
+  await drizzle(db)
+    .delete(idempotencyRecords)
+    .where(and(keyMatches(request), isNull(idempotencyRecords.statusCode)));
 }

@@ -114,3 +114,39 @@ export const signingKeys = sqliteTable("signing_keys", {
   createdAt: integer("created_at").notNull(),
   retiredAt: integer("retired_at"),
 });
+
+// The cross-tenant work queue: routing metadata of every open case, so staff working many tenants
+// list their queue from one place. Written by each CaseObject's outbox, guarded by version.
+export const workQueue = sqliteTable(
+  "work_queue",
+  {
+    caseId: text("case_id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    title: text("title").notNull(),
+    severity: text("severity").notNull(),
+    priority: text("priority").notNull(),
+    state: text("state").notNull(),
+    assigneeId: text("assignee_id"),
+    queue: text("queue").notNull(),
+    slaWarnAt: integer("sla_warn_at"),
+    slaDueAt: integer("sla_due_at"),
+    slaBreachedAt: integer("sla_breached_at"),
+    version: integer("version").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("work_queue_tenant_idx").on(t.tenantId, t.updatedAt),
+    index("work_queue_queue_due_idx").on(t.queue, t.slaDueAt),
+    index("work_queue_assignee_idx").on(t.assigneeId, t.slaDueAt),
+  ],
+);
+
+// A tenant's own SLA policy (JSON, see domain/sla/types.ts); tenants without a row use the default.
+export const slaPolicies = sqliteTable("sla_policies", {
+  tenantId: text("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id),
+  policy: text("policy", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  reopenWindowMs: integer("reopen_window_ms").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -57,14 +57,18 @@ export const cases = sqliteTable(
   {
     id: text("id").primaryKey(),
     title: text("title").notNull(),
-    severityId: integer("severity_id").notNull(),
-    priority: text("priority"),
+    severity: text("severity").notNull(),
+    priority: text("priority").notNull(),
     state: text("state").notNull(),
     assigneeId: text("assignee_id"),
+    queue: text("queue").notNull(),
     resolution: text("resolution"),
+    mergedInto: text("merged_into"),
     alertCount: integer("alert_count").notNull().default(0),
-    ackDueAt: integer("ack_due_at"),
-    resolveDueAt: integer("resolve_due_at"),
+    // Earliest pending SLA warning and deadline; null once every clock is met.
+    slaWarnAt: integer("sla_warn_at"),
+    slaDueAt: integer("sla_due_at"),
+    slaBreachedAt: integer("sla_breached_at"),
     // Version of the case object this projection reflects; older updates are ignored.
     version: integer("version").notNull(),
     openedAt: integer("opened_at").notNull(),
@@ -72,9 +76,10 @@ export const cases = sqliteTable(
     closedAt: integer("closed_at"),
   },
   (t) => [
-    index("cases_state_updated_idx").on(t.state, t.updatedAt, t.id),
     index("cases_updated_idx").on(t.updatedAt, t.id),
-    index("cases_assignee_idx").on(t.assigneeId),
+    index("cases_state_updated_idx").on(t.state, t.updatedAt, t.id),
+    index("cases_sla_due_idx").on(t.slaDueAt, t.id),
+    index("cases_assignee_idx").on(t.assigneeId, t.updatedAt),
   ],
 );
 

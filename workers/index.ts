@@ -5,6 +5,7 @@ import { PhoenixError } from "../domain/errors.ts";
 import { createApi } from "./api/app.ts";
 import { problemResponse, toProblem } from "./api/problem.ts";
 import { ownJwks } from "./auth/issuers.ts";
+import { runScheduled } from "./scheduled.ts";
 import { handleWorkbench } from "./workbench.ts";
 
 const app = new Hono<{ Bindings: Env }>();
@@ -22,4 +23,9 @@ app.onError(toProblem);
 
 export default {
   fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduled(env, controller.scheduledTime));
+  },
 } satisfies ExportedHandler<Env>;
+
+export { CaseObject } from "../durable-objects/case-object.ts";

@@ -1,6 +1,7 @@
 // Phoenix's records rendered as OCSF 1.8: an alert as a Detection Finding (2004), a case as an
 // Incident Finding (2005). Both validate against shared/ocsf/*.schema.json (see tests/domain/ocsf).
-import type { alerts, cases } from "../../schema/tenant.ts";
+import type { alerts } from "../../schema/tenant.ts";
+import type { CaseProjection } from "../case/projection.ts";
 import {
   ACTIVITY_CAPTIONS,
   captionOf,
@@ -10,7 +11,10 @@ import {
 } from "./detection-finding.ts";
 
 export type AlertRow = typeof alerts.$inferSelect;
-export type CaseView = typeof cases.$inferSelect;
+export type CaseView = CaseProjection;
+
+// Case severities on the OCSF severity scale.
+const CASE_SEVERITY_IDS: Readonly<Record<string, number>> = { low: 2, medium: 3, high: 4, critical: 5 };
 export type OcsfObject = Record<string, unknown>;
 
 /** An alert as a case lists it in `finding_info_list`. */
@@ -225,6 +229,7 @@ export function renderCaseAsIncidentFinding(
 ): OcsfObject {
   const activityId = caseView.state === "closed" ? 3 : caseView.version <= 1 ? 1 : 2;
   const statusId = isCaseState(caseView.state) ? CASE_STATUS_ID[caseView.state] : 99;
+  const severityId = CASE_SEVERITY_IDS[caseView.severity] ?? 99;
   const statusDetail = isCaseState(caseView.state) ? CASE_STATE_LABELS[caseView.state] : caseView.state;
 
   const metadata: OcsfObject = {
@@ -251,8 +256,8 @@ export function renderCaseAsIncidentFinding(
     time_dt: isoOf(caseView.updatedAt),
     start_time: caseView.openedAt,
     start_time_dt: isoOf(caseView.openedAt),
-    severity_id: caseView.severityId,
-    severity: captionOf(SEVERITY_CAPTIONS, caseView.severityId) ?? "Other",
+    severity_id: severityId,
+    severity: severityId === 99 ? caseView.severity : (captionOf(SEVERITY_CAPTIONS, severityId) ?? "Other"),
     status_id: statusId,
     status: statusId === 99 ? caseView.state : INCIDENT_STATUS_CAPTIONS[statusId],
     status_detail: statusDetail,
@@ -286,8 +291,8 @@ export function renderCaseAsIncidentFinding(
     alert_count: caseView.alertCount,
   };
   if (caseView.resolution !== null) phoenix.resolution = caseView.resolution;
-  if (caseView.ackDueAt !== null) phoenix.ack_due_at = caseView.ackDueAt;
-  if (caseView.resolveDueAt !== null) phoenix.resolve_due_at = caseView.resolveDueAt;
+  if (caseView.slaDueAt !== null) phoenix.sla_due_at = caseView.slaDueAt;
+  if (caseView.slaBreachedAt !== null) phoenix.sla_breached_at = caseView.slaBreachedAt;
   out.unmapped = { phoenix };
   return out;
 }

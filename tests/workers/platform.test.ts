@@ -39,7 +39,17 @@ describe("platform endpoints", () => {
       components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
     };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/alerts", "/alerts/{id}"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/alerts",
+      "/alerts/{id}",
+      "/cases",
+      "/cases/{id}",
+      "/cases/{id}/audit",
+      "/cases/{id}/commands",
+      "/cases/{id}/live",
+    ]);
+    expect(doc.paths["/cases/{id}/commands"]?.post?.responses).toHaveProperty("412");
+    expect(doc.components.schemas).toHaveProperty("CaseCommandRequest");
     expect(Object.keys(doc.paths["/alerts"] ?? {}).sort()).toEqual(["get", "post"]);
     expect(doc.paths["/alerts"]?.post?.responses).toHaveProperty("422");
     expect(doc.components.schemas).toHaveProperty("DetectionFinding");

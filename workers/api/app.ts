@@ -5,6 +5,7 @@ import { PhoenixError } from "../../domain/errors.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateBearer } from "../auth/bearer.ts";
 import { registerAlertRoutes } from "./alerts.ts";
+import { registerCaseRoutes } from "./cases.ts";
 import type { ApiEnv } from "./context.ts";
 import { toProblem, validationHook } from "./problem.ts";
 
@@ -47,7 +48,16 @@ export function createApi(): OpenAPIHono<ApiEnv> {
     }),
   );
 
+  // Every write takes JSON; anything else is refused before a validator can misread it.
+  api.on(["POST", "PUT", "PATCH"], "*", async (c, next) => {
+    if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+      throw new PhoenixError("unsupported_media_type", "the request body must be application/json");
+    }
+    return next();
+  });
+
   registerAlertRoutes(api);
+  registerCaseRoutes(api);
 
   api.onError(toProblem);
   return api;

@@ -243,14 +243,17 @@ describe("renderCaseAsIncidentFinding", () => {
     return {
       id: "case_01jqzcccccccccccccccccccc0",
       title: "Possible takeover of alice's account",
-      severityId: 4,
+      severity: "high",
       priority: "high",
       state: "in_progress",
       assigneeId: "prn_01jqzddddddddddddddddddddd",
       resolution: null,
+      queue: "triage",
+      mergedInto: null,
       alertCount: 2,
-      ackDueAt: NOW + 900_000,
-      resolveDueAt: NOW + 86_400_000,
+      slaWarnAt: NOW + 600_000,
+      slaDueAt: NOW + 900_000,
+      slaBreachedAt: null,
       version: 4,
       openedAt: NOW - 3_600_000,
       updatedAt: NOW,
@@ -311,8 +314,7 @@ describe("renderCaseAsIncidentFinding", () => {
       state: "in_progress",
       version: 4,
       alert_count: 2,
-      ack_due_at: NOW + 900_000,
-      resolve_due_at: NOW + 86_400_000,
+      sla_due_at: NOW + 900_000,
     });
     expect(ocsf).toMatchObject({
       desc: "Possible takeover of alice's account",
@@ -368,11 +370,10 @@ describe("renderCaseAsIncidentFinding", () => {
       caseView({ state: "resolved", resolution: "True Positive" }),
       [],
     );
-    const open = renderCaseAsIncidentFinding(caseView({ priority: null }), []);
+    const open = renderCaseAsIncidentFinding(caseView(), []);
 
     expect([resolved.verdict_id, resolved.verdict]).toEqual([2, "True Positive"]);
     expect(open).not.toHaveProperty("verdict_id");
-    expect(open).not.toHaveProperty("priority_id");
     expect(validateIncidentFinding(open)).toEqual([]);
   });
 

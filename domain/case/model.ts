@@ -1,0 +1,179 @@
+// The case aggregate's vocabulary: states, commands, events and the state they fold into.
+// decide() (command → events) and evolve() (state + event → state) live beside this file.
+import type { SlaClockName, SlaPolicy, SlaState } from "../sla/types.ts";
+
+export const CASE_STATUSES = [
+  "new",
+  "acknowledged",
+  "in_progress",
+  "contained",
+  "on_hold",
+  "resolved",
+  "closed",
+  "reopened",
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const CASE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type CaseSeverity = (typeof CASE_SEVERITIES)[number];
+
+export const CASE_PRIORITIES = ["P1", "P2", "P3", "P4"] as const;
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
+
+export const RESOLUTIONS = ["true_positive", "benign_positive", "false_positive", "duplicate"] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+export const ESCALATION_TIERS = ["L1", "L2", "L3"] as const;
+export type EscalationTier = (typeof ESCALATION_TIERS)[number];
+
+/** Work queues a case can sit in; an SLA breach moves it to the lead queue. */
+export type CaseQueue = "triage" | "lead";
+
+export interface Actor {
+  kind: "user" | "client" | "system";
+  id: string;
+}
+
+export type CaseCommand =
+  | {
+      type: "open";
+      /** Minted by the caller (it addresses the case object by it), so the opened event can carry it. */
+      caseId: string;
+      title: string;
+      description?: string;
+      severity: CaseSeverity;
+      priority?: CasePriority;
+      alertIds?: string[];
+    }
+  | { type: "acknowledge" }
+  | { type: "assign"; assignee: string }
+  | { type: "unassign" }
+  | { type: "change_severity"; severity: CaseSeverity }
+  | { type: "change_priority"; priority: CasePriority }
+  | { type: "start" }
+  | { type: "hold" }
+  | { type: "resume" }
+  | { type: "contain" }
+  | { type: "resolve"; resolution: Resolution }
+  | { type: "close" }
+  | { type: "reopen" }
+  | { type: "escalate"; tier?: EscalationTier; team?: string }
+  | { type: "comment"; body: string; visibility?: "internal" | "customer" }
+  | { type: "link_alert"; alertId: string }
+  | { type: "unlink_alert"; alertId: string }
+  | { type: "review_alert"; alertId: string }
+  | { type: "merge_into"; targetCaseId: string };
+
+export type CaseCommandType = CaseCommand["type"];
+
+/** Every command carries who issued it and, optionally, why. */
+export interface CommandEnvelope {
+  command: CaseCommand;
+  actor: Actor;
+  reason?: string;
+}
+
+interface EventBase {
+  at: number;
+  actor: Actor;
+  reason?: string;
+}
+
+type Transition = { from: CaseStatus; to: CaseStatus };
+
+export type CaseEvent = EventBase &
+  (
+    | {
+        type: "case.opened";
+        caseId: string;
+        title: string;
+        description: string;
+        severity: CaseSeverity;
+        priority: CasePriority;
+        alertIds: string[];
+        /** The tenant's SLA policy as it was at opening: the case keeps counting by it. */
+        slaPolicy: SlaPolicy;
+      }
+    | ({ type: "case.acknowledged" } & Transition)
+    | ({ type: "case.started" } & Transition)
+    | ({ type: "case.held" } & Transition)
+    | ({ type: "case.resumed" } & Transition)
+    | ({ type: "case.contained" } & Transition)
+    | ({ type: "case.resolved"; resolution: Resolution } & Transition)
+    | ({ type: "case.closed" } & Transition)
+    | ({ type: "case.reopened" } & Transition)
+    | { type: "case.assigned"; assignee: string; previous: string | null }
+    | { type: "case.unassigned"; previous: string }
+    | { type: "case.severity_changed"; from: CaseSeverity; to: CaseSeverity }
+    | { type: "case.priority_changed"; from: CasePriority; to: CasePriority }
+    | {
+        type: "case.escalated";
+        tier: EscalationTier | null;
+        team: string | null;
+        queue: CaseQueue;
+        auto: boolean;
+      }
+    | { type: "case.commented"; commentId: string; body: string; visibility: "internal" | "customer" }
+    | { type: "case.alert_linked"; alertId: string }
+    | { type: "case.alert_unlinked"; alertId: string }
+    | { type: "case.alert_reviewed"; alertId: string }
+    /** The alerts move to the target case with the merge, so the merged case no longer holds them. */
+    | ({ type: "case.merged"; into: string; alertIds: string[] } & Transition)
+    | { type: "sla.warning"; clock: SlaClockName; dueAt: number }
+    | { type: "sla.breached"; clock: SlaClockName; dueAt: number }
+    | { type: "sla.met"; clock: SlaClockName; elapsedMs: number; dueAt: number }
+  );
+
+export type CaseEventType = CaseEvent["type"];
+
+export interface LinkedAlert {
+  reviewed: boolean;
+}
+
+export interface CaseState {
+  id: string;
+  title: string;
+  description: string;
+  status: CaseStatus;
+  /**
+   * Number of events folded into this state (the log's length), so it only moves forward. Counted per
+   * event, not per command: a command can emit several events, or none.
+   */
+  version: number;
+  /** The state a held case resumes to; null unless on_hold. */
+  heldFrom: CaseStatus | null;
+  severity: CaseSeverity;
+  priority: CasePriority;
+  assignee: string | null;
+  queue: CaseQueue;
+  tier: EscalationTier;
+  team: string | null;
+  resolution: Resolution | null;
+  alerts: Record<string, LinkedAlert>;
+  commentCount: number;
+  mergedInto: string | null;
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  slaPolicy: SlaPolicy;
+  sla: SlaState;
+}
+
+/** Tenant configuration a decision depends on. */
+export interface CaseConfig {
+  slaPolicy: SlaPolicy;
+  /** How long after resolving or closing a case may be reopened. */
+  reopenWindowMs: number;
+}
+
+export type CaseErrorCode =
+  | "invalid_transition"
+  | "validation_failed"
+  | "closure_blocked"
+  | "not_found"
+  | "conflict";
+
+export type Decision =
+  | { ok: true; events: CaseEvent[] }
+  | { ok: false; error: { code: CaseErrorCode; message: string } };

@@ -1,0 +1,87 @@
+// Listing cases from the tenant's projection: filters, two sort orders, keyset cursors.
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { cases } from "../../schema/tenant.ts";
+import { decodeCursor, encodeCursor } from "../pagination.ts";
+import type { SlaStatus } from "../sla/types.ts";
+
+export type CaseRow = typeof cases.$inferSelect;
+export const MAX_CASE_PAGE_SIZE = 200;
+
+export interface CaseListQuery {
+  limit: number;
+  cursor?: string | undefined;
+  state?: string | undefined;
+  severity?: string | undefined;
+  assignee?: string | undefined;
+  slaStatus?: SlaStatus | undefined;
+  updatedSince?: number | undefined;
+  sort: "updated" | "sla_due";
+  now: number;
+}
+
+// Cases with no pending deadline sort after every real one.
+const NO_DEADLINE = 8_640_000_000_000_000;
+const dueKey = sql<number>`coalesce(${cases.slaDueAt}, ${NO_DEADLINE})`;
+
+export async function listCases(
+  db: D1Database,
+  q: CaseListQuery,
+): Promise<{ items: CaseRow[]; nextCursor: string | null }> {
+  const fingerprint = JSON.stringify([q.state, q.severity, q.assignee, q.slaStatus, q.updatedSince, q.sort]);
+  const conditions: SQL[] = [];
+  if (q.state) conditions.push(eq(cases.state, q.state));
+  if (q.severity) conditions.push(eq(cases.severity, q.severity));
+  if (q.assignee) conditions.push(eq(cases.assigneeId, q.assignee));
+  if (q.updatedSince !== undefined) conditions.push(gte(cases.updatedAt, q.updatedSince));
+  if (q.slaStatus) conditions.push(slaStatusIs(q.slaStatus, q.now));
+
+  if (q.cursor) {
+    const after = decodeCursor(q.cursor, fingerprint);
+    const next =
+      q.sort === "updated"
+        ? or(
+            sql`${cases.updatedAt} < ${after.k}`,
+            and(eq(cases.updatedAt, after.k), sql`${cases.id} < ${after.id}`),
+          )
+        : or(sql`${dueKey} > ${after.k}`, and(sql`${dueKey} = ${after.k}`, gt(cases.id, after.id)));
+    if (next) conditions.push(next);
+  }
+
+  const limit = Math.min(Math.max(q.limit, 1), MAX_CASE_PAGE_SIZE);
+  const order = q.sort === "updated" ? [desc(cases.updatedAt), desc(cases.id)] : [asc(dueKey), asc(cases.id)];
+  const rows = await drizzle(db)
+    .select()
+    .from(cases)
+    .where(and(...conditions))
+    .orderBy(...order)
+    .limit(limit + 1);
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const key = (row: CaseRow) => (q.sort === "updated" ? row.updatedAt : (row.slaDueAt ?? NO_DEADLINE));
+  const nextCursor =
+    rows.length > limit && last ? encodeCursor({ k: key(last), id: last.id }, fingerprint) : null;
+  return { items, nextCursor };
+}
+
+/** SLA status at `now`, from the projected deadlines (see slaStatus in domain/sla for one case). */
+function slaStatusIs(status: SlaStatus, now: number): SQL {
+  const breached = or(isNotNull(cases.slaBreachedAt), lte(cases.slaDueAt, now)) as SQL;
+  const warning = and(isNull(cases.slaBreachedAt), gt(cases.slaDueAt, now), lte(cases.slaWarnAt, now)) as SQL;
+  switch (status) {
+    case "breached":
+      return breached;
+    case "warning":
+      return warning;
+    case "ok":
+      return and(
+        isNull(cases.slaBreachedAt),
+        or(isNull(cases.slaDueAt), gt(cases.slaDueAt, now)),
+        or(isNull(cases.slaWarnAt), gt(cases.slaWarnAt, now)),
+      ) as SQL;
+    default: {
+      const unknown: never = status;
+      throw new Error(`unknown SLA status ${String(unknown)}`);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SLA_POLICY, slaPolicySchema } from "../../../domain/sla/policy.ts";
+
+const MIN = 60_000;
+const H = 60 * MIN;
+const DAY = 24 * H;
+
+const businessPolicy = {
+  ...DEFAULT_SLA_POLICY,
+  calendar: {
+    kind: "business_hours",
+    timeZone: "Europe/Berlin",
+    weekdays: [1, 2, 3, 4, 5],
+    start: "09:00",
+    end: "17:00",
+    holidays: ["2026-05-01", "2026-12-25"],
+  },
+};
+
+/** The dotted paths of every issue a candidate policy raises. */
+function issuePaths(candidate: unknown): string[] {
+  const result = slaPolicySchema.safeParse(candidate);
+  return result.success ? [] : result.error.issues.map((issue) => issue.path.join("."));
+}
+
+function withCalendar(patch: Record<string, unknown>): unknown {
+  return { ...businessPolicy, calendar: { ...businessPolicy.calendar, ...patch } };
+}
+
+describe("the default SLA policy", () => {
+  it("has the agreed targets per severity, a 75% warning, 24x7 counting and on_hold pauses", () => {
+    expect(DEFAULT_SLA_POLICY).toEqual({
+      targets: {
+        critical: { acknowledgeMs: 15 * MIN, containMs: 4 * H, resolveMs: 24 * H },
+        high: { acknowledgeMs: 1 * H, containMs: 8 * H, resolveMs: 72 * H },
+        medium: { acknowledgeMs: 4 * H, containMs: 24 * H, resolveMs: 7 * DAY },
+        low: { acknowledgeMs: 24 * H, containMs: 72 * H, resolveMs: 30 * DAY },
+      },
+      warningRatio: 0.75,
+      calendar: { kind: "24x7" },
+      pausedIn: { acknowledge: [], contain: ["on_hold"], resolve: ["on_hold"] },
+    });
+  });
+
+  it("passes its own schema unchanged", () => {
+    expect(slaPolicySchema.parse(DEFAULT_SLA_POLICY)).toEqual(DEFAULT_SLA_POLICY);
+  });
+});
+
+describe("tenant-supplied SLA policies", () => {
+  it("given a valid business-hours policy, then it parses to the same value", () => {
+    expect(slaPolicySchema.parse(businessPolicy)).toEqual(businessPolicy);
+    expect(issuePaths(withCalendar({ end: "24:00", timeZone: "UTC" }))).toEqual([]);
+  });
+
+  it("given an unknown or offset-style time zone, then calendar.timeZone is named", () => {
+    expect(issuePaths(withCalendar({ timeZone: "Mars/Olympus_Mons" }))).toEqual(["calendar.timeZone"]);
+    expect(issuePaths(withCalendar({ timeZone: "+01:00" }))).toEqual(["calendar.timeZone"]);
+    expect(issuePaths(withCalendar({ timeZone: "" }))).toEqual(["calendar.timeZone"]);
+  });
+
+  it("given malformed working hours, then the offending field is named", () => {
+    expect(issuePaths(withCalendar({ start: "9:00" }))).toEqual(["calendar.start"]);
+    expect(issuePaths(withCalendar({ start: "24:00" }))).toEqual(["calendar.start"]);
+    expect(issuePaths(withCalendar({ end: "17:60" }))).toEqual(["calendar.end"]);
+    expect(issuePaths(withCalendar({ start: "17:00", end: "09:00" }))).toEqual(["calendar.end"]);
+    expect(issuePaths(withCalendar({ start: "09:00", end: "09:00" }))).toEqual(["calendar.end"]);
+  });
+
+  it("given weekdays out of 1..7, repeated or empty, then calendar.weekdays is named", () => {
+    expect(issuePaths(withCalendar({ weekdays: [0, 1] }))).toEqual(["calendar.weekdays.0"]);
+    expect(issuePaths(withCalendar({ weekdays: [1, 8] }))).toEqual(["calendar.weekdays.1"]);
+    expect(issuePaths(withCalendar({ weekdays: [1, 1] }))).toEqual(["calendar.weekdays"]);
+    expect(issuePaths(withCalendar({ weekdays: [] }))).toEqual(["calendar.weekdays"]);
+    expect(issuePaths(withCalendar({ weekdays: [1.5] }))).toEqual(["calendar.weekdays.0"]);
+  });
+
+  it("given holidays that are not real YYYY-MM-DD dates, then the entry is named", () => {
+    expect(issuePaths(withCalendar({ holidays: ["2026-02-30"] }))).toEqual(["calendar.holidays.0"]);
+    expect(issuePaths(withCalendar({ holidays: ["2026-05-01", "1 May 2026"] }))).toEqual([
+      "calendar.holidays.1",
+    ]);
+  });
+
+  it("given a warning ratio outside (0, 1), then warningRatio is named", () => {
+    expect(issuePaths({ ...DEFAULT_SLA_POLICY, warningRatio: 0 })).toEqual(["warningRatio"]);
+    expect(issuePaths({ ...DEFAULT_SLA_POLICY, warningRatio: 1 })).toEqual(["warningRatio"]);
+    expect(issuePaths({ ...DEFAULT_SLA_POLICY, warningRatio: 0.5 })).toEqual([]);
+  });
+
+  it("given a zero, negative, fractional or missing target, then that target is named", () => {
+    const targets = (patch: Record<string, unknown>) => ({
+      ...DEFAULT_SLA_POLICY,
+      targets: { ...DEFAULT_SLA_POLICY.targets, high: { ...DEFAULT_SLA_POLICY.targets.high, ...patch } },
+    });
+    expect(issuePaths(targets({ acknowledgeMs: 0 }))).toEqual(["targets.high.acknowledgeMs"]);
+    expect(issuePaths(targets({ containMs: -1 }))).toEqual(["targets.high.containMs"]);
+    expect(issuePaths(targets({ resolveMs: 1.5 }))).toEqual(["targets.high.resolveMs"]);
+    const { low: _low, ...withoutLow } = DEFAULT_SLA_POLICY.targets;
+    expect(issuePaths({ ...DEFAULT_SLA_POLICY, targets: withoutLow })).toEqual(["targets.low"]);
+  });
+
+  it("given unknown states, repeated states or acknowledge paused in new, then pausedIn is named", () => {
+    const pausedIn = (patch: Record<string, unknown>) => ({
+      ...DEFAULT_SLA_POLICY,
+      pausedIn: { ...DEFAULT_SLA_POLICY.pausedIn, ...patch },
+    });
+    expect(issuePaths(pausedIn({ resolve: ["waiting"] }))).toEqual(["pausedIn.resolve.0"]);
+    expect(issuePaths(pausedIn({ resolve: ["on_hold", "on_hold"] }))).toEqual(["pausedIn.resolve"]);
+    expect(issuePaths(pausedIn({ acknowledge: ["new"] }))).toEqual(["pausedIn.acknowledge"]);
+  });
+
+  it("given an unknown key or calendar kind, then it is rejected rather than ignored", () => {
+    expect(issuePaths({ ...DEFAULT_SLA_POLICY, escalateTo: "lead" })).toEqual([""]);
+    expect(issuePaths({ ...DEFAULT_SLA_POLICY, calendar: { kind: "lunar" } })).toEqual(["calendar.kind"]);
+  });
+});
