@@ -545,6 +545,14 @@ export class CaseObject extends DurableObject<Env> {
             idempotencyKey: `merge:${meta.caseId}:${alertId}`,
             requestHash: `merge:${meta.caseId}:${alertId}`,
           });
+          // The API checks the target exists; one that vanished cannot take the alerts, so retrying
+          // would only block this outbox. It is logged for an operator instead.
+          if (!result.ok && result.error.code === "not_found") {
+            console.error(
+              JSON.stringify({ level: "error", msg: "merge target missing", caseId: meta.caseId, into }),
+            );
+            return;
+          }
           if (!result.ok && result.error.code !== "conflict") {
             throw new Error(`merge into ${into} failed: ${result.error.code} ${result.error.message}`);
           }

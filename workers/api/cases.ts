@@ -291,6 +291,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const raw = await c.req.text();
     const expectedVersion = parseIfMatch(headers["if-match"]);
     const key = headers["idempotency-key"];
+    if (body.type === "merge_into") await assertCaseExists(c.env, principal.tenant.id, body.target_case_id);
 
     const result = unwrap(
       await caseStub(c.env, principal.tenant.id, id).command({
@@ -348,6 +349,16 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 }
 
 // --- mapping ---------------------------------------------------------------------------------
+
+/** A merge target must be a case of the same tenant; anything else is the caller's mistake. */
+async function assertCaseExists(env: Env, tenantId: string, caseId: string): Promise<void> {
+  const target = await caseStub(env, tenantId, caseId).snapshot();
+  if (!target.ok) {
+    throw new PhoenixError("validation_failed", "the merge target is not a case of this tenant", [
+      { field: "target_case_id", message: "is not a case of this tenant" },
+    ]);
+  }
+}
 
 function caseStub(env: Env, tenantId: string, caseId: string) {
   return env.CASES.getByName(`${tenantId}:${caseId}`);

@@ -182,3 +182,84 @@ describe("scopes", () => {
     expect((await call("GET", "/v1/cases", { token: alertsOnly })).status).toBe(403);
   });
 });
+
+describe("more validation", () => {
+  it("list filters and the audit and live routes name bad parameters", async () => {
+    const { token } = await world();
+    const list = await expectProblem(
+      await call("GET", "/v1/cases?sla_status=late&sort=random", { token }),
+      422,
+      "validation_failed",
+    );
+    expect(list.errors?.map((e) => e.field).sort()).toEqual(["sla_status", "sort"]);
+    await expectProblem(await call("GET", "/v1/cases/nope/audit", { token }), 422, "validation_failed");
+    await expectProblem(
+      await call("GET", "/v1/cases/nope/live", { token, headers: { upgrade: "websocket" } }),
+      422,
+      "validation_failed",
+    );
+  });
+
+  it("merging into a case that does not exist is 422 naming target_case_id", async () => {
+    const { token, id } = await world();
+    const body = await expectProblem(
+      await command(token, id, { type: "merge_into", target_case_id: "case_01jz0000000000000000000000" }),
+      422,
+      "validation_failed",
+    );
+    expect(body.errors?.[0]?.field).toBe("target_case_id");
+  });
+});
+
+describe("Idempotency-Key on case POSTs", () => {
+  it("the same key with a different body is 422, on create and on commands", async () => {
+    const { token, id } = await world();
+    const headers = { "idempotency-key": "k-1" };
+    expect(
+      (await call("POST", "/v1/cases", { token, body: { title: "a", severity: "low" }, headers })).status,
+    ).toBe(201);
+    await expectProblem(
+      await call("POST", "/v1/cases", { token, body: { title: "b", severity: "low" }, headers }),
+      422,
+      "idempotency_key_reused",
+    );
+    const cmdHeaders = { "if-match": '"1"', "idempotency-key": "k-2" };
+    const first = await call("POST", `/v1/cases/${id}/commands`, {
+      token,
+      body: { type: "acknowledge" },
+      headers: cmdHeaders,
+    });
+    expect(first.status).toBe(200);
+    const other = await call("POST", `/v1/cases/${id}/commands`, {
+      token,
+      body: { type: "assign", assignee: "x" },
+      headers: cmdHeaders,
+    });
+    await expectProblem(other, 422, "idempotency_key_reused");
+    expect(await versionOf(token, id)).toBe(2);
+  });
+
+  it("a key whose first request is still in progress is 409", async () => {
+    const tenant = await createTenant();
+    const token = await tokenFor(tenant, { subject: "slow-client" });
+    const { testEnv } = await import("../../support/test-env.ts");
+    const { requestHash } = await import("../../../domain/idempotency.ts");
+    const body = { title: "in flight", severity: "low" };
+    // The first request claimed the key and has not finished.
+    await (testEnv()[tenant.d1Binding] as D1Database)
+      .prepare(
+        "INSERT INTO idempotency_records (principal, key, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+      )
+      .bind(
+        `${testEnv().PHOENIX_ISSUER}|slow-client`,
+        "k-busy",
+        await requestHash("POST", "/v1/cases", JSON.stringify(body)),
+        Date.now(),
+        Date.now() + 60_000,
+      )
+      .run();
+    const res = await call("POST", "/v1/cases", { token, body, headers: { "idempotency-key": "k-busy" } });
+    await expectProblem(res, 409, "idempotency_in_progress");
+    expect(res.headers.get("retry-after")).toBe("1");
+  });
+});
