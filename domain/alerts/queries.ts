@@ -1,5 +1,5 @@
 // Reading alerts: by id, and as a keyset-paginated, filtered list (newest first).
-import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { alerts } from "../../schema/tenant.ts";
 import { decodeCursor, encodeCursor } from "../pagination.ts";
@@ -54,4 +54,17 @@ export async function listAlerts(db: D1Database, query: AlertListQuery): Promise
   const nextCursor =
     rows.length > limit && last ? encodeCursor({ k: last.time, id: last.id }, fingerprint) : null;
   return { items, nextCursor };
+}
+
+/** Which of `ids` are alerts of this tenant (D1 binds at most 100 parameters, so in chunks). */
+export async function existingAlertIds(db: D1Database, ids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await drizzle(db)
+      .select({ id: alerts.id })
+      .from(alerts)
+      .where(inArray(alerts.id, ids.slice(i, i + 90)));
+    for (const row of rows) found.add(row.id);
+  }
+  return found;
 }

@@ -3,6 +3,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { existingAlertIds } from "../../domain/alerts/queries.ts";
 import { loadCaseConfig } from "../../domain/case/config.ts";
 import { type Actor, CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
 import { projectCase } from "../../domain/case/projection.ts";
@@ -211,6 +212,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const raw = await c.req.text();
     const key = c.req.valid("header")["idempotency-key"];
     const now = Date.now();
+    if (body.alert_ids) await assertAlertsExist(c.get("tenantDb"), body.alert_ids, "alert_ids");
     const tenant = principal.tenant;
     const idempotency = key
       ? {
@@ -292,6 +294,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const expectedVersion = parseIfMatch(headers["if-match"]);
     const key = headers["idempotency-key"];
     if (body.type === "merge_into") await assertCaseExists(c.env, principal.tenant.id, body.target_case_id);
+    if (body.type === "link_alert") await assertAlertsExist(c.get("tenantDb"), [body.alert_id], "alert_id");
 
     const result = unwrap(
       await caseStub(c.env, principal.tenant.id, id).command({
@@ -349,6 +352,17 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 }
 
 // --- mapping ---------------------------------------------------------------------------------
+
+/** Linked alerts must be this tenant's; another tenant's id is indistinguishable from a typo. */
+async function assertAlertsExist(db: D1Database, ids: string[], field: string): Promise<void> {
+  const found = await existingAlertIds(db, ids);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new PhoenixError("validation_failed", `no such alert: ${missing.slice(0, 10).join(", ")}`, [
+      { field, message: `${missing.length} id(s) are not alerts of this tenant` },
+    ]);
+  }
+}
 
 /** A merge target must be a case of the same tenant; anything else is the caller's mistake. */
 async function assertCaseExists(env: Env, tenantId: string, caseId: string): Promise<void> {

@@ -263,3 +263,33 @@ describe("Idempotency-Key on case POSTs", () => {
     expect(res.headers.get("retry-after")).toBe("1");
   });
 });
+
+describe("linked alerts belong to the tenant", () => {
+  it("another tenant's alert id cannot be linked, at creation or later", async () => {
+    const { token, id } = await world();
+    const other = await createTenant();
+    const otherToken = await tokenFor(other);
+    const { makeDetectionFinding } = await import("../../support/factories/findings.ts");
+    const foreign = (
+      (await (
+        await call("POST", "/v1/alerts", { token: otherToken, body: makeDetectionFinding() })
+      ).json()) as {
+        alerts: Array<{ id: string }>;
+      }
+    ).alerts[0]?.id;
+
+    const create = await expectProblem(
+      await call("POST", "/v1/cases", { token, body: { title: "x", severity: "low", alert_ids: [foreign] } }),
+      422,
+      "validation_failed",
+    );
+    expect(create.errors?.[0]?.field).toBe("alert_ids");
+    const link = await expectProblem(
+      await command(token, id, { type: "link_alert", alert_id: foreign }),
+      422,
+      "validation_failed",
+    );
+    expect(link.errors?.[0]?.field).toBe("alert_id");
+    expect(await versionOf(token, id)).toBe(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { makeDetectionFindings } from "../../support/factories/findings.ts";
 import { validateIncidentFinding } from "../../support/ocsf-validators.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
@@ -220,5 +220,66 @@ describe("GET /v1/cases", () => {
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("merging", () => {
+  it("closes the merged case and moves its alerts to the target", async () => {
+    const { tenant, token, db } = await world();
+    const posted = (await (
+      await call("POST", "/v1/alerts", { token, body: makeDetectionFindings(3, 9) })
+    ).json()) as {
+      alerts: Array<{ id: string }>;
+    };
+    const [a, b, c] = posted.alerts.map((x) => x.id);
+    const { body: source } = await openCase(token, { alert_ids: [a, b] });
+    const { body: target } = await openCase(token, { alert_ids: [c] });
+
+    const res = await command(token, source.id, 1, {
+      type: "merge_into",
+      target_case_id: target.id,
+      reason: "same incident",
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as CaseBody).state).toBe("closed");
+    await flush(tenant.id, source.id);
+
+    const after = (await (await call("GET", `/v1/cases/${target.id}`, { token })).json()) as CaseBody;
+    expect(after.alerts.map((x) => x.id).sort()).toEqual([a, b, c].sort());
+    await flush(tenant.id, target.id);
+    const owners = await db
+      .prepare("SELECT DISTINCT case_id FROM alerts WHERE id IN (?, ?, ?)")
+      .bind(a, b, c)
+      .all();
+    expect(owners.results).toEqual([{ case_id: target.id }]);
+  });
+});
+
+describe("SLA status in the list", () => {
+  it("filters on ok, warning and breached as of now", async () => {
+    const { tenant, token } = await world();
+    const { body: critical } = await openCase(token, { severity: "critical" });
+    const { body: low } = await openCase(token, { severity: "low" });
+    await flush(tenant.id, critical.id);
+    await flush(tenant.id, low.id);
+    // Outlives the clock jumps below.
+    const reader = await tokenFor(tenant, { ttlSeconds: 7200 });
+    const ids = async (status: string) => {
+      const res = await call("GET", `/v1/cases?sla_status=${status}`, { token: reader });
+      const body = (await res.json()) as { data: Array<{ id: string }> };
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      return body.data.map((x) => x.id);
+    };
+    expect((await ids("ok")).sort()).toEqual([critical.id, low.id].sort());
+    try {
+      // Twelve minutes on: past the critical case's 75% warning, inside its 15-minute target.
+      vi.useFakeTimers({ now: Date.now() + 12 * 60_000, toFake: ["Date"] });
+      expect(await ids("warning")).toEqual([critical.id]);
+      vi.setSystemTime(Date.now() + 10 * 60_000);
+      expect(await ids("breached")).toEqual([critical.id]);
+      expect(await ids("ok")).toEqual([low.id]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
