@@ -1,5 +1,6 @@
-// .dev.vars: the Worker's local secrets (gitignored). Phoenix needs one, its token-signing key.
-import { randomUUID } from "node:crypto";
+// .dev.vars: the Worker's local secrets (gitignored): the token-signing key and the key that
+// encrypts connector secrets at rest.
+import { randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
@@ -9,6 +10,7 @@ import { PROJECT_ROOT } from "./wrangler.ts";
 
 export const DEV_VARS_PATH = join(PROJECT_ROOT, ".dev.vars");
 const SIGNING_KEY_VAR = "PHOENIX_SIGNING_JWK";
+const ENCRYPTION_KEY_VAR = "SECRETS_ENCRYPTION_KEY";
 
 export function readDevVars(): Record<string, string> {
   if (!existsSync(DEV_VARS_PATH)) return {};
@@ -16,25 +18,39 @@ export function readDevVars(): Record<string, string> {
 }
 
 /**
- * Makes sure .dev.vars holds a signing key: creates the file, or adds the variable to an existing
- * file that lacks it. An existing key is never replaced (tokens minted with it stay valid).
+ * Makes sure .dev.vars holds every local secret: creates the file, or adds what an existing file
+ * lacks. An existing value is never replaced (tokens and ciphertexts made with it stay valid).
  */
-export async function ensureDevSigningKey(): Promise<"created" | "added" | "kept"> {
-  if (readDevVars()[SIGNING_KEY_VAR]) return "kept";
-  const line = `${SIGNING_KEY_VAR}='${JSON.stringify(await generateSigningJwk())}'\n`;
-  if (!existsSync(DEV_VARS_PATH)) {
-    writeFileSync(
-      DEV_VARS_PATH,
-      `# Local Worker secrets, written by \`npm start\`. Never commit this file.\n${line}`,
-      {
-        mode: 0o600,
-      },
-    );
-    return "created";
+export async function ensureDevSecrets(): Promise<{ created: string[]; kept: string[] }> {
+  const wanted: Array<[string, () => Promise<string>]> = [
+    [SIGNING_KEY_VAR, async () => JSON.stringify(await generateSigningJwk())],
+    // AES-256-GCM key for connector secrets at rest.
+    [ENCRYPTION_KEY_VAR, async () => randomBytes(32).toString("base64")],
+  ];
+  const present = readDevVars();
+  const created: string[] = [];
+  const kept: string[] = [];
+  for (const [name, generate] of wanted) {
+    if (present[name]) {
+      kept.push(name);
+      continue;
+    }
+    const line = `${name}='${await generate()}'\n`;
+    if (!existsSync(DEV_VARS_PATH)) {
+      writeFileSync(
+        DEV_VARS_PATH,
+        `# Local Worker secrets, written by \`npm start\`. Never commit this file.\n${line}`,
+        {
+          mode: 0o600,
+        },
+      );
+    } else {
+      const current = readFileSync(DEV_VARS_PATH, "utf8");
+      appendFileSync(DEV_VARS_PATH, `${current.endsWith("\n") || current === "" ? "" : "\n"}${line}`);
+    }
+    created.push(name);
   }
-  const current = readFileSync(DEV_VARS_PATH, "utf8");
-  appendFileSync(DEV_VARS_PATH, `${current.endsWith("\n") || current === "" ? "" : "\n"}${line}`);
-  return "added";
+  return { created, kept };
 }
 
 /** The local signing key, as the Worker reads it from .dev.vars. */

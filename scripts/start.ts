@@ -4,7 +4,7 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { applyMigrations } from "../cli/d1.ts";
-import { DEV_VARS_PATH, ensureDevSigningKey } from "../cli/dev-vars.ts";
+import { DEV_VARS_PATH, ensureDevSecrets } from "../cli/dev-vars.ts";
 import { ensureTenant, type TenantRow } from "../cli/tenants.ts";
 import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
 import { LOCAL_STATE_DIR, PROJECT_ROOT, reactRouter, spawnWrangler } from "../cli/wrangler.ts";
@@ -29,9 +29,14 @@ async function main(): Promise<void> {
 
   // Before the build: the Vite plugin copies .dev.vars into build/server/ (we also point wrangler
   // dev at the original with --env-file, so a stale copy can never win).
-  await step("Signing key in .dev.vars", async () => {
-    const outcome = await ensureDevSigningKey();
-    return outcome === "kept" ? "kept the existing key" : `${outcome} a new ES256 key`;
+  await step("Secrets in .dev.vars", async () => {
+    const { created, kept } = await ensureDevSecrets();
+    return [
+      created.length > 0 ? `created ${created.join(", ")}` : "",
+      kept.length > 0 ? `kept ${kept.join(", ")}` : "",
+    ]
+      .filter(Boolean)
+      .join("; ");
   });
 
   await step("Build Worker and workbench (react-router build)", async () => {
