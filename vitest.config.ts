@@ -45,6 +45,9 @@ export default defineConfig(async () => {
                 bindings: {
                   ENVIRONMENT: "test",
                   PHOENIX_SIGNING_JWK: JSON.stringify(signingJwk),
+                  SECRETS_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString(
+                    "base64",
+                  ),
                   TRUSTED_ISSUERS: JSON.stringify(trustedIssuers),
                   TEST_INLINE_IDP_JWK: inlineIdp.privateJwk,
                   TEST_URL_IDP_JWK: urlIdp.privateJwk,

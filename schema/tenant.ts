@@ -37,6 +37,10 @@ export const alerts = sqliteTable(
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
     sourceConnectorId: text("source_connector_id"),
+    // Alerts sharing a correlation key are grouped into one case (see workers/ingest/correlate.ts).
+    correlationKey: text("correlation_key"),
+    // Set once the alert is linked to (or opened) its case; null means correlation is still owed.
+    correlatedAt: integer("correlated_at"),
     caseId: text("case_id"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
@@ -48,6 +52,7 @@ export const alerts = sqliteTable(
     index("alerts_severity_time_id_idx").on(t.severityId, t.time, t.id),
     index("alerts_status_time_id_idx").on(t.statusId, t.time, t.id),
     index("alerts_case_idx").on(t.caseId),
+    index("alerts_uncorrelated_idx").on(t.correlatedAt, t.createdAt),
   ],
 );
 
@@ -225,3 +230,28 @@ export const idempotencyRecords = sqliteTable(
     index("idempotency_records_expires_idx").on(t.expiresAt),
   ],
 );
+
+// Webhook deliveries seen per connector: `webhook-id` is the sender's idempotency key, so a
+// re-delivery hits this primary key and changes nothing. Kept 7 days.
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    connectorId: text("connector_id").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectorId, t.webhookId] }),
+    index("webhook_deliveries_expires_idx").on(t.expiresAt),
+  ],
+);
+
+// Which case a correlation key currently feeds. Claimed with INSERT … ON CONFLICT, so concurrent
+// alerts for one key open exactly one case; re-pointed (compare-and-set) when that case is done.
+export const correlations = sqliteTable("correlations", {
+  key: text("key").primaryKey(),
+  caseId: text("case_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -5,6 +5,7 @@ import { PhoenixError } from "../domain/errors.ts";
 import { createApi } from "./api/app.ts";
 import { problemResponse, toProblem } from "./api/problem.ts";
 import { ownJwks } from "./auth/issuers.ts";
+import { createIngest } from "./ingest/route.ts";
 import { runScheduled } from "./scheduled.ts";
 import { handleWorkbench } from "./workbench.ts";
 
@@ -17,6 +18,7 @@ app.get("/.well-known/jwks.json", (c) => {
 });
 app.get("/docs", Scalar({ url: "/v1/openapi.json", pageTitle: "Phoenix API" }));
 app.route("/v1", createApi());
+app.route("/ingest", createIngest());
 app.all("/v1/*", (c) => problemResponse(new PhoenixError("not_found", "no such route"), c.req.path));
 app.all("*", (c) => handleWorkbench(c.req.raw, c.env, c.executionCtx));
 app.onError(toProblem);

@@ -1,7 +1,44 @@
-// Cron entry point: safety nets only. Normal SLA handling is each case object's own alarm.
-import { casesWithOverdueTimers } from "../domain/case/sweep.ts";
+// Cron entry point: safety nets only. Normal SLA handling is each case object's own alarm, and
+// normal correlation happens while a delivery is received.
 
-export async function runScheduled(env: Env, now: number): Promise<{ rearmed: number; failed: number }> {
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { casesWithOverdueTimers } from "../domain/case/sweep.ts";
+import { tenants } from "../schema/control.ts";
+import { correlateAlerts } from "./ingest/correlate.ts";
+
+export async function runScheduled(
+  env: Env,
+  now: number,
+): Promise<{ rearmed: number; failed: number; correlated: number }> {
+  const sla = await rearmOverdueCases(env, now);
+  const correlated = await finishOwedCorrelations(env);
+  return { ...sla, correlated };
+}
+
+/** Alerts stored but not yet grouped into a case (their correlation was interrupted). */
+async function finishOwedCorrelations(env: Env): Promise<number> {
+  const active = await drizzle(env.CONTROL_DB).select().from(tenants).where(eq(tenants.status, "active"));
+  let correlated = 0;
+  for (const tenant of active) {
+    try {
+      const outcome = await correlateAlerts(env, tenant);
+      correlated += outcome.opened + outcome.linked;
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "correlation sweep failed",
+          tenant: tenant.id,
+          error: String(error),
+        }),
+      );
+    }
+  }
+  return correlated;
+}
+
+async function rearmOverdueCases(env: Env, now: number): Promise<{ rearmed: number; failed: number }> {
   const overdue = await casesWithOverdueTimers(env.CONTROL_DB, now);
   const results = await Promise.allSettled(
     overdue.map(({ tenantId, caseId }) => env.CASES.getByName(`${tenantId}:${caseId}`).ensureAlarm()),

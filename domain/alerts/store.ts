@@ -33,6 +33,10 @@ export interface StoreContext {
   now: number;
   sourceConnectorId: string | null;
   claim: IdempotencyClaim;
+  /** Further writes that must commit with the alerts or not at all (e.g. quarantined items). */
+  alongside?: BatchItem<"sqlite">[];
+  /** Per finding, the key that groups it into a case; absent for alerts nobody correlates. */
+  correlationKeys?: ReadonlyArray<string | null>;
 }
 
 export async function storeFindings(
@@ -41,7 +45,9 @@ export async function storeFindings(
   ctx: StoreContext,
 ): Promise<StoreOutcome> {
   const d = drizzle(db);
-  const rows = await Promise.all(findings.map((finding) => toRow(finding, ctx)));
+  const rows = await Promise.all(
+    findings.map((finding, i) => toRow(finding, ctx, ctx.correlationKeys?.[i] ?? null)),
+  );
 
   const upserts = rows.map((row) =>
     d
@@ -60,7 +66,13 @@ export async function storeFindings(
       .returning({ id: alerts.id, occurrenceCount: alerts.occurrenceCount }),
   );
   const indexing = await observableStatements(d, findings, rows, ctx.now);
-  const statements: BatchItem<"sqlite">[] = [...(ctx.claim ? [ctx.claim] : []), ...upserts, ...indexing];
+  const statements: BatchItem<"sqlite">[] = [
+    ...(ctx.claim ? [ctx.claim] : []),
+    ...upserts,
+    ...indexing,
+    ...(ctx.alongside ?? []),
+  ];
+  if (statements.length === 0) return { alerts: [], created: 0, duplicates: 0 };
   const results = await d.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 
   const offset = ctx.claim ? 1 : 0;
@@ -77,6 +89,7 @@ export async function storeFindings(
 async function toRow(
   finding: DetectionFinding,
   ctx: StoreContext,
+  correlationKey: string | null,
 ): Promise<typeof alerts.$inferInsert & { id: string }> {
   const normalised = normaliseFinding(finding, ctx.now);
   return {
@@ -87,6 +100,8 @@ async function toRow(
     firstSeenAt: normalised.time,
     lastSeenAt: normalised.time,
     sourceConnectorId: ctx.sourceConnectorId,
+    correlationKey,
+    correlatedAt: null,
     caseId: null,
     createdAt: ctx.now,
     updatedAt: ctx.now,

@@ -213,6 +213,8 @@ export type NormalisedFinding = Required<
     | "lastSeenAt"
     | "sourceConnectorId"
     | "caseId"
+    | "correlationKey"
+    | "correlatedAt"
     | "createdAt"
     | "updatedAt"
   >

@@ -47,7 +47,12 @@ describe("platform endpoints", () => {
       "/cases/{id}/audit",
       "/cases/{id}/commands",
       "/cases/{id}/live",
+      "/connectors",
+      "/connectors/{id}",
+      "/connectors/{id}/rotate-secret",
     ]);
+    // The AI-activity webhook format is part of the contract too.
+    expect(doc.components.schemas).toHaveProperty("AiActivityEvent");
     expect(doc.paths["/cases/{id}/commands"]?.post?.responses).toHaveProperty("412");
     expect(doc.components.schemas).toHaveProperty("CaseCommandRequest");
     expect(Object.keys(doc.paths["/alerts"] ?? {}).sort()).toEqual(["get", "post"]);

@@ -1,11 +1,13 @@
 // The versioned API: authentication, tenant resolution, routes and the OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { aiActivityEventSchema } from "../../domain/ai-activity/event.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateBearer } from "../auth/bearer.ts";
 import { registerAlertRoutes } from "./alerts.ts";
 import { registerCaseRoutes } from "./cases.ts";
+import { registerConnectorRoutes } from "./connectors.ts";
 import type { ApiEnv } from "./context.ts";
 import { toProblem, validationHook } from "./problem.ts";
 
@@ -50,7 +52,9 @@ export function createApi(): OpenAPIHono<ApiEnv> {
 
   // Every write takes JSON; anything else is refused before a validator can misread it.
   api.on(["POST", "PUT", "PATCH"], "*", async (c, next) => {
-    if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+    const hasBody =
+      Number(c.req.header("content-length") ?? "0") > 0 || c.req.header("transfer-encoding") !== undefined;
+    if (hasBody && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
       throw new PhoenixError("unsupported_media_type", "the request body must be application/json");
     }
     return next();
@@ -58,6 +62,9 @@ export function createApi(): OpenAPIHono<ApiEnv> {
 
   registerAlertRoutes(api);
   registerCaseRoutes(api);
+  registerConnectorRoutes(api);
+  // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
+  api.openAPIRegistry.register("AiActivityEvent", aiActivityEventSchema);
 
   api.onError(toProblem);
   return api;

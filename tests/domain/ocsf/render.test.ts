@@ -35,6 +35,8 @@ function alertRow(normalised: NormalisedFinding, extra: Partial<AlertRow> = {}):
     firstSeenAt: normalised.time,
     lastSeenAt: normalised.time + 90_000,
     sourceConnectorId: "con_01jqz8x6m2k3n4p5q6r7s8t9v1",
+    correlationKey: null,
+    correlatedAt: null,
     caseId: null,
     createdAt: NOW,
     updatedAt: NOW + 5_000,

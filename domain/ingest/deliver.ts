@@ -1,0 +1,112 @@
+// One signed webhook delivery, after its signature checked out: split it into items, map each with
+// the connector's kind, and store alerts, quarantined items and the delivery's webhook-id in one
+// D1 batch. A re-delivered webhook-id hits its primary key, aborts the batch and changes nothing.
+
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
+import { storeFindings } from "../alerts/store.ts";
+import type { FieldError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import type { ConnectorKindDefinition, MappedFinding } from "./kind.ts";
+
+export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface Delivery {
+  connectorId: string;
+  webhookId: string;
+  body: string;
+  contentType: string;
+  config: Record<string, unknown>;
+  now: number;
+}
+
+export interface DeliveryOutcome {
+  /** Findings stored as new alerts. */
+  accepted: number;
+  /** Findings that matched an existing alert (its occurrence count was bumped). */
+  duplicates: number;
+  /** Items kept in quarantine with the reason they could not be mapped. */
+  quarantined: number;
+  /** True when this webhook-id was already delivered: nothing was changed. */
+  redelivered: boolean;
+  /** The stored alerts with their correlation keys, for grouping into cases. */
+  alerts: Array<{ id: string; correlationKey: string; duplicate: boolean }>;
+}
+
+export async function ingestDelivery(
+  db: D1Database,
+  kind: ConnectorKindDefinition,
+  delivery: Delivery,
+): Promise<DeliveryOutcome> {
+  const d = drizzle(db);
+  const mapped: MappedFinding[] = [];
+  const quarantined: BatchItem<"sqlite">[] = [];
+  const hold = (payload: string, reason: string, errors?: FieldError[]) =>
+    quarantined.push(
+      d.insert(quarantine).values({
+        id: newId("quarantine", delivery.now),
+        sourceConnectorId: delivery.connectorId,
+        reason,
+        details: { webhook_id: delivery.webhookId, ...(errors ? { errors } : {}) },
+        payload,
+        receivedAt: delivery.now,
+      }),
+    );
+
+  const parsed = kind.parse(delivery.body, delivery.contentType);
+  if (!parsed.ok) hold(delivery.body, parsed.reason);
+  else {
+    for (const item of parsed.items) {
+      const result = kind.map(item, {
+        now: delivery.now,
+        connectorId: delivery.connectorId,
+        config: delivery.config,
+      });
+      if (result.ok) mapped.push(...result.findings);
+      else hold(item.raw, result.reason, result.errors);
+    }
+  }
+
+  const claim = d.insert(webhookDeliveries).values({
+    connectorId: delivery.connectorId,
+    webhookId: delivery.webhookId,
+    receivedAt: delivery.now,
+    expiresAt: delivery.now + DELIVERY_RETENTION_MS,
+  });
+  try {
+    const outcome = await storeFindings(
+      db,
+      mapped.map((m) => m.finding),
+      {
+        now: delivery.now,
+        sourceConnectorId: delivery.connectorId,
+        claim,
+        alongside: quarantined,
+        correlationKeys: mapped.map((m) => m.correlationKey),
+      },
+    );
+    return {
+      accepted: outcome.created,
+      duplicates: outcome.duplicates,
+      quarantined: quarantined.length,
+      redelivered: false,
+      alerts: outcome.alerts.map((a, i) => ({
+        id: a.id,
+        duplicate: a.duplicate,
+        correlationKey: mapped[i]?.correlationKey ?? "",
+      })),
+    };
+  } catch (error) {
+    if (isRedelivery(error))
+      return { accepted: 0, duplicates: 0, quarantined: 0, redelivered: true, alerts: [] };
+    throw error;
+  }
+}
+
+function isRedelivery(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e.message.includes("UNIQUE constraint failed: webhook_deliveries")) return true;
+  }
+  return false;
+}

@@ -1,0 +1,43 @@
+// What each source connector kind implements (the kinds live in workers/ingest/<kind>/). The ingest
+// hands the raw body to its kind: parse into items, map each item, and name its correlation key.
+import type { FieldError } from "../errors.ts";
+import type { DetectionFinding } from "../ocsf/detection-finding.ts";
+
+export const CONNECTOR_KINDS = ["cisco-xdr", "ai-activity", "ocsf"] as const;
+export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
+
+/** One item of a delivery: its raw text (kept verbatim for quarantine) and its parsed value. */
+export interface RawItem {
+  raw: string;
+  value: unknown;
+}
+
+export type ParseResult = { ok: true; items: RawItem[] } | { ok: false; reason: string };
+
+export interface MappedFinding {
+  finding: DetectionFinding;
+  /** Findings sharing a correlation key land in one case (e.g. the XDR incident id). */
+  correlationKey: string;
+}
+
+export type MapResult =
+  | { ok: true; findings: MappedFinding[] }
+  | { ok: false; reason: string; errors?: FieldError[] };
+
+export interface MapContext {
+  now: number;
+  connectorId: string;
+  /** The connector's own settings (e.g. the AI-activity correlation window). */
+  config: Record<string, unknown>;
+}
+
+export interface ConnectorKindDefinition {
+  kind: ConnectorKind;
+  /** Splits a delivery into items: a single object, a JSON array, NDJSON, or a source envelope. */
+  parse(body: string, contentType: string): ParseResult;
+  /** Maps one item to OCSF Detection Findings, or says why it cannot (the item is quarantined). */
+  map(item: RawItem, ctx: MapContext): MapResult;
+}
+
+/** Items per delivery, whatever the framing. */
+export const MAX_ITEMS_PER_DELIVERY = 10_000;

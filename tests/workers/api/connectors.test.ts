@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { testEnv } from "../../support/test-env.ts";
+import { call, createTenant, tokenFor } from "../../support/world.ts";
+
+interface Created {
+  connector: {
+    id: string;
+    kind: string;
+    name: string;
+    status: string;
+    previous_secret_expires_at: number | null;
+  };
+  secret: string;
+  ingest_url: string;
+}
+
+async function admin() {
+  const tenant = await createTenant();
+  return { tenant, token: await tokenFor(tenant, { scopes: ["admin"] }) };
+}
+
+async function create(token: string, body: Record<string, unknown> = { kind: "ocsf", name: "EDR findings" }) {
+  const res = await call("POST", "/v1/connectors", { token, body });
+  expect(res.status).toBe(201);
+  return (await res.json()) as Created;
+}
+
+describe("/v1/connectors", () => {
+  it("creates a connector and shows its whsec_ secret once, stored encrypted", async () => {
+    const { token } = await admin();
+    const created = await create(token);
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(created.ingest_url).toBe(`http://phoenix.test/ingest/${created.connector.id}`);
+
+    const listed = await (await call("GET", "/v1/connectors", { token })).text();
+    const got = await (await call("GET", `/v1/connectors/${created.connector.id}`, { token })).text();
+    for (const text of [listed, got]) {
+      expect(text).toContain(created.connector.id);
+      expect(text).not.toContain(created.secret.slice(6, 20));
+      expect(text).not.toContain("secret_ciphertext");
+    }
+    const row = await testEnv()
+      .CONTROL_DB.prepare("SELECT secret_ciphertext FROM connectors WHERE id = ?")
+      .bind(created.connector.id)
+      .first<string>("secret_ciphertext");
+    expect(row).toMatch(/^v1\./);
+    expect(row).not.toContain(created.secret.slice(6));
+  });
+
+  it("renames, disables and deletes", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token, {
+      kind: "ai-activity",
+      name: "Copilot telemetry",
+      config: { correlationWindowMs: 600000 },
+    });
+    const patched = await call("PATCH", `/v1/connectors/${connector.id}`, {
+      token,
+      body: { name: "AI feed", status: "disabled" },
+    });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({
+      name: "AI feed",
+      status: "disabled",
+      config: { correlationWindowMs: 600000 },
+    });
+    expect((await call("DELETE", `/v1/connectors/${connector.id}`, { token })).status).toBe(204);
+    expect((await call("GET", `/v1/connectors/${connector.id}`, { token })).status).toBe(404);
+  });
+
+  it("rotates the secret and keeps the previous one valid for the grace period", async () => {
+    const { token } = await admin();
+    const first = await create(token);
+    const res = await call("POST", `/v1/connectors/${first.connector.id}/rotate-secret`, {
+      token,
+      body: { grace_seconds: 3600 },
+    });
+    expect(res.status).toBe(200);
+    const rotated = (await res.json()) as Created;
+    expect(rotated.secret).not.toBe(first.secret);
+    expect(rotated.connector.previous_secret_expires_at).toBeGreaterThan(Date.now() + 3_500_000);
+  });
+
+  it("names invalid fields", async () => {
+    const { token } = await admin();
+    const res = await call("POST", "/v1/connectors", { token, body: { kind: "splunk", name: "" } });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { errors: Array<{ field: string }> };
+    expect(body.errors.map((e) => e.field).sort()).toEqual(["kind", "name"]);
+  });
+
+  it("another tenant's connector is 404, and only admin may manage connectors", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token);
+    const other = await admin();
+    expect((await call("GET", `/v1/connectors/${connector.id}`, { token: other.token })).status).toBe(404);
+    expect((await call("DELETE", `/v1/connectors/${connector.id}`, { token: other.token })).status).toBe(404);
+    expect(
+      (await call("POST", `/v1/connectors/${connector.id}/rotate-secret`, { token: other.token })).status,
+    ).toBe(404);
+    const analyst = await tokenFor(other.tenant, { scopes: ["alerts:read", "alerts:write", "cases:write"] });
+    expect((await call("GET", "/v1/connectors", { token: analyst })).status).toBe(403);
+  });
+});

@@ -1,0 +1,244 @@
+// /v1/connectors: the tenant's source connectors. Scope `admin`. Secrets appear in a response
+// exactly twice in a connector's life: when it is created and when its secret is rotated.
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  createConnector,
+  DEFAULT_ROTATION_GRACE_MS,
+  deleteConnector,
+  getConnector,
+  listConnectors,
+  rotateConnectorSecret,
+  toConnectorView,
+  updateConnector,
+} from "../../domain/connectors/service.ts";
+import { requireScope } from "../auth/bearer.ts";
+import type { ApiEnv } from "./context.ts";
+import { problemResponses } from "./http.ts";
+
+const kinds = ["cisco-xdr", "ai-activity", "ocsf"] as const;
+const idParam = z.object({ id: z.string().regex(/^con_[0-9a-z]{26}$/, "must be a connector id (con_…)") });
+const config = z
+  .record(z.string(), z.unknown())
+  .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON");
+
+const connectorView = z
+  .object({
+    id: z.string(),
+    kind: z.enum(kinds),
+    name: z.string(),
+    config: z.record(z.string(), z.unknown()),
+    status: z.enum(["active", "disabled"]),
+    previous_secret_expires_at: z.int().nullable(),
+    created_at: z.int(),
+    updated_at: z.int(),
+  })
+  .openapi("Connector");
+const withSecret = z
+  .object({
+    connector: connectorView,
+    secret: z
+      .string()
+      .describe("The Standard Webhooks signing secret (whsec_…). Shown only in this response."),
+    ingest_url: z.string().describe("Where the source posts signed deliveries."),
+  })
+  .openapi("ConnectorWithSecret");
+
+const tag = ["Connectors"];
+const security = [{ bearerAuth: ["admin"] }];
+
+const routes = {
+  list: createRoute({
+    method: "get",
+    path: "/connectors",
+    tags: tag,
+    summary: "List connectors",
+    security,
+    responses: {
+      200: {
+        description: "The tenant's connectors.",
+        content: { "application/json": { schema: z.object({ data: z.array(connectorView) }) } },
+      },
+      ...problemResponses(401, 403),
+    },
+  }),
+  create: createRoute({
+    method: "post",
+    path: "/connectors",
+    tags: tag,
+    summary: "Register a connector",
+    security,
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              kind: z.enum(kinds),
+              name: z.string().trim().min(1).max(200),
+              config: config.default({}),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: "The connector and its signing secret.",
+        content: { "application/json": { schema: withSecret } },
+      },
+      ...problemResponses(400, 401, 403, 415, 422),
+    },
+  }),
+  get: createRoute({
+    method: "get",
+    path: "/connectors/{id}",
+    tags: tag,
+    summary: "Get a connector",
+    security,
+    request: { params: idParam },
+    responses: {
+      200: { description: "The connector.", content: { "application/json": { schema: connectorView } } },
+      ...problemResponses(401, 403, 404, 422),
+    },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/connectors/{id}",
+    tags: tag,
+    summary: "Rename, reconfigure, disable or enable a connector",
+    security,
+    request: {
+      params: idParam,
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              name: z.string().trim().min(1).max(200).optional(),
+              config: config.optional(),
+              status: z.enum(["active", "disabled"]).optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: "The updated connector.",
+        content: { "application/json": { schema: connectorView } },
+      },
+      ...problemResponses(400, 401, 403, 404, 415, 422),
+    },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/connectors/{id}",
+    tags: tag,
+    summary: "Delete a connector (its deliveries are refused from then on)",
+    security,
+    request: { params: idParam },
+    responses: { 204: { description: "Deleted." }, ...problemResponses(401, 403, 404, 422) },
+  }),
+  rotate: createRoute({
+    method: "post",
+    path: "/connectors/{id}/rotate-secret",
+    tags: tag,
+    summary: "Rotate the signing secret; the previous one verifies during a grace period",
+    security,
+    request: {
+      params: idParam,
+      body: {
+        required: false,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              grace_seconds: z
+                .int()
+                .min(0)
+                .max(7 * 24 * 3600)
+                .optional()
+                .describe("How long the previous secret keeps verifying (default 24 hours)."),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: "The connector and its new secret.",
+        content: { "application/json": { schema: withSecret } },
+      },
+      ...problemResponses(401, 403, 404, 415, 422),
+    },
+  }),
+};
+
+export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
+  const ingestUrl = (requestUrl: string, id: string) => new URL(`/ingest/${id}`, requestUrl).toString();
+
+  app.openapi(routes.list, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "admin");
+    return c.json({ data: await listConnectors(c.env.CONTROL_DB, p.tenant.id) }, 200);
+  });
+
+  app.openapi(routes.create, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "admin");
+    const body = c.req.valid("json");
+    const created = await createConnector(
+      c.env.CONTROL_DB,
+      c.env.SECRETS_ENCRYPTION_KEY,
+      p.tenant.id,
+      body,
+      Date.now(),
+    );
+    return c.json({ ...created, ingest_url: ingestUrl(c.req.url, created.connector.id) }, 201);
+  });
+
+  app.openapi(routes.get, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "admin");
+    return c.json(
+      toConnectorView(await getConnector(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id)),
+      200,
+    );
+  });
+
+  app.openapi(routes.update, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "admin");
+    const view = await updateConnector(
+      c.env.CONTROL_DB,
+      p.tenant.id,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      Date.now(),
+    );
+    return c.json(view, 200);
+  });
+
+  app.openapi(routes.remove, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "admin");
+    await deleteConnector(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id);
+    return c.body(null, 204);
+  });
+
+  app.openapi(routes.rotate, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "admin");
+    const { id } = c.req.valid("param");
+    // The body is optional; without one the default grace applies.
+    const graceSeconds = c.req.header("content-type") ? c.req.valid("json").grace_seconds : undefined;
+    const rotated = await rotateConnectorSecret(
+      c.env.CONTROL_DB,
+      c.env.SECRETS_ENCRYPTION_KEY,
+      p.tenant.id,
+      id,
+      graceSeconds !== undefined ? graceSeconds * 1000 : DEFAULT_ROTATION_GRACE_MS,
+      Date.now(),
+    );
+    return c.json({ ...rotated, ingest_url: ingestUrl(c.req.url, id) }, 200);
+  });
+}

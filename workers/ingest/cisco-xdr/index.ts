@@ -1,0 +1,264 @@
+// The Cisco XDR push connector: IROH incident events, CTIA record events carrying sightings or
+// incidents, and CTIM bundles, mapped to OCSF Detection Findings correlated by XDR incident.
+// The pull path (OAuth2 client credentials, incident search) lives elsewhere and feeds map() too.
+import type { z } from "zod";
+import { type FieldError, fieldErrorsFromIssues } from "../../../domain/errors.ts";
+import { detectionFindingSchema } from "../../../domain/ocsf/detection-finding.ts";
+import { unparsedItemReason } from "../framing.ts";
+import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, RawItem } from "../kind.ts";
+import {
+  bundleSchema,
+  type CtimIncident,
+  ctiaEventSchema,
+  incidentEventDataSchema,
+  incidentSchema,
+  irohEventSchema,
+  normaliseCtimId,
+  relationshipSchema,
+  sightingSchema,
+  statusChangeEventDataSchema,
+} from "./ctim.ts";
+import { type EntitySource, incidentFinding, sightingFinding } from "./mapping.ts";
+import { parseDelivery } from "./parse.ts";
+
+export { normaliseCtimId } from "./ctim.ts";
+export { parseJsonLossless } from "./json-text.ts";
+export { observableTypeIdOf, XDR_PRODUCT } from "./mapping.ts";
+export { parseDelivery } from "./parse.ts";
+
+type Json = Record<string, unknown>;
+type Outcome = { ok: true; findings: MappedFinding[] } | { ok: false; reason: string; errors: FieldError[] };
+
+const INCIDENT_EVENTS: Readonly<Record<string, 1 | 2>> = {
+  "private-intel/incident/created": 1,
+  "private-intel/incident/updated": 2,
+};
+const STATUS_CHANGED = "private-intel/incident/status-changed";
+const RECORD_EVENTS: Readonly<Record<string, 1 | 2>> = { "record-created": 1, "record-updated": 2 };
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function fail(reason: string, field: string, message: string): Outcome {
+  return { ok: false, reason, errors: [{ field, message }] };
+}
+
+function invalid(what: string, error: z.ZodError, prefix: string): Outcome {
+  return {
+    ok: false,
+    reason: `${what} cannot be mapped`,
+    errors: fieldErrorsFromIssues(error.issues, prefix),
+  };
+}
+
+function at(prefix: string, field: string): string {
+  return prefix === "" ? field : `${prefix}.${field}`;
+}
+
+export const incidentCorrelationKey = (incidentId: string) => `xdr-incident:${incidentId}`;
+export const sightingCorrelationKey = (sightingId: string) => `xdr-sighting:${sightingId}`;
+
+// Every finding passes Phoenix's own Detection Finding schema before it leaves the connector.
+function finish(candidate: Json, correlationKey: string): Outcome {
+  const parsed = detectionFindingSchema.safeParse(candidate);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reason: "the mapped Detection Finding is invalid",
+      errors: fieldErrorsFromIssues(parsed.error.issues, "(finding)"),
+    };
+  }
+  return { ok: true, findings: [{ finding: parsed.data, correlationKey }] };
+}
+
+function mapIncident(value: unknown, prefix: string, source: EntitySource, fallbackId?: string): Outcome {
+  const parsed = incidentSchema.safeParse(value);
+  if (!parsed.success) return invalid("the Cisco XDR incident", parsed.error, prefix);
+  const rawId = parsed.data.id ?? fallbackId;
+  if (rawId === undefined) return fail("the Cisco XDR incident has no id", at(prefix, "id"), "is required");
+  const id = normaliseCtimId(rawId, "incident");
+  if (id === null) {
+    return fail(
+      "the Cisco XDR incident id is not a CTIM incident id",
+      parsed.data.id !== undefined ? at(prefix, "id") : "data.incident_id",
+      `must be a GUID, incident-<GUID> or a CTIA incident URL, got ${JSON.stringify(rawId)}`,
+    );
+  }
+  return finish(incidentFinding(parsed.data, id, source), incidentCorrelationKey(id));
+}
+
+function mapSighting(
+  value: unknown,
+  prefix: string,
+  source: EntitySource,
+  relationships: unknown[],
+): Outcome {
+  const parsed = sightingSchema.safeParse(value);
+  if (!parsed.success) return invalid("the Cisco XDR sighting", parsed.error, prefix);
+  const id = normaliseCtimId(parsed.data.id, "sighting");
+  if (id === null) {
+    return fail(
+      "the Cisco XDR sighting id is not a CTIM sighting id",
+      at(prefix, "id"),
+      `must be a GUID, sighting-<GUID> or a CTIA sighting URL, got ${JSON.stringify(parsed.data.id)}`,
+    );
+  }
+  // Membership: a member-of relationship from this sighting to an incident (CTIA Relationship).
+  let incidentId: string | undefined;
+  const memberOf: string[] = [];
+  for (const [i, candidate] of relationships.entries()) {
+    const rel = relationshipSchema.safeParse(candidate);
+    if (!rel.success) return invalid("a relationship of the sighting", rel.error, `relationships[${i}]`);
+    if (rel.data.relationship_type !== "member-of") continue;
+    if (normaliseCtimId(rel.data.source_ref, "sighting") !== id) continue;
+    const target = normaliseCtimId(rel.data.target_ref);
+    if (target?.startsWith("incident-")) {
+      memberOf.push(target);
+      incidentId ??= target;
+    }
+  }
+  const withMembership: EntitySource =
+    memberOf.length > 0 ? { ...source, envelope: { ...source.envelope, member_of: memberOf } } : source;
+  const key = incidentId !== undefined ? incidentCorrelationKey(incidentId) : sightingCorrelationKey(id);
+  return finish(sightingFinding(parsed.data, id, incidentId, withMembership), key);
+}
+
+// IROH `Event` (iroh-event.swagger.json): incident created/updated carry the incident in data.incident;
+// status-changed carries only the two statuses in Cisco's schema, so it maps from those when needed.
+function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
+  const event = irohEventSchema.safeParse(value);
+  if (!event.success) return invalid("the IROH event", event.error, "");
+  const { data } = event.data;
+  const { data: _data, ...outer } = event.data;
+  const base = {
+    raw,
+    eventId: event.data.id,
+    ...(event.data.emiter?.org_id !== undefined ? { orgId: event.data.emiter.org_id } : {}),
+  };
+
+  const activity = INCIDENT_EVENTS[data.event_type];
+  if (activity !== undefined) {
+    const parsed = incidentEventDataSchema.safeParse(data);
+    if (!parsed.success) return invalid("the IROH incident event", parsed.error, "data");
+    if (parsed.data.incident === undefined) {
+      return fail(
+        "the IROH incident event carries no incident",
+        "data.incident",
+        "is required to map the event (XDR sends it on created and updated events)",
+      );
+    }
+    const { incident, ...rest } = parsed.data;
+    const source: EntitySource = { ...base, activityId: activity, envelope: { ...outer, data: rest } };
+    return mapIncident(incident, "data.incident", source, parsed.data.incident_id);
+  }
+
+  if (data.event_type === STATUS_CHANGED) {
+    const parsed = statusChangeEventDataSchema.safeParse(data);
+    if (!parsed.success) return invalid("the IROH status-changed event", parsed.error, "data");
+    const { incident, ...rest } = parsed.data;
+    const source: EntitySource = { ...base, activityId: 2, envelope: { ...outer, data: rest } };
+    if (incident !== undefined) {
+      return mapIncident(
+        { ...incident, status: parsed.data.status_to },
+        "data.incident",
+        source,
+        rest.incident_id,
+      );
+    }
+    // Only what the event says; the id comes in as the fallback so an error names data.incident_id.
+    const known: CtimIncident = {
+      status: rest.status_to,
+      timestamp: event.data.created_at ?? new Date(ctx.now).toISOString(),
+    };
+    return mapIncident(known, "data", source, rest.incident_id);
+  }
+
+  return fail(
+    `IROH event_type "${data.event_type}" is not a detection the Cisco XDR connector maps`,
+    "data.event_type",
+    `must be one of ${[...Object.keys(INCIDENT_EVENTS), STATUS_CHANGED].join(", ")}`,
+  );
+}
+
+// CTIA `PartialEvent`: a record event whose entity is the sighting or incident itself.
+function mapCtiaEvent(value: Json, raw: string): Outcome {
+  const event = ctiaEventSchema.safeParse(value);
+  if (!event.success) return invalid("the CTIA event", event.error, "");
+  const { entity, ...outer } = event.data;
+  const activity = RECORD_EVENTS[event.data.event_type];
+  if (activity === undefined) {
+    return fail(
+      `CTIA event_type "${event.data.event_type}" is not a detection the Cisco XDR connector maps`,
+      "event_type",
+      `must be one of ${Object.keys(RECORD_EVENTS).join(", ")}`,
+    );
+  }
+  const source: EntitySource = {
+    raw,
+    activityId: activity,
+    envelope: outer,
+    ...(event.data.id !== undefined ? { eventId: event.data.id } : {}),
+    ...(event.data.tlp !== undefined ? { envelopeTlp: event.data.tlp } : {}),
+  };
+  if (entity.type === "sighting") return mapSighting(entity, "entity", source, []);
+  if (entity.type === "incident") return mapIncident(entity, "entity", source);
+  return fail(
+    `a CTIA ${entity.type} event is not a detection the Cisco XDR connector maps`,
+    "entity.type",
+    `must be "sighting" or "incident", got ${JSON.stringify(entity.type)}`,
+  );
+}
+
+// A CTIM bundle: each sighting (with its member-of relationships) and each incident is a finding.
+function mapBundle(value: Json, raw: string): Outcome {
+  const bundle = bundleSchema.safeParse(value);
+  if (!bundle.success) return invalid("the CTIM bundle", bundle.error, "");
+  const sightings = bundle.data.sightings ?? [];
+  const incidents = bundle.data.incidents ?? [];
+  if (sightings.length + incidents.length === 0) {
+    return fail(
+      "the CTIM bundle carries no sighting or incident",
+      "sightings",
+      "must hold at least one sighting",
+    );
+  }
+  const relationships = bundle.data.relationships ?? [];
+  const findings: MappedFinding[] = [];
+  const outcomes = [
+    ...sightings.map((s, i) => mapSighting(s, `sightings[${i}]`, { raw, activityId: 1 }, relationships)),
+    ...incidents.map((inc, i) => mapIncident(inc, `incidents[${i}]`, { raw, activityId: 1 })),
+  ];
+  for (const outcome of outcomes) {
+    if (!outcome.ok) return outcome;
+    findings.push(...outcome.findings);
+  }
+  return { ok: true, findings };
+}
+
+/** Maps one parsed item; see parse.ts for the envelopes that become items. */
+export function mapItem(item: RawItem, ctx: MapContext): MapResult {
+  const { value, raw } = item;
+  const unparsed = unparsedItemReason(item);
+  if (unparsed !== undefined) return fail(unparsed, "(item)", "must be valid JSON");
+  if (!isRecord(value)) {
+    return fail("the item is not a JSON object", "(item)", "must be a JSON object");
+  }
+  if ("data" in value && isRecord(value.data) && "event_type" in value.data)
+    return mapIrohEvent(value, raw, ctx);
+  if (value.type === "event" || ("event_type" in value && "entity" in value)) return mapCtiaEvent(value, raw);
+  if (value.type === "bundle") return mapBundle(value, raw);
+  if (value.type === "sighting") return mapSighting(value, "", { raw, activityId: 1 }, []);
+  if (value.type === "incident") return mapIncident(value, "", { raw, activityId: 1 });
+  return fail(
+    "the item is not a Cisco XDR event or CTIM entity",
+    "type",
+    'must identify an IROH event (data.event_type), a CTIA event ("event"), a "bundle", a "sighting" or an "incident"',
+  );
+}
+
+export const ciscoXdr: ConnectorKindDefinition = {
+  kind: "cisco-xdr",
+  parse: parseDelivery,
+  map: mapItem,
+};

@@ -1,0 +1,74 @@
+// POST /ingest/:connectorId: size cap → connector lookup → Standard Webhooks signature on the raw
+// bytes, before any parsing → the connector's kind maps the items → 202 {accepted, duplicates,
+// quarantined}. The tenant comes from the connector, resolved server-side.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
+import { PhoenixError } from "../../domain/errors.ts";
+import { ingestDelivery } from "../../domain/ingest/deliver.ts";
+import { tenantDatabase } from "../../domain/tenancy.ts";
+import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
+import { toProblem } from "../api/problem.ts";
+import { correlateAlerts } from "./correlate.ts";
+import { kindFor } from "./kinds.ts";
+
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+export function createIngest(): Hono<{ Bindings: Env }> {
+  const ingest = new Hono<{ Bindings: Env }>();
+
+  ingest.post(
+    "/:connectorId",
+    (c, next) =>
+      bodyLimit({
+        maxSize: Number(c.env.INGEST_MAX_BYTES) || DEFAULT_MAX_BYTES,
+        onError: () => {
+          throw new PhoenixError(
+            "payload_too_large",
+            `a delivery may be at most ${Number(c.env.INGEST_MAX_BYTES) || DEFAULT_MAX_BYTES} bytes`,
+          );
+        },
+      })(c, next),
+    async (c) => {
+      const connectorId = c.req.param("connectorId");
+      const now = Date.now();
+      const target = isConnectorId(connectorId)
+        ? await loadIngestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
+        : null;
+      if (!target) throw new PhoenixError("not_found", "no such connector");
+
+      const body = await c.req.text();
+      const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
+      if (!verified.ok)
+        throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
+
+      const outcome = await ingestDelivery(
+        tenantDatabase(c.env, target.tenant),
+        kindFor(target.connector.kind),
+        {
+          connectorId,
+          webhookId: verified.webhookId,
+          body,
+          contentType: c.req.header("content-type") ?? "",
+          config: target.connector.config,
+          now,
+        },
+      );
+      // New alerts are grouped into cases before the reply; anything that fails here stays owed
+      // (correlated_at is null) and the scheduled sweep finishes it.
+      const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
+      if (fresh.length > 0) await correlateAlerts(c.env, target.tenant, fresh);
+      return c.json(
+        {
+          accepted: outcome.accepted,
+          duplicates: outcome.duplicates,
+          quarantined: outcome.quarantined,
+          ...(outcome.redelivered ? { redelivered: true } : {}),
+        },
+        202,
+      );
+    },
+  );
+  ingest.onError(toProblem);
+  return ingest;
+}
