@@ -50,6 +50,8 @@ describe("platform endpoints", () => {
       "/connectors",
       "/connectors/{id}",
       "/connectors/{id}/rotate-secret",
+      "/quarantine",
+      "/quarantine/{id}/replay",
     ]);
     // The AI-activity webhook format is part of the contract too.
     expect(doc.components.schemas).toHaveProperty("AiActivityEvent");

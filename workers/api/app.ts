@@ -10,6 +10,7 @@ import { registerCaseRoutes } from "./cases.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
 import type { ApiEnv } from "./context.ts";
 import { toProblem, validationHook } from "./problem.ts";
+import { registerQuarantineRoutes } from "./quarantine.ts";
 
 // 1,000 findings of a few KB each fit comfortably; anything larger is refused before parsing.
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -63,6 +64,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   registerAlertRoutes(api);
   registerCaseRoutes(api);
   registerConnectorRoutes(api);
+  registerQuarantineRoutes(api);
   // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
   api.openAPIRegistry.register("AiActivityEvent", aiActivityEventSchema);
 

@@ -1,0 +1,85 @@
+// Quarantine: items a connector could not map, kept verbatim with the reason, listable, and
+// replayable once the mapping or the connector's configuration is fixed. A replay is claimed like a
+// delivery (webhook id "replay:<quarantine id>"), so it ingests its alerts exactly once.
+import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { quarantine } from "../../schema/tenant.ts";
+import { PhoenixError } from "../errors.ts";
+import { decodeCursor, encodeCursor } from "../pagination.ts";
+import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
+import type { ConnectorKindDefinition } from "./kind.ts";
+
+export type QuarantinedItem = typeof quarantine.$inferSelect;
+
+export async function listQuarantine(
+  db: D1Database,
+  q: { limit: number; cursor?: string | undefined; includeReplayed: boolean },
+): Promise<{ items: QuarantinedItem[]; nextCursor: string | null }> {
+  const fingerprint = JSON.stringify([q.includeReplayed]);
+  const conditions: SQL[] = [];
+  if (!q.includeReplayed) conditions.push(isNull(quarantine.replayedAt));
+  if (q.cursor) {
+    const after = decodeCursor(q.cursor, fingerprint);
+    const older = or(
+      lt(quarantine.receivedAt, after.k),
+      and(eq(quarantine.receivedAt, after.k), lt(quarantine.id, after.id)),
+    );
+    if (older) conditions.push(older);
+  }
+  const rows = await drizzle(db)
+    .select()
+    .from(quarantine)
+    .where(and(...conditions))
+    .orderBy(desc(quarantine.receivedAt), desc(quarantine.id))
+    .limit(q.limit + 1);
+  const items = rows.slice(0, q.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > q.limit && last ? encodeCursor({ k: last.receivedAt, id: last.id }, fingerprint) : null,
+  };
+}
+
+export async function getQuarantined(db: D1Database, id: string): Promise<QuarantinedItem> {
+  const [row] = await drizzle(db).select().from(quarantine).where(eq(quarantine.id, id)).limit(1);
+  if (!row) throw new PhoenixError("not_found", "no such quarantined item");
+  return row;
+}
+
+/** Runs a quarantined item through its connector's kind again. */
+export async function replayQuarantined(
+  db: D1Database,
+  kind: ConnectorKindDefinition,
+  item: QuarantinedItem,
+  config: Record<string, unknown>,
+  now: number,
+): Promise<DeliveryOutcome> {
+  if (item.replayedAt !== null) {
+    throw new PhoenixError(
+      "conflict",
+      `this item was already replayed at ${new Date(item.replayedAt).toISOString()}`,
+    );
+  }
+  if (!item.sourceConnectorId)
+    throw new PhoenixError("conflict", "this item has no connector to replay it through");
+  // Map first without writing: an item that still fails stays quarantined and replayable.
+  const parsed = kind.parse(item.payload, "application/json");
+  if (!parsed.ok) throw new PhoenixError("validation_failed", `still cannot be parsed: ${parsed.reason}`);
+  for (const raw of parsed.items) {
+    const mapped = kind.map(raw, { now, connectorId: item.sourceConnectorId, config });
+    if (!mapped.ok)
+      throw new PhoenixError("validation_failed", `still cannot be mapped: ${mapped.reason}`, mapped.errors);
+  }
+  const outcome = await ingestDelivery(db, kind, {
+    connectorId: item.sourceConnectorId,
+    webhookId: `replay:${item.id}`,
+    body: item.payload,
+    contentType: "application/json",
+    config,
+    now,
+  });
+  if (outcome.redelivered) throw new PhoenixError("conflict", "this item is being or was already replayed");
+  await drizzle(db).update(quarantine).set({ replayedAt: now }).where(eq(quarantine.id, item.id));
+  return outcome;
+}

@@ -1,0 +1,123 @@
+// /v1/quarantine: items that could not be mapped, and their replay once the cause is fixed.
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { getConnector } from "../../domain/connectors/service.ts";
+import { getQuarantined, listQuarantine, replayQuarantined } from "../../domain/ingest/quarantine.ts";
+import { requireScope } from "../auth/bearer.ts";
+import { correlateAlerts } from "../ingest/correlate.ts";
+import { kindFor } from "../ingest/kinds.ts";
+import type { ApiEnv } from "./context.ts";
+import { problemResponses } from "./http.ts";
+
+const item = z
+  .object({
+    id: z.string(),
+    connector_id: z.string().nullable(),
+    reason: z.string(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+    payload: z.string().describe("The item's raw bytes, exactly as received."),
+    received_at: z.int(),
+    replayed_at: z.int().nullable(),
+  })
+  .openapi("QuarantinedItem");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/quarantine",
+  tags: ["Quarantine"],
+  summary: "List items that could not be mapped",
+  security: [{ bearerAuth: ["alerts:read"] }],
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(512).optional(),
+      include_replayed: z.enum(["true", "false"]).default("false"),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Quarantined items, newest first.",
+      content: {
+        "application/json": { schema: z.object({ data: z.array(item), next_cursor: z.string().nullable() }) },
+      },
+    },
+    ...problemResponses(401, 403, 422),
+  },
+});
+
+const replayRoute = createRoute({
+  method: "post",
+  path: "/quarantine/{id}/replay",
+  tags: ["Quarantine"],
+  summary: "Replay an item through its connector after the cause was fixed",
+  description:
+    "Ingests the item exactly once. An item that still cannot be mapped gets 422 and stays quarantined; one already replayed gets 409.",
+  security: [{ bearerAuth: ["alerts:write"] }],
+  request: {
+    params: z.object({ id: z.string().regex(/^qrn_[0-9a-z]{26}$/, "must be a quarantine id (qrn_…)") }),
+  },
+  responses: {
+    200: {
+      description: "What the replay stored.",
+      content: {
+        "application/json": {
+          schema: z
+            .object({ accepted: z.int(), duplicates: z.int(), quarantined: z.int() })
+            .openapi("ReplayResult"),
+        },
+      },
+    },
+    ...problemResponses(401, 403, 404, 409, 422),
+  },
+});
+
+export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
+  app.openapi(listRoute, async (c) => {
+    requireScope(c.get("principal"), "alerts:read");
+    const q = c.req.valid("query");
+    const page = await listQuarantine(c.get("tenantDb"), {
+      limit: q.limit,
+      cursor: q.cursor,
+      includeReplayed: q.include_replayed === "true",
+    });
+    return c.json(
+      {
+        data: page.items.map((r) => ({
+          id: r.id,
+          connector_id: r.sourceConnectorId,
+          reason: r.reason,
+          details: r.details ?? null,
+          payload: r.payload,
+          received_at: r.receivedAt,
+          replayed_at: r.replayedAt,
+        })),
+        next_cursor: page.nextCursor,
+      },
+      200,
+    );
+  });
+
+  app.openapi(replayRoute, async (c) => {
+    const principal = c.get("principal");
+    requireScope(principal, "alerts:write");
+    const db = c.get("tenantDb");
+    const quarantined = await getQuarantined(db, c.req.valid("param").id);
+    const connector = await getConnector(
+      c.env.CONTROL_DB,
+      principal.tenant.id,
+      quarantined.sourceConnectorId ?? "",
+    );
+    const outcome = await replayQuarantined(
+      db,
+      kindFor(connector.kind),
+      quarantined,
+      connector.config,
+      Date.now(),
+    );
+    const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
+    if (fresh.length > 0) await correlateAlerts(c.env, principal.tenant, fresh);
+    return c.json(
+      { accepted: outcome.accepted, duplicates: outcome.duplicates, quarantined: outcome.quarantined },
+      200,
+    );
+  });
+}
