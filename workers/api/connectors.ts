@@ -12,6 +12,7 @@ import {
   updateConnector,
 } from "../../domain/connectors/service.ts";
 import { requireScope } from "../auth/bearer.ts";
+import { validateConnectorConfig } from "../ingest/kinds.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses } from "./http.ts";
 
@@ -186,11 +187,12 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
     const p = c.get("principal");
     requireScope(p, "admin");
     const body = c.req.valid("json");
+    const config = validateConnectorConfig(body.kind, body.config);
     const created = await createConnector(
       c.env.CONTROL_DB,
       c.env.SECRETS_ENCRYPTION_KEY,
       p.tenant.id,
-      body,
+      { ...body, config },
       Date.now(),
     );
     return c.json({ ...created, ingest_url: ingestUrl(c.req.url, created.connector.id) }, 201);
@@ -208,13 +210,13 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(routes.update, async (c) => {
     const p = c.get("principal");
     requireScope(p, "admin");
-    const view = await updateConnector(
-      c.env.CONTROL_DB,
-      p.tenant.id,
-      c.req.valid("param").id,
-      c.req.valid("json"),
-      Date.now(),
-    );
+    const { id } = c.req.valid("param");
+    const patch = c.req.valid("json");
+    if (patch.config) {
+      const { kind } = await getConnector(c.env.CONTROL_DB, p.tenant.id, id);
+      patch.config = validateConnectorConfig(kind, patch.config);
+    }
+    const view = await updateConnector(c.env.CONTROL_DB, p.tenant.id, id, patch, Date.now());
     return c.json(view, 200);
   });
 

@@ -1,8 +1,11 @@
 // The connector kinds Phoenix ships, by the `kind` stored on each connector.
+
+import { z } from "zod";
+import { fieldErrorsFromIssues, PhoenixError } from "../../domain/errors.ts";
 import type { ConnectorKind, ConnectorKindDefinition } from "../../domain/ingest/kind.ts";
-import { aiActivity } from "./ai-activity/index.ts";
+import { aiActivity, aiActivityConfigSchema } from "./ai-activity/index.ts";
 import { ciscoXdr } from "./cisco-xdr/index.ts";
-import { ocsfSource } from "./ocsf/index.ts";
+import { ocsfConfigSchema, ocsfSource } from "./ocsf/index.ts";
 
 const KINDS: Record<ConnectorKind, ConnectorKindDefinition> = {
   "cisco-xdr": ciscoXdr,
@@ -12,4 +15,26 @@ const KINDS: Record<ConnectorKind, ConnectorKindDefinition> = {
 
 export function kindFor(kind: ConnectorKind): ConnectorKindDefinition {
   return KINDS[kind];
+}
+
+// What each kind accepts as connector configuration; checked when a connector is created or changed,
+// so a bad setting is refused at the API instead of quarantining every later delivery.
+const CONFIG_SCHEMAS: Record<ConnectorKind, z.ZodType<Record<string, unknown>>> = {
+  "cisco-xdr": z.looseObject({}),
+  "ai-activity": aiActivityConfigSchema,
+  ocsf: ocsfConfigSchema,
+};
+
+export function validateConnectorConfig(
+  kind: ConnectorKind,
+  config: Record<string, unknown>,
+): Record<string, unknown> {
+  const result = CONFIG_SCHEMAS[kind].safeParse(config);
+  if (result.success) return result.data;
+  const errors = fieldErrorsFromIssues(result.error.issues, "config");
+  throw new PhoenixError(
+    "validation_failed",
+    `invalid ${kind} configuration: ${errors.map((e) => e.field).join(", ")}`,
+    errors,
+  );
 }

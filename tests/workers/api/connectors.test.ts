@@ -81,12 +81,27 @@ describe("/v1/connectors", () => {
     expect(rotated.connector.previous_secret_expires_at).toBeGreaterThan(Date.now() + 3_500_000);
   });
 
-  it("names invalid fields", async () => {
+  it("names invalid fields, including the kind's own configuration", async () => {
     const { token } = await admin();
     const res = await call("POST", "/v1/connectors", { token, body: { kind: "splunk", name: "" } });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { errors: Array<{ field: string }> };
     expect(body.errors.map((e) => e.field).sort()).toEqual(["kind", "name"]);
+
+    const badConfig = await call("POST", "/v1/connectors", {
+      token,
+      body: { kind: "ai-activity", name: "AI", config: { correlationWindowMs: 10 } },
+    });
+    expect(badConfig.status).toBe(422);
+    expect(((await badConfig.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe(
+      "config.correlationWindowMs",
+    );
+    const { connector } = await create(token, { kind: "ai-activity", name: "AI" });
+    const badPatch = await call("PATCH", `/v1/connectors/${connector.id}`, {
+      token,
+      body: { config: { correlationWindowMs: -1 } },
+    });
+    expect(badPatch.status).toBe(422);
   });
 
   it("another tenant's connector is 404, and only admin may manage connectors", async () => {

@@ -3,18 +3,24 @@
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
+import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
 async function quarantinedWorld() {
   const tenant = await createTenant();
   const token = await tokenFor(tenant, { scopes: ["admin", "alerts:read", "alerts:write", "cases:read"] });
-  // A window below the one-minute minimum: every item fails mapping until the config is fixed.
   const created = (await (
-    await call("POST", "/v1/connectors", {
-      token,
-      body: { kind: "ocsf", name: "EDR", config: { correlationWindowMs: 5 } },
-    })
-  ).json()) as { connector: { id: string }; secret: string };
+    await call("POST", "/v1/connectors", { token, body: { kind: "ocsf", name: "EDR" } })
+  ).json()) as {
+    connector: { id: string };
+    secret: string;
+  };
+  // A setting the API would refuse (a window below one minute), as if written by an older release:
+  // every item fails mapping until an operator fixes it.
+  await testEnv()
+    .CONTROL_DB.prepare("UPDATE connectors SET config = ? WHERE id = ?")
+    .bind(JSON.stringify({ correlationWindowMs: 5 }), created.connector.id)
+    .run();
   const payload = JSON.stringify(makeDetectionFinding({}, 77));
   const ts = Math.floor(Date.now() / 1000);
   const res = await call("POST", `/ingest/${created.connector.id}`, {
