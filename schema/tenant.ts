@@ -102,16 +102,20 @@ export const caseTimeline = sqliteTable(
   (t) => [primaryKey({ columns: [t.caseId, t.seq] })],
 );
 
+export const ASSET_CRITICALITIES = ["low", "medium", "high", "critical"] as const;
+
 export const assets = sqliteTable(
   "assets",
   {
+    // Content-addressed (kind + uid), so concurrent alerts upsert one row without a read.
     id: text("id").primaryKey(),
     kind: text("kind", { enum: ["device", "user", "resource"] }).notNull(),
     // The producer's identifier for the asset (device uid, user uid, cloud resource uid).
     uid: text("uid").notNull(),
     name: text("name"),
     details: text("details", { mode: "json" }).$type<Json>(),
-    criticality: text("criticality"),
+    // Set by the tenant's analysts; high and critical assets raise the priority of their cases.
+    criticality: text("criticality", { enum: ASSET_CRITICALITIES }),
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
   },
@@ -255,3 +259,12 @@ export const correlations = sqliteTable("correlations", {
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+export const alertAssets = sqliteTable(
+  "alert_assets",
+  {
+    alertId: text("alert_id").notNull(),
+    assetId: text("asset_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.assetId] }), index("alert_assets_asset_idx").on(t.assetId)],
+);

@@ -3,7 +3,8 @@
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { alertObservables, alerts, observables } from "../../schema/tenant.ts";
+import { alertAssets, alertObservables, alerts, assets, observables } from "../../schema/tenant.ts";
+import { assetId, assetsOf } from "../assets.ts";
 import type { IdempotencyClaim } from "../idempotency.ts";
 import { newId } from "../ids.ts";
 import { normaliseObservableValue, observableId } from "../observables.ts";
@@ -65,7 +66,10 @@ export async function storeFindings(
       })
       .returning({ id: alerts.id, occurrenceCount: alerts.occurrenceCount }),
   );
-  const indexing = await observableStatements(d, findings, rows, ctx.now);
+  const indexing = [
+    ...(await observableStatements(d, findings, rows, ctx.now)),
+    ...(await assetStatements(d, findings, rows, ctx.now)),
+  ];
   const statements: BatchItem<"sqlite">[] = [
     ...(ctx.claim ? [ctx.claim] : []),
     ...upserts,
@@ -148,6 +152,48 @@ async function observableStatements(
       .select(
         d
           .select({ alertId: alerts.id, observableId: sql<string>`${link.observableId}`.as("observable_id") })
+          .from(alerts)
+          .where(sql`${alerts.dedupKey} = ${link.dedupKey}`),
+      )
+      .onConflictDoNothing(),
+  );
+  return [...upserts, ...linkInserts];
+}
+
+// Assets feed the inventory (and, through their criticality, case priority). Linked by dedup key
+// like observables, so the link lands on whichever alert row the upsert kept.
+async function assetStatements(
+  d: ReturnType<typeof drizzle>,
+  findings: readonly DetectionFinding[],
+  rows: ReadonlyArray<{ dedupKey: string }>,
+  now: number,
+): Promise<BatchItem<"sqlite">[]> {
+  const seen = new Map<string, { kind: "device" | "user" | "resource"; uid: string; name: string | null }>();
+  const links = new Map<string, { dedupKey: string; assetId: string }>();
+  for (const [i, finding] of findings.entries()) {
+    const dedupKey = rows[i]?.dedupKey;
+    if (!dedupKey) continue;
+    for (const asset of assetsOf(finding)) {
+      const id = await assetId(asset.kind, asset.uid);
+      seen.set(id, asset);
+      links.set(`${dedupKey}|${id}`, { dedupKey, assetId: id });
+    }
+  }
+  const upserts = [...seen].map(([id, a]) =>
+    d
+      .insert(assets)
+      .values({ id, kind: a.kind, uid: a.uid, name: a.name, firstSeenAt: now, lastSeenAt: now })
+      .onConflictDoUpdate({
+        target: assets.id,
+        set: { lastSeenAt: sql`max(${assets.lastSeenAt}, excluded.last_seen_at)`, name: sql`coalesce(excluded.name, ${assets.name})` },
+      }),
+  );
+  const linkInserts = [...links.values()].map((link) =>
+    d
+      .insert(alertAssets)
+      .select(
+        d
+          .select({ alertId: alerts.id, assetId: sql<string>`${link.assetId}`.as("asset_id") })
           .from(alerts)
           .where(sql`${alerts.dedupKey} = ${link.dedupKey}`),
       )

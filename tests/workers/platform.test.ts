@@ -42,6 +42,8 @@ describe("platform endpoints", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/alerts",
       "/alerts/{id}",
+      "/assets",
+      "/assets/{id}",
       "/cases",
       "/cases/{id}",
       "/cases/{id}/audit",

@@ -6,6 +6,7 @@ import { PhoenixError } from "../../domain/errors.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateBearer } from "../auth/bearer.ts";
 import { registerAlertRoutes } from "./alerts.ts";
+import { registerAssetRoutes } from "./assets.ts";
 import { registerCaseRoutes } from "./cases.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
 import type { ApiEnv } from "./context.ts";
@@ -65,6 +66,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   registerCaseRoutes(api);
   registerConnectorRoutes(api);
   registerQuarantineRoutes(api);
+  registerAssetRoutes(api);
   // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
   api.openAPIRegistry.register("AiActivityEvent", aiActivityEventSchema);
 

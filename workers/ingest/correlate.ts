@@ -5,10 +5,10 @@
 import { and, asc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { loadCaseConfig } from "../../domain/case/config.ts";
-import { type Actor, CASE_SEVERITIES, type CaseSeverity } from "../../domain/case/model.ts";
+import { type Actor, CASE_SEVERITIES, type CasePriority, type CaseSeverity } from "../../domain/case/model.ts";
 import { newId } from "../../domain/ids.ts";
 import { type Tenant, tenantDatabase } from "../../domain/tenancy.ts";
-import { alerts, correlations } from "../../schema/tenant.ts";
+import { alertAssets, alerts, assets, correlations } from "../../schema/tenant.ts";
 
 const CORRELATOR: Actor = { kind: "system", id: "correlation" };
 const BATCH = 200;
@@ -171,5 +171,33 @@ async function correlateOne(
     throw new Error(`linking ${alert.id} to ${caseId}: ${linked.error.code} ${linked.error.message}`);
   };
 
-  return claimed.caseId === candidate ? open(candidate) : link(claimed.caseId);
+  const result = await (claimed.caseId === candidate ? open(candidate) : link(claimed.caseId));
+  await raisePriorityForAssets(env, tenant, db, alert.id, alert.key);
+  return result;
+}
+
+const PRIORITY_FOR_CRITICALITY: Record<string, CasePriority> = { critical: "P1", high: "P2" };
+
+/** A case touching a high or critical asset is worked at least at that asset's priority. */
+async function raisePriorityForAssets(env: Env, tenant: Tenant, db: D1Database, alertId: string, key: string): Promise<void> {
+  const rows = await drizzle(db)
+    .select({ criticality: assets.criticality })
+    .from(alertAssets)
+    .innerJoin(assets, eq(assets.id, alertAssets.assetId))
+    .where(eq(alertAssets.alertId, alertId));
+  const wanted = rows
+    .map((r) => (r.criticality ? PRIORITY_FOR_CRITICALITY[r.criticality] : undefined))
+    .filter((p): p is CasePriority => p !== undefined)
+    .sort()[0];
+  if (!wanted) return;
+  const [current] = await drizzle(db).select({ caseId: correlations.caseId }).from(correlations).where(eq(correlations.key, key));
+  if (!current) return;
+  const stub = env.CASES.getByName(`${tenant.id}:${current.caseId}`);
+  const snapshot = await stub.snapshot();
+  // "P1" sorts before "P2": a smaller string is a higher priority.
+  if (!snapshot.ok || snapshot.state.priority <= wanted) return;
+  await stub.command({
+    expectedVersion: null,
+    envelope: { command: { type: "change_priority", priority: wanted }, actor: CORRELATOR, reason: `asset criticality (alert ${alertId})` },
+  });
 }

@@ -2,45 +2,9 @@
 // dedup, quarantine, and correlation into cases, through the real Worker and case objects.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Tenant } from "../../../domain/tenancy.ts";
-import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
-import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
-
-interface Connector {
-  id: string;
-  secret: string;
-  tenant: Tenant;
-  admin: string;
-}
-
-async function ocsfConnector(tenant?: Tenant): Promise<Connector> {
-  const t = tenant ?? (await createTenant());
-  const admin = await tokenFor(t, { scopes: ["admin", "alerts:read", "cases:read"] });
-  const res = await call("POST", "/v1/connectors", { token: admin, body: { kind: "ocsf", name: "EDR" } });
-  const body = (await res.json()) as { connector: { id: string }; secret: string };
-  return { id: body.connector.id, secret: body.secret, tenant: t, admin };
-}
-
-let deliveries = 0;
-function deliver(
-  c: Connector,
-  payload: string,
-  opts: { id?: string; secret?: string; timestamp?: number; tamper?: boolean } = {},
-) {
-  const id = opts.id ?? `msg_${++deliveries}_${crypto.randomUUID()}`;
-  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = signWebhook(opts.secret ?? c.secret, id, timestamp, payload);
-  return call("POST", `/ingest/${c.id}`, {
-    rawBody: opts.tamper ? payload.replace("}", " }") : payload,
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": String(timestamp),
-      "webhook-signature": signature,
-    },
-  });
-}
+import { deliver, ocsfConnector } from "../../support/ingest.ts";
+import { call, tenantDb } from "../../support/world.ts";
 
 const count = async (db: D1Database, sql: string, ...binds: unknown[]) =>
   (await db
