@@ -11,9 +11,16 @@ export interface Connector {
 }
 
 export async function ocsfConnector(tenant?: Tenant): Promise<Connector> {
+  return connectorOf("ocsf", tenant);
+}
+
+export async function connectorOf(
+  kind: "ocsf" | "ai-activity" | "cisco-xdr",
+  tenant?: Tenant,
+): Promise<Connector> {
   const t = tenant ?? (await createTenant());
   const admin = await tokenFor(t, { scopes: ["admin", "alerts:read", "cases:read"] });
-  const res = await call("POST", "/v1/connectors", { token: admin, body: { kind: "ocsf", name: "EDR" } });
+  const res = await call("POST", "/v1/connectors", { token: admin, body: { kind, name: `${kind} source` } });
   const body = (await res.json()) as { connector: { id: string }; secret: string };
   return { id: body.connector.id, secret: body.secret, tenant: t, admin };
 }
