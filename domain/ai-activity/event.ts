@@ -3,6 +3,7 @@
 // so a prompt or a file cannot reach Phoenix through this format by accident.
 import { z } from "zod";
 import { type FieldError, fieldErrorsFromIssues } from "../errors.ts";
+import { describeValue, expected } from "../validation-messages.ts";
 
 export const AI_ACTIVITY_SCHEMA_VERSION = "1.0";
 export const AI_ACTIONS = ["prompt", "completion", "tool_call", "file_upload"] as const;
@@ -41,24 +42,6 @@ const CONTENT_FIELDS = new Set([
 // times are refused rather than silently read a thousand times too early.
 const MIN_EPOCH_MS = 100_000_000_000;
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
-
-// --- Messages: each completes the sentence "<field> ...", as in domain/ocsf ------------------------
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string")
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === "object") return "an object";
-  return String(value);
-}
-
-function expected(what: string) {
-  return (issue: { input?: unknown }) =>
-    issue.input === undefined
-      ? `is required and must be ${what}`
-      : `must be ${what}, got ${describeValue(issue.input)}`;
-}
 
 function unknownFieldMessage(key: string): string {
   return CONTENT_FIELDS.has(key)

@@ -2,6 +2,7 @@
 // `alerts` row, and the key that folds re-deliveries of one finding into one alert.
 import { z } from "zod";
 import type { alerts } from "../../schema/tenant.ts";
+import { describeValue, expected } from "../validation-messages.ts";
 
 // Enum captions from the OCSF 1.8.0 schema (shared/ocsf/detection_finding.schema.json, x-ocsf-enum).
 export const DETECTION_FINDING_CLASS_UID = 2004;
@@ -89,25 +90,6 @@ export const OBSERVABLE_TYPE_CAPTIONS: Readonly<Record<number, string>> = {
 /** The OCSF caption of an enum id, e.g. `captionOf(SEVERITY_CAPTIONS, 4)` is "High". */
 export function captionOf(captions: Readonly<Record<number, string>>, id: number): string | undefined {
   return Object.hasOwn(captions, id) ? captions[id] : undefined;
-}
-
-// --- Validation -------------------------------------------------------------------------------
-// Messages complete the sentence "<field> ...", because the issue path already names the field.
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string")
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === "object") return "an object";
-  return String(value);
-}
-
-function expected(what: string) {
-  return (issue: { input?: unknown }) =>
-    issue.input === undefined
-      ? `is required and must be ${what}`
-      : `must be ${what}, got ${describeValue(issue.input)}`;
 }
 
 const str = () => z.string({ error: expected("a string") });

@@ -7,6 +7,7 @@ import {
   OBSERVABLE_TYPE_CAPTIONS,
   SEVERITY_CAPTIONS,
 } from "../../../domain/ocsf/detection-finding.ts";
+import { seededRandom } from "../random.ts";
 
 type DeepPartial<T> = T extends readonly unknown[]
   ? T
@@ -20,18 +21,6 @@ export type FindingOverrides = DeepPartial<DetectionFinding>;
 // 2026-03-01T00:00:00Z; generated times fall in the 30 days after it.
 const BASE_TIME = 1_772_323_200_000;
 
-/** mulberry32: tiny, fast, and good enough to vary test data reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function freshSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] as number;
 }
@@ -39,7 +28,7 @@ function freshSeed(): number {
 class Draw {
   readonly next: () => number;
   constructor(seed: number) {
-    this.next = prng(seed);
+    this.next = seededRandom(seed);
   }
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));

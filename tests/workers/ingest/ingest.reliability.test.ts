@@ -4,24 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
+import { seededRandom } from "../../support/random.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
 const DELIVERIES = 1000;
 const DUPLICATE_SHARE = 0.3;
 const REDELIVERIES = 3;
 const KEYS = 40;
-
-/** A small seeded PRNG, so a failing shuffle can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("ingest under redelivery and duplication", () => {
   it("stores exactly the unique alerts and opens exactly one case per correlation key", async () => {
@@ -33,7 +22,7 @@ describe("ingest under redelivery and duplication", () => {
       connector: { id: string };
       secret: string;
     };
-    const random = prng(20261122);
+    const random = seededRandom(20261122);
     const base = Date.UTC(2026, 10, 21, 8, 0);
     const metadata = { product: { name: "Suricata", vendor_name: "OISF" } };
 

@@ -10,26 +10,15 @@ import {
 import { detectionFindingSchema } from "../../../../domain/ocsf/detection-finding.ts";
 import { aiActivity } from "../../../../workers/ingest/ai-activity/index.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
+import { seededRandom } from "../../../support/random.ts";
 
 const SEED = 20_260_302;
 const COUNT = 300;
 // 2026-03-01T00:00:00Z; generated events fall within the 7 days after it.
 const BASE_TIME = 1_772_323_200_000;
 
-/** mulberry32: small and reproducible, so a failing event can be regenerated from the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generateEvents(seed: number, count: number): AiActivityEvent[] {
-  const next = prng(seed);
+  const next = seededRandom(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const hex = (length: number) => Array.from({ length }, () => Math.floor(next() * 16).toString(16)).join("");
