@@ -1,6 +1,17 @@
-// `npm run phoenix -- <command>`: operator tasks for tenants and tokens.
+// `npm run phoenix -- <command>`: operator tasks for tenants, tokens and signed test webhooks.
 // Local by default (the state `npm start` serves); `--remote` acts on the Cloudflare account.
 import { Command } from "commander";
+import {
+  connectorSecret,
+  curlCommand,
+  findLocalConnector,
+  formatBody,
+  ingestUrl,
+  LOCAL_ORIGIN,
+  postDelivery,
+  readPayloadFile,
+  signedHeaders,
+} from "./connectors.ts";
 import { applyMigrations, type Target } from "./d1.ts";
 import {
   ensureTenant,
@@ -80,6 +91,54 @@ program
       throw new Error(`tenant "${opts.tenant}" is ${row.status}; tokens are only minted for active tenants`);
     const token = await mintLocalToken({ tenantId: row.id, scopes, ttlSeconds, subject: opts.subject });
     process.stdout.write(`${token}\n`);
+  });
+
+const webhook = program.command("webhook").description("signed webhook deliveries, as a source sends them");
+
+webhook
+  .command("send")
+  .description(
+    "sign a payload file with a connector's secret (Standard Webhooks) and POST it to the local Worker's /ingest/<connectorId>",
+  )
+  .argument("<connectorId>", "the connector to deliver as (con_…), from the local CONTROL_DB")
+  .argument("<file>", "the payload: JSON (one item or an array) or, for .ndjson/.jsonl, one item per line")
+  .option("--print-curl", "print the equivalent signed curl command instead of sending")
+  .option("--origin <url>", "where the Worker listens", LOCAL_ORIGIN)
+  .action(async (connectorId: string, path: string, opts: { printCurl?: boolean; origin: string }) => {
+    // The file first: it is the cheap check, and the usual typo.
+    const file = readPayloadFile(path);
+    const connector = await findLocalConnector(connectorId);
+    if (!connector) {
+      throw new Error(
+        `no connector ${connectorId} in the local CONTROL_DB (\`npm start\` prints the demo connectors; GET /v1/connectors lists a tenant's)`,
+      );
+    }
+    if (connector.status !== "active" || (connector.tenant_status ?? "active") !== "active") {
+      process.stderr.write(
+        `warning: ${connector.id} (${connector.name}) is ${connector.status}` +
+          `${connector.tenant_status && connector.tenant_status !== "active" ? ` and its tenant is ${connector.tenant_status}` : ""}; ` +
+          "the Worker answers 404 to its deliveries\n",
+      );
+    }
+    const secret = await connectorSecret(connector);
+    const headers = signedHeaders(secret, file.text);
+    const url = ingestUrl(opts.origin, connector.id);
+
+    if (opts.printCurl) {
+      process.stdout.write(`${curlCommand(url, file, headers)}\n`);
+      process.stderr.write(
+        `# signed for ${connector.kind} connector "${connector.name}" (tenant ${connector.tenant_slug ?? "?"}); ` +
+          "the signature covers the file's current bytes and is accepted for 5 minutes\n",
+      );
+      return;
+    }
+
+    process.stderr.write(
+      `POST ${url}  (${connector.kind} "${connector.name}", ${file.bytes.length} bytes ${file.contentType}, webhook-id ${headers["webhook-id"]})\n`,
+    );
+    const result = await postDelivery(url, file, headers);
+    process.stdout.write(`${result.status} ${result.statusText}\n${formatBody(result)}\n`);
+    if (result.status >= 400) process.exitCode = 1;
   });
 
 /**

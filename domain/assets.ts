@@ -12,7 +12,8 @@ export interface AssetRef {
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
-const obj = (v: unknown): Obj | null => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : null);
+const obj = (v: unknown): Obj | null =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : null;
 
 export function assetsOf(finding: DetectionFinding): AssetRef[] {
   const found: AssetRef[] = [];
@@ -35,6 +36,9 @@ export function assetsOf(finding: DetectionFinding): AssetRef[] {
 }
 
 export async function assetId(kind: AssetKind, uid: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${kind}\u0000${uid.toLowerCase()}`));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${kind}\u0000${uid.toLowerCase()}`),
+  );
   return `ast_${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

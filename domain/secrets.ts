@@ -5,7 +5,8 @@ import { base64url } from "jose";
 
 const VERSION = "v1";
 
-async function importKey(base64Key: string | undefined): Promise<CryptoKey> {
+// The return type is inferred: the global CryptoKey type is not declared for the Node-side CLI.
+async function importKey(base64Key: string | undefined) {
   if (!base64Key) throw new Error("SECRETS_ENCRYPTION_KEY is not set");
   const raw = Uint8Array.from(atob(base64Key), (c) => c.charCodeAt(0));
   if (raw.length !== 32) throw new Error("SECRETS_ENCRYPTION_KEY must be 32 bytes, base64-encoded");

@@ -1,6 +1,7 @@
 // `npm start`: from a fresh clone to a running, seeded Phoenix at http://localhost:8787.
 // Every step is idempotent, so running it again only rebuilds and restarts: the signing key,
-// applied migrations, the demo tenant and its alerts are all kept (in .dev.vars and .wrangler/state).
+// applied migrations, the demo tenant, its alerts and its connectors are all kept (in .dev.vars and
+// .wrangler/state).
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { applyMigrations } from "../cli/d1.ts";
@@ -10,6 +11,7 @@ import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
 import { LOCAL_STATE_DIR, PROJECT_ROOT, reactRouter, spawnWrangler } from "../cli/wrangler.ts";
 import { migratedDatabases, readWranglerConfig } from "../cli/wrangler-config.ts";
 import type { Scope } from "../domain/auth/scopes.ts";
+import { DEMO_CONNECTORS, type DemoConnector, webhookSendCommand } from "./seed/demo-connectors.ts";
 import { demoFindings } from "./seed/demo-findings.ts";
 
 const PORT = 8787;
@@ -17,6 +19,9 @@ const ORIGIN = `http://localhost:${PORT}`;
 const DEMO_TENANT = { slug: "demo", name: "Demo Corp", binding: "TENANT_DEMO" };
 const DEMO_SCOPES: Scope[] = ["alerts:read", "alerts:write", "cases:read", "cases:write", "reports:read"];
 const DEMO_TOKEN_TTL = "12h";
+// Only for creating the demo connectors; the banner's token stays without admin.
+const SETUP_SCOPES: Scope[] = ["admin"];
+const SETUP_TOKEN_TTL = "5m";
 const HEALTH_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
@@ -102,7 +107,16 @@ async function main(): Promise<void> {
     );
   });
 
-  printBanner(demo, token, performance.now() - started);
+  const connectors = await step("Demo connectors", () => ensureDemoConnectors(demo)).catch(
+    (error: unknown): DemoConnectorRow[] => {
+      process.stderr.write(
+        `  could not set up the demo connectors: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      return [];
+    },
+  );
+
+  printBanner(demo, token, connectors, performance.now() - started);
   process.exitCode = await exited;
 }
 
@@ -124,6 +138,58 @@ async function seedDemoAlerts(token: string): Promise<string> {
   if (!post.ok) throw new Error(`POST /v1/alerts answered ${post.status}: ${await post.text()}`);
   const result = (await post.json()) as { created: number; duplicates: number };
   return `seeded ${result.created} alerts (${result.duplicates} duplicates)`;
+}
+
+interface DemoConnectorRow {
+  spec: DemoConnector;
+  id: string;
+  status: string;
+}
+
+/**
+ * One connector per kind, through the API as an admin would, unless the tenant already has one of
+ * that kind and name. The signing secret in the reply is not kept: `webhook send` decrypts it from D1.
+ */
+async function ensureDemoConnectors(demo: TenantRow): Promise<{ value: DemoConnectorRow[]; detail: string }> {
+  const token = await mintLocalToken({
+    tenantId: demo.id,
+    scopes: SETUP_SCOPES,
+    ttlSeconds: parseTtl(SETUP_TOKEN_TTL),
+    subject: "local-dev",
+  });
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const list = await fetch(`${ORIGIN}/v1/connectors`, { headers });
+  if (list.status === 404) return { value: [], detail: "skipped: this build has no GET /v1/connectors yet" };
+  if (!list.ok) throw new Error(`GET /v1/connectors answered ${list.status}: ${await list.text()}`);
+  const existing = (
+    (await list.json()) as { data: Array<{ id: string; kind: string; name: string; status: string }> }
+  ).data;
+
+  const rows: DemoConnectorRow[] = [];
+  let created = 0;
+  for (const spec of DEMO_CONNECTORS) {
+    const found = existing.find((c) => c.kind === spec.kind && c.name === spec.name);
+    if (found) {
+      rows.push({ spec, id: found.id, status: found.status });
+      continue;
+    }
+    const post = await fetch(`${ORIGIN}/v1/connectors`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ kind: spec.kind, name: spec.name }),
+    });
+    if (!post.ok) throw new Error(`POST /v1/connectors answered ${post.status}: ${await post.text()}`);
+    const body = (await post.json()) as { connector: { id: string; status: string } };
+    rows.push({ spec, id: body.connector.id, status: body.connector.status });
+    created++;
+  }
+  const kept = rows.length - created;
+  return {
+    value: rows,
+    detail: [created > 0 ? `created ${created}` : "", kept > 0 ? `kept ${kept}` : ""]
+      .filter(Boolean)
+      .join(", "),
+  };
 }
 
 async function waitForHealth(exited: Promise<number>): Promise<string> {
@@ -179,7 +245,12 @@ async function step<T = void>(label: string, run: () => Promise<StepResult<T>>):
   }
 }
 
-function printBanner(demo: TenantRow, token: string, elapsedMs: number): void {
+function printBanner(
+  demo: TenantRow,
+  token: string,
+  connectors: DemoConnectorRow[],
+  elapsedMs: number,
+): void {
   const lines = [
     "",
     `Phoenix is running (ready in ${seconds(elapsedMs)}). Ctrl-C stops it; data stays in .wrangler/state.`,
@@ -196,11 +267,25 @@ function printBanner(demo: TenantRow, token: string, elapsedMs: number): void {
     "Try it:",
     `  curl -s -H "Authorization: Bearer $PHOENIX_TOKEN" '${ORIGIN}/v1/alerts?limit=5'`,
     "",
+    ...webhookLines(connectors),
     "Another token or tenant: npm run phoenix -- token --tenant demo --scopes 'alerts:read' --ttl 1h",
     "                         npm run phoenix -- tenant create acme --name 'Acme Corp'",
     "",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+/** One copy-paste `webhook send` per sample delivery, under its connector. */
+function webhookLines(connectors: DemoConnectorRow[]): string[] {
+  if (connectors.length === 0) return [];
+  return [
+    "Send a signed webhook as a demo source (add --print-curl for the equivalent curl):",
+    ...connectors.flatMap(({ spec, id, status }) => [
+      `  ${spec.name} (${spec.kind}${status === "active" ? "" : `, ${status}: the Worker refuses its deliveries`})`,
+      ...spec.samples.map((sample) => `    ${webhookSendCommand(id, sample)}`),
+    ]),
+    "",
+  ];
 }
 
 function seconds(ms: number): string {

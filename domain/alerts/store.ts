@@ -185,7 +185,10 @@ async function assetStatements(
       .values({ id, kind: a.kind, uid: a.uid, name: a.name, firstSeenAt: now, lastSeenAt: now })
       .onConflictDoUpdate({
         target: assets.id,
-        set: { lastSeenAt: sql`max(${assets.lastSeenAt}, excluded.last_seen_at)`, name: sql`coalesce(excluded.name, ${assets.name})` },
+        set: {
+          lastSeenAt: sql`max(${assets.lastSeenAt}, excluded.last_seen_at)`,
+          name: sql`coalesce(excluded.name, ${assets.name})`,
+        },
       }),
   );
   const linkInserts = [...links.values()].map((link) =>

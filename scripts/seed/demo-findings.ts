@@ -229,6 +229,8 @@ export function demoFindings(now: number): DemoFinding[] {
             parent_process: { pid: 6120, name: "WINWORD.EXE" },
           },
           file: {
+            type_id: 1,
+            type: "Regular File",
             name: "Invoice_0391.docm",
             path: "C:\\Users\\j.meyer\\Downloads\\Invoice_0391.docm",
             hashes: [
@@ -377,7 +379,10 @@ export function demoFindings(now: number): DemoFinding[] {
         {
           src_endpoint: { ip: "10.20.4.142", port: 52114, hostname: FIN_WS_0142.hostname },
           dst_endpoint: { ip: "203.0.113.45", port: 443, domain: "cdn-metrics.update-check.example" },
-          tls: { ja3_hash: { algorithm_id: 1, algorithm: "MD5", value: "72a589da586844d7f0818ce684948eea" } },
+          tls: {
+            version: "1.2",
+            ja3_hash: { algorithm_id: 1, algorithm: "MD5", value: "72a589da586844d7f0818ce684948eea" },
+          },
         },
       ],
       observables: [
@@ -646,6 +651,8 @@ export function demoFindings(now: number): DemoFinding[] {
             cmd_line: "C:\\ProgramData\\svcupd\\svcupd.exe --path \\\\FS-01\\Finance --ext .crypt",
           },
           file: {
+            type_id: 1,
+            type: "Regular File",
             name: "svcupd.exe",
             path: "C:\\ProgramData\\svcupd\\svcupd.exe",
             hashes: [
