@@ -150,3 +150,21 @@ export const slaPolicies = sqliteTable("sla_policies", {
   reopenWindowMs: integer("reopen_window_ms").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+// Cisco XDR allows 8,000 API requests per hour per organisation, shared by every client of the org:
+// the pull path charges each request here, per fixed window, atomically (see budget.ts).
+export const xdrRequestBudget = sqliteTable(
+  "xdr_request_budget",
+  {
+    orgKey: text("org_key").notNull(),
+    windowStart: integer("window_start").notNull(),
+    used: integer("used").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgKey, t.windowStart] })],
+);
+
+// An org XDR answered 429 for holds off every client until Retry-After.
+export const xdrOrgPauses = sqliteTable("xdr_org_pauses", {
+  orgKey: text("org_key").primaryKey(),
+  pausedUntil: integer("paused_until").notNull(),
+});

@@ -1,10 +1,11 @@
-// Cron entry point: safety nets only. Normal SLA handling is each case object's own alarm, and
-// normal correlation happens while a delivery is received.
+// Cron entry point: the Cisco XDR pull, and safety nets. Normal SLA handling is each case object's
+// own alarm, and normal correlation happens while a delivery is received.
 
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { casesWithOverdueTimers } from "../domain/case/sweep.ts";
 import { tenants } from "../schema/control.ts";
+import { pullAllXdrConnectors } from "./ingest/cisco-xdr/pull.ts";
 import { correlateAlerts } from "./ingest/correlate.ts";
 
 export async function runScheduled(
@@ -13,6 +14,12 @@ export async function runScheduled(
 ): Promise<{ rearmed: number; failed: number; correlated: number }> {
   const sla = await rearmOverdueCases(env, now);
   const correlated = await finishOwedCorrelations(env);
+  // Not a safety net: pulling Cisco XDR is the one job that runs on the clock by design.
+  try {
+    await pullAllXdrConnectors(env, now);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "xdr pull failed", error: String(error) }));
+  }
   return { ...sla, correlated };
 }
 

@@ -30,12 +30,30 @@ export function toConnectorView(row: ConnectorRow): ConnectorView {
     id: row.id,
     kind: row.kind,
     name: row.name,
-    config: row.config,
+    config: publicConfig(row.config),
     status: row.status,
     previous_secret_expires_at: row.previousSecretExpiresAt,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };
+}
+
+function withPullKept(
+  current: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
+  const kept = isRecord(current.pull) ? current.pull : undefined;
+  const tuned = isRecord(next.pull) ? next.pull : undefined;
+  if (!kept && !tuned) return next;
+  return { ...next, pull: { ...(kept ?? {}), ...(tuned ?? {}) } };
+}
+
+/** The configuration as clients see it: pull credentials show who Phoenix signs in as, never the password. */
+function publicConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const pull = config.pull;
+  if (typeof pull !== "object" || pull === null) return config;
+  const { clientPasswordCiphertext: _secret, ...visible } = pull as Record<string, unknown>;
+  return { ...config, pull: { ...visible, has_client_password: typeof _secret === "string" } };
 }
 
 /** A new Standard Webhooks secret: 32 random bytes, `whsec_` + base64. */
@@ -109,7 +127,9 @@ export async function updateConnector(
   const next: ConnectorRow = {
     ...current,
     ...(patch.name !== undefined ? { name: patch.name } : {}),
-    ...(patch.config !== undefined ? { config: patch.config } : {}),
+    // A config replacement may tune the pull but keeps its credentials and cursor, which have their
+    // own endpoint and owner.
+    ...(patch.config !== undefined ? { config: withPullKept(current.config, patch.config) } : {}),
     ...(patch.status !== undefined ? { status: patch.status } : {}),
     updatedAt: now,
   };

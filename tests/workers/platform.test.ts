@@ -52,6 +52,7 @@ describe("platform endpoints", () => {
       "/connectors",
       "/connectors/{id}",
       "/connectors/{id}/rotate-secret",
+      "/connectors/{id}/xdr-pull",
       "/quarantine",
       "/quarantine/{id}/replay",
     ]);

@@ -39,14 +39,21 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
       request: {
         query: z.object({
           limit: z.coerce.number().int().min(1).max(200).default(50),
-          cursor: z.string().regex(/^ast_[0-9a-f]{32}$/).optional(),
+          cursor: z
+            .string()
+            .regex(/^ast_[0-9a-f]{32}$/)
+            .optional(),
           kind: z.enum(["device", "user", "resource"]).optional(),
         }),
       },
       responses: {
         200: {
           description: "Assets, by id.",
-          content: { "application/json": { schema: z.object({ data: z.array(asset), next_cursor: z.string().nullable() }) } },
+          content: {
+            "application/json": {
+              schema: z.object({ data: z.array(asset), next_cursor: z.string().nullable() }),
+            },
+          },
         },
         ...problemResponses(401, 403, 422),
       },
@@ -70,7 +77,11 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
         params: z.object({ id: z.string().regex(/^ast_[0-9a-f]{32}$/, "must be an asset id (ast_…)") }),
         body: {
           required: true,
-          content: { "application/json": { schema: z.strictObject({ criticality: z.enum(ASSET_CRITICALITIES).nullable() }) } },
+          content: {
+            "application/json": {
+              schema: z.strictObject({ criticality: z.enum(ASSET_CRITICALITIES).nullable() }),
+            },
+          },
         },
       },
       responses: {
@@ -80,7 +91,11 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
     }),
     async (c) => {
       requireScope(c.get("principal"), "alerts:write");
-      const updated = await setAssetCriticality(c.get("tenantDb"), c.req.valid("param").id, c.req.valid("json").criticality);
+      const updated = await setAssetCriticality(
+        c.get("tenantDb"),
+        c.req.valid("param").id,
+        c.req.valid("json").criticality,
+      );
       return c.json(toView(updated), 200);
     },
   );

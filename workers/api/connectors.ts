@@ -8,8 +8,10 @@ import {
   getConnector,
   listConnectors,
   rotateConnectorSecret,
+  setXdrPullCredentials,
   toConnectorView,
   updateConnector,
+  XDR_REGIONS,
 } from "../../domain/connectors/service.ts";
 import { requireScope } from "../auth/bearer.ts";
 import { validateConnectorConfig } from "../ingest/kinds.ts";
@@ -140,6 +142,35 @@ const routes = {
     request: { params: idParam },
     responses: { 204: { description: "Deleted." }, ...problemResponses(401, 403, 404, 422) },
   }),
+  xdrPull: createRoute({
+    method: "put",
+    path: "/connectors/{id}/xdr-pull",
+    tags: tag,
+    summary: "Set the Cisco XDR API client a cisco-xdr connector pulls incidents with",
+    description:
+      "The password is stored encrypted and never returned. A different org or region restarts the pull from scratch.",
+    security,
+    request: {
+      params: idParam,
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              client_id: z.string().trim().min(1).max(200),
+              client_password: z.string().min(1).max(500),
+              region: z.enum(XDR_REGIONS),
+              org_id: z.string().trim().min(1).max(200),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: "The connector.", content: { "application/json": { schema: connectorView } } },
+      ...problemResponses(400, 401, 403, 404, 415, 422),
+    },
+  }),
   rotate: createRoute({
     method: "post",
     path: "/connectors/{id}/rotate-secret",
@@ -225,6 +256,25 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
     requireScope(p, "admin");
     await deleteConnector(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id);
     return c.body(null, 204);
+  });
+
+  app.openapi(routes.xdrPull, async (c) => {
+    const p = c.get("principal");
+    requireScope(p, "admin");
+    const body = c.req.valid("json");
+    const view = await setXdrPullCredentials(
+      c.env.CONTROL_DB,
+      c.env.SECRETS_ENCRYPTION_KEY,
+      p.tenant.id,
+      c.req.valid("param").id,
+      {
+        clientId: body.client_id,
+        clientPassword: body.client_password,
+        region: body.region,
+        orgId: body.org_id,
+      },
+    );
+    return c.json(view, 200);
   });
 
   app.openapi(routes.rotate, async (c) => {

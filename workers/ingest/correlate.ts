@@ -5,7 +5,12 @@
 import { and, asc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { loadCaseConfig } from "../../domain/case/config.ts";
-import { type Actor, CASE_SEVERITIES, type CasePriority, type CaseSeverity } from "../../domain/case/model.ts";
+import {
+  type Actor,
+  CASE_SEVERITIES,
+  type CasePriority,
+  type CaseSeverity,
+} from "../../domain/case/model.ts";
 import { newId } from "../../domain/ids.ts";
 import { type Tenant, tenantDatabase } from "../../domain/tenancy.ts";
 import { alertAssets, alerts, assets, correlations } from "../../schema/tenant.ts";
@@ -179,7 +184,13 @@ async function correlateOne(
 const PRIORITY_FOR_CRITICALITY: Record<string, CasePriority> = { critical: "P1", high: "P2" };
 
 /** A case touching a high or critical asset is worked at least at that asset's priority. */
-async function raisePriorityForAssets(env: Env, tenant: Tenant, db: D1Database, alertId: string, key: string): Promise<void> {
+async function raisePriorityForAssets(
+  env: Env,
+  tenant: Tenant,
+  db: D1Database,
+  alertId: string,
+  key: string,
+): Promise<void> {
   const rows = await drizzle(db)
     .select({ criticality: assets.criticality })
     .from(alertAssets)
@@ -190,7 +201,10 @@ async function raisePriorityForAssets(env: Env, tenant: Tenant, db: D1Database, 
     .filter((p): p is CasePriority => p !== undefined)
     .sort()[0];
   if (!wanted) return;
-  const [current] = await drizzle(db).select({ caseId: correlations.caseId }).from(correlations).where(eq(correlations.key, key));
+  const [current] = await drizzle(db)
+    .select({ caseId: correlations.caseId })
+    .from(correlations)
+    .where(eq(correlations.key, key));
   if (!current) return;
   const stub = env.CASES.getByName(`${tenant.id}:${current.caseId}`);
   const snapshot = await stub.snapshot();
@@ -198,6 +212,10 @@ async function raisePriorityForAssets(env: Env, tenant: Tenant, db: D1Database, 
   if (!snapshot.ok || snapshot.state.priority <= wanted) return;
   await stub.command({
     expectedVersion: null,
-    envelope: { command: { type: "change_priority", priority: wanted }, actor: CORRELATOR, reason: `asset criticality (alert ${alertId})` },
+    envelope: {
+      command: { type: "change_priority", priority: wanted },
+      actor: CORRELATOR,
+      reason: `asset criticality (alert ${alertId})`,
+    },
   });
 }

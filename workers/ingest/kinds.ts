@@ -20,7 +20,20 @@ export function kindFor(kind: ConnectorKind): ConnectorKindDefinition {
 // What each kind accepts as connector configuration; checked when a connector is created or changed,
 // so a bad setting is refused at the API instead of quarantining every later delivery.
 const CONFIG_SCHEMAS: Record<ConnectorKind, z.ZodType<Record<string, unknown>>> = {
-  "cisco-xdr": z.looseObject({}),
+  // Pull tuning may be set here; the API client and its password have their own endpoint, which
+  // encrypts the password, and the cursor belongs to the pull itself.
+  "cisco-xdr": z.looseObject({
+    pull: z
+      .strictObject({
+        pageSize: z.int().min(1).max(200).optional(),
+        lookbackMinutes: z
+          .int()
+          .min(1)
+          .max(365 * 24 * 60)
+          .optional(),
+      })
+      .optional(),
+  }),
   "ai-activity": aiActivityConfigSchema,
   ocsf: ocsfConfigSchema,
 };

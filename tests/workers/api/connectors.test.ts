@@ -117,3 +117,60 @@ describe("/v1/connectors", () => {
     expect((await call("GET", "/v1/connectors", { token: analyst })).status).toBe(403);
   });
 });
+
+describe("/v1/connectors/{id}/xdr-pull", () => {
+  const credentials = {
+    client_id: "client-7f1c",
+    client_password: "s3cret-pass-word",
+    region: "eu",
+    org_id: "org-1",
+  };
+
+  it("stores the pull client encrypted, shows who Phoenix signs in as, and survives a config change", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token, { kind: "cisco-xdr", name: "XDR" });
+    const res = await call("PUT", `/v1/connectors/${connector.id}/xdr-pull`, { token, body: credentials });
+    expect(res.status).toBe(200);
+    const text = await (await call("GET", `/v1/connectors/${connector.id}`, { token })).text();
+    expect(text).not.toContain("s3cret-pass-word");
+    expect(text).not.toContain("Ciphertext");
+    expect(JSON.parse(text)).toMatchObject({
+      config: { pull: { clientId: "client-7f1c", region: "eu", orgId: "org-1", has_client_password: true } },
+    });
+
+    const patched = await call("PATCH", `/v1/connectors/${connector.id}`, { token, body: { config: {} } });
+    expect(
+      ((await patched.json()) as { config: { pull?: { clientId: string } } }).config.pull?.clientId,
+    ).toBe("client-7f1c");
+    const smuggled = await call("PATCH", `/v1/connectors/${connector.id}`, {
+      token,
+      body: { config: { pull: { clientId: "x" } } },
+    });
+    expect(smuggled.status).toBe(422);
+  });
+
+  it("names bad fields, refuses other kinds and other tenants", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token, { kind: "cisco-xdr", name: "XDR" });
+    const bad = await call("PUT", `/v1/connectors/${connector.id}/xdr-pull`, {
+      token,
+      body: { ...credentials, region: "mars" },
+    });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe("region");
+    const ocsf = await create(token);
+    expect(
+      (await call("PUT", `/v1/connectors/${ocsf.connector.id}/xdr-pull`, { token, body: credentials }))
+        .status,
+    ).toBe(422);
+    const other = await admin();
+    expect(
+      (
+        await call("PUT", `/v1/connectors/${connector.id}/xdr-pull`, {
+          token: other.token,
+          body: credentials,
+        })
+      ).status,
+    ).toBe(404);
+  });
+});
