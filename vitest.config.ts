@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
-import { generateOcsfValidators } from "./tests/support/generate-ocsf-validators.ts";
+import { generateOcsfValidators } from "./scripts/generate-ocsf-validators.ts";
 
 // Tenant ids map 1:1 to databases, so every tenant a test file mints gets one of these.
 const TEST_TENANT_BINDINGS = Array.from(
@@ -23,7 +23,8 @@ export default defineConfig(async () => {
     { issuer: "https://idp-inline.test", jwks: { keys: [inlineIdp.publicJwk] }, algorithms: ["RS256"] },
     { issuer: "https://idp.test", jwksUrl: "https://idp.test/.well-known/jwks.json" },
   ];
-  // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node.
+  // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node
+  // (npm start and npm run build do the same for the Worker itself).
   await generateOcsfValidators(import.meta.dirname);
 
   return {

@@ -11,6 +11,7 @@ import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
 import { LOCAL_STATE_DIR, PROJECT_ROOT, reactRouter, spawnWrangler } from "../cli/wrangler.ts";
 import { migratedDatabases, readWranglerConfig } from "../cli/wrangler-config.ts";
 import type { Scope } from "../domain/auth/scopes.ts";
+import { generateOcsfValidators } from "./generate-ocsf-validators.ts";
 import { DEMO_CONNECTORS, type DemoConnector, webhookSendCommand } from "./seed/demo-connectors.ts";
 import { demoFindings } from "./seed/demo-findings.ts";
 
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   });
 
   await step("Build Worker and workbench (react-router build)", async () => {
+    // The Worker validates findings with Ajv code compiled from ../shared/ocsf before bundling.
+    await generateOcsfValidators(PROJECT_ROOT);
     await reactRouter(["build"]);
     return "build/client, build/server";
   });

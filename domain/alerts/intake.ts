@@ -2,6 +2,7 @@
 // Every invalid item is reported with its position, and nothing is stored unless all are valid.
 import { type FieldError, fieldErrorsFromIssues, PhoenixError } from "../errors.ts";
 import { type DetectionFinding, detectionFindingSchema } from "../ocsf/detection-finding.ts";
+import { detectionFindingSchemaErrors } from "../ocsf/schema-validation.ts";
 
 export const MAX_FINDINGS_PER_REQUEST = 1000;
 // Enough field errors to fix a batch without turning one bad request into a megabyte of problems.
@@ -23,9 +24,16 @@ export function parseFindingSubmission(body: unknown): DetectionFinding[] {
   const findings: DetectionFinding[] = [];
   const errors: FieldError[] = [];
   for (const [i, item] of items.entries()) {
+    const prefix = Array.isArray(body) ? `[${i}]` : "";
     const result = detectionFindingSchema.safeParse(item);
-    if (result.success) findings.push(result.data);
-    else errors.push(...fieldErrorsFromIssues(result.error.issues, Array.isArray(body) ? `[${i}]` : ""));
+    if (!result.success) {
+      errors.push(...fieldErrorsFromIssues(result.error.issues, prefix));
+      continue;
+    }
+    // Whatever Phoenix stores it must be able to serve back as valid OCSF.
+    const schemaErrors = detectionFindingSchemaErrors(item, prefix);
+    if (schemaErrors.length > 0) errors.push(...schemaErrors);
+    else findings.push(result.data);
   }
   if (errors.length > 0) {
     const shown = errors.slice(0, MAX_REPORTED_ERRORS);

@@ -8,6 +8,7 @@ import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { detectionFindingSchemaErrors } from "../ocsf/schema-validation.ts";
 import type { ConnectorKindDefinition, MappedFinding } from "./kind.ts";
 
 export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -63,8 +64,15 @@ export async function ingestDelivery(
         connectorId: delivery.connectorId,
         config: delivery.config,
       });
-      if (result.ok) mapped.push(...result.findings);
-      else hold(item.raw, result.reason, result.errors);
+      if (!result.ok) {
+        hold(item.raw, result.reason, result.errors);
+        continue;
+      }
+      // Every kind's output must be valid OCSF, or it could not be served back as such.
+      const invalid = result.findings.flatMap((m) => detectionFindingSchemaErrors(m.finding));
+      if (invalid.length > 0)
+        hold(item.raw, "the mapped finding does not validate against the OCSF schema", invalid.slice(0, 50));
+      else mapped.push(...result.findings);
     }
   }
 

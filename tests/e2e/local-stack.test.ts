@@ -2,7 +2,6 @@
 // against the API, then `phoenix tenant create acme` and a restart giving an isolated second tenant.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -18,7 +17,8 @@ const started: ChildProcess[] = [];
 
 /** A copy of the working tree (tracked and untracked, minus ignored files) sharing node_modules. */
 function copyWorkingTree(): string {
-  const dir = mkdtempSync(join(tmpdir(), "phoenix-e2e-"));
+  // Beside the repository, so the copy finds ../shared as the repository does.
+  const dir = mkdtempSync(join(dirname(root), ".phoenix-e2e-"));
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
     cwd: root,
     encoding: "utf8",

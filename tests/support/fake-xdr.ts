@@ -222,7 +222,7 @@ export class FakeXdr {
     entry.clientId = token.clientId;
 
     if (request.method !== "GET")
-      return Response.json({ error: "not implemented by the fake" }, { status: 404 });
+      return Response.json({ error: "no such route on the fake XDR server" }, { status: 404 });
     if (url.hostname === hosts.iroh && url.pathname === "/iroh/private-intel/incident/search") {
       return (
         checkQuery(IROH_PRIVATE_INTEL, "/iroh/private-intel/incident/search", url) ??
@@ -246,7 +246,7 @@ export class FakeXdr {
       if (!found) return Response.json({ error: "not found" }, { status: 404 });
       return new Response(found.text, { headers: { "content-type": "application/json" } });
     }
-    return Response.json({ error: "not implemented by the fake" }, { status: 404 });
+    return Response.json({ error: "no such route on the fake XDR server" }, { status: 404 });
   }
 
   private async mint(request: Request, entry: LoggedRequest): Promise<Response> {

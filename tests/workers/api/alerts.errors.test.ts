@@ -179,3 +179,22 @@ describe("GET /v1/alerts validation", () => {
     );
   });
 });
+
+describe("the full OCSF schema", () => {
+  it("a finding Phoenix could not serve back as valid OCSF is refused, naming the nested field", async () => {
+    const { token, db, before } = await world();
+    const finding = makeDetectionFinding({}, 61) as Record<string, unknown>;
+    // Valid at the top level, but an evidence file without the type_id OCSF requires.
+    finding.evidences = [{ file: { name: "a.exe" } }];
+    const body = await expectProblem(
+      await call("POST", "/v1/alerts", { token, body: finding }),
+      422,
+      "validation_failed",
+    );
+    expect(body.errors).toContainEqual({
+      field: "evidences[0].file.type_id",
+      message: "is required by the OCSF schema",
+    });
+    expect(await alertCount(db)).toBe(before);
+  });
+});

@@ -177,3 +177,15 @@ describe("correlation", () => {
     );
   });
 });
+
+describe("the full OCSF schema at ingest", () => {
+  it("an item that maps but would not be valid OCSF is quarantined with the nested field named", async () => {
+    const c = await ocsfConnector();
+    const finding = makeDetectionFinding({}, 62) as Record<string, unknown>;
+    finding.evidences = [{ file: { name: "a.exe" } }];
+    const res = await deliver(c, JSON.stringify(finding));
+    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1 });
+    const held = await tenantDb(c.tenant).prepare("SELECT details FROM quarantine").first<string>("details");
+    expect(held).toContain("evidences[0].file.type_id");
+  });
+});

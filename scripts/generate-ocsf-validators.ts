@@ -1,8 +1,10 @@
-// Runs in Node when vitest loads its config. Ajv compiles schemas with `new Function`, which workerd
-// forbids, so the OCSF validators are compiled here into standalone ESM modules that tests import.
+// Compiles the OCSF JSON Schemas in ../shared/ocsf into Ajv standalone ES modules under
+// domain/ocsf/generated/ (gitignored). Ajv compiles with `new Function`, which workerd forbids, so the
+// Worker validates with code generated here, in Node: by `npm start`, `npm run build` and the tests.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 
@@ -24,20 +26,20 @@ const OCSF_KEYWORDS = [
 ];
 
 const SCHEMAS = [
-  { schemaFile: "detection_finding.schema.json", moduleFile: "ocsf-detection-finding.validate.js" },
-  { schemaFile: "incident_finding.schema.json", moduleFile: "ocsf-incident-finding.validate.js" },
+  { schemaFile: "detection_finding.schema.json", moduleFile: "detection-finding.validate.js" },
+  { schemaFile: "incident_finding.schema.json", moduleFile: "incident-finding.validate.js" },
 ] as const;
 
 // Bump when the emitted code changes shape, so stale modules are regenerated.
 const GENERATOR_VERSION = "1";
 
 /**
- * Writes `tests/.generated/ocsf-*.validate.js` for the schemas in `<repoRoot>/../shared/ocsf/`.
- * A module is rewritten only when its schema (or this generator) changed, keeping test start-up fast.
+ * Writes `domain/ocsf/generated/*.validate.js` for the schemas in `<repoRoot>/../shared/ocsf/`.
+ * A module is rewritten only when its schema (or this generator) changed, keeping start-up fast.
  */
 export async function generateOcsfValidators(repoRoot: string): Promise<void> {
   const schemaDir = resolve(repoRoot, "../shared/ocsf");
-  const outDir = resolve(repoRoot, "tests/.generated");
+  const outDir = resolve(repoRoot, "domain/ocsf/generated");
   await mkdir(outDir, { recursive: true });
 
   for (const { schemaFile, moduleFile } of SCHEMAS) {
@@ -59,7 +61,7 @@ export async function generateOcsfValidators(repoRoot: string): Promise<void> {
 
 /**
  * Ajv's standalone output still pulls its runtime helpers (ucs2length, equal, ...) with `require()`,
- * which does not exist in workerd's ES modules; turn each into a static import the test bundler resolves.
+ * which does not exist in workerd's ES modules; turn each into a static import the bundler resolves.
  */
 function esmRuntimeImports(code: string): string {
   const specifiers = [...new Set(Array.from(code.matchAll(/require\("([^"]+)"\)/g), (m) => m[1] as string))];
@@ -73,4 +75,9 @@ function esmRuntimeImports(code: string): string {
   const interop =
     'function cjsExports(ns) { const d = ns.default; return d && typeof d === "object" && "default" in d ? d : ns; }';
   return `${imports.join("\n")}\n${interop}\n${body}`;
+}
+
+// `node scripts/generate-ocsf-validators.ts` (npm run build) generates for this checkout.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await generateOcsfValidators(resolve(import.meta.dirname, ".."));
 }
