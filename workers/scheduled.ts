@@ -1,9 +1,12 @@
-// Cron entry point: the Cisco XDR pull, and safety nets. Normal SLA handling is each case object's
-// own alarm, and normal correlation happens while a delivery is received.
+// Cron entry point: the Cisco XDR pull, and safety nets (SLA re-arming, owed correlations,
+// retention). Normal SLA handling is each case object's own alarm, and normal correlation happens
+// while a delivery is received.
 
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { casesWithOverdueTimers } from "../domain/case/sweep.ts";
+import { purgeExpiredControlRecords, purgeExpiredTenantRecords } from "../domain/retention.ts";
+import { type Tenant, tenantDatabase } from "../domain/tenancy.ts";
 import { tenants } from "../schema/control.ts";
 import { pullAllXdrConnectors } from "./ingest/cisco-xdr/pull.ts";
 import { correlateAlerts } from "./ingest/correlate.ts";
@@ -11,21 +14,43 @@ import { correlateAlerts } from "./ingest/correlate.ts";
 export async function runScheduled(
   env: Env,
   now: number,
-): Promise<{ rearmed: number; failed: number; correlated: number }> {
+): Promise<{ rearmed: number; failed: number; correlated: number; purged: number }> {
   const sla = await rearmOverdueCases(env, now);
-  const correlated = await finishOwedCorrelations(env);
+  const active = await drizzle(env.CONTROL_DB).select().from(tenants).where(eq(tenants.status, "active"));
+  const correlated = await finishOwedCorrelations(env, active);
+  const purged = await purgeExpired(env, active, now);
   // Not a safety net: pulling Cisco XDR is the one job that runs on the clock by design.
   try {
     await pullAllXdrConnectors(env, now);
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "xdr pull failed", error: String(error) }));
   }
-  return { ...sla, correlated };
+  return { ...sla, correlated, purged };
+}
+
+/** Idempotency records and webhook ids past their 7 days, and spent XDR budget windows. */
+async function purgeExpired(env: Env, active: Tenant[], now: number): Promise<number> {
+  let purged = 0;
+  for (const tenant of active) {
+    try {
+      const done = await purgeExpiredTenantRecords(tenantDatabase(env, tenant), now);
+      purged += done.idempotencyRecords + done.webhookDeliveries;
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "retention sweep failed",
+          tenant: tenant.id,
+          error: String(error),
+        }),
+      );
+    }
+  }
+  return purged + (await purgeExpiredControlRecords(env.CONTROL_DB, now));
 }
 
 /** Alerts stored but not yet grouped into a case (their correlation was interrupted). */
-async function finishOwedCorrelations(env: Env): Promise<number> {
-  const active = await drizzle(env.CONTROL_DB).select().from(tenants).where(eq(tenants.status, "active"));
+async function finishOwedCorrelations(env: Env, active: Tenant[]): Promise<number> {
   let correlated = 0;
   for (const tenant of active) {
     try {
