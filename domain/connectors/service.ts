@@ -191,12 +191,7 @@ export async function loadIngestTarget(
   connectorId: string,
   now: number,
 ): Promise<IngestTarget | null> {
-  const [found] = await drizzle(controlDb)
-    .select({ connector: connectors, tenant: tenants })
-    .from(connectors)
-    .innerJoin(tenants, eq(tenants.id, connectors.tenantId))
-    .where(eq(connectors.id, connectorId))
-    .limit(1);
+  const found = await connectorWithTenant(controlDb, connectorId);
   if (!found || found.connector.status !== "active" || found.tenant.status !== "active") return null;
   const secrets = [await decryptSecret(found.connector.secretCiphertext, encryptionKey, connectorId)];
   const { previousSecretCiphertext, previousSecretExpiresAt } = found.connector;
@@ -204,6 +199,20 @@ export async function loadIngestTarget(
     secrets.push(await decryptSecret(previousSecretCiphertext, encryptionKey, connectorId));
   }
   return { connector: found.connector, tenant: found.tenant, secrets };
+}
+
+/** A connector and the tenant it belongs to, by id alone: for server-side resolution only. */
+async function connectorWithTenant(
+  controlDb: D1Database,
+  connectorId: string,
+): Promise<{ connector: ConnectorRow; tenant: typeof tenants.$inferSelect } | undefined> {
+  const [found] = await drizzle(controlDb)
+    .select({ connector: connectors, tenant: tenants })
+    .from(connectors)
+    .innerJoin(tenants, eq(tenants.id, connectors.tenantId))
+    .where(eq(connectors.id, connectorId))
+    .limit(1);
+  return found;
 }
 
 /** Connector ids are URL path segments; anything else cannot be one. */
@@ -315,12 +324,7 @@ export async function loadXdrPullTarget(
   controlDb: D1Database,
   connectorId: string,
 ): Promise<XdrPullTarget | null> {
-  const [found] = await drizzle(controlDb)
-    .select({ connector: connectors, tenant: tenants })
-    .from(connectors)
-    .innerJoin(tenants, eq(tenants.id, connectors.tenantId))
-    .where(eq(connectors.id, connectorId))
-    .limit(1);
+  const found = await connectorWithTenant(controlDb, connectorId);
   if (!found || !isPullingConnector(found.connector) || found.tenant.status !== "active") return null;
   return found;
 }

@@ -1,6 +1,7 @@
 // Phoenix's records rendered as OCSF 1.8: an alert as a Detection Finding (2004), a case as an
 // Incident Finding (2005). Both validate against shared/ocsf/*.schema.json (see tests/domain/ocsf).
 import type { alerts } from "../../schema/tenant.ts";
+import { CASE_STATUSES, type CaseStatus } from "../case/model.ts";
 import type { CaseProjection } from "../case/projection.ts";
 import {
   ACTIVITY_CAPTIONS,
@@ -140,17 +141,9 @@ export function renderAlertAsDetectionFinding(row: AlertRow): OcsfObject {
 
 // --- Cases ------------------------------------------------------------------------------------
 
-export const CASE_STATES = [
-  "new",
-  "acknowledged",
-  "in_progress",
-  "contained",
-  "on_hold",
-  "resolved",
-  "closed",
-  "reopened",
-] as const;
-export type CaseState = (typeof CASE_STATES)[number];
+// The case lifecycle's own states (domain/case/model.ts), re-exported under the names this renderer uses.
+export const CASE_STATES = CASE_STATUSES;
+export type CaseState = CaseStatus;
 
 // OCSF Incident Finding has five working statuses; Phoenix's finer states fold into them and the exact
 // state travels in status_detail and unmapped.phoenix.state.
