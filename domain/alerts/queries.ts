@@ -56,15 +56,38 @@ export async function listAlerts(db: D1Database, query: AlertListQuery): Promise
   return { items, nextCursor };
 }
 
-/** Which of `ids` are alerts of this tenant (D1 binds at most 100 parameters, so in chunks). */
-export async function existingAlertIds(db: D1Database, ids: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
+export interface AlertRef {
+  id: string;
+  findingUid: string;
+  title: string;
+  productName?: string;
+}
+
+/** The alerts of this tenant among `ids`, briefly (D1 binds at most 100 parameters, so in chunks). */
+export async function findAlertRefs(db: D1Database, ids: readonly string[]): Promise<AlertRef[]> {
+  const refs: AlertRef[] = [];
   for (let i = 0; i < ids.length; i += 90) {
     const rows = await drizzle(db)
-      .select({ id: alerts.id })
+      .select({
+        id: alerts.id,
+        findingUid: alerts.findingUid,
+        title: alerts.title,
+        productName: alerts.productName,
+      })
       .from(alerts)
       .where(inArray(alerts.id, ids.slice(i, i + 90)));
-    for (const row of rows) found.add(row.id);
+    for (const r of rows)
+      refs.push({
+        id: r.id,
+        findingUid: r.findingUid,
+        title: r.title,
+        ...(r.productName ? { productName: r.productName } : {}),
+      });
   }
-  return found;
+  return refs;
+}
+
+/** Which of `ids` are alerts of this tenant. */
+export async function existingAlertIds(db: D1Database, ids: readonly string[]): Promise<Set<string>> {
+  return new Set((await findAlertRefs(db, ids)).map((r) => r.id));
 }

@@ -64,6 +64,16 @@ export async function listCases(
   return { items, nextCursor };
 }
 
+/** A projected case's SLA status at `now`; the same rule as the `sla_status` filter below. */
+export function projectedSlaStatus(
+  row: Pick<CaseRow, "slaBreachedAt" | "slaDueAt" | "slaWarnAt">,
+  now: number,
+): SlaStatus {
+  if (row.slaBreachedAt !== null || (row.slaDueAt !== null && row.slaDueAt <= now)) return "breached";
+  if (row.slaWarnAt !== null && row.slaWarnAt <= now) return "warning";
+  return "ok";
+}
+
 /** SLA status at `now`, from the projected deadlines (see slaStatus in domain/sla for one case). */
 function slaStatusIs(status: SlaStatus, now: number): SQL {
   const breached = or(isNotNull(cases.slaBreachedAt), lte(cases.slaDueAt, now)) as SQL;

@@ -1,13 +1,12 @@
 // /v1/cases: thin adapters over the case objects (writes, current state) and the tenant's
 // projection (lists). The case object is addressed by the tenant id from the verified token.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { existingAlertIds } from "../../domain/alerts/queries.ts";
+import { existingAlertIds, findAlertRefs } from "../../domain/alerts/queries.ts";
 import { loadCaseConfig } from "../../domain/case/config.ts";
 import { type Actor, CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
 import { projectCase } from "../../domain/case/projection.ts";
-import { listCases, MAX_CASE_PAGE_SIZE } from "../../domain/case/queries.ts";
+import { listCases, MAX_CASE_PAGE_SIZE, projectedSlaStatus } from "../../domain/case/queries.ts";
 import {
   caseCommandRequestSchema,
   openCaseRequestSchema,
@@ -19,7 +18,6 @@ import { newId } from "../../domain/ids.ts";
 import { renderCaseAsIncidentFinding } from "../../domain/ocsf/render.ts";
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import type { CaseResult, CaseSnapshot } from "../../durable-objects/case-object.ts";
-import { alerts } from "../../schema/tenant.ts";
 import type { ApiPrincipal } from "../auth/bearer.ts";
 import { requireScope } from "../auth/bearer.ts";
 import type { ApiEnv } from "./context.ts";
@@ -198,7 +196,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     });
     return c.json(
       {
-        data: page.items.map((row) => ({ ...row, sla_status: rowSlaStatus(row, now) })),
+        data: page.items.map((row) => ({ ...row, sla_status: projectedSlaStatus(row, now) })),
         next_cursor: page.nextCursor,
       },
       200,
@@ -274,7 +272,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const now = Date.now();
     const db = c.get("tenantDb");
     if (c.req.valid("query").format === "ocsf") {
-      const refs = await alertRefs(db, Object.keys(snapshot.state.alerts));
+      const refs = await findAlertRefs(db, Object.keys(snapshot.state.alerts));
       return c.json(
         renderCaseAsIncidentFinding(projectCase(snapshot.state, snapshot.version), refs, now),
         200,
@@ -417,7 +415,7 @@ function parseIfMatch(header: string | undefined): number {
 
 async function caseBody(db: D1Database, snapshot: CaseSnapshot, now: number) {
   const { state } = snapshot;
-  const linked = await alertRefs(db, Object.keys(state.alerts));
+  const linked = await findAlertRefs(db, Object.keys(state.alerts));
   return {
     id: state.id,
     version: snapshot.version,
@@ -459,37 +457,4 @@ async function caseBody(db: D1Database, snapshot: CaseSnapshot, now: number) {
       };
     }),
   };
-}
-
-async function alertRefs(db: D1Database, ids: string[]) {
-  const rows = [];
-  // D1 binds at most 100 parameters per statement.
-  for (let i = 0; i < ids.length; i += 90) {
-    rows.push(
-      ...(await drizzle(db)
-        .select({
-          id: alerts.id,
-          findingUid: alerts.findingUid,
-          title: alerts.title,
-          productName: alerts.productName,
-        })
-        .from(alerts)
-        .where(inArray(alerts.id, ids.slice(i, i + 90)))),
-    );
-  }
-  return rows.map((r) => ({
-    id: r.id,
-    findingUid: r.findingUid,
-    title: r.title,
-    ...(r.productName ? { productName: r.productName } : {}),
-  }));
-}
-
-function rowSlaStatus(
-  row: { slaBreachedAt: number | null; slaDueAt: number | null; slaWarnAt: number | null },
-  now: number,
-) {
-  if (row.slaBreachedAt !== null || (row.slaDueAt !== null && row.slaDueAt <= now)) return "breached";
-  if (row.slaWarnAt !== null && row.slaWarnAt <= now) return "warning";
-  return "ok";
 }

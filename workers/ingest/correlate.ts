@@ -110,7 +110,9 @@ async function correlateOne(
   if (!claimed) throw new Error(`correlation ${alert.key} vanished`);
 
   const stub = (caseId: string) => env.CASES.getByName(`${tenant.id}:${caseId}`);
-  const open = async (caseId: string): Promise<"opened" | "linked"> => {
+  // Each path answers how the alert joined and which case it joined, so nothing is read twice.
+  type Joined = { outcome: "opened" | "linked"; caseId: string };
+  const open = async (caseId: string): Promise<Joined> => {
     const opened = await stub(caseId).open({
       tenantId: tenant.id,
       caseId,
@@ -126,12 +128,12 @@ async function correlateOne(
       actor: CORRELATOR,
       reason: `correlation ${alert.key}`,
     });
-    if (opened.ok) return "opened";
+    if (opened.ok) return { outcome: "opened", caseId };
     // Another alert of this key opened it first (its claim won, then it opened): link instead.
     if (opened.error.code === "conflict") return link(caseId);
     throw new Error(`opening ${caseId}: ${opened.error.code} ${opened.error.message}`);
   };
-  const link = async (caseId: string): Promise<"opened" | "linked"> => {
+  const link = async (caseId: string): Promise<Joined> => {
     const linked = await stub(caseId).command({
       expectedVersion: null,
       envelope: {
@@ -155,7 +157,7 @@ async function correlateOne(
           },
         });
       }
-      return "linked";
+      return { outcome: "linked", caseId };
     }
     // The claim's winner died before opening the case: open it now, with this alert.
     if (linked.error.code === "not_found") return open(caseId);
@@ -176,9 +178,9 @@ async function correlateOne(
     throw new Error(`linking ${alert.id} to ${caseId}: ${linked.error.code} ${linked.error.message}`);
   };
 
-  const result = await (claimed.caseId === candidate ? open(candidate) : link(claimed.caseId));
-  await raisePriorityForAssets(env, tenant, db, alert.id, alert.key);
-  return result;
+  const joined = await (claimed.caseId === candidate ? open(candidate) : link(claimed.caseId));
+  await raisePriorityForAssets(env, tenant, db, alert.id, joined.caseId);
+  return joined.outcome;
 }
 
 const PRIORITY_FOR_CRITICALITY: Record<string, CasePriority> = { critical: "P1", high: "P2" };
@@ -189,7 +191,7 @@ async function raisePriorityForAssets(
   tenant: Tenant,
   db: D1Database,
   alertId: string,
-  key: string,
+  caseId: string,
 ): Promise<void> {
   const rows = await drizzle(db)
     .select({ criticality: assets.criticality })
@@ -201,12 +203,7 @@ async function raisePriorityForAssets(
     .filter((p): p is CasePriority => p !== undefined)
     .sort()[0];
   if (!wanted) return;
-  const [current] = await drizzle(db)
-    .select({ caseId: correlations.caseId })
-    .from(correlations)
-    .where(eq(correlations.key, key));
-  if (!current) return;
-  const stub = env.CASES.getByName(`${tenant.id}:${current.caseId}`);
+  const stub = env.CASES.getByName(`${tenant.id}:${caseId}`);
   const snapshot = await stub.snapshot();
   // "P1" sorts before "P2": a smaller string is a higher priority.
   if (!snapshot.ok || snapshot.state.priority <= wanted) return;
