@@ -15,6 +15,8 @@ export const tenants = sqliteTable(
       .default("active"),
     // The Worker binding of this tenant's own D1 database (hard isolation).
     d1Binding: text("d1_binding").notNull(),
+    // Findings accepted per UTC day; null means the deployment default (DEFAULT_DAILY_INGEST_QUOTA).
+    dailyIngestQuota: integer("daily_ingest_quota"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -56,6 +58,9 @@ export const grants = sqliteTable(
     role: text("role", { enum: ROLES }).notNull(),
     grantedBy: text("granted_by"),
     createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull().default(0),
+    // A revoked grant is kept (who had access, until when); re-granting clears it.
+    revokedAt: integer("revoked_at"),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.tenantId] }), index("grants_tenant_idx").on(t.tenantId)],
 );
@@ -75,7 +80,9 @@ export const machineClients = sqliteTable(
     status: text("status", { enum: ["active", "revoked"] })
       .notNull()
       .default("active"),
+    createdBy: text("created_by"),
     createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
   },
   (t) => [index("machine_clients_tenant_idx").on(t.tenantId)],
@@ -104,16 +111,71 @@ export const connectors = sqliteTable(
   (t) => [index("connectors_tenant_idx").on(t.tenantId)],
 );
 
-// Metadata of Phoenix's own token-signing keys. Private material stays in a Worker secret;
-// public JWKs of keys being retired stay published until every token they signed has expired.
+// Phoenix's own token-signing keys. `next` is published before it signs, `current` signs, and
+// `retiring` stays published until every token it signed has expired. The private JWK is kept
+// AES-GCM-encrypted under SECRETS_ENCRYPTION_KEY; the bootstrap key from PHOENIX_SIGNING_JWK has none.
+export const SIGNING_KEY_STATUSES = ["next", "current", "retiring", "retired"] as const;
+
 export const signingKeys = sqliteTable("signing_keys", {
   kid: text("kid").primaryKey(),
   alg: text("alg").notNull(),
   publicJwk: text("public_jwk", { mode: "json" }).$type<JWK>().notNull(),
-  status: text("status", { enum: ["active", "retiring", "retired"] }).notNull(),
+  privateJwkCiphertext: text("private_jwk_ciphertext"),
+  status: text("status", { enum: SIGNING_KEY_STATUSES }).notNull(),
   createdAt: integer("created_at").notNull(),
+  activatedAt: integer("activated_at"),
+  // When the current key is due to hand over to the next one (operators may pull this forward).
+  rotateAt: integer("rotate_at"),
   retiredAt: integer("retired_at"),
 });
+
+// Workbench sign-in sessions. The cookie carries the id, signed; the row is what makes sign-out
+// and revocation real. Idle expiry slides with use, absolute expiry never moves.
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => principals.id),
+    // How the principal proved who they are: "oidc", "access" or "dev".
+    method: text("method", { enum: ["oidc", "access", "dev"] }).notNull(),
+    // Bound to the session: mutating form posts must carry it back (see decision note on CSRF).
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    idleExpiresAt: integer("idle_expires_at").notNull(),
+    absoluteExpiresAt: integer("absolute_expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("sessions_principal_idx").on(t.principalId)],
+);
+
+// Who changed administration (grants, clients, connectors, configuration), when, and from what to
+// what. Per tenant, hash-linked: each record's hash covers the previous one, and (tenant, seq) is
+// unique, so two racing writers cannot fork the chain; the loser's whole batch rolls back and retries.
+export const adminAudit = sqliteTable(
+  "admin_audit",
+  {
+    tenantId: text("tenant_id").notNull(),
+    seq: integer("seq").notNull(),
+    id: text("id").notNull(),
+    at: integer("at").notNull(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    before: text("before", { mode: "json" }).$type<unknown>(),
+    after: text("after", { mode: "json" }).$type<unknown>(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.seq] }),
+    index("admin_audit_tenant_at_idx").on(t.tenantId, t.at),
+  ],
+);
 
 // The cross-tenant work queue: routing metadata of every open case, so staff working many tenants
 // list their queue from one place. Written by each CaseObject's outbox, guarded by version.

@@ -37,6 +37,7 @@ export async function createTenant(): Promise<Tenant> {
     name: `Test tenant ${id.slice(-6)}`,
     status: "active",
     d1Binding: binding,
+    dailyIngestQuota: null,
     createdAt: now,
     updatedAt: now,
   };

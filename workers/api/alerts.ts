@@ -3,10 +3,10 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { MAX_FINDINGS_PER_REQUEST } from "../../domain/alerts/intake.ts";
 import { getAlert, listAlerts, MAX_PAGE_SIZE } from "../../domain/alerts/queries.ts";
 import { submitAlerts } from "../../domain/alerts/submit.ts";
+import { requirePermission } from "../../domain/auth/principal.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
-import { requireScope } from "../auth/bearer.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses, readJsonBody } from "./http.ts";
 
@@ -135,12 +135,12 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(postAlerts, async (c) => {
     const principal = c.get("principal");
-    requireScope(principal, "alerts:write");
+    requirePermission(principal, "alerts.submit");
     const { raw, json } = await readJsonBody(c.req.raw);
     const result = await submitAlerts(c.get("tenantDb"), {
       raw,
       json,
-      submitter: `${principal.issuer}|${principal.subject}`,
+      submitter: principal.id,
       idempotencyKey: c.req.valid("header")["idempotency-key"],
       now: Date.now(),
     });
@@ -149,14 +149,14 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
   });
 
   app.openapi(getAlertRoute, async (c) => {
-    requireScope(c.get("principal"), "alerts:read");
+    requirePermission(c.get("principal"), "alerts.read");
     const alert = await getAlert(c.get("tenantDb"), c.req.valid("param").id);
     if (!alert) throw new PhoenixError("not_found", "no such alert");
     return c.json(renderAlertAsDetectionFinding(alert), 200);
   });
 
   app.openapi(listAlertsRoute, async (c) => {
-    requireScope(c.get("principal"), "alerts:read");
+    requirePermission(c.get("principal"), "alerts.read");
     const q = c.req.valid("query");
     const page = await listAlerts(c.get("tenantDb"), {
       limit: q.limit,

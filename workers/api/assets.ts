@@ -1,8 +1,8 @@
 // /v1/assets: the devices, users and cloud resources alerts were about, and their criticality.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listAssets, setAssetCriticality } from "../../domain/asset-inventory.ts";
+import { requirePermission } from "../../domain/auth/principal.ts";
 import { ASSET_CRITICALITIES } from "../../schema/tenant.ts";
-import { requireScope } from "../auth/bearer.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses } from "./http.ts";
 
@@ -59,7 +59,7 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
       },
     }),
     async (c) => {
-      requireScope(c.get("principal"), "alerts:read");
+      requirePermission(c.get("principal"), "alerts.read");
       const q = c.req.valid("query");
       const page = await listAssets(c.get("tenantDb"), { limit: q.limit, after: q.cursor, kind: q.kind });
       return c.json({ data: page.items.map(toView), next_cursor: page.next }, 200);
@@ -90,7 +90,7 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
       },
     }),
     async (c) => {
-      requireScope(c.get("principal"), "alerts:write");
+      requirePermission(c.get("principal"), "assets.update");
       const updated = await setAssetCriticality(
         c.get("tenantDb"),
         c.req.valid("param").id,

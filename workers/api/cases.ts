@@ -3,8 +3,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { drizzle } from "drizzle-orm/d1";
 import { existingAlertIds, findAlertRefs } from "../../domain/alerts/queries.ts";
+import { operationForCaseCommand } from "../../domain/auth/permissions.ts";
+import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import { loadCaseConfig } from "../../domain/case/config.ts";
-import { type Actor, CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
+import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
 import { projectCase } from "../../domain/case/projection.ts";
 import { listCases, MAX_CASE_PAGE_SIZE, projectedSlaStatus } from "../../domain/case/queries.ts";
 import {
@@ -18,8 +20,6 @@ import { newId } from "../../domain/ids.ts";
 import { renderCaseAsIncidentFinding } from "../../domain/ocsf/render.ts";
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import type { CaseResult, CaseSnapshot } from "../../durable-objects/case-object.ts";
-import type { ApiPrincipal } from "../auth/bearer.ts";
-import { requireScope } from "../auth/bearer.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses } from "./http.ts";
 
@@ -180,7 +180,7 @@ const liveRoute = createRoute({
 
 export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(listRoute, async (c) => {
-    requireScope(c.get("principal"), "cases:read");
+    requirePermission(c.get("principal"), "cases.read");
     const q = c.req.valid("query");
     const now = Date.now();
     const page = await listCases(c.get("tenantDb"), {
@@ -205,7 +205,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(createCaseRoute, async (c) => {
     const principal = c.get("principal");
-    requireScope(principal, "cases:write");
+    requirePermission(principal, "cases.create");
     const body = c.req.valid("json");
     const raw = await c.req.text();
     const key = c.req.valid("header")["idempotency-key"];
@@ -214,7 +214,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const tenant = principal.tenant;
     const idempotency = key
       ? {
-          principal: submitter(principal),
+          principal: principal.id,
           key,
           requestHash: await requestHash("POST", "/v1/cases", raw),
           now,
@@ -264,7 +264,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(getRoute, async (c) => {
     const principal = c.get("principal");
-    requireScope(principal, "cases:read");
+    requirePermission(principal, "cases.read");
     const { id } = c.req.valid("param");
     const stub = caseStub(c.env, principal.tenant.id, id);
     const snapshot = unwrap(await stub.snapshot());
@@ -284,10 +284,10 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(commandRoute, async (c) => {
     const principal = c.get("principal");
-    requireScope(principal, "cases:write");
     const { id } = c.req.valid("param");
     const headers = c.req.valid("header");
     const body = c.req.valid("json");
+    requirePermission(principal, operationForCaseCommand(body.type));
     const raw = await c.req.text();
     const expectedVersion = parseIfMatch(headers["if-match"]);
     const key = headers["idempotency-key"];
@@ -304,7 +304,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
         },
         ...(key
           ? {
-              idempotencyKey: `${submitter(principal)}|${key}`,
+              idempotencyKey: `${principal.id}|${key}`,
               requestHash: await requestHash("POST", `/v1/cases/${id}/commands`, raw),
             }
           : {}),
@@ -317,7 +317,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(auditRoute, async (c) => {
     const principal = c.get("principal");
-    requireScope(principal, "cases:read");
+    requirePermission(principal, "cases.read");
     const audit = unwrap(await caseStub(c.env, principal.tenant.id, c.req.valid("param").id).audit());
     const v = audit.verification;
     return c.json(
@@ -338,7 +338,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(liveRoute, async (c) => {
     const principal = c.get("principal");
-    requireScope(principal, "cases:read");
+    requirePermission(principal, "cases.read");
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new PhoenixError("bad_request", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
     }
@@ -381,14 +381,6 @@ function unwrap<R extends CaseResult<object>>(result: R): Extract<R, { ok: true 
   if (result.ok) return result as Extract<R, { ok: true }>;
   const { code, message } = (result as Extract<CaseResult<object>, { ok: false }>).error;
   throw new PhoenixError(code, message);
-}
-
-function actorOf(principal: ApiPrincipal): Actor {
-  return { kind: "client", id: principal.subject };
-}
-
-function submitter(principal: ApiPrincipal): string {
-  return `${principal.issuer}|${principal.subject}`;
 }
 
 function etagOf(version: number): string {

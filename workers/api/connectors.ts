@@ -1,6 +1,7 @@
 // /v1/connectors: the tenant's source connectors. Scope `admin`. Secrets appear in a response
 // exactly twice in a connector's life: when it is created and when its secret is rotated.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { requirePermission } from "../../domain/auth/principal.ts";
 import {
   createConnector,
   DEFAULT_ROTATION_GRACE_MS,
@@ -13,7 +14,6 @@ import {
   updateConnector,
   XDR_REGIONS,
 } from "../../domain/connectors/service.ts";
-import { requireScope } from "../auth/bearer.ts";
 import { validateConnectorConfig } from "../ingest/kinds.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses } from "./http.ts";
@@ -210,13 +210,13 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(routes.list, async (c) => {
     const p = c.get("principal");
-    requireScope(p, "admin");
+    requirePermission(p, "connectors.read");
     return c.json({ data: await listConnectors(c.env.CONTROL_DB, p.tenant.id) }, 200);
   });
 
   app.openapi(routes.create, async (c) => {
     const p = c.get("principal");
-    requireScope(p, "admin");
+    requirePermission(p, "connectors.manage");
     const body = c.req.valid("json");
     const config = validateConnectorConfig(body.kind, body.config);
     const created = await createConnector(
@@ -231,7 +231,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(routes.get, async (c) => {
     const p = c.get("principal");
-    requireScope(p, "admin");
+    requirePermission(p, "connectors.read");
     return c.json(
       toConnectorView(await getConnector(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id)),
       200,
@@ -240,7 +240,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(routes.update, async (c) => {
     const p = c.get("principal");
-    requireScope(p, "admin");
+    requirePermission(p, "connectors.manage");
     const { id } = c.req.valid("param");
     const patch = c.req.valid("json");
     if (patch.config) {
@@ -253,14 +253,14 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(routes.remove, async (c) => {
     const p = c.get("principal");
-    requireScope(p, "admin");
+    requirePermission(p, "connectors.manage");
     await deleteConnector(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id);
     return c.body(null, 204);
   });
 
   app.openapi(routes.xdrPull, async (c) => {
     const p = c.get("principal");
-    requireScope(p, "admin");
+    requirePermission(p, "connectors.manage");
     const body = c.req.valid("json");
     const view = await setXdrPullCredentials(
       c.env.CONTROL_DB,
@@ -279,7 +279,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(routes.rotate, async (c) => {
     const p = c.get("principal");
-    requireScope(p, "admin");
+    requirePermission(p, "connectors.manage");
     const { id } = c.req.valid("param");
     // The body is optional; without one the default grace applies.
     const graceSeconds = c.req.header("content-type") ? c.req.valid("json").grace_seconds : undefined;

@@ -1,7 +1,7 @@
-import type { ApiPrincipal } from "../auth/bearer.ts";
+import type { Principal } from "../../domain/auth/principal.ts";
 
 /** What every authenticated /v1 handler gets: the verified principal and its tenant's database. */
 export interface ApiEnv {
   Bindings: Env;
-  Variables: { principal: ApiPrincipal; tenantDb: D1Database };
+  Variables: { principal: Principal; tenantDb: D1Database };
 }

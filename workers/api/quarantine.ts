@@ -1,8 +1,8 @@
 // /v1/quarantine: items that could not be mapped, and their replay once the cause is fixed.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { requirePermission } from "../../domain/auth/principal.ts";
 import { getConnector } from "../../domain/connectors/service.ts";
 import { getQuarantined, listQuarantine, replayQuarantined } from "../../domain/ingest/quarantine.ts";
-import { requireScope } from "../auth/bearer.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
 import { kindFor } from "../ingest/kinds.ts";
 import type { ApiEnv } from "./context.ts";
@@ -72,7 +72,7 @@ const replayRoute = createRoute({
 
 export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(listRoute, async (c) => {
-    requireScope(c.get("principal"), "alerts:read");
+    requirePermission(c.get("principal"), "quarantine.read");
     const q = c.req.valid("query");
     const page = await listQuarantine(c.get("tenantDb"), {
       limit: q.limit,
@@ -98,7 +98,7 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(replayRoute, async (c) => {
     const principal = c.get("principal");
-    requireScope(principal, "alerts:write");
+    requirePermission(principal, "quarantine.replay");
     const db = c.get("tenantDb");
     const quarantined = await getQuarantined(db, c.req.valid("param").id);
     const connector = await getConnector(

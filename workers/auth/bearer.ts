@@ -1,22 +1,17 @@
 // Bearer-token authentication for /v1: verify the JWT, then resolve its tenant. Tenant identity
 // comes from the verified `tid` claim and nowhere else.
 import { decodeJwt, errors as joseErrors, jwtVerify } from "jose";
-import { parseScopes, type Scope } from "../../domain/auth/scopes.ts";
+import { operationsForScopes } from "../../domain/auth/permissions.ts";
+import type { Principal } from "../../domain/auth/principal.ts";
+import { parseScopes } from "../../domain/auth/scopes.ts";
 import { API_AUDIENCE } from "../../domain/auth/tokens.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { findTenant, type Tenant } from "../../domain/tenancy.ts";
+import { findTenant } from "../../domain/tenancy.ts";
 import { trustedIssuers } from "./issuers.ts";
-
-export interface ApiPrincipal {
-  subject: string;
-  issuer: string;
-  tenant: Tenant;
-  scopes: Scope[];
-}
 
 const CLOCK_TOLERANCE_SECONDS = 30;
 
-export async function authenticateBearer(authorization: string | undefined, env: Env): Promise<ApiPrincipal> {
+export async function authenticateBearer(authorization: string | undefined, env: Env): Promise<Principal> {
   const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? "")?.[1];
   if (!token) throw new PhoenixError("unauthenticated", "an Authorization: Bearer token is required");
 
@@ -48,13 +43,17 @@ export async function authenticateBearer(authorization: string | undefined, env:
   const tenant = await findTenant(env.CONTROL_DB, tenantId);
   if (tenant?.status !== "active") throw invalidToken("the token's tenant is unknown or not active");
 
-  return { subject: String(payload.sub), issuer: issuer.issuer, tenant, scopes: parseScopes(payload.scope) };
-}
-
-export function requireScope(principal: ApiPrincipal, scope: Scope): void {
-  if (!principal.scopes.includes(scope)) {
-    throw new PhoenixError("forbidden", `this operation requires the ${scope} scope`);
-  }
+  const subject = String(payload.sub);
+  const scopes = parseScopes(payload.scope);
+  return {
+    type: "client",
+    id: `${issuer.issuer}|${subject}`,
+    subject,
+    issuer: issuer.issuer,
+    tenant,
+    scopes,
+    operations: operationsForScopes(scopes),
+  };
 }
 
 function invalidToken(message: string): PhoenixError {

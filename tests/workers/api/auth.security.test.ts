@@ -121,7 +121,7 @@ describe("scopes", () => {
     const res = await call("POST", "/v1/alerts", { token, body: makeDetectionFinding() });
     expect(res.status).toBe(403);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
-    expect(((await res.json()) as { detail: string }).detail).toContain("alerts:write");
+    expect(((await res.json()) as { detail: string }).detail).toContain("alerts.submit");
     expect(await alertCount(db)).toBe(before);
   });
 

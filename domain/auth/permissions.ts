@@ -1,0 +1,106 @@
+// The one permission table. Every entry point (the /v1 API, the workbench, the CLI) asks
+// `can(principal, operation)`; roles (people) and scopes (machines) both resolve to operations here.
+import { ROLES } from "../../schema/control.ts";
+import type { CaseCommand } from "../case/model.ts";
+import type { Scope } from "./scopes.ts";
+
+export type Role = (typeof ROLES)[number];
+export { ROLES };
+
+export const OPERATIONS = [
+  "alerts.read",
+  "alerts.submit",
+  "assets.update",
+  "quarantine.read",
+  "quarantine.replay",
+  "cases.read",
+  "cases.create",
+  // Day-to-day case work: acknowledge, assign, comment, contain, resolve, escalate, link alerts.
+  "cases.work",
+  // Decisions a lead signs off: close, reopen, merge, change severity.
+  "cases.supervise",
+  "reports.read",
+  "connectors.read",
+  "connectors.manage",
+  "users.read",
+  "users.manage",
+  "clients.manage",
+  "audit.read",
+  "health.read",
+] as const;
+
+export type Operation = (typeof OPERATIONS)[number];
+
+const VIEWER: readonly Operation[] = ["alerts.read", "cases.read", "reports.read"];
+const ANALYST: readonly Operation[] = [
+  ...VIEWER,
+  "alerts.submit",
+  "quarantine.read",
+  "cases.create",
+  "cases.work",
+  "connectors.read",
+];
+const LEAD: readonly Operation[] = [...ANALYST, "cases.supervise", "assets.update", "quarantine.replay"];
+const ADMIN: readonly Operation[] = [
+  ...LEAD,
+  "connectors.manage",
+  "users.read",
+  "users.manage",
+  "clients.manage",
+  "audit.read",
+  "health.read",
+];
+
+/** Role → operations: what a person holding the role in a tenant may do there. */
+export const ROLE_OPERATIONS: Readonly<Record<Role, ReadonlySet<Operation>>> = {
+  viewer: new Set(VIEWER),
+  analyst: new Set(ANALYST),
+  lead: new Set(LEAD),
+  admin: new Set(ADMIN),
+};
+
+/** Scope → operations: what a token carrying the scope may do in its tenant. */
+export const SCOPE_OPERATIONS: Readonly<Record<Scope, ReadonlySet<Operation>>> = {
+  "alerts:read": new Set(["alerts.read", "quarantine.read"]),
+  "alerts:write": new Set(["alerts.submit", "assets.update", "quarantine.replay"]),
+  "cases:read": new Set(["cases.read"]),
+  "cases:write": new Set(["cases.create", "cases.work", "cases.supervise"]),
+  "reports:read": new Set(["reports.read"]),
+  admin: new Set([
+    "connectors.read",
+    "connectors.manage",
+    "users.read",
+    "users.manage",
+    "clients.manage",
+    "audit.read",
+    "health.read",
+  ]),
+};
+
+const SUPERVISED_COMMANDS: ReadonlySet<CaseCommand["type"]> = new Set([
+  "close",
+  "reopen",
+  "merge_into",
+  "change_severity",
+]);
+
+/** The operation a case command needs. */
+export function operationForCaseCommand(type: CaseCommand["type"]): Operation {
+  return SUPERVISED_COMMANDS.has(type) ? "cases.supervise" : "cases.work";
+}
+
+export function operationsForRole(role: Role): ReadonlySet<Operation> {
+  return ROLE_OPERATIONS[role];
+}
+
+export function operationsForScopes(scopes: readonly Scope[]): ReadonlySet<Operation> {
+  return new Set(scopes.flatMap((scope) => [...SCOPE_OPERATIONS[scope]]));
+}
+
+export interface Permitted {
+  operations: ReadonlySet<Operation>;
+}
+
+export function can(principal: Permitted, operation: Operation): boolean {
+  return principal.operations.has(operation);
+}
