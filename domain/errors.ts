@@ -27,6 +27,12 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, title: "Payload too large", retryable: false },
   unsupported_media_type: { status: 415, title: "Unsupported media type", retryable: false },
   rate_limited: { status: 429, title: "Too many requests", retryable: true },
+  quota_exceeded: { status: 429, title: "Daily ingest quota exceeded", retryable: true },
+  // OAuth 2.0 token endpoint errors (RFC 6749 §5.2); the problem body also carries `error`.
+  invalid_client: { status: 401, title: "Client authentication failed", retryable: false },
+  invalid_scope: { status: 400, title: "Invalid scope", retryable: false },
+  unsupported_grant_type: { status: 400, title: "Unsupported grant type", retryable: false },
+  csrf_rejected: { status: 403, title: "Cross-site request refused", retryable: false },
   internal: { status: 500, title: "Internal error", retryable: true },
   unavailable: { status: 503, title: "Service unavailable", retryable: true },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean }>;
@@ -48,12 +54,19 @@ export interface PhoenixErrorBody {
 export class PhoenixError extends Error {
   readonly code: ErrorCode;
   readonly errors: FieldError[] | undefined;
+  /** For 429 and 503: when the caller may try again, sent as Retry-After. */
+  retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, errors?: FieldError[]) {
     super(message);
     this.name = "PhoenixError";
     this.code = code;
     this.errors = errors;
+  }
+
+  retryAfter(seconds: number): this {
+    this.retryAfterSeconds = Math.max(1, Math.ceil(seconds));
+    return this;
   }
 
   toBody(): PhoenixErrorBody {

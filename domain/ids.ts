@@ -13,6 +13,9 @@ export const ID_PREFIXES = {
   asset: "ast",
   enrichment: "enr",
   token: "jti",
+  audit: "adt",
+  session: "ses",
+  signingKey: "key",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -36,7 +36,9 @@ export function problemResponse(error: PhoenixError, instance?: string): Respons
   const headers = new Headers({ "content-type": PROBLEM_CONTENT_TYPE });
   if (error.code === "unauthenticated") headers.set("www-authenticate", 'Bearer realm="phoenix-api"');
   if (error.code === "forbidden") headers.set("www-authenticate", 'Bearer error="insufficient_scope"');
-  if (ERROR_CODES[error.code].retryable && status !== 500) headers.set("retry-after", "1");
+  if (ERROR_CODES[error.code].retryable && status !== 500) {
+    headers.set("retry-after", String(error.retryAfterSeconds ?? 1));
+  }
   return new Response(JSON.stringify(body), { status, headers });
 }
 
