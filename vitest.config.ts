@@ -2,12 +2,17 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
 import { generateOcsfValidators } from "./scripts/generate-ocsf-validators.ts";
+import { SecretScanReporter } from "./tests/support/secret-scan-reporter.ts";
 
 // Tenant ids map 1:1 to databases, so every tenant a test file mints gets one of these.
 const TEST_TENANT_BINDINGS = Array.from(
   { length: 16 },
   (_, i) => `TENANT_T${String(i + 1).padStart(2, "0")}`,
 );
+
+// The limit of TEST_RATE_LIMITER, a real local limiter that tests/workers/limits swap in for the
+// Worker's own (whose wrangler.toml limits no other test file can reach). Decision 021.
+const TEST_RATE_LIMIT = 5;
 
 export default defineConfig(async () => {
   const controlMigrations = await readD1Migrations("migrations/control");
@@ -26,11 +31,25 @@ export default defineConfig(async () => {
   // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node
   // (npm start and npm run build do the same for the Worker itself).
   await generateOcsfValidators(import.meta.dirname);
+  const encryptionKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+  // Phoenix's client secret at the local OIDC provider the globalSetup starts (decision 022).
+  const oidcClientSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 
   return {
     test: {
       // A safety net for hung tests, not a performance assertion: speed lives in `npm run bench`.
       testTimeout: 60_000,
+      // Fails the run if any secret reaches the logs of the whole suite (issue 5, secrets hygiene).
+      reporters: [
+        "default",
+        new SecretScanReporter({
+          PHOENIX_SIGNING_JWK: String(signingJwk.d),
+          SECRETS_ENCRYPTION_KEY: encryptionKey,
+          TEST_INLINE_IDP_JWK: String(inlineIdp.privateJwk.d),
+          TEST_URL_IDP_JWK: String(urlIdp.privateJwk.d),
+          OIDC_CLIENT_SECRET: oidcClientSecret,
+        }),
+      ],
       projects: [
         {
           test: {
@@ -38,17 +57,24 @@ export default defineConfig(async () => {
             include: ["tests/**/*.test.ts"],
             exclude: ["tests/tooling/**", "tests/e2e/**"],
             setupFiles: ["tests/support/apply-migrations.ts"],
+            globalSetup: ["tests/e2e/local-oidc-provider.ts"],
+            provide: { oidcClientSecret },
           },
           plugins: [
-            cloudflareTest({
+            cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
                   ENVIRONMENT: "test",
+                  // Sign-in (decision 022): OIDC against the local provider, Cloudflare Access against
+                  // a team whose certificates the Access tests serve through a fetch mock.
+                  OIDC_ISSUER: inject("oidcIssuer"),
+                  OIDC_CLIENT_ID: inject("oidcClientId"),
+                  OIDC_CLIENT_SECRET: oidcClientSecret,
+                  ACCESS_TEAM_DOMAIN: "https://phoenix-test.cloudflareaccess.com",
+                  ACCESS_AUD: "phoenix-test-access-aud",
                   PHOENIX_SIGNING_JWK: JSON.stringify(signingJwk),
-                  SECRETS_ENCRYPTION_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString(
-                    "base64",
-                  ),
+                  SECRETS_ENCRYPTION_KEY: encryptionKey,
                   TRUSTED_ISSUERS: JSON.stringify(trustedIssuers),
                   TEST_INLINE_IDP_JWK: inlineIdp.privateJwk,
                   TEST_URL_IDP_JWK: urlIdp.privateJwk,
@@ -56,12 +82,16 @@ export default defineConfig(async () => {
                   TEST_CONTROL_MIGRATIONS: controlMigrations,
                   TEST_TENANT_MIGRATIONS: tenantMigrations,
                   TEST_TENANT_BINDINGS,
+                  TEST_RATE_LIMIT,
                 },
                 d1Databases: Object.fromEntries(
                   TEST_TENANT_BINDINGS.map((b) => [b, `phoenix-test-${b.toLowerCase()}`]),
                 ),
+                ratelimits: {
+                  TEST_RATE_LIMITER: { namespace_id: "1099", simple: { limit: TEST_RATE_LIMIT, period: 60 } },
+                },
               },
-            }),
+            })),
           ],
         },
         {

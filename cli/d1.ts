@@ -1,11 +1,13 @@
 // D1 through wrangler, locally (the same files `npm start` serves) or remotely.
 import { CommandError, LOCAL_STATE_DIR, WRANGLER_TOML, wrangler } from "./wrangler.ts";
 
-export type Target = "local" | "remote";
+/** `{ persistTo }` is local state kept elsewhere than `npm start`'s (the benchmark keeps its own). */
+export type Target = "local" | "remote" | { persistTo: string };
 
 function targetArgs(target: Target): string[] {
   const args = ["-c", WRANGLER_TOML];
-  return target === "local" ? [...args, "--local", "--persist-to", LOCAL_STATE_DIR] : [...args, "--remote"];
+  if (target === "remote") return [...args, "--remote"];
+  return [...args, "--local", "--persist-to", target === "local" ? LOCAL_STATE_DIR : target.persistTo];
 }
 
 /** Applies pending migrations from the binding's migrations_dir; already-applied ones are skipped. */

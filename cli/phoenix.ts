@@ -12,7 +12,8 @@ import {
   readPayloadFile,
   signedHeaders,
 } from "./connectors.ts";
-import { applyMigrations, type Target } from "./d1.ts";
+import { applyMigrations, execute, sqlText, type Target } from "./d1.ts";
+import { listKeys, pullHandoverForward } from "./keys.ts";
 import {
   ensureTenant,
   findTenantBySlug,
@@ -67,6 +68,37 @@ tenant
         t.status,
         declared.has(t.d1_binding) ? t.d1_binding : `${t.d1_binding} (missing from wrangler.toml)`,
       ]),
+    );
+  });
+
+tenant
+  .command("quota")
+  .description("set a tenant's daily ingest quota: findings accepted per UTC day (decision 021)")
+  .argument("<slug>", "the tenant")
+  .argument("<findings>", 'a whole number of findings, or "default" for DEFAULT_DAILY_INGEST_QUOTA')
+  .option("--remote", "change the remote CONTROL_DB")
+  .action(async (slug: string, findings: string, opts: { remote?: boolean }) => {
+    const quota = findings === "default" ? null : Number(findings);
+    if (quota !== null && !(/^\d+$/.test(findings) && Number.isSafeInteger(quota)))
+      throw new Error(
+        `the quota must be a whole number of findings (0 stops ingest) or "default", got "${findings}"`,
+      );
+    const target: Target = opts.remote ? "remote" : "local";
+    // Locally, the same first step as `tenant create`: a CONTROL_DB older than the quota column is migrated.
+    if (target === "local") await applyMigrations(CONTROL_DB_BINDING, "local");
+    const row = await findTenantBySlug(slug, target);
+    if (!row)
+      throw new Error(
+        `no tenant "${slug}" in the ${target} CONTROL_DB (see: npm run phoenix -- tenant list)`,
+      );
+    // The Worker reads the quota from this row on every ingest request: no restart or deploy needed.
+    await execute(
+      CONTROL_DB_BINDING,
+      `UPDATE tenants SET daily_ingest_quota = ${quota ?? "NULL"}, updated_at = ${Date.now()} WHERE id = ${sqlText(row.id)}`,
+      target,
+    );
+    process.stdout.write(
+      `tenant "${slug}": ${quota === null ? "daily ingest quota back to the deployment default (DEFAULT_DAILY_INGEST_QUOTA)" : `daily ingest quota ${quota} findings per UTC day`}\n`,
     );
   });
 
@@ -140,6 +172,65 @@ webhook
     process.stdout.write(`${result.status} ${result.statusText}\n${formatBody(result)}\n`);
     if (result.status >= 400) process.exitCode = 1;
   });
+
+const keys = program
+  .command("keys")
+  .description("Phoenix's token-signing keys: next (published), current (signs), retiring, retired");
+
+keys
+  .command("list")
+  .description("list the signing keys in CONTROL_DB")
+  .option("--remote", "read the remote CONTROL_DB")
+  .action(async (opts: { remote?: boolean }) => {
+    // Locally, the same first step as `tenant create`: a CONTROL_DB older than the keyring is migrated.
+    if (!opts.remote) await applyMigrations(CONTROL_DB_BINDING, "local");
+    const rows = await listKeys(opts.remote ? "remote" : "local");
+    if (rows.length === 0) {
+      process.stdout.write(
+        "no signing keys registered yet: the first cron run registers the PHOENIX_SIGNING_JWK key as current\n",
+      );
+      return;
+    }
+    printTable(
+      ["KID", "ALG", "STATUS", "CREATED", "ROTATE AT", "RETIRED AT"],
+      rows.map((k) => [k.kid, k.alg, k.status, time(k.created_at), time(k.rotate_at), time(k.retired_at)]),
+    );
+  });
+
+keys
+  .command("rotate")
+  .description(
+    "make the current key due now: the next cron run (every 5 minutes) hands over to the next key, and the current one keeps verifying until its tokens have expired",
+  )
+  .option("--remote", "act on the remote CONTROL_DB")
+  .action(async (opts: { remote?: boolean }) => {
+    const target: Target = opts.remote ? "remote" : "local";
+    if (target === "local") await applyMigrations(CONTROL_DB_BINDING, "local");
+    const plan = await pullHandoverForward(target);
+    if (!plan) {
+      throw new Error(
+        "no current signing key in CONTROL_DB yet: the first cron run registers the PHOENIX_SIGNING_JWK key and publishes a next one; run this again after it",
+      );
+    }
+    if (!plan.next || plan.handoverFrom === null) {
+      process.stdout.write(
+        `${plan.current.kid} is due now, but no next key is published yet: the next cron run publishes one, and a later run hands over once it has been published long enough\n`,
+      );
+    } else {
+      process.stdout.write(
+        `${plan.current.kid} is due now: the first cron run from ${time(plan.handoverFrom)} hands over to ${plan.next.kid}\n`,
+      );
+    }
+    if (target === "local") {
+      process.stderr.write(
+        "note: wrangler dev runs crons only when asked: start it with --test-scheduled and open /__scheduled\n",
+      );
+    }
+  });
+
+function time(ms: number | null): string {
+  return ms === null ? "-" : new Date(ms).toISOString();
+}
 
 /**
  * Local: binding in wrangler.toml → types → tenant migrations → CONTROL_DB row.

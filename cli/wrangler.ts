@@ -2,7 +2,7 @@
 // scripts pin Node 22, which wrangler needs. Every wrangler command names wrangler.toml explicitly:
 // after a build, a bare `wrangler` follows .wrangler/deploy/config.json to build/server/wrangler.json,
 // which lags behind wrangler.toml until the next build.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,13 +30,12 @@ export function reactRouter(args: string[]): Promise<string> {
   return run(REACT_ROUTER_BIN, args, "react-router");
 }
 
-/** Starts a long-running wrangler (e.g. `dev`) whose output goes straight to this terminal. */
-export function spawnWrangler(args: string[]): ChildProcess {
-  return spawn(process.execPath, [WRANGLER_BIN, ...args], {
-    cwd: PROJECT_ROOT,
-    env: CHILD_ENV,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+/** Starts a long-running wrangler (e.g. `dev`) whose output goes straight to this terminal, or to `stdio`. */
+export function spawnWrangler(
+  args: string[],
+  stdio: StdioOptions = ["ignore", "inherit", "inherit"],
+): ChildProcess {
+  return spawn(process.execPath, [WRANGLER_BIN, ...args], { cwd: PROJECT_ROOT, env: CHILD_ENV, stdio });
 }
 
 function run(script: string, args: string[], name: string): Promise<string> {

@@ -6,6 +6,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import canonicalize from "canonicalize";
 import { GENESIS_HASH } from "./case/audit.ts";
+import { PhoenixError } from "./errors.ts";
 import { newId } from "./ids.ts";
 
 export interface AdminActor {
@@ -51,8 +52,13 @@ export async function commitAdminChange(
       .prepare("SELECT seq, hash FROM admin_audit WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1")
       .bind(change.tenantId)
       .first<{ seq: number; hash: string }>();
+    // Only the stored fields are hashed: an extra property on `change` must not break verification.
     const record: AdminAuditRecord = {
-      ...change,
+      tenantId: change.tenantId,
+      actor: { type: change.actor.type, id: change.actor.id },
+      action: change.action,
+      targetType: change.targetType,
+      targetId: change.targetId,
       // Stored as JSON and read back as null: hash the same shape either way.
       before: change.before ?? null,
       after: change.after ?? null,
@@ -68,7 +74,12 @@ export async function commitAdminChange(
       const results = await db.batch([...statements, insertStatement(db, record)]);
       return results.slice(0, statements.length);
     } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !isChainConflict(error)) throw error;
+      if (!isChainConflict(error)) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new PhoenixError("unavailable", "too many concurrent administration changes; retry").retryAfter(
+          1,
+        );
+      }
     }
   }
 }

@@ -20,6 +20,7 @@ import type {
 } from "../domain/case/model.ts";
 import { type CaseProjection, projectCase } from "../domain/case/projection.ts";
 import { newId } from "../domain/ids.ts";
+import { caseMetrics, metricsFor } from "../domain/metrics.ts";
 import { dueSlaSignals, nextSlaTimerAt } from "../domain/sla/clocks.ts";
 import { tenantDatabase } from "../domain/tenancy.ts";
 
@@ -163,6 +164,7 @@ export class CaseObject extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync(() =>
       this.commit(meta, state, decision.events, envelope, now, null),
     );
+    metricsFor(this.env).record(...caseMetrics(meta.tenantId, request.command.type, outcome.events));
     await this.afterCommit();
     return { ok: true, ...outcome };
   }
@@ -205,6 +207,7 @@ export class CaseObject extends DurableObject<Env> {
     const outcome = this.ctx.storage.transactionSync(() =>
       this.commit(meta, state, decision.events, request.envelope, now, idempotency),
     );
+    metricsFor(this.env).record(...caseMetrics(meta.tenantId, request.envelope.command.type, outcome.events));
     this.maybeCrash("after_commit_before_reply");
     await this.afterCommit();
     return { ok: true, ...outcome };
@@ -449,6 +452,8 @@ export class CaseObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() =>
       this.commit(meta, state, events, { ...envelope, reason: "sla timers" }, now, null),
     );
+    // The alarm's own commit is not a command; only its warnings and breaches are counted.
+    metricsFor(this.env).record(...caseMetrics(meta.tenantId, null, events));
     this.broadcastSince(this.lastBroadcastSeq);
   }
 

@@ -2,18 +2,17 @@
 // Every step is idempotent, so running it again only rebuilds and restarts: the signing key,
 // applied migrations, the demo tenant, its alerts and its connectors are all kept (in .dev.vars and
 // .wrangler/state).
-import { createServer } from "node:net";
-import { join } from "node:path";
 import { applyMigrations } from "../cli/d1.ts";
-import { DEV_VARS_PATH, ensureDevSecrets } from "../cli/dev-vars.ts";
+import { ensureDevSecrets } from "../cli/dev-vars.ts";
 import { ensureTenant, type TenantRow } from "../cli/tenants.ts";
 import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
-import { LOCAL_STATE_DIR, PROJECT_ROOT, reactRouter, spawnWrangler } from "../cli/wrangler.ts";
+import { LOCAL_STATE_DIR } from "../cli/wrangler.ts";
 import { migratedDatabases, readWranglerConfig } from "../cli/wrangler-config.ts";
 import type { Scope } from "../domain/auth/scopes.ts";
-import { generateOcsfValidators } from "./generate-ocsf-validators.ts";
+import { assertPortFree, buildWorker, serveBuild, waitForHealth } from "./local-server.ts";
 import { DEMO_CONNECTORS, type DemoConnector, webhookSendCommand } from "./seed/demo-connectors.ts";
 import { demoFindings } from "./seed/demo-findings.ts";
+import { ensureDemoUsers } from "./seed/demo-users.ts";
 
 const PORT = 8787;
 const ORIGIN = `http://localhost:${PORT}`;
@@ -27,7 +26,8 @@ const HEALTH_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
   const started = performance.now();
-  await assertPortFree(PORT);
+  // A second `npm start` would otherwise seed and print a token for whatever already holds the port.
+  await assertPortFree(PORT, "localhost", "is another `npm start` (or `npm run dev`) running?");
   const config = readWranglerConfig();
   if (!config.d1Databases.some((db) => db.binding === DEMO_TENANT.binding)) {
     throw new Error(`wrangler.toml has no ${DEMO_TENANT.binding} database for the demo tenant`);
@@ -46,9 +46,7 @@ async function main(): Promise<void> {
   });
 
   await step("Build Worker and workbench (react-router build)", async () => {
-    // The Worker validates findings with Ajv code compiled from ../shared/ocsf before bundling.
-    await generateOcsfValidators(PROJECT_ROOT);
-    await reactRouter(["build"]);
+    await buildWorker();
     return "build/client, build/server";
   });
 
@@ -68,30 +66,15 @@ async function main(): Promise<void> {
     return { value: row, detail: `${created ? "registered" : "exists"}: ${row.id}` };
   });
 
-  // Serve the build with the state the steps above just migrated: --persist-to is the same
-  // directory `d1 … --local` used (both add v3/), instead of wrangler's default next to the config.
-  const server = spawnWrangler([
-    "dev",
-    "-c",
-    join(PROJECT_ROOT, "build", "server", "wrangler.json"),
-    "--env-file",
-    DEV_VARS_PATH,
-    "--persist-to",
-    LOCAL_STATE_DIR,
-    "--port",
-    String(PORT),
-    "--show-interactive-dev-session=false",
-  ]);
+  // Serve the build with the state the steps above just migrated (both add v3/ under it).
+  const { child: server, exited } = serveBuild({ port: PORT, persistTo: LOCAL_STATE_DIR });
   serverSharesTerminal = true;
-  const exited = new Promise<number>((resolve) =>
-    server.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))),
-  );
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(signal, () => server.kill(signal));
   }
 
   try {
-    await step(`Worker on ${ORIGIN}`, () => waitForHealth(exited));
+    await step(`Worker on ${ORIGIN}`, () => waitForHealth(ORIGIN, exited, HEALTH_TIMEOUT_MS));
   } catch (error) {
     server.kill("SIGTERM");
     await exited;
@@ -118,6 +101,22 @@ async function main(): Promise<void> {
       return [];
     },
   );
+
+  await step("Demo users (one per role)", async () =>
+    ensureDemoUsers(
+      ORIGIN,
+      await mintLocalToken({
+        tenantId: demo.id,
+        scopes: SETUP_SCOPES,
+        ttlSeconds: parseTtl(SETUP_TOKEN_TTL),
+        subject: "local-dev",
+      }),
+    ),
+  ).catch((error: unknown) => {
+    process.stderr.write(
+      `  could not set up the demo users: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  });
 
   printBanner(demo, token, connectors, performance.now() - started);
   process.exitCode = await exited;
@@ -195,37 +194,6 @@ async function ensureDemoConnectors(demo: TenantRow): Promise<{ value: DemoConne
   };
 }
 
-async function waitForHealth(exited: Promise<number>): Promise<string> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let serverExit: number | undefined;
-  void exited.then((code) => {
-    serverExit = code;
-  });
-  while (Date.now() < deadline) {
-    if (serverExit !== undefined)
-      throw new Error(`wrangler dev exited (code ${serverExit}) before ${ORIGIN}/healthz answered`);
-    try {
-      const res = await fetch(`${ORIGIN}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return "healthy";
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${ORIGIN}/healthz did not answer within ${HEALTH_TIMEOUT_MS / 1000} s`);
-}
-
-/** A second `npm start` would otherwise seed and print a token for whatever already holds the port. */
-function assertPortFree(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", () =>
-      reject(new Error(`port ${port} is in use: is another \`npm start\` (or \`npm run dev\`) running?`)),
-    );
-    probe.listen(port, "localhost", () => probe.close(() => resolve()));
-  });
-}
-
 type StepResult<T> = string | { value: T; detail: string };
 
 // Prints "• label … detail (time)". Once wrangler dev shares the terminal, its log lines would
@@ -259,6 +227,7 @@ function printBanner(
     `Phoenix is running (ready in ${seconds(elapsedMs)}). Ctrl-C stops it; data stays in .wrangler/state.`,
     "",
     `  Workbench   ${ORIGIN}/`,
+    `  Sign in: ${ORIGIN}/auth/dev (demo users, one per role)`,
     `  API         ${ORIGIN}/v1`,
     `  API docs    ${ORIGIN}/docs`,
     `  Health      ${ORIGIN}/healthz`,

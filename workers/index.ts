@@ -1,24 +1,46 @@
 // The one Worker: API, webhooks, well-known endpoints and the workbench, behind a Hono root.
 import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
+import { JWKS_MAX_AGE_SECONDS } from "../domain/auth/key-schedule.ts";
 import { PhoenixError } from "../domain/errors.ts";
 import { createApi } from "./api/app.ts";
 import { problemResponse, toProblem } from "./api/problem.ts";
 import { ownJwks } from "./auth/issuers.ts";
+import { createSessionRoutes } from "./auth/routes.ts";
+import { createSignInRoutes } from "./auth/sign-in.ts";
+import { configurationProblems } from "./configuration.ts";
 import { createIngest } from "./ingest/route.ts";
+import { limitByAddress } from "./limits/rate-limit.ts";
 import { runScheduled } from "./scheduled.ts";
+import { requestTelemetry } from "./telemetry/request-log.ts";
 import { handleWorkbench } from "./workbench.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
+// First, so every request gets its one log line, x-request-id and trace, whatever answers it.
+app.use("*", requestTelemetry());
+app.use("*", async (c, next) => {
+  const problems = configurationProblems(c.env);
+  if (problems.length > 0) {
+    console.error(JSON.stringify({ level: "error", msg: "phoenix is misconfigured", problems }));
+    throw new PhoenixError("unavailable", `Phoenix is misconfigured: ${problems.join("; ")}`);
+  }
+  return next();
+});
+// Per address, before any credential is looked at: floods of sign-ins, tokens and webhooks stop here.
+for (const path of ["/v1/*", "/ingest/*", "/auth/*"]) app.use(path, limitByAddress());
+
 app.get("/healthz", (c) => c.json({ status: "ok" }));
-app.get("/.well-known/jwks.json", (c) => {
-  c.header("cache-control", "public, max-age=300");
-  return c.json(ownJwks(c.env));
+// Current, next and retiring keys: a next key is listed here well before it signs (decision 019).
+app.get("/.well-known/jwks.json", async (c) => {
+  c.header("cache-control", `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+  return c.json(await ownJwks(c.env));
 });
 app.get("/docs", Scalar({ url: "/v1/openapi.json", pageTitle: "Phoenix API" }));
 app.route("/v1", createApi());
 app.route("/ingest", createIngest());
+app.route("/auth", createSessionRoutes());
+app.route("/auth", createSignInRoutes());
 app.all("/v1/*", (c) => problemResponse(new PhoenixError("not_found", "no such route"), c.req.path));
 app.all("*", (c) => handleWorkbench(c.req.raw, c.env, c.executionCtx));
 app.onError(toProblem);
@@ -26,8 +48,11 @@ app.onError(toProblem);
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
+    const problems = configurationProblems(env);
+    if (problems.length > 0) throw new Error(`Phoenix is misconfigured: ${problems.join("; ")}`);
     ctx.waitUntil(runScheduled(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;
 
 export { CaseObject } from "../durable-objects/case-object.ts";
+export { TenantQuota } from "../durable-objects/tenant-quota.ts";

@@ -4,6 +4,7 @@
 
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { rotateSigningKeys } from "../domain/auth/signing-keys.ts";
 import { casesWithOverdueTimers } from "../domain/case/sweep.ts";
 import { purgeExpiredControlRecords, purgeExpiredTenantRecords } from "../domain/retention.ts";
 import { type Tenant, tenantDatabase } from "../domain/tenancy.ts";
@@ -19,6 +20,7 @@ export async function runScheduled(
   const active = await drizzle(env.CONTROL_DB).select().from(tenants).where(eq(tenants.status, "active"));
   const correlated = await finishOwedCorrelations(env, active);
   const purged = await purgeExpired(env, active, now);
+  await rotateKeys(env, now);
   // Not a safety net: pulling Cisco XDR is the one job that runs on the clock by design.
   try {
     await pullAllXdrConnectors(env, now);
@@ -26,6 +28,20 @@ export async function runScheduled(
     console.error(JSON.stringify({ level: "error", msg: "xdr pull failed", error: String(error) }));
   }
   return { ...sla, correlated, purged };
+}
+
+/** Phoenix's token-signing keyring: publish a next key, hand over when due, retire (decision 019). */
+async function rotateKeys(env: Env, now: number): Promise<void> {
+  try {
+    const outcome = await rotateSigningKeys(env, now);
+    if (outcome.bootstrapped || outcome.created || outcome.promoted || outcome.retired.length > 0) {
+      console.log(JSON.stringify({ level: "info", msg: "signing keys rotated", ...outcome }));
+    }
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "signing key rotation failed", error: String(error) }),
+    );
+  }
 }
 
 /** Idempotency records and webhook ids past their 7 days, and spent XDR budget windows. */

@@ -1,8 +1,11 @@
 // Source connectors: a tenant's registered webhook senders (and, for XDR, pull jobs). The signing
-// secret is shown once at creation or rotation and otherwise only stored encrypted.
+// secret is shown once at creation or rotation and otherwise only stored encrypted. Connectors are
+// administration: every change commits with its admin audit record, which never holds secrets.
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { connectors, tenants } from "../../schema/control.ts";
+import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
+import { SYSTEM_ACTOR } from "../admin-audit-log.ts";
 import { PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
@@ -56,6 +59,34 @@ function publicConfig(config: Record<string, unknown>): Record<string, unknown> 
   return { ...config, pull: { ...visible, has_client_password: typeof _secret === "string" } };
 }
 
+/** A connector as the admin audit records it: the public view, less the pull cursor the cron moves. */
+function auditSnapshot(row: ConnectorRow): ConnectorView {
+  const view = toConnectorView(row);
+  if (!isRecord(view.config.pull)) return view;
+  const { cursor: _cursor, ...pull } = view.config.pull;
+  return { ...view, config: { ...view.config, pull } };
+}
+
+/** The one change record of a connector (the audit chain is the tenant's). */
+function connectorChange(
+  tenantId: string,
+  id: string,
+  actor: AdminActor,
+  action: string,
+  before: ConnectorRow | null,
+  after: ConnectorRow | null,
+) {
+  return {
+    tenantId,
+    actor,
+    action,
+    targetType: "connector",
+    targetId: id,
+    before: before && auditSnapshot(before),
+    after: after && auditSnapshot(after),
+  };
+}
+
 /** A new Standard Webhooks secret: 32 random bytes, `whsec_` + base64. */
 function newWebhookSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -68,6 +99,7 @@ export async function createConnector(
   tenantId: string,
   input: { kind: ConnectorKind; name: string; config: Record<string, unknown> },
   now: number,
+  actor: AdminActor,
 ): Promise<{ connector: ConnectorView; secret: string }> {
   const id = newId("connector", now);
   const secret = newWebhookSecret();
@@ -84,7 +116,29 @@ export async function createConnector(
     createdAt: now,
     updatedAt: now,
   };
-  await drizzle(controlDb).insert(connectors).values(row);
+  await commitAdminChange(
+    controlDb,
+    connectorChange(tenantId, id, actor, "connector.created", null, row),
+    () => [
+      controlDb
+        .prepare(
+          `INSERT INTO connectors (id, tenant_id, kind, name, config, secret_ciphertext, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .bind(
+          id,
+          tenantId,
+          row.kind,
+          row.name,
+          JSON.stringify(row.config),
+          row.secretCiphertext,
+          row.status,
+          now,
+          now,
+        ),
+    ],
+    now,
+  );
   return { connector: toConnectorView(row), secret };
 }
 
@@ -122,6 +176,7 @@ export async function updateConnector(
     status?: ConnectorRow["status"] | undefined;
   },
   now: number,
+  actor: AdminActor,
 ): Promise<ConnectorView> {
   const current = await getConnector(controlDb, tenantId, id);
   const next: ConnectorRow = {
@@ -133,18 +188,42 @@ export async function updateConnector(
     ...(patch.status !== undefined ? { status: patch.status } : {}),
     updatedAt: now,
   };
-  await drizzle(controlDb)
-    .update(connectors)
-    .set({ name: next.name, config: next.config, status: next.status, updatedAt: now })
-    .where(and(eq(connectors.id, id), eq(connectors.tenantId, tenantId)));
+  // Enabling and disabling are named, since they start or stop every delivery.
+  const action =
+    next.status === current.status
+      ? "connector.updated"
+      : next.status === "disabled"
+        ? "connector.disabled"
+        : "connector.enabled";
+  await commitAdminChange(
+    controlDb,
+    connectorChange(tenantId, id, actor, action, current, next),
+    () => [
+      controlDb
+        .prepare(
+          "UPDATE connectors SET name = ?, config = ?, status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+        )
+        .bind(next.name, JSON.stringify(next.config), next.status, now, id, tenantId),
+    ],
+    now,
+  );
   return toConnectorView(next);
 }
 
-export async function deleteConnector(controlDb: D1Database, tenantId: string, id: string): Promise<void> {
-  await getConnector(controlDb, tenantId, id);
-  await drizzle(controlDb)
-    .delete(connectors)
-    .where(and(eq(connectors.id, id), eq(connectors.tenantId, tenantId)));
+export async function deleteConnector(
+  controlDb: D1Database,
+  tenantId: string,
+  id: string,
+  now: number,
+  actor: AdminActor,
+): Promise<void> {
+  const current = await getConnector(controlDb, tenantId, id);
+  await commitAdminChange(
+    controlDb,
+    connectorChange(tenantId, id, actor, "connector.deleted", current, null),
+    () => [controlDb.prepare("DELETE FROM connectors WHERE id = ? AND tenant_id = ?").bind(id, tenantId)],
+    now,
+  );
 }
 
 /** A new current secret; the old one keeps verifying until the grace period ends. */
@@ -155,6 +234,7 @@ export async function rotateConnectorSecret(
   id: string,
   graceMs: number,
   now: number,
+  actor: AdminActor,
 ): Promise<{ connector: ConnectorView; secret: string }> {
   const current = await getConnector(controlDb, tenantId, id);
   const secret = newWebhookSecret();
@@ -165,15 +245,27 @@ export async function rotateConnectorSecret(
     previousSecretExpiresAt: now + graceMs,
     updatedAt: now,
   };
-  await drizzle(controlDb)
-    .update(connectors)
-    .set({
-      secretCiphertext: next.secretCiphertext,
-      previousSecretCiphertext: next.previousSecretCiphertext,
-      previousSecretExpiresAt: next.previousSecretExpiresAt,
-      updatedAt: now,
-    })
-    .where(and(eq(connectors.id, id), eq(connectors.tenantId, tenantId)));
+  await commitAdminChange(
+    controlDb,
+    connectorChange(tenantId, id, actor, "connector.secret_rotated", current, next),
+    () => [
+      controlDb
+        .prepare(
+          `UPDATE connectors SET secret_ciphertext = ?, previous_secret_ciphertext = ?,
+                  previous_secret_expires_at = ?, updated_at = ?
+            WHERE id = ? AND tenant_id = ?`,
+        )
+        .bind(
+          next.secretCiphertext,
+          next.previousSecretCiphertext,
+          next.previousSecretExpiresAt,
+          now,
+          id,
+          tenantId,
+        ),
+    ],
+    now,
+  );
   return { connector: toConnectorView(next), secret };
 }
 
@@ -240,6 +332,7 @@ const xdrPullSecretBinding = (connectorId: string) => `${connectorId}:xdr-pull`;
 /**
  * Stores (or replaces) the XDR API client a connector pulls with. Other pull settings are kept;
  * a different org or region restarts the cursor, since positions in one org mean nothing in another.
+ * Without an actor the change is recorded as Phoenix's own (operator tooling, test setup).
  */
 export async function setXdrPullCredentials(
   controlDb: D1Database,
@@ -248,6 +341,7 @@ export async function setXdrPullCredentials(
   connectorId: string,
   credentials: XdrPullCredentials,
   now: number = Date.now(),
+  actor: AdminActor = SYSTEM_ACTOR,
 ): Promise<ConnectorView> {
   const current = await getConnector(controlDb, tenantId, connectorId);
   if (current.kind !== "cisco-xdr") {
@@ -269,15 +363,27 @@ export async function setXdrPullCredentials(
     ),
     ...(sameOrg ? {} : { cursor: null }),
   };
-  await controlDb
-    .prepare(
-      `UPDATE connectors
-          SET config = json_set(config, '$.pull', json_patch(coalesce(json_extract(config, '$.pull'), '{}'), json(?))),
-              updated_at = ?
-        WHERE id = ? AND tenant_id = ?`,
-    )
-    .bind(JSON.stringify(patch), now, connectorId, tenantId)
-    .run();
+  // The settings as the merge patch leaves them, for the audit record (which leaves the cursor out).
+  const after: ConnectorRow = {
+    ...current,
+    config: { ...current.config, pull: { ...previous, ...patch } },
+    updatedAt: now,
+  };
+  await commitAdminChange(
+    controlDb,
+    connectorChange(tenantId, connectorId, actor, "connector.xdr_pull_set", current, after),
+    () => [
+      controlDb
+        .prepare(
+          `UPDATE connectors
+              SET config = json_set(config, '$.pull', json_patch(coalesce(json_extract(config, '$.pull'), '{}'), json(?))),
+                  updated_at = ?
+            WHERE id = ? AND tenant_id = ?`,
+        )
+        .bind(JSON.stringify(patch), now, connectorId, tenantId),
+    ],
+    now,
+  );
   return toConnectorView(await getConnector(controlDb, tenantId, connectorId));
 }
 

@@ -1,6 +1,8 @@
 // One signed webhook delivery, after its signature checked out: split it into items, map each with
 // the connector's kind, and store alerts, quarantined items and the delivery's webhook-id in one
 // D1 batch. A re-delivered webhook-id hits its primary key, aborts the batch and changes nothing.
+// With a quota, the mapped findings are charged first; a delivery over quota is kept whole in
+// quarantine (claiming its webhook-id, so the sender's retries change nothing) and answered 429.
 
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
@@ -8,8 +10,10 @@ import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { ingestMetrics, type Metrics } from "../metrics.ts";
 import { detectionFindingSchemaErrors } from "../ocsf/schema-validation.ts";
 import type { ConnectorKindDefinition, MappedFinding } from "./kind.ts";
+import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "./quota.ts";
 
 export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -20,6 +24,8 @@ export interface Delivery {
   contentType: string;
   config: Record<string, unknown>;
   now: number;
+  /** Where the delivery's counts are recorded, and the tenant they belong to. */
+  metrics?: { sink: Metrics; tenant: string };
 }
 
 export interface DeliveryOutcome {
@@ -35,10 +41,17 @@ export interface DeliveryOutcome {
   alerts: Array<{ id: string; correlationKey: string; duplicate: boolean }>;
 }
 
+export interface DeliveryLimits {
+  quota: IngestQuota;
+  /** A fresh delivery over quota is kept in quarantine; a replay is refused and stays where it is. */
+  overQuota: "quarantine" | "refuse";
+}
+
 export async function ingestDelivery(
   db: D1Database,
   kind: ConnectorKindDefinition,
   delivery: Delivery,
+  limits?: DeliveryLimits,
 ): Promise<DeliveryOutcome> {
   const d = drizzle(db);
   const mapped: MappedFinding[] = [];
@@ -82,6 +95,32 @@ export async function ingestDelivery(
     receivedAt: delivery.now,
     expiresAt: delivery.now + DELIVERY_RETENTION_MS,
   });
+  const redelivered: DeliveryOutcome = {
+    accepted: 0,
+    duplicates: 0,
+    quarantined: 0,
+    redelivered: true,
+    alerts: [],
+  };
+
+  // What counts is the findings a delivery maps to; items that could not be mapped are not ingest.
+  const charge = limits && mapped.length > 0 ? await limits.quota.charge(mapped.length, delivery.now) : null;
+  if (charge && !charge.allowed) {
+    if (limits?.overQuota === "refuse")
+      throw quotaExceeded(charge, delivery.now, "nothing was stored; replay it after the reset");
+    const kept = newId("quarantine", delivery.now);
+    try {
+      await d.batch([claim, d.insert(quarantine).values(overQuotaItem(kept, delivery, charge))]);
+    } catch (error) {
+      if (isRedelivery(error)) return redelivered;
+      throw error;
+    }
+    delivery.metrics?.sink.record(
+      ...ingestMetrics(delivery.metrics.tenant, kind.kind, { accepted: 0, duplicates: 0, quarantined: 1 }),
+    );
+    throw quotaExceeded(charge, delivery.now, `the delivery is kept in quarantine as ${kept}`);
+  }
+
   try {
     const outcome = await storeFindings(
       db,
@@ -94,10 +133,14 @@ export async function ingestDelivery(
         correlationKeys: mapped.map((m) => m.correlationKey),
       },
     );
-    return {
+    const counts = {
       accepted: outcome.created,
       duplicates: outcome.duplicates,
       quarantined: quarantined.length,
+    };
+    delivery.metrics?.sink.record(...ingestMetrics(delivery.metrics.tenant, kind.kind, counts));
+    return {
+      ...counts,
       redelivered: false,
       alerts: outcome.alerts.map((a, i) => ({
         id: a.id,
@@ -106,10 +149,29 @@ export async function ingestDelivery(
       })),
     };
   } catch (error) {
-    if (isRedelivery(error))
-      return { accepted: 0, duplicates: 0, quarantined: 0, redelivered: true, alerts: [] };
+    // Nothing was stored: whatever was charged for it is given back.
+    if (charge) await limits?.quota.refund(charge);
+    if (isRedelivery(error)) return redelivered;
     throw error;
   }
+}
+
+// The whole body, with what a replay needs to read it the same way (its content type).
+function overQuotaItem(id: string, delivery: Delivery, charge: QuotaCharge): typeof quarantine.$inferInsert {
+  return {
+    id,
+    sourceConnectorId: delivery.connectorId,
+    reason: QUOTA_EXCEEDED_REASON,
+    details: {
+      webhook_id: delivery.webhookId,
+      content_type: delivery.contentType,
+      findings: charge.count,
+      daily_quota: charge.limit,
+      day: charge.day,
+    },
+    payload: delivery.body,
+    receivedAt: delivery.now,
+  };
 }
 
 function isRedelivery(error: unknown): boolean {

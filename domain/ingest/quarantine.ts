@@ -1,13 +1,16 @@
 // Quarantine: items a connector could not map, kept verbatim with the reason, listable, and
 // replayable once the mapping or the connector's configuration is fixed. A replay is claimed like a
-// delivery (webhook id "replay:<quarantine id>"), so it ingests its alerts exactly once.
+// delivery (webhook id "replay:<quarantine id>"), so it ingests its alerts exactly once. A replay
+// charges the daily ingest quota like a fresh delivery; over quota it is refused and stays here.
 import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { quarantine } from "../../schema/tenant.ts";
+import { submitAlerts } from "../alerts/submit.ts";
 import { PhoenixError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../pagination.ts";
 import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
 import type { ConnectorKindDefinition } from "./kind.ts";
+import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "./quota.ts";
 
 export type QuarantinedItem = typeof quarantine.$inferSelect;
 
@@ -54,32 +57,93 @@ export async function replayQuarantined(
   item: QuarantinedItem,
   config: Record<string, unknown>,
   now: number,
+  quota?: IngestQuota,
 ): Promise<DeliveryOutcome> {
+  assertReplayable(item);
+  if (!item.sourceConnectorId)
+    throw new PhoenixError("conflict", "this item has no connector to replay it through");
+  // A whole delivery kept for quota is read as it arrived; its unmappable items, if any, are
+  // quarantined on their own by the replay, just as the first delivery would have done.
+  const overQuota = item.reason === QUOTA_EXCEEDED_REASON;
+  const detail = item.details as { content_type?: unknown } | null;
+  const contentType =
+    overQuota && typeof detail?.content_type === "string" ? detail.content_type : "application/json";
+  if (!overQuota) {
+    // Map first without writing: an item that still fails stays quarantined and replayable.
+    const parsed = kind.parse(item.payload, contentType);
+    if (!parsed.ok) throw new PhoenixError("validation_failed", `still cannot be parsed: ${parsed.reason}`);
+    for (const raw of parsed.items) {
+      const mapped = kind.map(raw, { now, connectorId: item.sourceConnectorId, config });
+      if (!mapped.ok)
+        throw new PhoenixError(
+          "validation_failed",
+          `still cannot be mapped: ${mapped.reason}`,
+          mapped.errors,
+        );
+    }
+  }
+  const outcome = await ingestDelivery(
+    db,
+    kind,
+    {
+      connectorId: item.sourceConnectorId,
+      webhookId: `replay:${item.id}`,
+      body: item.payload,
+      contentType,
+      config,
+      now,
+    },
+    quota ? { quota, overQuota: "refuse" } : undefined,
+  );
+  if (outcome.redelivered) throw new PhoenixError("conflict", "this item is being or was already replayed");
+  await drizzle(db).update(quarantine).set({ replayedAt: now }).where(eq(quarantine.id, item.id));
+  return outcome;
+}
+
+/**
+ * Replays a POST /v1/alerts submission that was kept for quota. It is claimed under its quarantine id
+ * as an Idempotency-Key, so it too is ingested exactly once.
+ */
+export async function replayQuarantinedSubmission(
+  db: D1Database,
+  item: QuarantinedItem,
+  now: number,
+  quota?: IngestQuota,
+): Promise<DeliveryOutcome> {
+  assertReplayable(item);
+  if (item.sourceConnectorId !== null || item.reason !== QUOTA_EXCEEDED_REASON)
+    throw new PhoenixError("conflict", "this item has no connector to replay it through");
+  let json: unknown;
+  try {
+    json = JSON.parse(item.payload);
+  } catch {
+    throw new PhoenixError("validation_failed", "the kept submission is no longer valid JSON");
+  }
+  const result = await submitAlerts(
+    db,
+    { raw: item.payload, json, submitter: REPLAY_SUBMITTER, idempotencyKey: item.id, now },
+    quota ? { quota, overQuota: "refuse" } : undefined,
+  );
+  if (result.replayed) throw new PhoenixError("conflict", "this item is being or was already replayed");
+  await drizzle(db).update(quarantine).set({ replayedAt: now }).where(eq(quarantine.id, item.id));
+  return {
+    accepted: result.body.created,
+    duplicates: result.body.duplicates,
+    quarantined: 0,
+    redelivered: false,
+    // API submissions carry no correlation keys: like the original request, they open no cases.
+    alerts: [],
+  };
+}
+
+// The Idempotency-Key scope of submission replays; no principal id looks like this (issuers are URLs).
+const REPLAY_SUBMITTER = "phoenix|quarantine-replay";
+
+function assertReplayable(item: QuarantinedItem): void {
   if (item.replayedAt !== null) {
     throw new PhoenixError(
       "conflict",
       `this item was already replayed at ${new Date(item.replayedAt).toISOString()}`,
     );
   }
-  if (!item.sourceConnectorId)
-    throw new PhoenixError("conflict", "this item has no connector to replay it through");
-  // Map first without writing: an item that still fails stays quarantined and replayable.
-  const parsed = kind.parse(item.payload, "application/json");
-  if (!parsed.ok) throw new PhoenixError("validation_failed", `still cannot be parsed: ${parsed.reason}`);
-  for (const raw of parsed.items) {
-    const mapped = kind.map(raw, { now, connectorId: item.sourceConnectorId, config });
-    if (!mapped.ok)
-      throw new PhoenixError("validation_failed", `still cannot be mapped: ${mapped.reason}`, mapped.errors);
-  }
-  const outcome = await ingestDelivery(db, kind, {
-    connectorId: item.sourceConnectorId,
-    webhookId: `replay:${item.id}`,
-    body: item.payload,
-    contentType: "application/json",
-    config,
-    now,
-  });
-  if (outcome.redelivered) throw new PhoenixError("conflict", "this item is being or was already replayed");
-  await drizzle(db).update(quarantine).set({ replayedAt: now }).where(eq(quarantine.id, item.id));
-  return outcome;
 }

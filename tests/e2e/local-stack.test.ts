@@ -3,6 +3,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -75,6 +76,60 @@ async function start(): Promise<Running> {
   return { child, output: () => output, token };
 }
 
+/**
+ * A real browser through the development IdP: sign in as the demo analyst, see who I am, check the
+ * session cookie's flags, sign out, and find the old cookie refused by the API.
+ */
+async function signInAndOutInABrowser(): Promise<void> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    // /auth/login sends a development browser on to the development IdP.
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.waitForURL(/\/auth\/dev/);
+    await page.getByRole("button", { name: "Sign in as Ana Analyst" }).click();
+    await page.waitForURL(`${origin}/`);
+
+    const signedIn = page.getByRole("region", { name: "Signed in" });
+    await signedIn.waitFor();
+    const text = await signedIn.textContent();
+    expect(text).toContain("Ana Analyst");
+    expect(text).toContain("analyst@demo.phoenix.test");
+    // My grants: the demo tenant, as analyst.
+    await signedIn.getByRole("row", { name: "Demo Corp analyst" }).waitFor();
+
+    const cookie = (await context.cookies(origin)).find((c) => c.name === "__Host-phoenix_session");
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+    const held = `__Host-phoenix_session=${cookie?.value}`;
+    // The session is a way into /v1 for the page's own requests (one grant: no tenant header needed).
+    expect((await page.request.get(`${origin}/v1/alerts?limit=1`)).status()).toBe(200);
+    expect((await fetch(`${origin}/v1/alerts?limit=1`, { headers: { cookie: held } })).status).toBe(200);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+    expect((await context.cookies(origin)).some((c) => c.name === "__Host-phoenix_session")).toBe(false);
+    // A copy of the cookie kept from before sign-out is refused: the session row is revoked.
+    expect((await fetch(`${origin}/v1/alerts?limit=1`, { headers: { cookie: held } })).status).toBe(401);
+    console.log("browser: signed in through /auth/dev as the analyst, signed out, old cookie refused");
+  } finally {
+    await browser.close();
+  }
+}
+
 async function stop(running: Running): Promise<void> {
   const exited = new Promise((r) => running.child.once("exit", r));
   if (running.child.pid) process.kill(-running.child.pid, "SIGINT");
@@ -107,7 +162,7 @@ afterAll(() => {
 });
 
 describe("npm start from a fresh copy", () => {
-  it("serves /healthz and /docs, prints a working token, seeds the demo tenant once, and adds a second tenant", async () => {
+  it("serves /healthz and /docs, prints a working token, seeds the demo tenant once, signs in and out in a browser, and adds a second tenant", async () => {
     const first = await start();
     try {
       expect((await fetch(`${origin}/healthz`)).status).toBe(200);
@@ -129,6 +184,9 @@ describe("npm start from a fresh copy", () => {
       const posted = await api("/v1/alerts", first.token, { method: "POST", body: example });
       expect(posted.status).toBe(201);
       console.log(`first start: ${seeded.data.length} demo alerts, example POST ${posted.status}`);
+
+      expect(first.output()).toContain(`Sign in: ${origin}/auth/dev`);
+      await signInAndOutInABrowser();
     } finally {
       await stop(first);
     }
@@ -137,6 +195,8 @@ describe("npm start from a fresh copy", () => {
     const second = await start();
     try {
       expect(second.output()).not.toMatch(/seeded \d+/i);
+      // The demo users (one per role) are invited once and kept across restarts.
+      expect(second.output()).toMatch(/Demo users \(one per role\)\S* kept 4/);
       const demoAlerts = (await (await api("/v1/alerts?limit=200", second.token)).json()) as {
         data: unknown[];
       };
@@ -160,5 +220,5 @@ describe("npm start from a fresh copy", () => {
       await stop(second);
     }
     expect(readdirSync(join(work, ".wrangler/state/v3/d1")).length).toBeGreaterThan(0);
-  }, 240_000);
+  }, 360_000);
 });

@@ -40,21 +40,32 @@ describe("platform endpoints", () => {
     };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/admin/health",
       "/alerts",
       "/alerts/{id}",
       "/assets",
       "/assets/{id}",
+      "/audit",
+      "/audit/verify",
       "/cases",
       "/cases/{id}",
       "/cases/{id}/audit",
       "/cases/{id}/commands",
       "/cases/{id}/live",
+      "/clients",
+      "/clients/{id}",
+      "/clients/{id}/revoke",
       "/connectors",
       "/connectors/{id}",
       "/connectors/{id}/rotate-secret",
       "/connectors/{id}/xdr-pull",
+      "/oauth/token",
       "/quarantine",
       "/quarantine/{id}/replay",
+      "/users",
+      "/users/{id}",
+      "/users/{id}/grant",
+      "/users/{id}/revoke",
     ]);
     // The AI-activity webhook format is part of the contract too.
     expect(doc.components.schemas).toHaveProperty("AiActivityEvent");

@@ -7,6 +7,7 @@ import { requirePermission } from "../../domain/auth/principal.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
+import { ingestQuotaFor } from "../limits/ingest-quota.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses, readJsonBody } from "./http.ts";
 
@@ -31,7 +32,7 @@ const postAlerts = createRoute({
   path: "/alerts",
   tags: ["Alerts"],
   summary: "Submit OCSF Detection Findings",
-  description: `One finding or an array of up to ${MAX_FINDINGS_PER_REQUEST}. Findings are de-duplicated on their finding_info.uid (per product); a duplicate bumps the alert's occurrence count. Requires \`alerts:write\`.`,
+  description: `One finding or an array of up to ${MAX_FINDINGS_PER_REQUEST}. Findings are de-duplicated on their finding_info.uid (per product); a duplicate bumps the alert's occurrence count. Every finding counts against the tenant's daily ingest quota; a request that does not fit gets 429 \`quota_exceeded\` with Retry-After (the next UTC midnight) and is kept in quarantine. Requires \`alerts:write\`.`,
   security: [{ bearerAuth: ["alerts:write"] }],
   request: {
     headers: z.object({
@@ -71,7 +72,7 @@ const postAlerts = createRoute({
       description: "Every finding was a duplicate.",
       content: { "application/json": { schema: ingestResult } },
     },
-    ...problemResponses(400, 401, 403, 409, 413, 415, 422),
+    ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429),
   },
 });
 
@@ -137,13 +138,18 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
     const principal = c.get("principal");
     requirePermission(principal, "alerts.submit");
     const { raw, json } = await readJsonBody(c.req.raw);
-    const result = await submitAlerts(c.get("tenantDb"), {
-      raw,
-      json,
-      submitter: principal.id,
-      idempotencyKey: c.req.valid("header")["idempotency-key"],
-      now: Date.now(),
-    });
+    const result = await submitAlerts(
+      c.get("tenantDb"),
+      {
+        raw,
+        json,
+        submitter: principal.id,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+        now: Date.now(),
+      },
+      // Over the tenant's daily quota: 429, and the submission waits in quarantine (decision 021).
+      { quota: ingestQuotaFor(c.env, principal.tenant), overQuota: "quarantine" },
+    );
     if (result.replayed) c.header("idempotent-replayed", "true");
     return c.json(result.body, result.status);
   });

@@ -4,17 +4,28 @@ import { bodyLimit } from "hono/body-limit";
 import { aiActivityEventSchema } from "../../domain/ai-activity/event.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
-import { authenticateBearer } from "../auth/bearer.ts";
+import { authenticateRequest } from "../auth/authenticate.ts";
+import { limitByClient } from "../limits/rate-limit.ts";
 import { registerAlertRoutes } from "./alerts.ts";
 import { registerAssetRoutes } from "./assets.ts";
+import { registerAuditRoutes } from "./audit.ts";
 import { registerCaseRoutes } from "./cases.ts";
+import { registerClientRoutes } from "./clients.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
 import type { ApiEnv } from "./context.ts";
+import { registerHealthRoutes } from "./health.ts";
+import { registerOAuthTokenRoute, TOKEN_PATH } from "./oauth-token.ts";
 import { toProblem, validationHook } from "./problem.ts";
 import { registerQuarantineRoutes } from "./quarantine.ts";
+import { registerUserRoutes } from "./users.ts";
 
 // 1,000 findings of a few KB each fit comfortably; anything larger is refused before parsing.
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+// The OAuth token endpoint authenticates clients by id and secret and takes a form body, so the
+// bearer and JSON-only guards below let exactly this request through.
+const isTokenRequest = (req: { method: string; path: string }) =>
+  req.method === "POST" && req.path === `/v1${TOKEN_PATH}`;
 
 export function createApi(): OpenAPIHono<ApiEnv> {
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
@@ -25,7 +36,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
       title: "Phoenix API",
       version: "1.0.0",
       description:
-        "The system of record of a managed SOC. Every call needs a bearer JWT whose `tid` claim names the tenant and whose `scope` claim grants the operation. Errors are RFC 9457 problem+json.",
+        "The system of record of a managed SOC. Every call except `POST /oauth/token` needs a bearer JWT whose `tid` claim names the tenant and whose `scope` claim grants the operation. Errors are RFC 9457 problem+json.",
     },
     servers: [{ url: "/v1" }],
   });
@@ -36,12 +47,13 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   });
 
   api.use("*", async (c, next) => {
-    if (c.req.path.endsWith("/openapi.json")) return next();
-    const principal = await authenticateBearer(c.req.header("authorization"), c.env);
+    if (c.req.path.endsWith("/openapi.json") || isTokenRequest(c.req)) return next();
+    const principal = await authenticateRequest(c.req.raw, c.env, Date.now());
     c.set("principal", principal);
     c.set("tenantDb", tenantDatabase(c.env, principal.tenant));
     return next();
   });
+  api.use("*", limitByClient());
   api.use(
     "*",
     bodyLimit({
@@ -54,6 +66,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
 
   // Every write takes JSON; anything else is refused before a validator can misread it.
   api.on(["POST", "PUT", "PATCH"], "*", async (c, next) => {
+    if (isTokenRequest(c.req)) return next();
     const hasBody =
       Number(c.req.header("content-length") ?? "0") > 0 || c.req.header("transfer-encoding") !== undefined;
     if (hasBody && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
@@ -67,6 +80,11 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   registerConnectorRoutes(api);
   registerQuarantineRoutes(api);
   registerAssetRoutes(api);
+  registerUserRoutes(api);
+  registerAuditRoutes(api);
+  registerClientRoutes(api);
+  registerOAuthTokenRoute(api);
+  registerHealthRoutes(api);
   // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
   api.openAPIRegistry.register("AiActivityEvent", aiActivityEventSchema);
 

@@ -82,7 +82,7 @@ const createCaseRoute = createRoute({
   },
   responses: {
     201: { description: "The new case.", content: { "application/json": { schema: caseView } } },
-    ...problemResponses(400, 401, 403, 409, 415, 422),
+    ...problemResponses(400, 401, 403, 404, 409, 415, 422),
   },
 });
 
@@ -292,7 +292,9 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const expectedVersion = parseIfMatch(headers["if-match"]);
     const key = headers["idempotency-key"];
     if (body.type === "merge_into") await assertCaseExists(c.env, principal.tenant.id, body.target_case_id);
-    if (body.type === "link_alert") await assertAlertsExist(c.get("tenantDb"), [body.alert_id], "alert_id");
+    if (body.type === "link_alert" || body.type === "unlink_alert" || body.type === "review_alert") {
+      await assertAlertsExist(c.get("tenantDb"), [body.alert_id], "alert_id");
+    }
 
     const result = unwrap(
       await caseStub(c.env, principal.tenant.id, id).command({
@@ -351,22 +353,25 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
 // --- mapping ---------------------------------------------------------------------------------
 
-/** Linked alerts must be this tenant's; another tenant's id is indistinguishable from a typo. */
+/**
+ * Linked alerts must be this tenant's. Another tenant's id is a 404 like any unknown id, wherever it
+ * appears (path or body), so ids reveal nothing across tenants.
+ */
 async function assertAlertsExist(db: D1Database, ids: string[], field: string): Promise<void> {
   const found = await existingAlertIds(db, ids);
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) {
-    throw new PhoenixError("validation_failed", `no such alert: ${missing.slice(0, 10).join(", ")}`, [
+    throw new PhoenixError("not_found", `no such alert: ${missing.slice(0, 10).join(", ")}`, [
       { field, message: `${missing.length} id(s) are not alerts of this tenant` },
     ]);
   }
 }
 
-/** A merge target must be a case of the same tenant; anything else is the caller's mistake. */
+/** A merge target must be a case of the same tenant; anything else is a 404, as in the path. */
 async function assertCaseExists(env: Env, tenantId: string, caseId: string): Promise<void> {
   const target = await caseStub(env, tenantId, caseId).snapshot();
   if (!target.ok) {
-    throw new PhoenixError("validation_failed", "the merge target is not a case of this tenant", [
+    throw new PhoenixError("not_found", "the merge target is not a case of this tenant", [
       { field: "target_case_id", message: "is not a case of this tenant" },
     ]);
   }

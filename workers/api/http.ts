@@ -38,6 +38,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: "The request body is too large.",
   415: "The request body is not JSON.",
   422: "The request failed validation; `errors` names each field.",
+  429: "Throttled (rate limit) or over the tenant's daily ingest quota; Retry-After says when to try again.",
 };
 
 /** OpenAPI response entries for the problems a route can answer with. */

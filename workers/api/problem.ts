@@ -9,6 +9,7 @@ import {
   isPhoenixError,
   PhoenixError,
 } from "../../domain/errors.ts";
+import { requestIdOf } from "../telemetry/request-log.ts";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -65,7 +66,13 @@ export function toProblem(error: unknown, c: Context): Response {
     );
   }
   console.error(
-    JSON.stringify({ level: "error", msg: "unhandled error", path: instance, error: String(error) }),
+    JSON.stringify({
+      level: "error",
+      msg: "unhandled error",
+      request_id: requestIdOf(c),
+      path: instance,
+      error: String(error),
+    }),
   );
   return problemResponse(new PhoenixError("internal", "an unexpected error occurred"), instance);
 }

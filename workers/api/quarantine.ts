@@ -2,9 +2,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { getConnector } from "../../domain/connectors/service.ts";
-import { getQuarantined, listQuarantine, replayQuarantined } from "../../domain/ingest/quarantine.ts";
+import {
+  getQuarantined,
+  listQuarantine,
+  replayQuarantined,
+  replayQuarantinedSubmission,
+} from "../../domain/ingest/quarantine.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
 import { kindFor } from "../ingest/kinds.ts";
+import { ingestQuotaFor } from "../limits/ingest-quota.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses } from "./http.ts";
 
@@ -50,7 +56,7 @@ const replayRoute = createRoute({
   tags: ["Quarantine"],
   summary: "Replay an item through its connector after the cause was fixed",
   description:
-    "Ingests the item exactly once. An item that still cannot be mapped gets 422 and stays quarantined; one already replayed gets 409.",
+    "Ingests the item exactly once, charging the tenant's daily ingest quota. An item that still cannot be mapped gets 422 and stays quarantined; one already replayed gets 409; over quota it gets 429 and stays quarantined.",
   security: [{ bearerAuth: ["alerts:write"] }],
   request: {
     params: z.object({ id: z.string().regex(/^qrn_[0-9a-z]{26}$/, "must be a quarantine id (qrn_…)") }),
@@ -66,7 +72,7 @@ const replayRoute = createRoute({
         },
       },
     },
-    ...problemResponses(401, 403, 404, 409, 422),
+    ...problemResponses(401, 403, 404, 409, 422, 429),
   },
 });
 
@@ -101,6 +107,15 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
     requirePermission(principal, "quarantine.replay");
     const db = c.get("tenantDb");
     const quarantined = await getQuarantined(db, c.req.valid("param").id);
+    const quota = ingestQuotaFor(c.env, principal.tenant);
+    // A POST /v1/alerts submission kept for quota came through no connector.
+    if (quarantined.sourceConnectorId === null) {
+      const outcome = await replayQuarantinedSubmission(db, quarantined, Date.now(), quota);
+      return c.json(
+        { accepted: outcome.accepted, duplicates: outcome.duplicates, quarantined: outcome.quarantined },
+        200,
+      );
+    }
     const connector = await getConnector(
       c.env.CONTROL_DB,
       principal.tenant.id,
@@ -112,6 +127,7 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
       quarantined,
       connector.config,
       Date.now(),
+      quota,
     );
     const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
     if (fresh.length > 0) await correlateAlerts(c.env, principal.tenant, fresh);

@@ -10,10 +10,13 @@ import { findTenant } from "../../domain/tenancy.ts";
 import { trustedIssuers } from "./issuers.ts";
 
 const CLOCK_TOLERANCE_SECONDS = 30;
+// Real access tokens are a few hundred bytes; anything this large is refused before parsing.
+const MAX_TOKEN_BYTES = 8 * 1024;
 
 export async function authenticateBearer(authorization: string | undefined, env: Env): Promise<Principal> {
   const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? "")?.[1];
   if (!token) throw new PhoenixError("unauthenticated", "an Authorization: Bearer token is required");
+  if (token.length > MAX_TOKEN_BYTES) throw invalidToken("the bearer token is too large");
 
   let issuerClaim: unknown;
   try {
@@ -35,6 +38,11 @@ export async function authenticateBearer(authorization: string | undefined, env:
     }));
   } catch (error) {
     throw invalidToken(describeJoseError(error));
+  }
+
+  // jose leaves iat unchecked; a token minted in the future means a skewed or forging issuer.
+  if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS) {
+    throw invalidToken("the token's iat claim is in the future");
   }
 
   const tenantId = payload.tid;

@@ -6,9 +6,12 @@ import { bodyLimit } from "hono/body-limit";
 import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
+import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
 import { toProblem } from "../api/problem.ts";
+import { ingestQuotaFor } from "../limits/ingest-quota.ts";
+import { attributeRequest } from "../telemetry/request-log.ts";
 import { correlateAlerts } from "./correlate.ts";
 import { kindFor } from "./kinds.ts";
 
@@ -41,6 +44,8 @@ export function createIngest(): Hono<{ Bindings: Env }> {
       const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
       if (!verified.ok)
         throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
+      // Attributed only once the signature proves the sender holds the connector's secret.
+      attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
 
       const outcome = await ingestDelivery(
         tenantDatabase(c.env, target.tenant),
@@ -52,7 +57,10 @@ export function createIngest(): Hono<{ Bindings: Env }> {
           contentType: c.req.header("content-type") ?? "",
           config: target.connector.config,
           now,
+          metrics: { sink: metricsFor(c.env), tenant: target.tenant.id },
         },
+        // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
+        { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
       );
       // New alerts are grouped into cases before the reply; anything that fails here stays owed
       // (correlated_at is null) and the scheduled sweep finishes it.

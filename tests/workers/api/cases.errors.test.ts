@@ -200,12 +200,12 @@ describe("more validation", () => {
     );
   });
 
-  it("merging into a case that does not exist is 422 naming target_case_id", async () => {
+  it("merging into a case that does not exist is 404 naming target_case_id", async () => {
     const { token, id } = await world();
     const body = await expectProblem(
       await command(token, id, { type: "merge_into", target_case_id: "case_01jz0000000000000000000000" }),
-      422,
-      "validation_failed",
+      404,
+      "not_found",
     );
     expect(body.errors?.[0]?.field).toBe("target_case_id");
   });
@@ -280,14 +280,14 @@ describe("linked alerts belong to the tenant", () => {
 
     const create = await expectProblem(
       await call("POST", "/v1/cases", { token, body: { title: "x", severity: "low", alert_ids: [foreign] } }),
-      422,
-      "validation_failed",
+      404,
+      "not_found",
     );
     expect(create.errors?.[0]?.field).toBe("alert_ids");
     const link = await expectProblem(
       await command(token, id, { type: "link_alert", alert_id: foreign }),
-      422,
-      "validation_failed",
+      404,
+      "not_found",
     );
     expect(link.errors?.[0]?.field).toBe("alert_id");
     expect(await versionOf(token, id)).toBe(1);

@@ -2,6 +2,7 @@
 // carries a bearer token, and ends in one of: a usable response, or an XdrStop that ends the run
 // (429, budget spent, bad credentials, XDR unavailable after bounded retries).
 import type { XdrRegion } from "../../../domain/connectors/service.ts";
+import { propagateTrace, type TraceContext } from "../../telemetry/trace.ts";
 import { orgBudgetKey, type RequestBudget } from "./budget.ts";
 import { type TokenCache, tokenCacheKey, tokenRequest, tokenResponseSchema, XDR_HOSTS } from "./oauth.ts";
 
@@ -32,6 +33,8 @@ export interface XdrClientOptions {
   tokens: TokenCache;
   /** Waits between retries of a 5xx; injectable so tests never sleep. */
   sleep: (ms: number) => Promise<void>;
+  /** The trace every request to XDR carries as traceparent (W3C Trace Context). */
+  trace?: TraceContext;
 }
 
 /** Attempts per request when XDR answers 5xx or the connection fails; then the run stops. */
@@ -102,6 +105,7 @@ export class XdrClient {
     let reminted = false;
     for (let attempt = 1; ; attempt++) {
       const request = build();
+      propagateTrace(request.headers, this.options.trace);
       if (authenticated) request.headers.set("authorization", `Bearer ${await this.bearer()}`);
       await this.charge();
 

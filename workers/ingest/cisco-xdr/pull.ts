@@ -12,7 +12,9 @@ import {
   XDR_REGIONS,
 } from "../../../domain/connectors/service.ts";
 import { ingestDelivery } from "../../../domain/ingest/deliver.ts";
+import { metricsFor } from "../../../domain/metrics.ts";
 import { tenantDatabase } from "../../../domain/tenancy.ts";
+import { startTrace, type TraceContext } from "../../telemetry/trace.ts";
 import { correlateAlerts } from "../correlate.ts";
 import { RequestBudget } from "./budget.ts";
 import { D1BudgetStore } from "./budget-d1.ts";
@@ -105,6 +107,8 @@ export interface PullOptions {
   /** The cursor compare-and-set; tests inject failures here. */
   commitCursor?: typeof commitXdrPullCursor;
   maxPages?: number;
+  /** The trace this run's XDR requests carry; a cron run starts its own. */
+  trace?: TraceContext;
 }
 
 // Per isolate: tokens are re-minted when an isolate starts. The budget is shared through CONTROL_DB.
@@ -148,6 +152,7 @@ export async function pullConnector(
   const password = await readXdrPullPassword(env.SECRETS_ENCRYPTION_KEY, target.connector);
   if (password === null) return { ...outcome, status: "skipped" };
 
+  const trace = options.trace ?? startTrace();
   const client = new XdrClient({
     region: pull.region,
     orgId: pull.orgId,
@@ -156,7 +161,9 @@ export async function pullConnector(
     budget: options.budget ?? new RequestBudget(new D1BudgetStore(env.CONTROL_DB)),
     tokens: options.tokens ?? isolateTokens,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    trace,
   });
+  const metrics = { sink: metricsFor(env), tenant: target.tenant.id };
   const commit = options.commitCursor ?? commitXdrPullCursor;
   const db = tenantDatabase(env, target.tenant);
   const pageSize = pull.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -192,6 +199,7 @@ export async function pullConnector(
           contentType: "application/json",
           config: target.connector.config,
           now,
+          metrics,
         });
         outcome.incidents++;
         outcome.accepted += delivered.accepted;
@@ -230,6 +238,7 @@ export async function pullConnector(
     JSON.stringify({
       level: outcome.status === "failed" ? "error" : "info",
       msg: "xdr pull",
+      trace_id: trace.traceId,
       tenant: target.tenant.id,
       connector: connectorId,
       status: outcome.status,

@@ -1,0 +1,75 @@
+// The few API calls scenarios make while seeding, outside the measured load.
+import type { BenchContext } from "./scenario.ts";
+
+export async function api<T>(
+  ctx: BenchContext,
+  method: string,
+  path: string,
+  options: { token: string; body?: unknown; headers?: Record<string, string> },
+): Promise<T> {
+  const response = await fetch(`${ctx.origin}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${options.token}`,
+      ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+export interface ConnectorSecret {
+  connectorId: string;
+  secret: string;
+}
+
+/** An `ocsf` connector: the signing secret is only ever returned here, on creation. */
+export async function createOcsfConnector(ctx: BenchContext, name: string): Promise<ConnectorSecret> {
+  const body = await api<{ connector: { id: string }; secret: string }>(ctx, "POST", "/v1/connectors", {
+    token: ctx.tokens.admin,
+    body: { kind: "ocsf", name },
+  });
+  return { connectorId: body.connector.id, secret: body.secret };
+}
+
+export interface CaseRef {
+  id: string;
+  version: number;
+}
+
+export function openCase(ctx: BenchContext, title: string, severity = "medium"): Promise<CaseRef> {
+  return api<CaseRef>(ctx, "POST", "/v1/cases", { token: ctx.tokens.writer, body: { title, severity } });
+}
+
+/** Every case of the tenant's list (the read model), page by page. */
+export async function allCases<T>(ctx: BenchContext): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = `/v1/cases?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const page = await api<{ data: T[]; next_cursor: string | null }>(ctx, "GET", query, {
+      token: ctx.tokens.reader,
+    });
+    out.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+/** Runs `task` for each item with at most `concurrency` in flight. */
+export async function pool<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

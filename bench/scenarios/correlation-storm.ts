@@ -1,0 +1,82 @@
+// A storm: 10,000 alerts for 100 correlation keys (10 rules × 10 devices, one window), delivered as
+// signed webhooks of 50. Correlation runs before each 202, so alerts/s here includes grouping them
+// into cases; verify() counts the cases the storm opened and the alerts they hold.
+import { signedHeaders } from "../../cli/connectors.ts";
+import { allCases, createOcsfConnector } from "../api.ts";
+import { benchFinding, runTag } from "../findings.ts";
+import type { Scenario } from "../scenario.ts";
+
+const KEYS = { rules: 10, devices: 10 };
+// Devices no other scenario uses: a key is rule + asset + window, whichever connector sent the alert.
+const FIRST_DEVICE = 10_000;
+const HOUR = 3_600_000;
+
+function size(quick: boolean) {
+  // Under 90 per delivery: the ingest route correlates at most 90 fresh alerts before replying.
+  return quick ? { alerts: 200, perDelivery: 20 } : { alerts: 10_000, perDelivery: 50 };
+}
+
+export const correlationStorm: Scenario = {
+  name: "correlation storm",
+  measures: "10,000 alerts for 100 keys as signed webhooks of 50: stored and grouped into cases",
+  phase: "api",
+  setup: async (ctx) => ({ ...(await createOcsfConnector(ctx, "bench storm source")), tag: runTag() }),
+  requests: (ctx) => {
+    const { connectorId, secret, tag } = ctx.data as { connectorId: string; secret: string; tag: string };
+    const { alerts, perDelivery } = size(ctx.quick);
+    // One correlation window for the whole storm, whenever it runs.
+    const time = Math.floor(Date.now() / HOUR) * HOUR;
+    let sent = 0;
+    return {
+      connections: 4,
+      warmupSeconds: 0,
+      maxRequests: alerts / perDelivery,
+      durationSeconds: ctx.quick ? 10 : 300,
+      itemsPerRequest: perDelivery,
+      requests: [
+        {
+          method: "POST",
+          path: `/ingest/${connectorId}`,
+          setupRequest: (request) => {
+            const findings = Array.from({ length: perDelivery }, () => {
+              const i = sent++;
+              const rule = i % KEYS.rules;
+              const device = FIRST_DEVICE + (Math.floor(i / KEYS.rules) % KEYS.devices);
+              return benchFinding({
+                uid: `storm-${tag}-${i}`,
+                time,
+                rule,
+                device,
+                seq: i,
+                title: `Storm ${tag} rule ${rule}`,
+              });
+            });
+            const body = JSON.stringify(findings);
+            return {
+              ...request,
+              body,
+              headers: { "content-type": "application/json", ...signedHeaders(secret, body, Date.now()) },
+            };
+          },
+        },
+      ],
+    };
+  },
+  verify: async (ctx, measured) => {
+    const { tag } = ctx.data as { tag: string };
+    const stored = measured.ok * measured.itemsPerRequest;
+    // Projections land after each reply (the case object's outbox): wait until they add up.
+    const deadline = Date.now() + 30_000;
+    let cases: Array<{ title: string; alertCount: number }> = [];
+    let linked = 0;
+    do {
+      cases = (await allCases<{ title: string; alertCount: number }>(ctx)).filter((c) =>
+        c.title.startsWith(`Storm ${tag} `),
+      );
+      linked = cases.reduce((sum, c) => sum + c.alertCount, 0);
+      if (linked >= stored) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } while (Date.now() < deadline);
+    return { alerts_stored: stored, cases_opened: cases.length, alerts_in_cases: linked };
+  },
+};

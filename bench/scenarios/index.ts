@@ -1,0 +1,28 @@
+// Every scenario, in the order the harness runs them. The bare route comes first: every other
+// scenario is reported as a ratio to it.
+import type { Scenario } from "../scenario.ts";
+import { alertsList } from "./alerts-list.ts";
+import { alertsListSeverity } from "./alerts-list-severity.ts";
+import { batchIngest } from "./batch-ingest.ts";
+import { caseCommand } from "./case-command.ts";
+import { caseOpen } from "./case-open.ts";
+import { casesList } from "./cases-list.ts";
+import { casesListSla } from "./cases-list-sla.ts";
+import { correlationStorm } from "./correlation-storm.ts";
+import { healthz } from "./healthz.ts";
+import { webhookSingle } from "./webhook-single.ts";
+
+export const BARE_ROUTE = healthz.name;
+
+export const SCENARIOS: readonly Scenario[] = [
+  healthz,
+  webhookSingle,
+  batchIngest,
+  caseOpen,
+  caseCommand,
+  correlationStorm,
+  alertsList,
+  alertsListSeverity,
+  casesList,
+  casesListSla,
+];

@@ -1,0 +1,261 @@
+// Machine clients: the Platform and other programs that get access tokens with client credentials
+// (RFC 6749 §4.4). The secret is shown once at registration; only its SHA-256 is stored (decision 019).
+import { base64url } from "jose";
+import type { machineClients } from "../../schema/control.ts";
+import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
+import { type FieldError, PhoenixError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { isScope, SCOPES, type Scope } from "./scopes.ts";
+
+export type ClientStatus = (typeof machineClients.$inferSelect)["status"];
+
+/** The public view of a client: never its secret, nor the secret's hash. */
+export interface ClientView {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  status: ClientStatus;
+  created_at: number;
+  created_by: string | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** A client that proved its secret, and the tenant its tokens act for. */
+export interface AuthenticatedClient {
+  id: string;
+  tenantId: string;
+  scopes: Scope[];
+}
+
+interface ClientSqlRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  scopes: string;
+  secret_hash: string;
+  status: ClientStatus;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** Recognisable in logs and by secret scanners, like `whsec_` for webhook secrets. */
+export const CLIENT_SECRET_PREFIX = "pcs_";
+const CLIENT_ID = /^cli_[0-9a-z]{26}$/;
+const HASH_PREFIX = "sha256:";
+
+export function isClientId(value: string): boolean {
+  return CLIENT_ID.test(value);
+}
+
+/** Every scope must be one Phoenix knows; the 422 names each unknown one. Duplicates collapse. */
+export function requireKnownScopes(values: readonly string[], field = "scopes"): Scope[] {
+  const errors: FieldError[] = values.flatMap((value, i) =>
+    isScope(value)
+      ? []
+      : [
+          {
+            field: `${field}[${i}]`,
+            message: `unknown scope "${value}"; known scopes: ${SCOPES.join(", ")}`,
+          },
+        ],
+  );
+  if (errors.length > 0) {
+    throw new PhoenixError(
+      "validation_failed",
+      `unknown scope${errors.length > 1 ? "s" : ""}: ${errors.map((e) => e.field).join(", ")}`,
+      errors,
+    );
+  }
+  return SCOPES.filter((s) => values.includes(s));
+}
+
+export async function registerClient(
+  db: D1Database,
+  tenantId: string,
+  input: { name: string; scopes: readonly string[] },
+  actor: AdminActor,
+  now: number,
+): Promise<{ client: ClientView; secret: string }> {
+  const scopes = requireKnownScopes(input.scopes);
+  const id = newId("client", now);
+  const secret = `${CLIENT_SECRET_PREFIX}${base64url.encode(crypto.getRandomValues(new Uint8Array(32)))}`;
+  const client: ClientView = {
+    id,
+    name: input.name,
+    scopes,
+    status: "active",
+    created_at: now,
+    created_by: actor.id,
+    last_used_at: null,
+    revoked_at: null,
+  };
+  const secretHash = await hashSecret(secret);
+  await commitAdminChange(
+    db,
+    {
+      tenantId,
+      actor,
+      action: "client.created",
+      targetType: "client",
+      targetId: id,
+      before: null,
+      after: client,
+    },
+    () => [
+      db
+        .prepare(
+          `INSERT INTO machine_clients (id, tenant_id, name, scopes, secret_hash, status, created_by, created_at)
+           VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
+        )
+        .bind(id, tenantId, input.name, scopes.join(" "), secretHash, actor.id, now),
+    ],
+    now,
+  );
+  return { client, secret };
+}
+
+export async function listClients(db: D1Database, tenantId: string): Promise<ClientView[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM machine_clients WHERE tenant_id = ? ORDER BY id")
+    .bind(tenantId)
+    .all<ClientSqlRow>();
+  return results.map(toClientView);
+}
+
+/** A tenant's client; another tenant's id is simply not found. */
+export async function getClient(db: D1Database, tenantId: string, id: string): Promise<ClientView> {
+  return toClientView(await findClientRow(db, tenantId, id));
+}
+
+/** Revokes a client: it gets no new tokens (tokens already issued run out within their TTL). */
+export async function revokeClient(
+  db: D1Database,
+  tenantId: string,
+  id: string,
+  actor: AdminActor,
+  now: number,
+): Promise<ClientView> {
+  const before = toClientView(await findClientRow(db, tenantId, id));
+  if (before.status === "revoked") throw new PhoenixError("conflict", "the client is already revoked");
+  const after: ClientView = { ...before, status: "revoked", revoked_at: now };
+  try {
+    await commitAdminChange(
+      db,
+      { tenantId, actor, action: "client.revoked", targetType: "client", targetId: id, before, after },
+      () => [
+        // D1 batches are all or nothing, and json() of a non-JSON string is an error: a racing revoke
+        // that got there first rolls this one back, audit record included.
+        db
+          .prepare(
+            `SELECT CASE WHEN EXISTS (SELECT 1 FROM machine_clients WHERE id = ? AND tenant_id = ? AND status = 'active')
+                    THEN 1 ELSE json('already revoked') END`,
+          )
+          .bind(id, tenantId),
+        db
+          .prepare(
+            "UPDATE machine_clients SET status = 'revoked', revoked_at = ? WHERE id = ? AND tenant_id = ? AND status = 'active'",
+          )
+          .bind(now, id, tenantId),
+      ],
+      now,
+    );
+  } catch (error) {
+    if (error instanceof Error && /malformed JSON/i.test(error.message)) {
+      throw new PhoenixError("conflict", "the client is already revoked");
+    }
+    throw error;
+  }
+  return after;
+}
+
+/**
+ * Checks a client id and secret. Unknown, revoked and wrong-secret clients all get the same
+ * invalid_client, after the same work. Writes nothing: see recordClientUse.
+ */
+export async function authenticateClient(
+  db: D1Database,
+  clientId: string,
+  secret: string,
+): Promise<AuthenticatedClient> {
+  const row = isClientId(clientId)
+    ? await db
+        .prepare(
+          `SELECT c.*, t.status AS tenant_status FROM machine_clients c JOIN tenants t ON t.id = c.tenant_id
+            WHERE c.id = ?`,
+        )
+        .bind(clientId)
+        .first<ClientSqlRow & { tenant_status: string }>()
+    : null;
+  const matches = await secretMatches(secret, row?.secret_hash ?? UNUSABLE_HASH);
+  if (!row || !matches || row.status !== "active" || row.tenant_status !== "active") {
+    throw new PhoenixError("invalid_client", "client authentication failed");
+  }
+  return { id: row.id, tenantId: row.tenant_id, scopes: parseStoredScopes(row.scopes) };
+}
+
+/**
+ * Records that an authenticated client is being issued a token. Guarded on the client still being
+ * active, so a revocation that landed since authentication wins and no token is issued.
+ */
+export async function recordClientUse(db: D1Database, clientId: string, now: number): Promise<void> {
+  const used = await db
+    .prepare("UPDATE machine_clients SET last_used_at = ? WHERE id = ? AND status = 'active'")
+    .bind(now, clientId)
+    .run();
+  if (used.meta.changes !== 1) throw new PhoenixError("invalid_client", "client authentication failed");
+}
+
+// The secret is 256 random bits, so a fast hash is right: there is nothing to guess by brute force,
+// and a slow KDF would only make every token request expensive.
+async function hashSecret(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
+  return `${HASH_PREFIX}${toHex(new Uint8Array(digest))}`;
+}
+
+// Compared to for unknown client ids, so they cost the same as known ones; no secret hashes to it.
+const UNUSABLE_HASH = `${HASH_PREFIX}${"0".repeat(64)}`;
+
+/** Constant time: every character is compared, whatever the first difference. */
+async function secretMatches(secret: string, stored: string): Promise<boolean> {
+  const candidate = await hashSecret(secret);
+  // Both are "sha256:" + 64 hex digits; the length check only guards a malformed stored value.
+  if (candidate.length !== stored.length) return false;
+  let difference = 0;
+  for (let i = 0; i < candidate.length; i++) difference |= candidate.charCodeAt(i) ^ stored.charCodeAt(i);
+  return difference === 0;
+}
+
+async function findClientRow(db: D1Database, tenantId: string, id: string): Promise<ClientSqlRow> {
+  const row = isClientId(id)
+    ? await db
+        .prepare("SELECT * FROM machine_clients WHERE id = ? AND tenant_id = ?")
+        .bind(id, tenantId)
+        .first<ClientSqlRow>()
+    : null;
+  if (!row) throw new PhoenixError("not_found", "no such client");
+  return row;
+}
+
+function toClientView(row: ClientSqlRow): ClientView {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: parseStoredScopes(row.scopes),
+    status: row.status,
+    created_at: row.created_at,
+    created_by: row.created_by,
+    last_used_at: row.last_used_at,
+    revoked_at: row.revoked_at,
+  };
+}
+
+function parseStoredScopes(value: string): Scope[] {
+  return value.split(" ").filter(isScope);
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

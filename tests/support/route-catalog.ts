@@ -1,0 +1,579 @@
+// Every /v1 route, the operation the permission table says it needs, a valid request a tenant can
+// make against its own data, and the same request aimed at another tenant's data. The BOLA and
+// BFLA suites walk this list; a documented route missing from it fails both.
+import type { Operation } from "../../domain/auth/permissions.ts";
+import { newId } from "../../domain/ids.ts";
+import type { Tenant } from "../../domain/tenancy.ts";
+import { makeDetectionFinding } from "./factories/findings.ts";
+import { testEnv } from "./test-env.ts";
+import { call, tenantDb, tokenFor } from "./world.ts";
+
+export interface Probe {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Where the other tenant's id sits, for the BOLA report. */
+  where?: "path" | "query" | "body";
+}
+
+export interface RouteCase {
+  /** As in the OpenAPI document: "POST /cases/{id}/commands". */
+  route: string;
+  variant?: string;
+  operation: Operation;
+  /** Status of a permitted, valid request. */
+  success: number;
+  /** A valid request on the tenant's own data; may create fresh fixtures so that it can succeed. */
+  own: (w: TenantFixtures) => Promise<Probe>;
+  /** The route aimed at `victim`'s resources by a caller of `attacker`'s tenant. */
+  foreign?: (attacker: TenantFixtures, victim: TenantFixtures) => Promise<Probe[]>;
+}
+
+async function json<T>(res: Response, expected: number, what: string): Promise<T> {
+  if (res.status !== expected) throw new Error(`fixture ${what}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** A tenant with one of everything, created through the API with an all-powerful setup token. */
+export class TenantFixtures {
+  private cache = new Map<string, Promise<string>>();
+
+  readonly tenant: Tenant;
+  readonly setup: string;
+
+  private constructor(tenant: Tenant, setup: string) {
+    this.tenant = tenant;
+    this.setup = setup;
+  }
+
+  static async create(tenant: Tenant): Promise<TenantFixtures> {
+    const setup = await tokenFor(tenant, {
+      scopes: ["alerts:read", "alerts:write", "cases:read", "cases:write", "reports:read", "admin"],
+      subject: `setup-${tenant.id}`,
+    });
+    return new TenantFixtures(tenant, setup);
+  }
+
+  /** A shared fixture (for reads), created once. */
+  shared(
+    kind: "alert" | "case" | "connector" | "xdrConnector" | "asset" | "quarantined" | "user" | "client",
+  ) {
+    let made = this.cache.get(kind);
+    if (!made) {
+      made = this[kind]();
+      this.cache.set(kind, made);
+    }
+    return made;
+  }
+
+  async alert(): Promise<string> {
+    const body = await json<{ alerts: Array<{ id: string }> }>(
+      await call("POST", "/v1/alerts", { token: this.setup, body: makeDetectionFinding() }),
+      201,
+      "alert",
+    );
+    return body.alerts[0]?.id ?? "";
+  }
+
+  async case(): Promise<string> {
+    const body = await json<{ id: string }>(
+      await call("POST", "/v1/cases", {
+        token: this.setup,
+        body: { title: "Matrix case", severity: "medium", alert_ids: [await this.alert()] },
+      }),
+      201,
+      "case",
+    );
+    return body.id;
+  }
+
+  async connector(kind: "ocsf" | "cisco-xdr" = "ocsf"): Promise<string> {
+    const body = await json<{ connector: { id: string } }>(
+      await call("POST", "/v1/connectors", { token: this.setup, body: { kind, name: `${kind} matrix` } }),
+      201,
+      "connector",
+    );
+    return body.connector.id;
+  }
+
+  xdrConnector(): Promise<string> {
+    return this.connector("cisco-xdr");
+  }
+
+  async asset(): Promise<string> {
+    await this.shared("alert");
+    const body = await json<{ data: Array<{ id: string }> }>(
+      await call("GET", "/v1/assets", { token: this.setup }),
+      200,
+      "asset",
+    );
+    const id = body.data[0]?.id;
+    if (!id) throw new Error("fixture asset: the alert produced no asset");
+    return id;
+  }
+
+  /** A valid finding held in quarantine, as if it arrived while its connector was misconfigured. */
+  async quarantined(): Promise<string> {
+    const id = newId("quarantine");
+    await tenantDb(this.tenant)
+      .prepare(
+        "INSERT INTO quarantine (id, source_connector_id, reason, details, payload, received_at) VALUES (?, ?, ?, NULL, ?, ?)",
+      )
+      .bind(
+        id,
+        await this.shared("connector"),
+        "mapping_failed",
+        JSON.stringify(makeDetectionFinding()),
+        Date.now(),
+      )
+      .run();
+    return id;
+  }
+
+  async user(): Promise<string> {
+    const body = await json<{ id: string }>(
+      await call("POST", "/v1/users", {
+        token: this.setup,
+        body: {
+          email: `analyst-${crypto.randomUUID()}@matrix.test`,
+          display_name: "Matrix Analyst",
+          kind: "staff",
+          role: "analyst",
+        },
+      }),
+      201,
+      "user",
+    );
+    return body.id;
+  }
+
+  async client(): Promise<string> {
+    const body = await json<{ id: string }>(
+      await call("POST", "/v1/clients", {
+        token: this.setup,
+        body: { name: "Matrix client", scopes: ["alerts:read"] },
+      }),
+      201,
+      "client",
+    );
+    return body.id;
+  }
+
+  /** A fresh case's current version, for If-Match. */
+  async caseVersion(id: string): Promise<string> {
+    const res = await call("GET", `/v1/cases/${id}`, { token: this.setup });
+    await res.body?.cancel();
+    return res.headers.get("etag") ?? '"1"';
+  }
+}
+
+const command = (type: string, extra: Record<string, unknown> = {}) => ({ type, ...extra });
+
+async function commandProbe(w: TenantFixtures, caseId: string, body: unknown, where?: Probe["where"]) {
+  return {
+    method: "POST",
+    path: `/v1/cases/${caseId}/commands`,
+    body,
+    headers: { "if-match": await w.caseVersion(caseId) },
+    where,
+  } satisfies Probe;
+}
+
+export const ROUTES: RouteCase[] = [
+  // Alerts and assets
+  {
+    route: "GET /alerts",
+    operation: "alerts.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/alerts" }),
+  },
+  {
+    route: "POST /alerts",
+    operation: "alerts.submit",
+    success: 201,
+    own: async () => ({ method: "POST", path: "/v1/alerts", body: makeDetectionFinding() }),
+  },
+  {
+    route: "GET /alerts/{id}",
+    operation: "alerts.read",
+    success: 200,
+    own: async (w) => ({ method: "GET", path: `/v1/alerts/${await w.shared("alert")}` }),
+    foreign: async (_a, v) => [
+      { method: "GET", path: `/v1/alerts/${await v.shared("alert")}`, where: "path" },
+    ],
+  },
+  {
+    route: "GET /assets",
+    operation: "alerts.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/assets" }),
+  },
+  {
+    route: "PATCH /assets/{id}",
+    operation: "assets.update",
+    success: 200,
+    own: async (w) => ({
+      method: "PATCH",
+      path: `/v1/assets/${await w.shared("asset")}`,
+      body: { criticality: "high" },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "PATCH",
+        path: `/v1/assets/${await v.shared("asset")}`,
+        body: { criticality: "low" },
+        where: "path",
+      },
+    ],
+  },
+  // Cases
+  {
+    route: "GET /cases",
+    operation: "cases.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/cases" }),
+    foreign: async (_a, v) => [
+      { method: "GET", path: `/v1/cases?assignee=${await v.shared("user")}`, where: "query" },
+    ],
+  },
+  {
+    route: "POST /cases",
+    operation: "cases.create",
+    success: 201,
+    own: async () => ({
+      method: "POST",
+      path: "/v1/cases",
+      body: { title: "Opened in the matrix", severity: "low" },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "POST",
+        path: "/v1/cases",
+        body: { title: "Steal an alert", severity: "low", alert_ids: [await v.shared("alert")] },
+        where: "body",
+      },
+    ],
+  },
+  {
+    route: "GET /cases/{id}",
+    operation: "cases.read",
+    success: 200,
+    own: async (w) => ({ method: "GET", path: `/v1/cases/${await w.shared("case")}` }),
+    foreign: async (_a, v) => [
+      { method: "GET", path: `/v1/cases/${await v.shared("case")}`, where: "path" },
+      { method: "GET", path: `/v1/cases/${await v.shared("case")}?format=ocsf`, where: "path" },
+    ],
+  },
+  {
+    route: "POST /cases/{id}/commands",
+    variant: "acknowledge",
+    operation: "cases.work",
+    success: 200,
+    own: async (w) => commandProbe(w, await w.case(), command("acknowledge")),
+    foreign: async (a, v) => [
+      await commandProbe(v, await v.shared("case"), command("acknowledge"), "path"),
+      await commandProbe(
+        a,
+        await a.case(),
+        command("link_alert", { alert_id: await v.shared("alert") }),
+        "body",
+      ),
+      await commandProbe(
+        a,
+        await a.case(),
+        command("review_alert", { alert_id: await v.shared("alert") }),
+        "body",
+      ),
+      await commandProbe(
+        a,
+        await a.case(),
+        command("merge_into", { target_case_id: await v.shared("case") }),
+        "body",
+      ),
+    ],
+  },
+  {
+    route: "POST /cases/{id}/commands",
+    variant: "change_severity",
+    operation: "cases.supervise",
+    success: 200,
+    own: async (w) => commandProbe(w, await w.case(), command("change_severity", { severity: "high" })),
+  },
+  {
+    route: "GET /cases/{id}/audit",
+    operation: "cases.read",
+    success: 200,
+    own: async (w) => ({ method: "GET", path: `/v1/cases/${await w.shared("case")}/audit` }),
+    foreign: async (_a, v) => [
+      { method: "GET", path: `/v1/cases/${await v.shared("case")}/audit`, where: "path" },
+    ],
+  },
+  {
+    route: "GET /cases/{id}/live",
+    operation: "cases.read",
+    success: 101,
+    own: async (w) => ({
+      method: "GET",
+      path: `/v1/cases/${await w.shared("case")}/live`,
+      headers: { upgrade: "websocket" },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "GET",
+        path: `/v1/cases/${await v.shared("case")}/live`,
+        headers: { upgrade: "websocket" },
+        where: "path",
+      },
+    ],
+  },
+  // Connectors
+  {
+    route: "GET /connectors",
+    operation: "connectors.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/connectors" }),
+  },
+  {
+    route: "POST /connectors",
+    operation: "connectors.manage",
+    success: 201,
+    own: async () => ({
+      method: "POST",
+      path: "/v1/connectors",
+      body: { kind: "ocsf", name: "matrix source" },
+    }),
+  },
+  {
+    route: "GET /connectors/{id}",
+    operation: "connectors.read",
+    success: 200,
+    own: async (w) => ({ method: "GET", path: `/v1/connectors/${await w.shared("connector")}` }),
+    foreign: async (_a, v) => [
+      { method: "GET", path: `/v1/connectors/${await v.shared("connector")}`, where: "path" },
+    ],
+  },
+  {
+    route: "PATCH /connectors/{id}",
+    operation: "connectors.manage",
+    success: 200,
+    own: async (w) => ({
+      method: "PATCH",
+      path: `/v1/connectors/${await w.shared("connector")}`,
+      body: { name: "renamed" },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "PATCH",
+        path: `/v1/connectors/${await v.shared("connector")}`,
+        body: { name: "hijacked" },
+        where: "path",
+      },
+    ],
+  },
+  {
+    route: "DELETE /connectors/{id}",
+    operation: "connectors.manage",
+    success: 204,
+    own: async (w) => ({ method: "DELETE", path: `/v1/connectors/${await w.connector()}` }),
+    foreign: async (_a, v) => [
+      { method: "DELETE", path: `/v1/connectors/${await v.shared("connector")}`, where: "path" },
+    ],
+  },
+  {
+    route: "PUT /connectors/{id}/xdr-pull",
+    operation: "connectors.manage",
+    success: 200,
+    own: async (w) => ({
+      method: "PUT",
+      path: `/v1/connectors/${await w.shared("xdrConnector")}/xdr-pull`,
+      body: { client_id: "client", client_password: "password", region: "us", org_id: "org-1" },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "PUT",
+        path: `/v1/connectors/${await v.shared("xdrConnector")}/xdr-pull`,
+        body: { client_id: "evil", client_password: "evil", region: "eu", org_id: "evil" },
+        where: "path",
+      },
+    ],
+  },
+  {
+    route: "POST /connectors/{id}/rotate-secret",
+    operation: "connectors.manage",
+    success: 200,
+    own: async (w) => ({ method: "POST", path: `/v1/connectors/${await w.connector()}/rotate-secret` }),
+    foreign: async (_a, v) => [
+      { method: "POST", path: `/v1/connectors/${await v.shared("connector")}/rotate-secret`, where: "path" },
+    ],
+  },
+  // Quarantine
+  {
+    route: "GET /quarantine",
+    operation: "quarantine.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/quarantine" }),
+  },
+  {
+    route: "POST /quarantine/{id}/replay",
+    operation: "quarantine.replay",
+    success: 200,
+    own: async (w) => ({ method: "POST", path: `/v1/quarantine/${await w.quarantined()}/replay` }),
+    foreign: async (_a, v) => [
+      { method: "POST", path: `/v1/quarantine/${await v.shared("quarantined")}/replay`, where: "path" },
+    ],
+  },
+  // People
+  {
+    route: "GET /users",
+    operation: "users.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/users" }),
+  },
+  {
+    route: "POST /users",
+    operation: "users.manage",
+    success: 201,
+    own: async () => ({
+      method: "POST",
+      path: "/v1/users",
+      body: {
+        email: `new-${crypto.randomUUID()}@matrix.test`,
+        display_name: "New",
+        kind: "staff",
+        role: "viewer",
+      },
+    }),
+  },
+  {
+    route: "GET /users/{id}",
+    operation: "users.read",
+    success: 200,
+    own: async (w) => ({ method: "GET", path: `/v1/users/${await w.shared("user")}` }),
+    foreign: async (_a, v) => [{ method: "GET", path: `/v1/users/${await v.shared("user")}`, where: "path" }],
+  },
+  {
+    route: "PUT /users/{id}/grant",
+    operation: "users.manage",
+    success: 200,
+    own: async (w) => ({ method: "PUT", path: `/v1/users/${await w.user()}/grant`, body: { role: "lead" } }),
+    foreign: async (_a, v) => [
+      {
+        method: "PUT",
+        path: `/v1/users/${await v.shared("user")}/grant`,
+        body: { role: "admin" },
+        where: "path",
+      },
+    ],
+  },
+  {
+    route: "POST /users/{id}/revoke",
+    operation: "users.manage",
+    success: 200,
+    own: async (w) => ({ method: "POST", path: `/v1/users/${await w.user()}/revoke` }),
+    foreign: async (_a, v) => [
+      { method: "POST", path: `/v1/users/${await v.shared("user")}/revoke`, where: "path" },
+    ],
+  },
+  // Machine clients
+  {
+    route: "GET /clients",
+    operation: "clients.manage",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/clients" }),
+  },
+  {
+    route: "POST /clients",
+    operation: "clients.manage",
+    success: 201,
+    own: async () => ({
+      method: "POST",
+      path: "/v1/clients",
+      body: { name: "New client", scopes: ["cases:read"] },
+    }),
+  },
+  {
+    route: "GET /clients/{id}",
+    operation: "clients.manage",
+    success: 200,
+    own: async (w) => ({ method: "GET", path: `/v1/clients/${await w.shared("client")}` }),
+    foreign: async (_a, v) => [
+      { method: "GET", path: `/v1/clients/${await v.shared("client")}`, where: "path" },
+    ],
+  },
+  {
+    route: "POST /clients/{id}/revoke",
+    operation: "clients.manage",
+    success: 200,
+    own: async (w) => ({ method: "POST", path: `/v1/clients/${await w.client()}/revoke` }),
+    foreign: async (_a, v) => [
+      { method: "POST", path: `/v1/clients/${await v.shared("client")}/revoke`, where: "path" },
+    ],
+  },
+  // Administration audit and health
+  {
+    route: "GET /audit",
+    operation: "audit.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/audit" }),
+  },
+  {
+    route: "GET /audit/verify",
+    operation: "audit.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/audit/verify" }),
+  },
+  {
+    route: "GET /admin/health",
+    operation: "health.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/admin/health" }),
+  },
+];
+
+/** Routes outside the permission table: public documents and endpoints with their own authentication. */
+export const UNGUARDED_ROUTES = new Set(["POST /oauth/token"]);
+
+/** Every documented "METHOD /path" of /v1, from the OpenAPI document the API serves. */
+export async function documentedRoutes(): Promise<string[]> {
+  const doc = (await (await call("GET", "/v1/openapi.json")).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops)
+      .filter((m) => ["get", "post", "put", "patch", "delete"].includes(m))
+      .map((m) => `${m.toUpperCase()} ${path}`),
+  );
+}
+
+/** Everything a tenant owns, as row counts and a digest of every row, to prove nothing changed. */
+export async function tenantStateDigest(tenant: Tenant): Promise<string> {
+  const db = tenantDb(tenant);
+  const { results: tables } = await db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'd1_%'",
+    )
+    .all<{ name: string }>();
+  const parts: string[] = [];
+  for (const { name } of tables.sort((a, b) => a.name.localeCompare(b.name))) {
+    const { results } = await db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
+    parts.push(`${name}:${JSON.stringify(results)}`);
+  }
+  const control = testEnv().CONTROL_DB;
+  for (const [table, column] of [
+    ["connectors", "tenant_id"],
+    ["grants", "tenant_id"],
+    ["machine_clients", "tenant_id"],
+    ["admin_audit", "tenant_id"],
+    ["work_queue", "tenant_id"],
+    ["principals", "home_tenant_id"],
+  ] as const) {
+    const { results } = await control
+      .prepare(`SELECT * FROM ${table} WHERE ${column} = ? ORDER BY rowid`)
+      .bind(tenant.id)
+      .all();
+    parts.push(`${table}:${JSON.stringify(results)}`);
+  }
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n")));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
