@@ -137,25 +137,28 @@ async function observableStatements(
       links.set(`${dedupKey}|${id}`, { dedupKey, observableId: id });
     }
   }
-  const upserts = [...seen].map(([id, o]) =>
+  const upserts = chunked([...seen], 6).map((chunk) =>
     d
       .insert(observables)
-      .values({ id, typeId: o.typeId, type: o.type, value: o.value, firstSeenAt: now, lastSeenAt: now })
+      .values(
+        chunk.map(([id, o]) => ({
+          id,
+          typeId: o.typeId,
+          type: o.type,
+          value: o.value,
+          firstSeenAt: now,
+          lastSeenAt: now,
+        })),
+      )
       .onConflictDoUpdate({
         target: observables.id,
         set: { lastSeenAt: sql`max(${observables.lastSeenAt}, excluded.last_seen_at)` },
       }),
   );
-  const linkInserts = [...links.values()].map((link) =>
-    d
-      .insert(alertObservables)
-      .select(
-        d
-          .select({ alertId: alerts.id, observableId: sql<string>`${link.observableId}`.as("observable_id") })
-          .from(alerts)
-          .where(sql`${alerts.dedupKey} = ${link.dedupKey}`),
-      )
-      .onConflictDoNothing(),
+  const linkInserts = linkStatements(
+    d,
+    alertObservables,
+    [...links.values()].map((l) => [l.dedupKey, l.observableId]),
   );
   return [...upserts, ...linkInserts];
 }
@@ -179,10 +182,19 @@ async function assetStatements(
       links.set(`${dedupKey}|${id}`, { dedupKey, assetId: id });
     }
   }
-  const upserts = [...seen].map(([id, a]) =>
+  const upserts = chunked([...seen], 6).map((chunk) =>
     d
       .insert(assets)
-      .values({ id, kind: a.kind, uid: a.uid, name: a.name, firstSeenAt: now, lastSeenAt: now })
+      .values(
+        chunk.map(([id, a]) => ({
+          id,
+          kind: a.kind,
+          uid: a.uid,
+          name: a.name,
+          firstSeenAt: now,
+          lastSeenAt: now,
+        })),
+      )
       .onConflictDoUpdate({
         target: assets.id,
         set: {
@@ -191,16 +203,43 @@ async function assetStatements(
         },
       }),
   );
-  const linkInserts = [...links.values()].map((link) =>
+  const linkInserts = linkStatements(
+    d,
+    alertAssets,
+    [...links.values()].map((l) => [l.dedupKey, l.assetId]),
+  );
+  return [...upserts, ...linkInserts];
+}
+
+// D1 binds at most 100 parameters per statement, so index rows go in multi-row statements of that
+// size rather than one statement each: a 1,000-finding batch is a few hundred statements, not thousands.
+const MAX_BOUND_PARAMETERS = 100;
+
+function chunked<T>(items: readonly T[], parametersPerItem: number): T[][] {
+  const size = Math.floor(MAX_BOUND_PARAMETERS / parametersPerItem);
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/**
+ * Links alerts to index rows by dedup key, so a link attaches to whichever alert row the upsert kept.
+ * (`WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.)
+ */
+function linkStatements(
+  d: ReturnType<typeof drizzle>,
+  table: typeof alertObservables | typeof alertAssets,
+  links: ReadonlyArray<readonly [dedupKey: string, targetId: string]>,
+): BatchItem<"sqlite">[] {
+  return chunked(links, 2).map((chunk) =>
     d
-      .insert(alertAssets)
+      .insert(table)
       .select(
-        d
-          .select({ alertId: alerts.id, assetId: sql<string>`${link.assetId}`.as("asset_id") })
-          .from(alerts)
-          .where(sql`${alerts.dedupKey} = ${link.dedupKey}`),
+        sql`SELECT ${alerts.id}, link.column2 FROM ${alerts} JOIN (VALUES ${sql.join(
+          chunk.map(([dedupKey, targetId]) => sql`(${dedupKey}, ${targetId})`),
+          sql`, `,
+        )}) AS link ON ${alerts.dedupKey} = link.column1 WHERE true`,
       )
       .onConflictDoNothing(),
   );
-  return [...upserts, ...linkInserts];
 }
