@@ -1,5 +1,6 @@
 // A tenant's own D1 database. Every tenant has one, with the same schema; the tenant id is
 // implicit in which database you are talking to, so no table here carries it.
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 type Json = Record<string, unknown>;
@@ -84,6 +85,8 @@ export const cases = sqliteTable(
     index("cases_updated_idx").on(t.updatedAt, t.id),
     index("cases_state_updated_idx").on(t.state, t.updatedAt, t.id),
     index("cases_sla_due_idx").on(t.slaDueAt, t.id),
+    // The work-queue order (soonest deadline first, none last), as domain/case/queries.ts sorts it.
+    index("cases_due_key_idx").on(sql`coalesce(${t.slaDueAt}, 8640000000000000)`, t.id),
     index("cases_assignee_idx").on(t.assigneeId, t.updatedAt),
   ],
 );

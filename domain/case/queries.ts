@@ -22,7 +22,8 @@ export interface CaseListQuery {
 
 // Cases with no pending deadline sort after every real one.
 const NO_DEADLINE = 8_640_000_000_000_000;
-const dueKey = sql<number>`coalesce(${cases.slaDueAt}, ${NO_DEADLINE})`;
+// A literal, not a bound parameter, so SQLite matches it to the cases_due_key_idx expression index.
+const dueKey = sql<number>`coalesce(${cases.slaDueAt}, ${sql.raw(String(NO_DEADLINE))})`;
 
 export async function listCases(
   db: D1Database,
