@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 import { generateOcsfValidators } from "./scripts/generate-ocsf-validators.ts";
 import { SecretScanReporter } from "./tests/support/secret-scan-reporter.ts";
 
+const CUSTOMER_IDP_TENANT_ID = "tnt_01customeridp00000000000000";
+
 // Tenant ids map 1:1 to databases, so every tenant a test file mints gets one of these.
 const TEST_TENANT_BINDINGS = Array.from(
   { length: 16 },
@@ -25,8 +27,20 @@ export default defineConfig(async () => {
   const inlineIdp = await testIssuerKey("RS256", "inline-idp-key");
   const urlIdp = await testIssuerKey("ES256", "url-idp-key");
   const trustedIssuers = [
-    { issuer: "https://idp-inline.test", jwks: { keys: [inlineIdp.publicJwk] }, algorithms: ["RS256"] },
-    { issuer: "https://idp.test", jwksUrl: "https://idp.test/.well-known/jwks.json" },
+    {
+      issuer: "https://idp-inline.test",
+      jwks: { keys: [inlineIdp.publicJwk] },
+      algorithms: ["RS256"],
+      tenants: "*",
+    },
+    { issuer: "https://idp.test", jwksUrl: "https://idp.test/.well-known/jwks.json", tenants: "*" },
+    // A customer's own IdP, trusted for one tenant only (tests/workers/api/auth.issuers.test.ts).
+    {
+      issuer: "https://idp-customer.test",
+      jwks: { keys: [inlineIdp.publicJwk] },
+      algorithms: ["RS256"],
+      tenants: [CUSTOMER_IDP_TENANT_ID],
+    },
   ];
   // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node
   // (npm start and npm run build do the same for the Worker itself).
@@ -82,6 +96,7 @@ export default defineConfig(async () => {
                   TEST_CONTROL_MIGRATIONS: controlMigrations,
                   TEST_TENANT_MIGRATIONS: tenantMigrations,
                   TEST_TENANT_BINDINGS,
+                  TEST_CUSTOMER_IDP_TENANT_ID: CUSTOMER_IDP_TENANT_ID,
                   TEST_RATE_LIMIT,
                 },
                 d1Databases: Object.fromEntries(

@@ -48,6 +48,9 @@ export async function authenticateBearer(authorization: string | undefined, env:
   const tenantId = payload.tid;
   if (typeof tenantId !== "string" || tenantId === "")
     throw invalidToken("the token has no tenant (tid) claim");
+  if (issuer.tenants !== "*" && !issuer.tenants.has(tenantId)) {
+    throw invalidToken("the token's issuer is not trusted for this tenant");
+  }
   const tenant = await findTenant(env.CONTROL_DB, tenantId);
   if (tenant?.status !== "active") throw invalidToken("the token's tenant is unknown or not active");
 

@@ -10,12 +10,22 @@ import type { SigningKey } from "../../domain/auth/tokens.ts";
 /** Asymmetric algorithms only: "none" and shared-secret HMAC can never verify here. */
 export const ALLOWED_ALGORITHMS = ["ES256", "EdDSA", "RS256", "PS256"];
 
+// Each outside issuer names the tenants it may speak for: a customer's IdP its own tenant ids, the
+// provider's own IdP "*". A token's `tid` outside that list is refused, whatever its signature.
+const tenantsSchema = z.union([z.literal("*"), z.array(z.string().min(1)).min(1)]);
+
 const trustedIssuerSchema = z.union([
-  z.object({ issuer: z.string().min(1), jwksUrl: z.url(), algorithms: z.array(z.string()).optional() }),
+  z.object({
+    issuer: z.string().min(1),
+    jwksUrl: z.url(),
+    algorithms: z.array(z.string()).optional(),
+    tenants: tenantsSchema,
+  }),
   z.object({
     issuer: z.string().min(1),
     jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
     algorithms: z.array(z.string()).optional(),
+    tenants: tenantsSchema,
   }),
 ]);
 
@@ -23,6 +33,8 @@ export interface TrustedIssuer {
   issuer: string;
   algorithms: string[];
   keys: JWTVerifyGetKey;
+  /** The tenant ids this issuer may name in `tid`, or "*" for any. */
+  tenants: "*" | ReadonlySet<string>;
 }
 
 interface IssuerEnv {
@@ -43,6 +55,7 @@ export function trustedIssuers(env: IssuerEnv): Map<string, TrustedIssuer> {
     issuer: env.PHOENIX_ISSUER,
     algorithms: ["ES256", "EdDSA"],
     keys: async (header, token) => (await ownKeyring(env)).verify(header, token),
+    tenants: "*",
   });
   return issuers;
 }
@@ -114,7 +127,8 @@ function configured(trustedIssuersJson: string): Map<string, TrustedIssuer> {
             timeoutDuration: 5_000,
           })
         : createLocalJWKSet(entry.jwks as { keys: JWK[] });
-    issuers.set(entry.issuer, { issuer: entry.issuer, algorithms, keys });
+    const tenants = entry.tenants === "*" ? "*" : new Set(entry.tenants);
+    issuers.set(entry.issuer, { issuer: entry.issuer, algorithms, keys, tenants });
   }
   configuredCache = { source: trustedIssuersJson, issuers };
   return issuers;

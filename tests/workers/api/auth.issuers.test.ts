@@ -69,3 +69,25 @@ describe("trusted outside issuers", () => {
     expect(idp.fetches()).toBeLessThanOrEqual(2);
   });
 });
+
+describe("an issuer trusted for some tenants only", () => {
+  it("speaks for its own tenant, and its validly signed token naming another tenant is 401", async () => {
+    const env = testEnv();
+    const own = await createTenant();
+    // The customer IdP's entry in TRUSTED_ISSUERS names one fixed tenant id; give a fresh tenant that id.
+    const customerTenantId = env.TEST_CUSTOMER_IDP_TENANT_ID as string;
+    await env.CONTROL_DB.prepare("UPDATE tenants SET id = ? WHERE id = ?")
+      .bind(customerTenantId, own.id)
+      .run();
+    const other = await createTenant();
+    const key = env.TEST_INLINE_IDP_JWK as SigningJwk;
+
+    const mine = await idpToken(key, "https://idp-customer.test", customerTenantId);
+    expect((await call("GET", "/v1/alerts", { token: mine })).status).toBe(200);
+
+    const theirs = await idpToken(key, "https://idp-customer.test", other.id);
+    const res = await call("GET", "/v1/alerts", { token: theirs });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { detail: string }).detail).toContain("not trusted for this tenant");
+  });
+});
