@@ -6,6 +6,7 @@ import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
 import { type FieldError, PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { isScope, SCOPES, type Scope } from "./scopes.ts";
+import { mintAccessToken, type SigningKey } from "./tokens.ts";
 
 export type ClientStatus = (typeof machineClients.$inferSelect)["status"];
 
@@ -171,11 +172,59 @@ export async function revokeClient(
   return after;
 }
 
+/** Client-credentials tokens live 10 minutes; a revoked client's last token dies with it. */
+export const CLIENT_TOKEN_TTL_SECONDS = 600;
+
+export interface ClientTokenRequest {
+  id: string;
+  secret: string;
+  /** The space-separated scopes asked for; absent means every scope the client holds. */
+  scope: string | undefined;
+  key: SigningKey;
+  issuer: string;
+  now: number;
+}
+
+/** RFC 6749 §4.4: authenticate the client, grant the scopes it asked for and holds, mint the token. */
+export async function issueClientToken(
+  db: D1Database,
+  req: ClientTokenRequest,
+): Promise<{ accessToken: string; scopes: Scope[]; expiresIn: number }> {
+  const client = await authenticateClient(db, req.id, req.secret);
+  const scopes = grantedScopes(req.scope, client.scopes);
+  // Only a request that gets a token counts as a use.
+  await recordClientUse(db, client.id, req.now);
+  const accessToken = await mintAccessToken({
+    key: req.key,
+    issuer: req.issuer,
+    subject: client.id,
+    tenantId: client.tenantId,
+    scopes,
+    ttlSeconds: CLIENT_TOKEN_TTL_SECONDS,
+    now: req.now,
+  });
+  return { accessToken, scopes, expiresIn: CLIENT_TOKEN_TTL_SECONDS };
+}
+
+/** The requested scopes, all of which the client must hold; none requested means all it holds. */
+function grantedScopes(requested: string | undefined, held: readonly Scope[]): Scope[] {
+  if (requested === undefined || requested.trim() === "") return [...held];
+  const words = [...new Set(requested.split(" ").filter(Boolean))];
+  const refused = words.filter((w) => !(isScope(w) && held.includes(w)));
+  if (refused.length > 0) {
+    throw new PhoenixError(
+      "invalid_scope",
+      `this client may not be issued ${refused.map((s) => JSON.stringify(s)).join(", ")}; it holds: ${held.join(" ")}`,
+    );
+  }
+  return held.filter((s) => words.includes(s));
+}
+
 /**
  * Checks a client id and secret. Unknown, revoked and wrong-secret clients all get the same
  * invalid_client, after the same work. Writes nothing: see recordClientUse.
  */
-export async function authenticateClient(
+async function authenticateClient(
   db: D1Database,
   clientId: string,
   secret: string,
@@ -200,7 +249,7 @@ export async function authenticateClient(
  * Records that an authenticated client is being issued a token. Guarded on the client still being
  * active, so a revocation that landed since authentication wins and no token is issued.
  */
-export async function recordClientUse(db: D1Database, clientId: string, now: number): Promise<void> {
+async function recordClientUse(db: D1Database, clientId: string, now: number): Promise<void> {
   const used = await db
     .prepare("UPDATE machine_clients SET last_used_at = ? WHERE id = ? AND status = 'active'")
     .bind(now, clientId)

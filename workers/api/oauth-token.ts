@@ -3,9 +3,8 @@
 // the client's tenant (tid) and the granted scopes.
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { authenticateClient, recordClientUse } from "../../domain/auth/clients.ts";
-import { isScope, SCOPES, type Scope } from "../../domain/auth/scopes.ts";
-import { mintAccessToken } from "../../domain/auth/tokens.ts";
+import { issueClientToken } from "../../domain/auth/clients.ts";
+import { SCOPES } from "../../domain/auth/scopes.ts";
 import { type ErrorCode, isPhoenixError, PhoenixError } from "../../domain/errors.ts";
 import { currentSigningKey } from "../auth/issuers.ts";
 import type { ApiEnv } from "./context.ts";
@@ -14,7 +13,6 @@ import { PROBLEM_CONTENT_TYPE, problemResponse } from "./problem.ts";
 /** Where the token endpoint sits inside /v1; the API's bearer and JSON-only guards let it through. */
 export const TOKEN_PATH = "/oauth/token";
 /** At most MAX_ACCESS_TOKEN_TTL_SECONDS (domain/auth/key-schedule.ts), which key retirement allows for. */
-export const CLIENT_TOKEN_TTL_SECONDS = 600;
 
 // RFC 6749 §5.2 error codes, carried as the problem's `error` member so OAuth clients understand it.
 const OAUTH_ERRORS: Partial<Record<ErrorCode, string>> = {
@@ -121,25 +119,18 @@ async function issueToken(c: Context<ApiEnv>, now: number): Promise<Response> {
     throw new PhoenixError("unsupported_grant_type", "only grant_type=client_credentials is supported");
   }
   const credentials = clientCredentials(c.req.header("authorization"), params);
-  const client = await authenticateClient(c.env.CONTROL_DB, credentials.id, credentials.secret);
-  const scopes = grantedScopes(params.get("scope"), client.scopes);
-  // Only a request that gets a token counts as a use.
-  await recordClientUse(c.env.CONTROL_DB, client.id, now);
-
-  const accessToken = await mintAccessToken({
+  const { accessToken, scopes, expiresIn } = await issueClientToken(c.env.CONTROL_DB, {
+    ...credentials,
+    scope: params.get("scope"),
     key: await currentSigningKey(c.env, now),
     issuer: c.env.PHOENIX_ISSUER,
-    subject: client.id,
-    tenantId: client.tenantId,
-    scopes,
-    ttlSeconds: CLIENT_TOKEN_TTL_SECONDS,
     now,
   });
   return c.json(
     {
       access_token: accessToken,
       token_type: "Bearer",
-      expires_in: CLIENT_TOKEN_TTL_SECONDS,
+      expires_in: expiresIn,
       scope: scopes.join(" "),
     },
     200,
@@ -210,20 +201,6 @@ function parseBasic(authorization: string): { id: string; secret: string } {
 // §2.3.1: the id and secret are form-urlencoded before they are joined and base64-encoded.
 function formDecode(value: string): string {
   return decodeURIComponent(value.replaceAll("+", " "));
-}
-
-/** The requested scopes, all of which the client must hold; none requested means all it holds. */
-function grantedScopes(requested: string | undefined, held: readonly Scope[]): Scope[] {
-  if (requested === undefined || requested.trim() === "") return [...held];
-  const words = [...new Set(requested.split(" ").filter(Boolean))];
-  const refused = words.filter((w) => !(isScope(w) && held.includes(w)));
-  if (refused.length > 0) {
-    throw new PhoenixError(
-      "invalid_scope",
-      `this client may not be issued ${refused.map((s) => JSON.stringify(s)).join(", ")}; it holds: ${held.join(" ")}`,
-    );
-  }
-  return held.filter((s) => words.includes(s));
 }
 
 /**
