@@ -119,7 +119,7 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
     const connector = await getConnector(
       c.env.CONTROL_DB,
       principal.tenant.id,
-      quarantined.sourceConnectorId ?? "",
+      quarantined.sourceConnectorId,
     );
     const outcome = await replayQuarantined(
       db,
