@@ -200,6 +200,15 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
       if (Object.hasOwn(state.alerts, command.alertId)) return accepted([]);
       return accepted([{ ...event, type: "case.alert_linked", alertId: command.alertId }]);
     }
+    case "link_alerts": {
+      if (command.alertIds.length === 0) return invalid("alertIds", "must name at least one alert");
+      for (const [i, id] of command.alertIds.entries()) {
+        const bad = checkId(`alertIds.${i}`, id);
+        if (bad) return bad;
+      }
+      const fresh = [...new Set(command.alertIds)].filter((id) => !Object.hasOwn(state.alerts, id));
+      return accepted(fresh.map((alertId) => ({ ...event, type: "case.alert_linked" as const, alertId })));
+    }
     case "unlink_alert": {
       const bad = checkId("alertId", command.alertId);
       if (bad) return bad;

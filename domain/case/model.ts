@@ -60,6 +60,8 @@ export type CaseCommand =
   | { type: "escalate"; tier?: EscalationTier; team?: string }
   | { type: "comment"; body: string; visibility?: "internal" | "customer" }
   | { type: "link_alert"; alertId: string }
+  /** Correlation's form: many alerts of one key in one commit (one event per alert not yet linked). */
+  | { type: "link_alerts"; alertIds: string[] }
   | { type: "unlink_alert"; alertId: string }
   | { type: "review_alert"; alertId: string }
   | { type: "merge_into"; targetCaseId: string };

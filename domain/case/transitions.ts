@@ -55,6 +55,7 @@ export const CASE_TRANSITIONS: {
   escalate: from(WORKING, "unchanged"),
   comment: from(EDITABLE, "unchanged"),
   link_alert: from(EDITABLE, "unchanged"),
+  link_alerts: from(EDITABLE, "unchanged"),
   unlink_alert: from(EDITABLE, "unchanged"),
   review_alert: from(EDITABLE, "unchanged"),
 };

@@ -33,17 +33,26 @@ export function createIngest(): Hono<{ Bindings: Env }> {
         },
       })(c, next),
     async (c) => {
+      const T: Record<string, number> = {};
+      let t = performance.now();
+      const mark = (k: string) => {
+        const n = performance.now();
+        T[k] = n - t;
+        t = n;
+      };
       const connectorId = c.req.param("connectorId");
       const now = Date.now();
       const target = isConnectorId(connectorId)
         ? await loadIngestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
         : null;
       if (!target) throw new PhoenixError("not_found", "no such connector");
+      mark("target");
 
       const body = await c.req.text();
       const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
       if (!verified.ok)
         throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
+      mark("verify");
       // Attributed only once the signature proves the sender holds the connector's secret.
       attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
 
@@ -64,8 +73,11 @@ export function createIngest(): Hono<{ Bindings: Env }> {
       );
       // New alerts are grouped into cases before the reply; anything that fails here stays owed
       // (correlated_at is null) and the scheduled sweep finishes it.
+      mark("deliver");
       const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
       if (fresh.length > 0) await correlateAlerts(c.env, target.tenant, fresh);
+      mark("correlate");
+      console.warn(JSON.stringify({ prof: T }));
       return c.json(
         {
           accepted: outcome.accepted,

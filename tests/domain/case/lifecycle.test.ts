@@ -434,6 +434,29 @@ describe("alerts", () => {
     story = step(story, { type: "link_alert", alertId: "alrt_a" });
     expect(story.state.alerts).toEqual({ alrt_a: { reviewed: false }, alrt_b: { reviewed: false } });
   });
+
+  it("links many alerts in one commit, one event per alert not yet linked", () => {
+    const given = caseIn("in_progress");
+    const decision = when(
+      given.state,
+      { type: "link_alerts", alertIds: ["alrt_a", "alrt_c", "alrt_d", "alrt_c"] },
+      {
+        now: given.now,
+      },
+    );
+    expect(decision.ok && decision.events.map((e) => e.type === "case.alert_linked" && e.alertId)).toEqual([
+      "alrt_c",
+      "alrt_d",
+    ]);
+    const linked = step(given, { type: "link_alerts", alertIds: ["alrt_c", "alrt_d"] });
+    expect(Object.keys(linked.state.alerts).sort()).toEqual(["alrt_a", "alrt_b", "alrt_c", "alrt_d"]);
+    expect(when(given.state, { type: "link_alerts", alertIds: [] }, { now: given.now })).toEqual(
+      refused("validation_failed", "alertIds: must name at least one alert"),
+    );
+    expect(when(given.state, { type: "link_alerts", alertIds: ["alrt_e", ""] }, { now: given.now })).toEqual(
+      refused("validation_failed", "alertIds.1: must not be empty"),
+    );
+  });
 });
 
 describe("no-op commands", () => {
@@ -444,6 +467,7 @@ describe("no-op commands", () => {
     ["severity unchanged", { type: "change_severity", severity: "high" }],
     ["priority unchanged", { type: "change_priority", priority: "P2" }],
     ["link an already linked alert", { type: "link_alert", alertId: "alrt_a" }],
+    ["link alerts that are all linked", { type: "link_alerts", alertIds: ["alrt_a", "alrt_b"] }],
     ["unlink an alert that is not linked", { type: "unlink_alert", alertId: "alrt_zz" }],
     ["escalate to the tier the case is at", { type: "escalate", tier: "L1" }],
   ] satisfies Array<[string, CaseCommand]>)("%s succeeds with no events", (_label, command) => {

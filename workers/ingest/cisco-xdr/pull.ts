@@ -33,8 +33,6 @@ const DEFAULT_LOOKBACK_MINUTES = 24 * 60;
 /** Incident pages per run: a scheduled run stays well inside a Worker invocation's limits. */
 const DEFAULT_MAX_PAGES = 10;
 const RELATIONSHIP_PAGE_SIZE = 100;
-/** correlateAlerts takes this many alert ids per call. */
-const CORRELATION_CHUNK = 90;
 
 /**
  * Where the pull resumes: incidents whose `timestamp` (CTIM's last-modified time, the field both
@@ -209,9 +207,7 @@ export async function pullConnector(
         fresh.push(...delivered.alerts.filter((a) => !a.duplicate).map((a) => a.id));
       }
       // Alerts whose correlation fails here stay owed (correlated_at null) for the scheduled sweep.
-      for (let i = 0; i < fresh.length; i += CORRELATION_CHUNK) {
-        await correlateAlerts(env, target.tenant, fresh.slice(i, i + CORRELATION_CHUNK));
-      }
+      if (fresh.length > 0) await correlateAlerts(env, target.tenant, fresh);
 
       // Stored first, cursor second: a crash in between re-pulls this page, and every bundle of it
       // is then a re-delivery (same webhook id), which changes nothing.
