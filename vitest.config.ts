@@ -102,6 +102,18 @@ export default defineConfig(async () => {
                 d1Databases: Object.fromEntries(
                   TEST_TENANT_BINDINGS.map((b) => [b, `phoenix-test-${b.toLowerCase()}`]),
                 ),
+                // As wrangler.toml, but a batch leaves as soon as it is sent: tests wait for the work,
+                // not for a batch window (tests/support/ingest.ts, correlationSettled).
+                queueConsumers: {
+                  "phoenix-correlation": {
+                    maxBatchSize: 100,
+                    maxBatchTimeout: 0,
+                    maxRetries: 5,
+                    retryDelay: 0,
+                    deadLetterQueue: "phoenix-correlation-dlq",
+                  },
+                  "phoenix-correlation-dlq": { maxBatchSize: 100, maxBatchTimeout: 0 },
+                },
                 ratelimits: {
                   TEST_RATE_LIMITER: { namespace_id: "1099", simple: { limit: TEST_RATE_LIMIT, period: 60 } },
                 },

@@ -73,3 +73,22 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, task:
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   return results;
 }
+
+/**
+ * Webhooks answer once their alerts are stored; the correlation queue groups them into cases just
+ * after (decision 026). Polls the tenant's health until no alert owes a case and returns how long
+ * that took, in seconds, so a scenario can report grouping along with the answers.
+ */
+export async function correlationDrainSeconds(ctx: BenchContext, timeoutMs = 300_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const health = await api<{ correlation: { owed_alerts: number } }>(ctx, "GET", "/v1/admin/health", {
+      token: ctx.tokens.admin,
+    });
+    const owed = health.correlation.owed_alerts;
+    if (owed === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`${owed} alerts still owe a case after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

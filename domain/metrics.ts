@@ -13,7 +13,9 @@ export type MetricEvent =
       count: number;
     }
   | { name: "case.command"; tenant: string; command: string }
-  | { name: "sla.warning" | "sla.breached"; tenant: string; clock: SlaClockName };
+  | { name: "sla.warning" | "sla.breached"; tenant: string; clock: SlaClockName }
+  /** Alerts whose correlation message ran out of retries; the cron sweep still owes them a case. */
+  | { name: "correlation.dead_letter"; tenant: string; count: number };
 
 export type MetricName = MetricEvent["name"];
 
@@ -47,6 +49,8 @@ function dimensionOf(event: MetricEvent): string {
     case "sla.warning":
     case "sla.breached":
       return event.clock;
+    case "correlation.dead_letter":
+      return "alerts";
     default: {
       const unknown: never = event;
       return String(unknown);

@@ -11,6 +11,7 @@ import { createSignInRoutes } from "./auth/sign-in.ts";
 import { configurationProblems } from "./configuration.ts";
 import { createIngest } from "./ingest/route.ts";
 import { limitByAddress } from "./limits/rate-limit.ts";
+import { consumeCorrelation, consumeCorrelationDeadLetters } from "./queues/correlation.ts";
 import { runScheduled } from "./scheduled.ts";
 import { requestTelemetry } from "./telemetry/request-log.ts";
 import { handleWorkbench } from "./workbench.ts";
@@ -51,6 +52,14 @@ export default {
     const problems = configurationProblems(env);
     if (problems.length > 0) throw new Error(`Phoenix is misconfigured: ${problems.join("; ")}`);
     ctx.waitUntil(runScheduled(env, controller.scheduledTime));
+  },
+  async queue(batch, env) {
+    // Queue names carry the environment ("phoenix-correlation-staging"); the role is the prefix.
+    if (/^phoenix-correlation-dlq(-|$)/.test(batch.queue)) return consumeCorrelationDeadLetters(batch, env);
+    if (/^phoenix-correlation(-|$)/.test(batch.queue)) return consumeCorrelation(batch, env);
+    // A queue this Worker does not consume: retried, so a wiring mistake is loud and loses nothing.
+    console.error(JSON.stringify({ level: "error", msg: "no consumer for queue", queue: batch.queue }));
+    batch.retryAll();
   },
 } satisfies ExportedHandler<Env>;
 

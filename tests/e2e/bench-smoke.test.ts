@@ -124,10 +124,13 @@ describe("npm run bench -- --quick from a fresh copy", () => {
     expect(results.seeding.map((s) => s.alertsAdded)).toEqual([1_000, 4_000]);
     for (const g of results.growth) expect(g.p95Ratio, g.scenario).toBeGreaterThan(0);
 
-    // The storm's alerts were stored and grouped into cases.
+    // The storm's alerts were stored and all grouped into cases, and how long that took is reported.
     const storm = results.results.find((r) => r.scenario === "correlation storm");
     expect(Number(storm?.extra.cases_opened)).toBeGreaterThan(0);
-    expect(Number(storm?.extra.alerts_in_cases)).toBeGreaterThan(0);
+    expect(Number(storm?.extra.alerts_in_cases)).toBe(Number(storm?.extra.alerts_stored));
+    expect(Number(storm?.extra.correlated_within_s)).toBeGreaterThanOrEqual(0);
+    const single = results.results.find((r) => r.scenario === "signed webhook, 1 alert");
+    expect(Number(single?.extra.alerts_in_cases_per_s)).toBeGreaterThan(0);
 
     expect(results.targets).toHaveLength(5);
     for (const t of results.targets) expect(t.met, t.target).not.toBeNull();

@@ -1,7 +1,7 @@
 // Sources for ingest tests: a connector of the tenant's, and signed deliveries to it.
 import type { Tenant } from "../../domain/tenancy.ts";
 import { signWebhook } from "../../domain/webhooks/standard-webhooks.ts";
-import { call, createTenant, tokenFor } from "./world.ts";
+import { call, createTenant, tenantDb, tokenFor } from "./world.ts";
 
 export interface Connector {
   id: string;
@@ -25,16 +25,37 @@ export async function connectorOf(
   return { id: body.connector.id, secret: body.secret, tenant: t, admin };
 }
 
+/**
+ * Waits until the tenant owes no alert a case: the webhook answers before its alerts are grouped
+ * (decision 026), and the correlation queue's consumer does that a moment later.
+ */
+export async function correlationSettled(tenant: Tenant, timeoutMs = 20_000): Promise<void> {
+  const db = tenantDb(tenant);
+  const pollMs = 20;
+  // Counted, not timed by Date.now(), and waited with scheduler.wait(): tests that fake the clock
+  // must not stop this loop.
+  for (let waited = 0; ; waited += pollMs) {
+    const owed = await db
+      .prepare("SELECT count(*) AS n FROM alerts WHERE correlated_at IS NULL AND correlation_key IS NOT NULL")
+      .first<number>("n");
+    if (owed === 0) return;
+    if (waited >= timeoutMs)
+      throw new Error(`${owed} alerts of ${tenant.id} still owe a case after ${timeoutMs} ms`);
+    await scheduler.wait(pollMs);
+  }
+}
+
 let deliveries = 0;
-export function deliver(
+/** A signed delivery; by default it returns once the delivery's alerts are in their cases. */
+export async function deliver(
   c: Connector,
   payload: string,
-  opts: { id?: string; secret?: string; timestamp?: number; tamper?: boolean } = {},
-) {
+  opts: { id?: string; secret?: string; timestamp?: number; tamper?: boolean; settle?: boolean } = {},
+): Promise<Response> {
   const id = opts.id ?? `msg_${++deliveries}_${crypto.randomUUID()}`;
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const signature = signWebhook(opts.secret ?? c.secret, id, timestamp, payload);
-  return call("POST", `/ingest/${c.id}`, {
+  const res = await call("POST", `/ingest/${c.id}`, {
     rawBody: opts.tamper ? payload.replace("}", " }") : payload,
     headers: {
       "content-type": "application/json",
@@ -43,4 +64,6 @@ export function deliver(
       "webhook-signature": signature,
     },
   });
+  if (res.status === 202 && opts.settle !== false) await correlationSettled(c.tenant);
+  return res;
 }

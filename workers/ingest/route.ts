@@ -1,6 +1,6 @@
 // POST /ingest/:connectorId: size cap → connector lookup → Standard Webhooks signature on the raw
-// bytes, before any parsing → the connector's kind maps the items → 202 {accepted, duplicates,
-// quarantined}. The tenant comes from the connector, resolved server-side.
+// bytes, before any parsing → the connector's kind maps the items → store → correlation queued →
+// 202 {accepted, duplicates, quarantined}. The tenant comes from the connector, resolved server-side.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
@@ -11,8 +11,8 @@ import { tenantDatabase } from "../../domain/tenancy.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
 import { toProblem } from "../api/problem.ts";
 import { ingestQuotaFor } from "../limits/ingest-quota.ts";
+import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";
-import { correlateAlerts } from "./correlate.ts";
 import { kindFor } from "./kinds.ts";
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -33,26 +33,17 @@ export function createIngest(): Hono<{ Bindings: Env }> {
         },
       })(c, next),
     async (c) => {
-      const T: Record<string, number> = {};
-      let t = performance.now();
-      const mark = (k: string) => {
-        const n = performance.now();
-        T[k] = n - t;
-        t = n;
-      };
       const connectorId = c.req.param("connectorId");
       const now = Date.now();
       const target = isConnectorId(connectorId)
         ? await loadIngestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
         : null;
       if (!target) throw new PhoenixError("not_found", "no such connector");
-      mark("target");
 
       const body = await c.req.text();
       const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
       if (!verified.ok)
         throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
-      mark("verify");
       // Attributed only once the signature proves the sender holds the connector's secret.
       attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
 
@@ -71,13 +62,13 @@ export function createIngest(): Hono<{ Bindings: Env }> {
         // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
         { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
       );
-      // New alerts are grouped into cases before the reply; anything that fails here stays owed
-      // (correlated_at is null) and the scheduled sweep finishes it.
-      mark("deliver");
-      const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
-      if (fresh.length > 0) await correlateAlerts(c.env, target.tenant, fresh);
-      mark("correlate");
-      console.warn(JSON.stringify({ prof: T }));
+      // Stored, so the 202 is safe to send; new alerts are grouped into cases from the correlation
+      // queue (decision 026). Until then they are owed (correlated_at null), and the sweep backs it up.
+      await requestCorrelation(
+        c.env,
+        target.tenant.id,
+        outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id),
+      );
       return c.json(
         {
           accepted: outcome.accepted,

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
+import { correlationSettled } from "../../support/ingest.ts";
 import { seededRandom } from "../../support/random.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
@@ -78,6 +79,8 @@ describe("ingest under redelivery and duplication", () => {
       }
     };
     await Promise.all(Array.from({ length: 8 }, sender));
+    // Every delivery was answered once stored; the correlation queue groups them just after.
+    await correlationSettled(tenant);
 
     const db = tenantDb(tenant);
     const first = async (sql: string) => (await db.prepare(sql).first<number>("n")) ?? -1;

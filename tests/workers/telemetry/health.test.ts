@@ -70,6 +70,10 @@ describe("GET /v1/admin/health", () => {
       .prepare("UPDATE alerts SET correlated_at = NULL, created_at = ?")
       .bind(Date.now() - 5 * MINUTE)
       .run();
+    // Alerts stored through the API carry no correlation key: nobody owes them a case.
+    const writer = await tokenFor(c.tenant, { scopes: ["alerts:write"] });
+    const direct = await call("POST", "/v1/alerts", { token: writer, body: makeDetectionFinding({}, 4) });
+    expect(direct.status).toBe(201);
     const after = await healthOf(c.tenant);
     expect(after.quarantine.pending).toBe(1);
     expect(after.correlation.owed_alerts).toBe(1);

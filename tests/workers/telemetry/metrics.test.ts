@@ -17,7 +17,7 @@ afterEach(() => {
 function totals(tenant: string): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const event of localMetrics(tenant)) {
-    const key = `${event.name}:${"connectorKind" in event ? event.connectorKind : "command" in event ? event.command : event.clock}`;
+    const key = `${event.name}:${dataPoint(event).blobs?.[1]}`;
     sums[key] = (sums[key] ?? 0) + ("count" in event ? event.count : 1);
   }
   return sums;
