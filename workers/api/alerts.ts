@@ -7,7 +7,7 @@ import { requirePermission } from "../../domain/auth/principal.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
-import { ingestQuotaFor } from "../limits/ingest-quota.ts";
+import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses, readJsonBody } from "./http.ts";
 
@@ -148,7 +148,7 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
         now: Date.now(),
       },
       // Over the tenant's daily quota: 429, and the submission waits in quarantine (decision 021).
-      { quota: ingestQuotaFor(c.env, principal.tenant), overQuota: "quarantine" },
+      { quota: currentIngestQuotaFor(c.env, principal.tenant.id), overQuota: "quarantine" },
     );
     if (result.replayed) c.header("idempotent-replayed", "true");
     return c.json(result.body, result.status);

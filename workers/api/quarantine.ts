@@ -10,7 +10,7 @@ import {
 } from "../../domain/ingest/quarantine.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
 import { kindFor } from "../ingest/kinds.ts";
-import { ingestQuotaFor } from "../limits/ingest-quota.ts";
+import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses } from "./http.ts";
 
@@ -107,7 +107,7 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
     requirePermission(principal, "quarantine.replay");
     const db = c.get("tenantDb");
     const quarantined = await getQuarantined(db, c.req.valid("param").id);
-    const quota = ingestQuotaFor(c.env, principal.tenant);
+    const quota = currentIngestQuotaFor(c.env, principal.tenant.id);
     // A POST /v1/alerts submission kept for quota came through no connector.
     if (quarantined.sourceConnectorId === null) {
       const outcome = await replayQuarantinedSubmission(db, quarantined, Date.now(), quota);

@@ -6,8 +6,8 @@ import type { Principal } from "../../domain/auth/principal.ts";
 import { parseScopes } from "../../domain/auth/scopes.ts";
 import { API_AUDIENCE } from "../../domain/auth/tokens.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { findTenant } from "../../domain/tenancy.ts";
 import { trustedIssuers } from "./issuers.ts";
+import { activeTenant } from "./tenant-cache.ts";
 
 const CLOCK_TOLERANCE_SECONDS = 30;
 // Real access tokens are a few hundred bytes; anything this large is refused before parsing.
@@ -51,8 +51,8 @@ export async function authenticateBearer(authorization: string | undefined, env:
   if (issuer.tenants !== "*" && !issuer.tenants.has(tenantId)) {
     throw invalidToken("the token's issuer is not trusted for this tenant");
   }
-  const tenant = await findTenant(env.CONTROL_DB, tenantId);
-  if (tenant?.status !== "active") throw invalidToken("the token's tenant is unknown or not active");
+  const tenant = await activeTenant(env.CONTROL_DB, tenantId, Date.now());
+  if (!tenant) throw invalidToken("the token's tenant is unknown or not active");
 
   const subject = String(payload.sub);
   const scopes = parseScopes(payload.scope);

@@ -1,13 +1,29 @@
 // A tenant's daily ingest quota as the ingest paths use it, wired to its TenantQuota object.
 import { dailyQuotaFor, type IngestQuota, utcDay } from "../../domain/ingest/quota.ts";
-import type { Tenant } from "../../domain/tenancy.ts";
+import { findTenant, type Tenant } from "../../domain/tenancy.ts";
 
+/** For webhooks, whose tenant row was read with their connector for this very delivery. */
 export function ingestQuotaFor(env: Env, tenant: Pick<Tenant, "id" | "dailyIngestQuota">): IngestQuota {
-  const counter = () => env.TENANT_QUOTA.getByName(tenant.id);
+  return quotaOf(env, tenant.id, async () => tenant.dailyIngestQuota);
+}
+
+/**
+ * For /v1 callers, whose tenant row may be up to 10 s old (decision 027): the quota is read from
+ * CONTROL_DB when charging, so an operator's change applies at once there too.
+ */
+export function currentIngestQuotaFor(env: Env, tenantId: string): IngestQuota {
+  return quotaOf(
+    env,
+    tenantId,
+    async () => (await findTenant(env.CONTROL_DB, tenantId))?.dailyIngestQuota ?? null,
+  );
+}
+
+function quotaOf(env: Env, tenantId: string, configured: () => Promise<number | null>): IngestQuota {
+  const counter = () => env.TENANT_QUOTA.getByName(tenantId);
   return {
     async charge(count, now) {
-      // Read per request from the tenant row, so an operator's change applies at once.
-      const limit = dailyQuotaFor(tenant.dailyIngestQuota, env.DEFAULT_DAILY_INGEST_QUOTA);
+      const limit = dailyQuotaFor(await configured(), env.DEFAULT_DAILY_INGEST_QUOTA);
       const day = utcDay(now);
       const decision = await counter().consume(day, count, limit);
       return { ...decision, day, count, limit };

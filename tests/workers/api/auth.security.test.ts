@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair, UnsecuredJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { TENANT_CACHE_TTL_MS } from "../../../workers/auth/tenant-cache.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, signRaw, standardClaims, tenantDb, tokenFor } from "../../support/world.ts";
@@ -109,6 +110,29 @@ describe("bearer tokens", () => {
       .bind(tenant.id)
       .run();
     await expectUnauthenticated(await call("GET", "/v1/alerts", { token: await tokenFor(tenant) }));
+  });
+
+  describe("a tenant suspended while its tokens are in use", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("is refused within the tenant cache's lifetime (10 s), never later", async () => {
+      const tenant = await createTenant();
+      const token = await tokenFor(tenant);
+      const start = Date.now();
+      vi.useFakeTimers({ now: start, toFake: ["Date"] });
+      expect((await call("GET", "/v1/alerts", { token })).status).toBe(200);
+      await testEnv()
+        .CONTROL_DB.prepare("UPDATE tenants SET status = 'suspended' WHERE id = ?")
+        .bind(tenant.id)
+        .run();
+      // Still cached in this isolate: the documented bound, not a leak.
+      vi.setSystemTime(start + TENANT_CACHE_TTL_MS - 1_000);
+      expect((await call("GET", "/v1/alerts", { token })).status).toBe(200);
+      vi.setSystemTime(start + TENANT_CACHE_TTL_MS + 1);
+      await expectUnauthenticated(await call("GET", "/v1/alerts", { token }));
+    });
   });
 });
 
