@@ -113,6 +113,7 @@ export class CaseObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly faults = new Set<FaultPoint>();
   private draining: Promise<void> | null = null;
+  private drainAgain: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -470,8 +471,15 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   private async drain(): Promise<void> {
-    // One drain at a time per object; callers arriving meanwhile wait for the running one.
-    if (this.draining) return this.draining;
+    // One pass at a time per object. A caller arriving mid-pass may have committed after that pass
+    // read the outbox, so it gets one more pass after it (shared by everyone who arrives meanwhile).
+    if (this.draining) {
+      this.drainAgain ??= this.draining.then(() => {
+        this.drainAgain = null;
+        return this.drain();
+      });
+      return this.drainAgain;
+    }
     this.draining = this.drainOnce().finally(() => {
       this.draining = null;
     });
