@@ -1,35 +1,16 @@
 // `npm run bench -- --quick` on a fresh copy of the working tree: the harness still builds, serves,
 // seeds (through the API and directly into D1) and drives every scenario, and reports each one.
 // A smoke test of the harness, not of performance: no figure here is compared with a target.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCENARIOS } from "../../bench/scenarios/index.ts";
+import { copyWorkingTree } from "./working-tree-copy.ts";
 
-const root = resolve(import.meta.dirname, "../..");
 let work: string;
 let bench: ChildProcess | undefined;
-
-/** Copies the working tree (tracked and untracked, minus ignored files) into `dir`, sharing node_modules. */
-function copyWorkingTree(dir: string): void {
-  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
-    cwd: root,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter((file) => file !== "" && file !== "node_modules");
-  for (const file of files) {
-    try {
-      mkdirSync(dirname(join(dir, file)), { recursive: true });
-      cpSync(join(root, file), join(dir, file));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // deleted but not yet staged
-    }
-  }
-  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-}
 
 /** A port nobody holds right now, so the smoke test never meets a developer's `npm run bench`. */
 function freePort(): Promise<number> {
@@ -82,9 +63,7 @@ interface Results {
 }
 
 beforeAll(() => {
-  // Beside the repository, so the copy finds ../shared as the repository does.
-  work = mkdtempSync(join(dirname(root), ".phoenix-bench-smoke-"));
-  copyWorkingTree(work);
+  work = copyWorkingTree(".phoenix-bench-smoke-");
 });
 afterAll(() => {
   // Whatever happened, leave no bench, wrangler or workerd behind.

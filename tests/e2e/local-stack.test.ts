@@ -1,12 +1,12 @@
 // The newcomer's path, for real: `npm start` on a copy of this working tree, the printed token
 // against the API, then `phoenix tenant create acme` and a restart giving an isolated second tenant.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyWorkingTree, PROJECT_ROOT as root } from "./working-tree-copy.ts";
 
-const root = resolve(import.meta.dirname, "../..");
 const origin = "http://localhost:8787";
 const node = join(root, "node_modules/.bin/node");
 const examplesDir = resolve(root, "../shared/ocsf/examples");
@@ -16,35 +16,6 @@ const childEnv = { ...inherited, PATH: `${join(root, "node_modules/.bin")}:${pro
 let work: string;
 const started: ChildProcess[] = [];
 
-/** A copy of the working tree (tracked and untracked, minus ignored files) sharing node_modules. */
-function copyWorkingTree(): string {
-  // Beside the repository, so the copy finds ../shared as the repository does.
-  const dir = mkdtempSync(join(dirname(root), ".phoenix-e2e-"));
-  const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
-    cwd: root,
-    encoding: "utf8",
-  })
-    .split("\0")
-    .filter(Boolean);
-  for (const file of files) {
-    try {
-      mkdirSync(dirname(join(dir, file)), { recursive: true });
-      cpSync(join(root, file), join(dir, file));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error; // deleted but not yet staged
-    }
-  }
-  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
-  return dir;
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  token: string;
-}
-
-/** Runs `npm start` (its script, on the pinned Node) until it prints the token. */
 async function start(): Promise<Running> {
   const child = spawn(node, ["scripts/start.ts"], {
     cwd: work,
@@ -151,7 +122,7 @@ const api = (path: string, token: string, init: RequestInit = {}) =>
   });
 
 beforeAll(() => {
-  work = copyWorkingTree();
+  work = copyWorkingTree(".phoenix-e2e-");
 });
 afterAll(() => {
   // Whatever happened, leave no wrangler or workerd behind.
@@ -222,3 +193,8 @@ describe("npm start from a fresh copy", () => {
     expect(readdirSync(join(work, ".wrangler/state/v3/d1")).length).toBeGreaterThan(0);
   }, 360_000);
 });
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  token: string;
+}
