@@ -1,7 +1,7 @@
 // The two ways into /v1, as test callers: a bearer token with a set of scopes, and a signed-in
 // person's session (cookie, tenant header and CSRF token) with a role in one tenant.
 import type { Role } from "../../domain/auth/permissions.ts";
-import type { Scope } from "../../domain/auth/scopes.ts";
+import { SCOPES, type Scope } from "../../domain/auth/scopes.ts";
 import { createSession, SESSION_COOKIE, signSessionCookie } from "../../domain/auth/sessions.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Tenant } from "../../domain/tenancy.ts";
@@ -14,14 +14,7 @@ export interface Caller {
   send(probe: Probe): Promise<Response>;
 }
 
-export const EVERY_SCOPE: Scope[] = [
-  "alerts:read",
-  "alerts:write",
-  "cases:read",
-  "cases:write",
-  "reports:read",
-  "admin",
-];
+export const EVERY_SCOPE: Scope[] = [...SCOPES];
 
 export async function tokenCaller(
   tenant: Tenant,
