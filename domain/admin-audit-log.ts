@@ -7,7 +7,7 @@ import {
   verifyAdminAuditChain,
 } from "./admin-audit.ts";
 import type { Principal } from "./auth/principal.ts";
-import { decodeCursor, encodeCursor } from "./pagination.ts";
+import { decodeCursor, keysetPage } from "./pagination.ts";
 
 /** Who a change is recorded as: the principal's issuer-qualified id, never a bare token subject. */
 export function adminActorOf(principal: Pick<Principal, "type" | "id">): AdminActor {
@@ -55,13 +55,7 @@ export async function listAdminAudit(
     )
     .bind(tenantId, q.since ?? 0, afterSeq, q.limit + 1)
     .all<AdminAuditSqlRow>();
-  const items = results.slice(0, q.limit).map(recordFromRow);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      results.length > q.limit && last ? encodeCursor({ k: last.seq, id: last.id }, fingerprint) : null,
-  };
+  return keysetPage(results.map(recordFromRow), q.limit, (r) => ({ k: r.seq, id: r.id }), fingerprint);
 }
 
 const VERIFY_PAGE = 500;

@@ -38,3 +38,22 @@ export function decodeCursor(cursor: string, filterFingerprint: string): KeysetP
 function invalidCursor(message: string): PhoenixError {
   return new PhoenixError("validation_failed", message, [{ field: "cursor", message }]);
 }
+
+/**
+ * One page from rows fetched with `LIMIT limit + 1`: the extra row only says a next page exists,
+ * and the cursor is the position of the last row served.
+ */
+export function keysetPage<T>(
+  rows: readonly T[],
+  limit: number,
+  positionOf: (row: T) => KeysetPosition,
+  filterFingerprint: string,
+): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last !== undefined ? encodeCursor(positionOf(last), filterFingerprint) : null,
+  };
+}

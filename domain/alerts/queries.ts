@@ -2,7 +2,7 @@
 import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { alerts } from "../../schema/tenant.ts";
-import { decodeCursor, encodeCursor } from "../pagination.ts";
+import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { Alert } from "./store.ts";
 
 export const MAX_PAGE_SIZE = 200;
@@ -49,11 +49,7 @@ export async function listAlerts(db: D1Database, query: AlertListQuery): Promise
     .orderBy(desc(alerts.time), desc(alerts.id))
     .limit(limit + 1);
 
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > limit && last ? encodeCursor({ k: last.time, id: last.id }, fingerprint) : null;
-  return { items, nextCursor };
+  return keysetPage(rows, limit, (r) => ({ k: r.time, id: r.id }), fingerprint);
 }
 
 export interface AlertRef {

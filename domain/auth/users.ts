@@ -4,7 +4,7 @@ import type { grants, principals } from "../../schema/control.ts";
 import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
 import { PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { decodeCursor, encodeCursor } from "../pagination.ts";
+import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { Role } from "./permissions.ts";
 
 export type PrincipalRow = typeof principals.$inferSelect;
@@ -155,15 +155,12 @@ export async function listTenantUsers(
     )
     .bind(...params, q.limit + 1)
     .all<TenantUserSqlRow>();
-  const items = results.slice(0, q.limit).map(tenantUserFromRow);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      results.length > q.limit && last
-        ? encodeCursor({ k: last.grant.createdAt, id: last.principal.id }, fingerprint)
-        : null,
-  };
+  return keysetPage(
+    results.map(tenantUserFromRow),
+    q.limit,
+    (u) => ({ k: u.grant.createdAt, id: u.principal.id }),
+    fingerprint,
+  );
 }
 
 /**

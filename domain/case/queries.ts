@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { cases } from "../../schema/tenant.ts";
-import { decodeCursor, encodeCursor } from "../pagination.ts";
+import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { SlaStatus } from "../sla/types.ts";
 
 export type CaseRow = typeof cases.$inferSelect;
@@ -57,12 +57,8 @@ export async function listCases(
     .where(and(...conditions))
     .orderBy(...order)
     .limit(limit + 1);
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
   const key = (row: CaseRow) => (q.sort === "updated" ? row.updatedAt : (row.slaDueAt ?? NO_DEADLINE));
-  const nextCursor =
-    rows.length > limit && last ? encodeCursor({ k: key(last), id: last.id }, fingerprint) : null;
-  return { items, nextCursor };
+  return keysetPage(rows, limit, (r) => ({ k: key(r), id: r.id }), fingerprint);
 }
 
 /** A projected case's SLA status at `now`; the same rule as the `sla_status` filter below. */

@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { quarantine } from "../../schema/tenant.ts";
 import { submitAlerts } from "../alerts/submit.ts";
 import { PhoenixError } from "../errors.ts";
-import { decodeCursor, encodeCursor } from "../pagination.ts";
+import { decodeCursor, keysetPage } from "../pagination.ts";
 import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
 import type { ConnectorKindDefinition } from "./kind.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "./quota.ts";
@@ -35,13 +35,7 @@ export async function listQuarantine(
     .where(and(...conditions))
     .orderBy(desc(quarantine.receivedAt), desc(quarantine.id))
     .limit(q.limit + 1);
-  const items = rows.slice(0, q.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > q.limit && last ? encodeCursor({ k: last.receivedAt, id: last.id }, fingerprint) : null,
-  };
+  return keysetPage(rows, q.limit, (r) => ({ k: r.receivedAt, id: r.id }), fingerprint);
 }
 
 export async function getQuarantined(db: D1Database, id: string): Promise<QuarantinedItem> {
