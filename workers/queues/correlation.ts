@@ -5,7 +5,7 @@
 // sweep finishes whatever is still owed.
 import { z } from "zod";
 import { metricsFor } from "../../domain/metrics.ts";
-import { findTenant, type Tenant } from "../../domain/tenancy.ts";
+import { activeTenant } from "../auth/tenant-cache.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
 
 /** Alert ids per message: well under a queue message's 128 KB. */
@@ -54,7 +54,7 @@ export async function requestCorrelation(
 /** One batch from the correlation queue: per tenant, one correlation pass over all its alerts. */
 export async function consumeCorrelation(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const [tenantId, messages] of byTenant(batch)) {
-    const tenant = await activeTenant(env, tenantId);
+    const tenant = await activeTenant(env.CONTROL_DB, tenantId, Date.now());
     if (!tenant) {
       // Gone or suspended: nothing can be grouped now, and retrying would not change that.
       for (const m of messages) m.message.ack();
@@ -128,9 +128,4 @@ function byTenant(batch: MessageBatch<unknown>): Map<string, Parsed[]> {
     else groups.set(parsed.data.tenantId, [entry]);
   }
   return groups;
-}
-
-async function activeTenant(env: Env, tenantId: string): Promise<Tenant | null> {
-  const tenant = await findTenant(env.CONTROL_DB, tenantId);
-  return tenant && tenant.status === "active" ? tenant : null;
 }
