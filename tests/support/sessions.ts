@@ -1,5 +1,6 @@
 // People with grants and signed-in workbench sessions, for tests of session-authenticated routes.
 import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import type { Role } from "../../domain/auth/permissions.ts";
 import {
   createSession,
@@ -116,4 +117,17 @@ export function browserCall(
   return exports.default.fetch(
     new Request(`http://phoenix.test${path}`, { method, headers, body, redirect: "manual" }),
   );
+}
+
+/** Sessions that exist, for everyone: sign-in tests check that a refusal creates none. */
+export async function sessionCount(): Promise<number> {
+  return (await testEnv().CONTROL_DB.prepare("SELECT count(*) AS n FROM sessions").first<number>("n")) ?? 0;
+}
+
+/** A refused sign-in: problem+json whose detail says why, and no session cookie set. */
+export async function expectSignInRefused(res: Response, status: number, detail: RegExp): Promise<void> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+  expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
 }

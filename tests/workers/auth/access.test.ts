@@ -5,7 +5,13 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { resolveSession, SESSION_COOKIE } from "../../../domain/auth/sessions.ts";
 import worker from "../../../workers/index.ts";
-import { browserCall, cookieFrom, createPerson } from "../../support/sessions.ts";
+import {
+  browserCall,
+  cookieFrom,
+  createPerson,
+  expectSignInRefused,
+  sessionCount,
+} from "../../support/sessions.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { createTenant } from "../../support/world.ts";
 
@@ -70,20 +76,9 @@ function login(jwt: string | null, returnTo = "/cases") {
   });
 }
 
-async function sessionCount(): Promise<number> {
-  return (await env.CONTROL_DB.prepare("SELECT COUNT(*) AS n FROM sessions").first<number>("n")) ?? 0;
-}
-
 async function invitedPerson() {
   const tenant = await createTenant();
   return createPerson([{ tenant, role: "lead" }]);
-}
-
-async function expectRefused(res: Response, status: number, detail: RegExp) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
-  expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
 }
 
 describe("GET /auth/login behind Cloudflare Access", () => {
@@ -123,14 +118,18 @@ describe("GET /auth/login behind Cloudflare Access", () => {
     for (const [name, jwt, detail] of cases) {
       const res = await login(await jwt);
       expect(res.status, name).toBe(401);
-      await expectRefused(res, 401, detail);
+      await expectSignInRefused(res, 401, detail);
     }
     expect(await sessionCount()).toBe(before);
   });
 
   it("refuses a valid assertion for someone who was not invited", async () => {
     const before = await sessionCount();
-    await expectRefused(await login(await assertion("stranger@elsewhere.example")), 403, /not been invited/);
+    await expectSignInRefused(
+      await login(await assertion("stranger@elsewhere.example")),
+      403,
+      /not been invited/,
+    );
     expect(await sessionCount()).toBe(before);
   });
 

@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "../../../domain/auth/sessions.ts";
 import { createSessionRoutes } from "../../../workers/auth/routes.ts";
 import { LOGIN_CSRF_COOKIE } from "../../../workers/auth/session-cookie.ts";
 import worker from "../../../workers/index.ts";
-import { cookieFrom, createPerson } from "../../support/sessions.ts";
+import { cookieFrom, createPerson, sessionCount } from "../../support/sessions.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { createTenant } from "../../support/world.ts";
 
@@ -29,11 +29,6 @@ async function fetchAs(
   );
   await waitOnExecutionContext(ctx);
   return res;
-}
-
-async function sessionCount(): Promise<number> {
-  const row = await testEnv().CONTROL_DB.prepare("SELECT count(*) AS n FROM sessions").first<{ n: number }>();
-  return row?.n ?? 0;
 }
 
 /** GET /auth/dev as a browser: the page, and the login CSRF cookie and token it hands out. */

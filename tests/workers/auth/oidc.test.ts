@@ -7,7 +7,13 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { resolveSession, SESSION_COOKIE } from "../../../domain/auth/sessions.ts";
 import { OIDC_COOKIE } from "../../../workers/auth/oidc.ts";
 import worker from "../../../workers/index.ts";
-import { browserCall, cookieFrom, createPerson } from "../../support/sessions.ts";
+import {
+  browserCall,
+  cookieFrom,
+  createPerson,
+  expectSignInRefused,
+  sessionCount,
+} from "../../support/sessions.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { createTenant } from "../../support/world.ts";
 
@@ -133,20 +139,13 @@ async function signInAs(email: string, returnTo = "/cases", bend: Scenario = {})
   return callback({ code: "provider-code", state: authorize.searchParams.get("state") ?? "" }, pending);
 }
 
-async function sessionCount(): Promise<number> {
-  return (await env.CONTROL_DB.prepare("SELECT COUNT(*) AS n FROM sessions").first<number>("n")) ?? 0;
-}
-
 async function invitedPerson() {
   const tenant = await createTenant();
   return createPerson([{ tenant, role: "analyst" }]);
 }
 
 async function expectRefused(res: Response, status: number, detail: RegExp) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
-  expect(res.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
+  await expectSignInRefused(res, status, detail);
   // The pending sign-in is spent either way.
   expect(res.headers.getSetCookie()).toContainEqual(
     expect.stringMatching(new RegExp(`^${OIDC_COOKIE}=;.*Max-Age=0`)),
