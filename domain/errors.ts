@@ -4,6 +4,7 @@
 export const ERROR_CODES = {
   bad_request: { status: 400, title: "Bad request", retryable: false },
   invalid_json: { status: 400, title: "Malformed JSON", retryable: false },
+  invalid_parameter: { status: 400, title: "Invalid query parameter", retryable: false },
   validation_failed: { status: 422, title: "Validation failed", retryable: false },
   unauthenticated: { status: 401, title: "Authentication required", retryable: false },
   forbidden: { status: 403, title: "Forbidden", retryable: false },
@@ -82,10 +83,18 @@ export function isPhoenixError(value: unknown): value is PhoenixError {
 
 /** Turns zod-style issues into field errors with dotted paths ("finding_info.uid", "[3].time"). */
 export function fieldErrorsFromIssues(
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: unknown }>,
   prefix = "",
 ): FieldError[] {
-  return issues.map((issue) => ({ field: joinPath(prefix, issue.path) || "(body)", message: issue.message }));
+  return issues.flatMap((issue) =>
+    // A strict object's unknown keys are named one by one, each at its own path.
+    issue.code === "unrecognized_keys" && Array.isArray(issue.keys)
+      ? issue.keys.map((key) => ({
+          field: joinPath(prefix, [...issue.path, String(key)]),
+          message: "is not a known field",
+        }))
+      : [{ field: joinPath(prefix, issue.path) || "(body)", message: issue.message }],
+  );
 }
 
 function joinPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {

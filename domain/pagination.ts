@@ -36,24 +36,44 @@ export function decodeCursor(cursor: string, filterFingerprint: string): KeysetP
 }
 
 function invalidCursor(message: string): PhoenixError {
-  return new PhoenixError("validation_failed", message, [{ field: "cursor", message }]);
+  return new PhoenixError("invalid_parameter", message, [{ field: "cursor", message }]);
+}
+
+/** Cuts a page short by size: rows are added while their JSON stays within `maxBytes`. */
+export interface PageBudget<T> {
+  maxBytes: number;
+  sizeOf: (row: T) => number;
 }
 
 /**
  * One page from rows fetched with `LIMIT limit + 1`: the extra row only says a next page exists,
- * and the cursor is the position of the last row served.
+ * and the cursor is the position of the last row served. With a budget the page also stops before
+ * it passes `maxBytes` (it always holds at least one row), and the cursor continues from there.
  */
 export function keysetPage<T>(
   rows: readonly T[],
   limit: number,
   positionOf: (row: T) => KeysetPosition,
   filterFingerprint: string,
+  budget?: PageBudget<T>,
 ): { items: T[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
+  let items = rows.slice(0, limit);
+  if (budget) {
+    let bytes = 0;
+    let fit = 0;
+    for (const row of items) {
+      bytes += budget.sizeOf(row);
+      if (fit > 0 && bytes > budget.maxBytes) break;
+      fit++;
+    }
+    items = items.slice(0, fit);
+  }
   const last = items.at(-1);
   return {
     items,
     nextCursor:
-      rows.length > limit && last !== undefined ? encodeCursor(positionOf(last), filterFingerprint) : null,
+      rows.length > items.length && last !== undefined
+        ? encodeCursor(positionOf(last), filterFingerprint)
+        : null,
   };
 }

@@ -1,7 +1,8 @@
 // Reading alerts: by id, and as a keyset-paginated, filtered list (newest first).
-import { and, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { alerts } from "../../schema/tenant.ts";
+import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { Alert } from "./store.ts";
 
@@ -16,9 +17,12 @@ export interface AlertListQuery {
   timeFrom?: number | undefined;
   /** Exclusive upper bound on `time`, epoch ms. */
   timeTo?: number | undefined;
+  /** Whether the page carries each alert's raw payload; without it a page is far smaller. */
+  includeRawData?: boolean;
 }
 
 export interface AlertPage {
+  /** Without includeRawData, each alert's rawData is "" (not read). */
   items: Alert[];
   nextCursor: string | null;
 }
@@ -42,14 +46,25 @@ export async function listAlerts(db: D1Database, query: AlertListQuery): Promise
   }
 
   const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE);
-  const rows = await drizzle(db)
-    .select()
+  // Without raw data the column is not even read: it is most of an alert's bytes.
+  const { rawData: _rawData, ...withoutRawData } = getTableColumns(alerts);
+  const found = await drizzle(db)
+    .select(query.includeRawData ? getTableColumns(alerts) : withoutRawData)
     .from(alerts)
     .where(and(...conditions))
     .orderBy(desc(alerts.time), desc(alerts.id))
     .limit(limit + 1);
+  const rows: Alert[] = found.map((r) => ({ rawData: "", ...r }));
 
-  return keysetPage(rows, limit, (r) => ({ k: r.time, id: r.id }), fingerprint);
+  return keysetPage(rows, limit, (r) => ({ k: r.time, id: r.id }), fingerprint, {
+    maxBytes: MAX_PAGE_BYTES,
+    sizeOf: rowBytes,
+  });
+}
+
+// Close enough to the rendered size: the row's JSON, which holds every field the finding shows.
+function rowBytes(row: object): number {
+  return utf8Length(JSON.stringify(row));
 }
 
 export interface AlertRef {

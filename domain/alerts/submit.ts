@@ -8,6 +8,7 @@ import { idempotencyRecords, quarantine } from "../../schema/tenant.ts";
 import { type IdempotentRequest, requestHash, runIdempotent } from "../idempotency.ts";
 import { newId } from "../ids.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "../ingest/quota.ts";
+import { MAX_QUARANTINE_PAYLOAD_BYTES, utf8Length } from "../input/limits.ts";
 import { parseFindingSubmission } from "./intake.ts";
 import { storeFindings } from "./store.ts";
 
@@ -43,7 +44,7 @@ export async function submitAlerts(
   submission: AlertSubmission,
   limits?: SubmissionLimits,
 ): Promise<SubmissionResult> {
-  const findings = parseFindingSubmission(submission.json);
+  const findings = parseFindingSubmission(submission.json, submission.now);
   const idempotency: IdempotentRequest | null = submission.idempotencyKey
     ? {
         principal: submission.submitter,
@@ -81,7 +82,8 @@ export async function submitAlerts(
       ? await limits.quota.charge(findings.length, submission.now)
       : null;
   if (charge && !charge.allowed) {
-    if (limits?.overQuota === "refuse")
+    // A submission too large for one quarantine row is not kept: the client still holds it.
+    if (limits?.overQuota === "refuse" || utf8Length(submission.raw) > MAX_QUARANTINE_PAYLOAD_BYTES)
       throw quotaExceeded(charge, submission.now, "nothing was stored; replay it after the reset");
     const kept = await keepInQuarantine(db, submission, charge);
     throw quotaExceeded(charge, submission.now, `the submission is kept in quarantine as ${kept}`);

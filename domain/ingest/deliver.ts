@@ -10,9 +10,11 @@ import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
+import { MAX_QUARANTINE_PAYLOAD_BYTES, utf8Length } from "../input/limits.ts";
 import { ingestMetrics, type Metrics } from "../metrics.ts";
-import { detectionFindingSchemaErrors } from "../ocsf/schema-validation.ts";
 import type { ConnectorKindDefinition, MappedFinding } from "./kind.ts";
+import { mapItem } from "./map-item.ts";
+import { quarantinePayload } from "./quarantine-payload.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "./quota.ts";
 
 export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -56,36 +58,28 @@ export async function ingestDelivery(
   const d = drizzle(db);
   const mapped: MappedFinding[] = [];
   const quarantined: BatchItem<"sqlite">[] = [];
-  const hold = (payload: string, reason: string, errors?: FieldError[]) =>
+  const hold = (payload: string, reason: string, errors?: FieldError[]) => {
+    const kept = quarantinePayload(payload);
     quarantined.push(
       d.insert(quarantine).values({
         id: newId("quarantine", delivery.now),
         sourceConnectorId: delivery.connectorId,
         reason,
-        details: { webhook_id: delivery.webhookId, ...(errors ? { errors } : {}) },
-        payload,
+        details: { webhook_id: delivery.webhookId, ...(errors ? { errors } : {}), ...kept.details },
+        payload: kept.payload,
         receivedAt: delivery.now,
       }),
     );
+  };
 
   const parsed = kind.parse(delivery.body, delivery.contentType);
   if (!parsed.ok) hold(delivery.body, parsed.reason);
   else {
+    const ctx = { now: delivery.now, connectorId: delivery.connectorId, config: delivery.config };
     for (const item of parsed.items) {
-      const result = kind.map(item, {
-        now: delivery.now,
-        connectorId: delivery.connectorId,
-        config: delivery.config,
-      });
-      if (!result.ok) {
-        hold(item.raw, result.reason, result.errors);
-        continue;
-      }
-      // Every kind's output must be valid OCSF, or it could not be served back as such.
-      const invalid = result.findings.flatMap((m) => detectionFindingSchemaErrors(m.finding));
-      if (invalid.length > 0)
-        hold(item.raw, "the mapped finding does not validate against the OCSF schema", invalid.slice(0, 50));
-      else mapped.push(...result.findings);
+      const result = mapItem(kind, item, ctx);
+      if (result.ok) mapped.push(...result.findings);
+      else hold(item.raw, result.reason, result.errors);
     }
   }
 
@@ -108,6 +102,9 @@ export async function ingestDelivery(
   if (charge && !charge.allowed) {
     if (limits?.overQuota === "refuse")
       throw quotaExceeded(charge, delivery.now, "nothing was stored; replay it after the reset");
+    // A body too large for one quarantine row is not kept: the sender still holds it and retries.
+    if (utf8Length(delivery.body) > MAX_QUARANTINE_PAYLOAD_BYTES)
+      throw quotaExceeded(charge, delivery.now, "nothing was stored; send it again after the reset");
     const kept = newId("quarantine", delivery.now);
     try {
       await d.batch([claim, d.insert(quarantine).values(overQuotaItem(kept, delivery, charge))]);

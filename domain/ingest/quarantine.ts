@@ -7,9 +7,11 @@ import { drizzle } from "drizzle-orm/d1";
 import { quarantine } from "../../schema/tenant.ts";
 import { submitAlerts } from "../alerts/submit.ts";
 import { PhoenixError } from "../errors.ts";
+import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
 import type { ConnectorKindDefinition } from "./kind.ts";
+import { mapItem } from "./map-item.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "./quota.ts";
 
 export type QuarantinedItem = typeof quarantine.$inferSelect;
@@ -35,7 +37,11 @@ export async function listQuarantine(
     .where(and(...conditions))
     .orderBy(desc(quarantine.receivedAt), desc(quarantine.id))
     .limit(q.limit + 1);
-  return keysetPage(rows, q.limit, (r) => ({ k: r.receivedAt, id: r.id }), fingerprint);
+  // A payload may be up to 1 MiB, so a page is also cut by size (decision 028).
+  return keysetPage(rows, q.limit, (r) => ({ k: r.receivedAt, id: r.id }), fingerprint, {
+    maxBytes: MAX_PAGE_BYTES,
+    sizeOf: (r) => utf8Length(r.payload) + utf8Length(JSON.stringify(r.details ?? null)) + 256,
+  });
 }
 
 export async function getQuarantined(db: D1Database, id: string): Promise<QuarantinedItem> {
@@ -67,7 +73,7 @@ export async function replayQuarantined(
     const parsed = kind.parse(item.payload, contentType);
     if (!parsed.ok) throw new PhoenixError("validation_failed", `still cannot be parsed: ${parsed.reason}`);
     for (const raw of parsed.items) {
-      const mapped = kind.map(raw, { now, connectorId: item.sourceConnectorId, config });
+      const mapped = mapItem(kind, raw, { now, connectorId: item.sourceConnectorId, config });
       if (!mapped.ok)
         throw new PhoenixError(
           "validation_failed",
@@ -134,6 +140,12 @@ export async function replayQuarantinedSubmission(
 const REPLAY_SUBMITTER = "phoenix|quarantine-replay";
 
 function assertReplayable(item: QuarantinedItem): void {
+  if ((item.details as { truncated?: unknown } | null)?.truncated) {
+    throw new PhoenixError(
+      "conflict",
+      "only the start of this payload was kept (it was too large to store whole): ask the source to send it again",
+    );
+  }
   if (item.replayedAt !== null) {
     throw new PhoenixError(
       "conflict",

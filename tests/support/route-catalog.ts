@@ -551,29 +551,32 @@ export async function tenantStateDigest(tenant: Tenant): Promise<string> {
   const db = tenantDb(tenant);
   const { results: tables } = await db
     .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'd1_%'",
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'd1_%' ORDER BY name",
     )
     .all<{ name: string }>();
-  const parts: string[] = [];
-  for (const { name } of tables.sort((a, b) => a.name.localeCompare(b.name))) {
-    const { results } = await db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
-    parts.push(`${name}:${JSON.stringify(results)}`);
-  }
+  // One round trip per database: the bad-input sweep takes this digest thousands of times.
+  const tenantRows = await db.batch(
+    tables.map(({ name }) => db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`)),
+  );
+  const parts = tables.map(({ name }, i) => `${name}:${JSON.stringify(tenantRows[i]?.results)}`);
   const control = testEnv().CONTROL_DB;
-  for (const [table, column] of [
+  const controlTables = [
+    ["tenants", "id"],
     ["connectors", "tenant_id"],
     ["grants", "tenant_id"],
     ["machine_clients", "tenant_id"],
     ["admin_audit", "tenant_id"],
     ["work_queue", "tenant_id"],
     ["principals", "home_tenant_id"],
-  ] as const) {
-    const { results } = await control
-      .prepare(`SELECT * FROM ${table} WHERE ${column} = ? ORDER BY rowid`)
-      .bind(tenant.id)
-      .all();
-    parts.push(`${table}:${JSON.stringify(results)}`);
-  }
+  ] as const;
+  const controlRows = await control.batch(
+    controlTables.map(([table, column]) =>
+      control.prepare(`SELECT * FROM ${table} WHERE ${column} = ? ORDER BY rowid`).bind(tenant.id),
+    ),
+  );
+  controlTables.forEach(([table], i) => {
+    parts.push(`${table}:${JSON.stringify(controlRows[i]?.results)}`);
+  });
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n")));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -9,7 +9,7 @@ import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
 import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
 import type { ApiEnv } from "./context.ts";
-import { problemResponses, readJsonBody } from "./http.ts";
+import { problemResponses, queryInt, readJsonBody } from "./http.ts";
 
 const alertId = z.string().regex(/^alrt_[0-9a-z]{26}$/, "must be an alert id (alrt_…)");
 
@@ -94,26 +94,21 @@ const listAlertsRoute = createRoute({
   path: "/alerts",
   tags: ["Alerts"],
   summary: "List alerts, newest first",
-  description: "Keyset-paginated: pass `next_cursor` back as `cursor` with the same filters.",
+  description:
+    "Keyset-paginated: pass `next_cursor` back as `cursor` with the same filters. A page holds at most `limit` alerts and stops early rather than pass 1 MiB of JSON; `raw_data` is left out unless `include=raw_data`.",
   security: [{ bearerAuth: ["alerts:read"] }],
   request: {
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+      limit: queryInt(1, MAX_PAGE_SIZE).default(50),
       cursor: z.string().max(512).optional(),
-      severity_id: z.coerce.number().int().min(0).max(99).optional(),
-      status_id: z.coerce.number().int().min(0).max(99).optional(),
-      time_from: z.coerce
-        .number()
-        .int()
-        .min(0)
+      severity_id: queryInt(0, 99).optional(),
+      status_id: queryInt(0, 99).optional(),
+      time_from: queryInt(0).optional().describe("Inclusive lower bound on `time`, epoch ms."),
+      time_to: queryInt(0).optional().describe("Exclusive upper bound on `time`, epoch ms."),
+      include: z
+        .enum(["raw_data"])
         .optional()
-        .describe("Inclusive lower bound on `time`, epoch ms."),
-      time_to: z.coerce
-        .number()
-        .int()
-        .min(0)
-        .optional()
-        .describe("Exclusive upper bound on `time`, epoch ms."),
+        .describe("`raw_data` adds each alert's raw payload, which lists leave out to stay small."),
     }),
   },
   responses: {
@@ -127,7 +122,7 @@ const listAlertsRoute = createRoute({
         },
       },
     },
-    ...problemResponses(401, 403, 422),
+    ...problemResponses(400, 401, 403),
   },
 });
 
@@ -137,7 +132,7 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(postAlerts, async (c) => {
     const principal = c.get("principal");
     requirePermission(principal, "alerts.submit");
-    const { raw, json } = await readJsonBody(c.req.raw);
+    const { raw, json } = c.get("jsonBody") ?? (await readJsonBody(c.req));
     const result = await submitAlerts(
       c.get("tenantDb"),
       {
@@ -171,7 +166,12 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
       statusId: q.status_id,
       timeFrom: q.time_from,
       timeTo: q.time_to,
+      includeRawData: q.include === "raw_data",
     });
-    return c.json({ data: page.items.map(renderAlertAsDetectionFinding), next_cursor: page.nextCursor }, 200);
+    const data = page.items.map((alert) => {
+      const { raw_data, ...rest } = renderAlertAsDetectionFinding(alert);
+      return q.include === "raw_data" ? { ...rest, raw_data } : rest;
+    });
+    return c.json({ data, next_cursor: page.nextCursor }, 200);
   });
 }

@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { aiActivityEventSchema } from "../../domain/ai-activity/event.ts";
 import { PhoenixError } from "../../domain/errors.ts";
+import { maxBodyBytes } from "../../domain/input/limits.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateRequest } from "../auth/authenticate.ts";
 import { limitByClient } from "../limits/rate-limit.ts";
@@ -14,13 +15,11 @@ import { registerClientRoutes } from "./clients.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
 import type { ApiEnv } from "./context.ts";
 import { registerHealthRoutes } from "./health.ts";
+import { readJsonBody } from "./http.ts";
 import { registerOAuthTokenRoute, TOKEN_PATH } from "./oauth-token.ts";
 import { toProblem, validationHook } from "./problem.ts";
 import { registerQuarantineRoutes } from "./quarantine.ts";
 import { registerUserRoutes } from "./users.ts";
-
-// 1,000 findings of a few KB each fit comfortably; anything larger is refused before parsing.
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 // The OAuth token endpoint authenticates clients by id and secret and takes a form body, so the
 // bearer and JSON-only guards below let exactly this request through.
@@ -56,22 +55,24 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   api.use("*", limitByClient());
   api.use(
     "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new PhoenixError("payload_too_large", `the request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
+    // One cap for /v1 and webhooks (decision 028); larger bodies are refused before they are read.
+    (c, next) => {
+      const maxSize = maxBodyBytes(c.env.MAX_BODY_BYTES);
+      return bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new PhoenixError("payload_too_large", `the request body exceeds ${maxSize} bytes`);
+        },
+      })(c, next);
+    },
   );
 
-  // Every write takes JSON; anything else is refused before a validator can misread it.
+  // Every write takes JSON, read and checked once here, before a validator can misread it.
   api.on(["POST", "PUT", "PATCH"], "*", async (c, next) => {
     if (isTokenRequest(c.req)) return next();
     const hasBody =
       Number(c.req.header("content-length") ?? "0") > 0 || c.req.header("transfer-encoding") !== undefined;
-    if (hasBody && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
-      throw new PhoenixError("unsupported_media_type", "the request body must be application/json");
-    }
+    if (hasBody) c.set("jsonBody", await readJsonBody(c.req));
     return next();
   });
 

@@ -4,7 +4,7 @@ import { listAssets, setAssetCriticality } from "../../domain/asset-inventory.ts
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { ASSET_CRITICALITIES } from "../../schema/tenant.ts";
 import type { ApiEnv } from "./context.ts";
-import { problemResponses } from "./http.ts";
+import { problemResponses, queryInt } from "./http.ts";
 
 const asset = z
   .object({
@@ -38,7 +38,7 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
       security: [{ bearerAuth: ["alerts:read"] }],
       request: {
         query: z.object({
-          limit: z.coerce.number().int().min(1).max(200).default(50),
+          limit: queryInt(1, 200).default(50),
           cursor: z
             .string()
             .regex(/^ast_[0-9a-f]{32}$/)
@@ -55,7 +55,7 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
             },
           },
         },
-        ...problemResponses(401, 403, 422),
+        ...problemResponses(400, 401, 403),
       },
     }),
     async (c) => {

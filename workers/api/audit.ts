@@ -4,7 +4,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listAdminAudit, verifyTenantAdminAudit } from "../../domain/admin-audit-log.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import type { ApiEnv } from "./context.ts";
-import { problemResponses } from "./http.ts";
+import { problemResponses, queryInt } from "./http.ts";
 
 const tag = ["Audit"];
 const security = [{ bearerAuth: ["admin"] }];
@@ -47,7 +47,7 @@ const listRoute = createRoute({
         .optional()
         .describe("Only records at or after this time: epoch milliseconds or ISO 8601."),
       cursor: z.string().max(512).optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(100),
+      limit: queryInt(1, 500).default(100),
     }),
   },
   responses: {
@@ -59,7 +59,7 @@ const listRoute = createRoute({
         },
       },
     },
-    ...problemResponses(401, 403, 422),
+    ...problemResponses(400, 401, 403),
   },
 });
 

@@ -21,7 +21,7 @@ import { renderCaseAsIncidentFinding } from "../../domain/ocsf/render.ts";
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import type { CaseResult, CaseSnapshot } from "../../durable-objects/case-object.ts";
 import type { ApiEnv } from "./context.ts";
-import { problemResponses } from "./http.ts";
+import { problemResponses, queryInt } from "./http.ts";
 
 const caseIdParam = z.object({ id: z.string().regex(/^case_[0-9a-z]{26}$/, "must be a case id (case_…)") });
 const idempotencyHeader = z
@@ -45,13 +45,13 @@ const listRoute = createRoute({
   security: [{ bearerAuth: ["cases:read"] }],
   request: {
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(MAX_CASE_PAGE_SIZE).default(50),
+      limit: queryInt(1, MAX_CASE_PAGE_SIZE).default(50),
       cursor: z.string().max(512).optional(),
       state: z.enum(CASE_STATUSES).optional(),
       severity: z.enum(CASE_SEVERITIES).optional(),
       assignee: z.string().min(1).max(200).optional(),
       sla_status: z.enum(["ok", "warning", "breached"]).optional(),
-      updated_since: z.coerce.number().int().min(0).optional().describe("Epoch ms, inclusive."),
+      updated_since: queryInt(0).optional().describe("Epoch ms, inclusive."),
       sort: z.enum(["updated", "sla_due"]).default("updated"),
     }),
   },
@@ -66,7 +66,7 @@ const listRoute = createRoute({
         },
       },
     },
-    ...problemResponses(401, 403, 422),
+    ...problemResponses(400, 401, 403),
   },
 });
 
@@ -102,7 +102,7 @@ const getRoute = createRoute({
       headers: z.object({ etag: z.string() }),
       content: { "application/json": { schema: caseView } },
     },
-    ...problemResponses(401, 403, 404, 422),
+    ...problemResponses(400, 401, 403, 404, 422),
   },
 });
 

@@ -1,7 +1,9 @@
 import type { Principal } from "../../domain/auth/principal.ts";
+import type { JsonBody } from "./http.ts";
 
 /** What every authenticated /v1 handler gets: the verified principal and its tenant's database. */
 export interface ApiEnv {
   Bindings: Env;
-  Variables: { principal: Principal; tenantDb: D1Database };
+  /** jsonBody: a write's body, read and checked once before the route (workers/api/app.ts). */
+  Variables: { principal: Principal; tenantDb: D1Database; jsonBody?: JsonBody };
 }

@@ -1,20 +1,50 @@
 // Request and response plumbing shared by the /v1 routes.
 import { z } from "@hono/zod-openapi";
+import type { HonoRequest } from "hono";
 import { ERROR_CODES, PhoenixError } from "../../domain/errors.ts";
+import { jsonValueProblem } from "../../domain/input/json-value.ts";
+import { requireIdentityEncoding, requireJsonBody } from "../../domain/input/media-type.ts";
+import { describeValue } from "../../domain/validation-messages.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 
-/** Reads a JSON body, keeping the raw text (idempotency hashes it). */
-export async function readJsonBody(request: Request): Promise<{ raw: string; json: unknown }> {
-  const contentType = request.headers.get("content-type") ?? "";
-  if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
-    throw new PhoenixError("unsupported_media_type", "the request body must be application/json");
-  }
-  const raw = await request.text();
+/** A JSON request body: the exact text (idempotency hashes it) and its parsed value. */
+export interface JsonBody {
+  raw: string;
+  json: unknown;
+}
+
+/**
+ * Reads a JSON body once, refusing what Phoenix will not store (decision 028): a media type other
+ * than JSON in UTF-8 or a compressed body (415), malformed JSON (400), and text with lone
+ * surrogates or nesting past the limit (422 naming the field). Hono caches the text, so route
+ * validators read the same bytes again without touching the stream.
+ */
+export async function readJsonBody(req: HonoRequest): Promise<JsonBody> {
+  requireJsonBody(req.header("content-type") ?? "");
+  requireIdentityEncoding(req.header("content-encoding"));
+  const raw = await req.text();
+  let json: unknown;
   try {
-    return { raw, json: JSON.parse(raw) };
+    json = JSON.parse(raw);
   } catch {
     throw new PhoenixError("invalid_json", "the request body is not valid JSON");
   }
+  const problem = jsonValueProblem(json);
+  if (problem) throw new PhoenixError("validation_failed", `invalid request: ${problem.field}`, [problem]);
+  return { raw, json };
+}
+
+/**
+ * A query-string integer, read strictly: decimal digits only (no sign, exponent, hex or blank) and
+ * within range, so `limit=1e2`, `limit=0x10` and `time_to=` are refused instead of guessed at.
+ */
+export function queryInt(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^\d{1,16}$/, { error: (issue) => `must be a decimal integer, got ${describeValue(issue.input)}` })
+    .transform(Number)
+    .pipe(z.int().min(min).max(max))
+    .openapi({ type: "integer", minimum: min, maximum: max });
 }
 
 const problemSchema = z
@@ -30,13 +60,13 @@ const problemSchema = z
   .openapi("Problem", { description: "RFC 9457 problem details." });
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: "Malformed request (e.g. invalid JSON).",
+  400: "Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it).",
   401: "Missing or invalid bearer token.",
   403: "The token lacks the required scope.",
   404: "Not found (including another tenant's resources).",
   409: "Conflict with the current state, or the same Idempotency-Key in flight.",
   413: "The request body is too large.",
-  415: "The request body is not JSON.",
+  415: "The request body is not JSON in UTF-8, or is compressed.",
   422: "The request failed validation; `errors` names each field.",
   429: "Throttled (rate limit) or over the tenant's daily ingest quota; Retry-After says when to try again.",
 };

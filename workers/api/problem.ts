@@ -77,7 +77,7 @@ export function toProblem(error: unknown, c: Context): Response {
   return problemResponse(new PhoenixError("internal", "an unexpected error occurred"), instance);
 }
 
-/** The zod-openapi hook: parameter validation failures become 422 problems naming each field. */
+/** The zod-openapi hook: validation failures become problems naming each field (400 for the query, else 422). */
 export function validationHook(
   result: {
     success: boolean;
@@ -88,20 +88,17 @@ export function validationHook(
 ): Response | undefined {
   if (result.success || !result.error) return undefined;
   const errors = fieldErrorsFromIssues(result.error.issues);
-  const where =
+  const fields = errors.map((e) => e.field).join(", ");
+  // A query string is the request's address, not its content: a bad parameter is a bad request (400).
+  const error =
     result.target === "query"
-      ? "query parameters"
-      : result.target === "param"
-        ? "path parameters"
-        : "request";
-  return problemResponse(
-    new PhoenixError(
-      "validation_failed",
-      `invalid ${where}: ${errors.map((e) => e.field).join(", ")}`,
-      errors,
-    ),
-    new URL(c.req.url).pathname,
-  );
+      ? new PhoenixError("invalid_parameter", `invalid query parameters: ${fields}`, errors)
+      : new PhoenixError(
+          "validation_failed",
+          `invalid ${result.target === "param" ? "path parameters" : "request"}: ${fields}`,
+          errors,
+        );
+  return problemResponse(error, new URL(c.req.url).pathname);
 }
 
 function codeForStatus(status: number): ErrorCode {

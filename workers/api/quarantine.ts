@@ -12,7 +12,7 @@ import { correlateAlerts } from "../ingest/correlate.ts";
 import { kindFor } from "../ingest/kinds.ts";
 import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
 import type { ApiEnv } from "./context.ts";
-import { problemResponses } from "./http.ts";
+import { problemResponses, queryInt } from "./http.ts";
 
 const item = z
   .object({
@@ -34,7 +34,7 @@ const listRoute = createRoute({
   security: [{ bearerAuth: ["alerts:read"] }],
   request: {
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(200).default(50),
+      limit: queryInt(1, 200).default(50),
       cursor: z.string().max(512).optional(),
       include_replayed: z.enum(["true", "false"]).default("false"),
     }),
@@ -46,7 +46,7 @@ const listRoute = createRoute({
         "application/json": { schema: z.object({ data: z.array(item), next_cursor: z.string().nullable() }) },
       },
     },
-    ...problemResponses(401, 403, 422),
+    ...problemResponses(400, 401, 403),
   },
 });
 

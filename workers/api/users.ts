@@ -14,7 +14,7 @@ import {
   type TenantUser,
 } from "../../domain/auth/users.ts";
 import type { ApiEnv } from "./context.ts";
-import { problemResponses } from "./http.ts";
+import { problemResponses, queryInt } from "./http.ts";
 
 const idParam = z.object({ id: z.string().regex(/^prn_[0-9a-z]{26}$/, "must be a user id (prn_…)") });
 
@@ -52,7 +52,7 @@ const routes = {
     security,
     request: {
       query: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50),
+        limit: queryInt(1, 200).default(50),
         cursor: z.string().max(512).optional(),
         status: z.enum(["active", "revoked"]).optional().describe("Only grants in this state."),
       }),
@@ -66,7 +66,7 @@ const routes = {
           },
         },
       },
-      ...problemResponses(401, 403, 422),
+      ...problemResponses(400, 401, 403),
     },
   }),
   invite: createRoute({

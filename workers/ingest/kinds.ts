@@ -18,11 +18,13 @@ export function kindFor(kind: ConnectorKind): ConnectorKindDefinition {
 }
 
 // What each kind accepts as connector configuration; checked when a connector is created or changed,
-// so a bad setting is refused at the API instead of quarantining every later delivery.
+// so a bad setting is refused at the API instead of quarantining every later delivery. Strict: an
+// unknown key is refused, so nobody can park a secret where GET and the audit would echo it; secrets
+// only go through write-only fields (xdr-pull's client_password, the signing secret).
 const CONFIG_SCHEMAS: Record<ConnectorKind, z.ZodType<Record<string, unknown>>> = {
   // Pull tuning may be set here; the API client and its password have their own endpoint, which
   // encrypts the password, and the cursor belongs to the pull itself.
-  "cisco-xdr": z.looseObject({
+  "cisco-xdr": z.strictObject({
     pull: z
       .strictObject({
         pageSize: z.int().min(1).max(200).optional(),
@@ -34,8 +36,8 @@ const CONFIG_SCHEMAS: Record<ConnectorKind, z.ZodType<Record<string, unknown>>> 
       })
       .optional(),
   }),
-  "ai-activity": aiActivityConfigSchema,
-  ocsf: ocsfConfigSchema,
+  "ai-activity": aiActivityConfigSchema.strict(),
+  ocsf: ocsfConfigSchema.strict(),
 };
 
 export function validateConnectorConfig(

@@ -1,11 +1,14 @@
-// POST /ingest/:connectorId: size cap → connector lookup → Standard Webhooks signature on the raw
-// bytes, before any parsing → the connector's kind maps the items → store → correlation queued →
-// 202 {accepted, duplicates, quarantined}. The tenant comes from the connector, resolved server-side.
+// POST /ingest/:connectorId: size cap → connector lookup → UTF-8, uncompressed, a short webhook-id →
+// Standard Webhooks signature on the raw bytes, before any parsing → the connector's kind maps the
+// items → store → correlation queued → 202 {accepted, duplicates, quarantined}. The tenant comes
+// from the connector, resolved server-side. A bad item is quarantined; it never fails the delivery.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
+import { MAX_WEBHOOK_ID_LENGTH, maxBodyBytes } from "../../domain/input/limits.ts";
+import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../domain/input/media-type.ts";
 import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
@@ -15,23 +18,21 @@ import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";
 import { kindFor } from "./kinds.ts";
 
-const DEFAULT_MAX_BYTES = 1024 * 1024;
-
 export function createIngest(): Hono<{ Bindings: Env }> {
   const ingest = new Hono<{ Bindings: Env }>();
 
   ingest.post(
     "/:connectorId",
-    (c, next) =>
-      bodyLimit({
-        maxSize: Number(c.env.INGEST_MAX_BYTES) || DEFAULT_MAX_BYTES,
+    // One cap for webhooks and /v1 (decision 028); larger deliveries are refused before they are read.
+    (c, next) => {
+      const maxSize = maxBodyBytes(c.env.MAX_BODY_BYTES);
+      return bodyLimit({
+        maxSize,
         onError: () => {
-          throw new PhoenixError(
-            "payload_too_large",
-            `a delivery may be at most ${Number(c.env.INGEST_MAX_BYTES) || DEFAULT_MAX_BYTES} bytes`,
-          );
+          throw new PhoenixError("payload_too_large", `a delivery may be at most ${maxSize} bytes`);
         },
-      })(c, next),
+      })(c, next);
+    },
     async (c) => {
       const connectorId = c.req.param("connectorId");
       const now = Date.now();
@@ -40,6 +41,15 @@ export function createIngest(): Hono<{ Bindings: Env }> {
         : null;
       if (!target) throw new PhoenixError("not_found", "no such connector");
 
+      // Said plainly, before the signature check would fail on bytes it was not computed over.
+      requireIdentityEncoding(c.req.header("content-encoding"));
+      requireUtf8(parseMediaType(c.req.header("content-type") ?? ""));
+      const webhookId = c.req.header("webhook-id") ?? "";
+      if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
+        throw new PhoenixError("bad_request", `webhook-id is ${webhookId.length} characters long`, [
+          { field: "webhook-id", message: `must be at most ${MAX_WEBHOOK_ID_LENGTH} characters` },
+        ]);
+      }
       const body = await c.req.text();
       const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
       if (!verified.ok)

@@ -140,8 +140,8 @@ describe("GET /v1/alerts validation", () => {
     const { token } = await world();
     const body = await expectProblem(
       await call("GET", "/v1/alerts?limit=500", { token }),
-      422,
-      "validation_failed",
+      400,
+      "invalid_parameter",
     );
     expect(body.errors?.map((e) => e.field)).toEqual(["limit"]);
   });
@@ -151,8 +151,8 @@ describe("GET /v1/alerts validation", () => {
     await call("POST", "/v1/alerts", { token, body: makeDetectionFindings(3) });
     const forged = await expectProblem(
       await call("GET", "/v1/alerts?cursor=not-a-cursor", { token }),
-      422,
-      "validation_failed",
+      400,
+      "invalid_parameter",
     );
     expect(forged.errors?.[0]?.field).toBe("cursor");
 
@@ -165,7 +165,7 @@ describe("GET /v1/alerts validation", () => {
       `/v1/alerts?limit=1&severity_id=1&cursor=${encodeURIComponent(page.next_cursor)}`,
       { token },
     );
-    const reused = await expectProblem(res, 422, "validation_failed");
+    const reused = await expectProblem(res, 400, "invalid_parameter");
     expect(reused.detail).toContain("different filters");
   });
 

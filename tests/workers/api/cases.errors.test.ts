@@ -188,8 +188,8 @@ describe("more validation", () => {
     const { token } = await world();
     const list = await expectProblem(
       await call("GET", "/v1/cases?sla_status=late&sort=random", { token }),
-      422,
-      "validation_failed",
+      400,
+      "invalid_parameter",
     );
     expect(list.errors?.map((e) => e.field).sort()).toEqual(["sla_status", "sort"]);
     await expectProblem(await call("GET", "/v1/cases/nope/audit", { token }), 422, "validation_failed");

@@ -43,7 +43,7 @@ describe("signatures", () => {
       404,
     );
     expect((await call("POST", "/ingest/not-a-connector", { rawBody: "{}" })).status).toBe(404);
-    const huge = JSON.stringify({ ...makeDetectionFinding(), padding: "x".repeat(1024 * 1024) });
+    const huge = JSON.stringify({ ...makeDetectionFinding(), padding: "x".repeat(4 * 1024 * 1024) });
     expect((await deliver(c, huge)).status).toBe(413);
   });
 
