@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
 import { generateOcsfValidators } from "./scripts/generate-ocsf-validators.ts";
+import { QuietDefaultReporter } from "./tests/support/quiet-reporter.ts";
 import { SecretScanReporter } from "./tests/support/secret-scan-reporter.ts";
 
 const CUSTOMER_IDP_TENANT_ID = "tnt_01customeridp00000000000000";
@@ -55,7 +56,8 @@ export default defineConfig(async () => {
       testTimeout: 60_000,
       // Fails the run if any secret reaches the logs of the whole suite (issue 5, secrets hygiene).
       reporters: [
-        "default",
+        // Test output shows what tests print, not the Worker's request logs (decision 023).
+        new QuietDefaultReporter(),
         new SecretScanReporter({
           PHOENIX_SIGNING_JWK: String(signingJwk.d),
           SECRETS_ENCRYPTION_KEY: encryptionKey,
