@@ -68,7 +68,7 @@ const RAW_BODIES = [
   "\ufeff{}",
   '{"a":1,"a":2}',
   "[".repeat(20_000) + "]".repeat(20_000),
-  '{"a":'.repeat(5_000) + "1" + "}".repeat(5_000),
+  `${'{"a":'.repeat(5_000)}1${"}".repeat(5_000)}`,
   "\u0000",
   '{"x":"\\ud800"}',
   `{"n":${BEYOND_2_53_LITERAL}}`,
