@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isPhoenixError } from "../../domain/errors.ts";
-import { decodeCursor, encodeCursor } from "../../domain/pagination.ts";
+import { decodeCursor, encodeCursor, keysetPage } from "../../domain/pagination.ts";
 
 function rejection(fn: () => unknown): { code: string; field: string | undefined; message: string } {
   try {
@@ -23,7 +23,7 @@ describe("keyset cursors", () => {
   it("refuse a cursor issued for other filters", () => {
     const cursor = encodeCursor({ k: 1, id: "a" }, "[5,null]");
     expect(rejection(() => decodeCursor(cursor, "[4,null]"))).toMatchObject({
-      code: "validation_failed",
+      code: "invalid_parameter",
       field: "cursor",
     });
   });
@@ -39,9 +39,30 @@ describe("keyset cursors", () => {
       forge([1]),
     ]) {
       expect(rejection(() => decodeCursor(bad, "x"))).toMatchObject({
-        code: "validation_failed",
+        code: "invalid_parameter",
         field: "cursor",
       });
     }
+  });
+});
+
+describe("keyset pages cut by size", () => {
+  const rows = [300, 300, 300, 300].map((size, i) => ({ id: `r${i}`, k: 10 - i, size }));
+  const page = (limit: number, maxBytes: number, fetched = rows) =>
+    keysetPage(fetched, limit, (r) => ({ k: r.k, id: r.id }), "f", { maxBytes, sizeOf: (r) => r.size });
+
+  it("stop before the budget and continue from the last row served", () => {
+    const first = page(3, 700);
+    expect(first.items.map((r) => r.id)).toEqual(["r0", "r1"]);
+    expect(first.nextCursor && decodeCursor(first.nextCursor, "f")).toEqual({ k: 9, id: "r1" });
+  });
+
+  it("always serve one row, however large", () => {
+    expect(page(3, 10).items.map((r) => r.id)).toEqual(["r0"]);
+  });
+
+  it("end without a cursor when every fetched row fits", () => {
+    const last = page(5, 10_000, rows);
+    expect({ served: last.items.length, next: last.nextCursor }).toEqual({ served: 4, next: null });
   });
 });

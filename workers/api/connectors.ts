@@ -23,7 +23,10 @@ const kinds = ["cisco-xdr", "ai-activity", "ocsf"] as const;
 const idParam = z.object({ id: z.string().regex(/^con_[0-9a-z]{26}$/, "must be a connector id (con_…)") });
 const config = z
   .record(z.string(), z.unknown())
-  .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON");
+  .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")
+  .describe(
+    "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
+  );
 
 const connectorView = z
   .object({
