@@ -46,23 +46,40 @@ export async function correlationSettled(tenant: Tenant, timeoutMs = 20_000): Pr
 }
 
 let deliveries = 0;
+
+/** The headers of a signed delivery of `payload`: a fresh webhook-id unless one is given. */
+export function signedHeaders(
+  secret: string,
+  payload: string,
+  opts: { id?: string; timestamp?: number } = {},
+): Record<string, string> {
+  const id = opts.id ?? `msg_${++deliveries}_${crypto.randomUUID()}`;
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    "content-type": "application/json",
+    "webhook-id": id,
+    "webhook-timestamp": String(timestamp),
+    "webhook-signature": signWebhook(secret, id, timestamp, payload),
+  };
+}
+
 /** A signed delivery; by default it returns once the delivery's alerts are in their cases. */
 export async function deliver(
   c: Connector,
   payload: string,
-  opts: { id?: string; secret?: string; timestamp?: number; tamper?: boolean; settle?: boolean } = {},
+  opts: {
+    id?: string;
+    secret?: string;
+    timestamp?: number;
+    tamper?: boolean;
+    settle?: boolean;
+    /** Extra or replaced headers, sent as they are over the signed ones. */
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
-  const id = opts.id ?? `msg_${++deliveries}_${crypto.randomUUID()}`;
-  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = signWebhook(opts.secret ?? c.secret, id, timestamp, payload);
   const res = await call("POST", `/ingest/${c.id}`, {
     rawBody: opts.tamper ? payload.replace("}", " }") : payload,
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": String(timestamp),
-      "webhook-signature": signature,
-    },
+    headers: { ...signedHeaders(opts.secret ?? c.secret, payload, opts), ...opts.headers },
   });
   if (res.status === 202 && opts.settle !== false) await correlationSettled(c.tenant);
   return res;

@@ -3,9 +3,8 @@
 // was. Decision 028 states the rules these hold.
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_FINDING_BYTES } from "../../../domain/input/limits.ts";
-import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding, makeDetectionFindings } from "../../support/factories/findings.ts";
-import { ocsfConnector } from "../../support/ingest.ts";
+import { deliver, ocsfConnector } from "../../support/ingest.ts";
 import { TenantFixtures, tenantStateDigest } from "../../support/route-catalog.ts";
 import { call, createTenant, tenantDb } from "../../support/world.ts";
 
@@ -141,18 +140,7 @@ describe("a poisoned finding never fails its delivery", () => {
     }));
     const poisoned = findings[500] as (typeof findings)[number];
     findings[500] = { ...poisoned, device: { ...poisoned.device, uid: "host-\ud800" } } as typeof poisoned;
-    const id = `msg_poison_${crypto.randomUUID()}`;
-    const body = JSON.stringify(findings);
-    const ts = Math.floor(Date.now() / 1000);
-    const res = await call("POST", `/ingest/${c.id}`, {
-      rawBody: body,
-      headers: {
-        "content-type": "application/json",
-        "webhook-id": id,
-        "webhook-timestamp": String(ts),
-        "webhook-signature": signWebhook(c.secret, id, ts, body),
-      },
-    });
+    const res = await deliver(c, JSON.stringify(findings), { settle: false });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 999, duplicates: 0, quarantined: 1 });
     const db = tenantDb(c.tenant);
@@ -188,7 +176,7 @@ describe("sizes", () => {
   it("a finding over the limit sent by webhook is quarantined, and the rest of the delivery stored", async () => {
     const c = await ocsfConnector();
     const big = { ...makeDetectionFinding(), message: "b".repeat(MAX_FINDING_BYTES) };
-    const res = await deliverRaw(c, JSON.stringify([makeDetectionFinding(), big]));
+    const res = await deliver(c, JSON.stringify([makeDetectionFinding(), big]), { settle: false });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 1, quarantined: 1 });
     const held = await tenantDb(c.tenant).prepare("SELECT reason FROM quarantine").first<string>("reason");
@@ -290,8 +278,8 @@ describe("smaller things", () => {
     const c = await ocsfConnector(w.tenant);
     await refused(
       () =>
-        deliverRaw(c, JSON.stringify(makeDetectionFinding()), {
-          "content-type": "application/json; charset=utf-16",
+        deliver(c, JSON.stringify(makeDetectionFinding()), {
+          headers: { "content-type": "application/json; charset=utf-16" },
         }),
       415,
       "unsupported_media_type",
@@ -302,7 +290,7 @@ describe("smaller things", () => {
   it("a compressed webhook is 415 naming the encoding, not a signature failure", async () => {
     const c = await ocsfConnector(w.tenant);
     const body = await refused(
-      () => deliverRaw(c, JSON.stringify(makeDetectionFinding()), { "content-encoding": "gzip" }),
+      () => deliver(c, JSON.stringify(makeDetectionFinding()), { headers: { "content-encoding": "gzip" } }),
       415,
       "unsupported_media_type",
       "content-encoding",
@@ -313,14 +301,15 @@ describe("smaller things", () => {
   it("a webhook-id over 256 characters is 400 and not stored", async () => {
     const c = await ocsfConnector(w.tenant);
     await refused(
-      () => deliverRaw(c, JSON.stringify(makeDetectionFinding()), {}, "m".repeat(10_000)),
+      () => deliver(c, JSON.stringify(makeDetectionFinding()), { id: "m".repeat(10_000), settle: false }),
       400,
       "bad_request",
       "webhook-id",
     );
-    expect((await deliverRaw(c, JSON.stringify(makeDetectionFinding()), {}, "m".repeat(256))).status).toBe(
-      202,
-    );
+    expect(
+      (await deliver(c, JSON.stringify(makeDetectionFinding()), { id: "m".repeat(256), settle: false }))
+        .status,
+    ).toBe(202);
   });
 
   it("times before 1970 or more than a day ahead are refused, naming the field", async () => {
@@ -385,23 +374,3 @@ describe("smaller things", () => {
     expect(stored.severity_id).toBe(5);
   });
 });
-
-let sent = 0;
-function deliverRaw(
-  c: { id: string; secret: string },
-  body: string,
-  headers: Record<string, string> = {},
-  webhookId = `msg_bad_${++sent}_${crypto.randomUUID()}`,
-): Promise<Response> {
-  const ts = Math.floor(Date.now() / 1000);
-  return call("POST", `/ingest/${c.id}`, {
-    rawBody: body,
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": webhookId,
-      "webhook-timestamp": String(ts),
-      "webhook-signature": signWebhook(c.secret, webhookId, ts, body),
-      ...headers,
-    },
-  });
-}

@@ -4,9 +4,8 @@
 // numbers. Every answer must be below 500. Every 4xx must be problem+json. A rejected request must
 // leave the tenant byte-for-byte as it was. It prints what it tried, so an empty run shows.
 import { describe, expect, it } from "vitest";
-import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
-import { correlationSettled, ocsfConnector } from "../../support/ingest.ts";
+import { correlationSettled, ocsfConnector, signedHeaders } from "../../support/ingest.ts";
 import { type Probe, ROUTES, TenantFixtures, tenantStateDigest } from "../../support/route-catalog.ts";
 import { call, createTenant } from "../../support/world.ts";
 
@@ -253,26 +252,15 @@ async function settledDigest(w: TenantFixtures): Promise<string> {
   return last;
 }
 
-let webhookSeq = 0;
 /** Signed deliveries whose findings carry each bad value, and deliveries refused before parsing. */
 function webhookAttempts(c: { id: string; secret: string }): Attempt[] {
-  const signed = (label: string, body: string, extra: Record<string, string> = {}, id?: string): Attempt => {
-    const webhookId = id ?? `msg_sweep_${++webhookSeq}_${crypto.randomUUID()}`;
-    const ts = Math.floor(Date.now() / 1000);
-    return {
-      label: `POST /ingest ${label}`,
-      method: "POST",
-      path: `/ingest/${c.id}`,
-      rawBody: body,
-      headers: {
-        "content-type": "application/json",
-        "webhook-id": webhookId,
-        "webhook-timestamp": String(ts),
-        "webhook-signature": signWebhook(c.secret, webhookId, ts, body),
-        ...extra,
-      },
-    };
-  };
+  const signed = (label: string, body: string, extra: Record<string, string> = {}, id?: string): Attempt => ({
+    label: `POST /ingest ${label}`,
+    method: "POST",
+    path: `/ingest/${c.id}`,
+    rawBody: body,
+    headers: { ...signedHeaders(c.secret, body, id === undefined ? {} : { id }), ...extra },
+  });
   const out: Attempt[] = [];
   const finding = makeDetectionFinding() as unknown as Record<string, unknown>;
   for (const field of [
