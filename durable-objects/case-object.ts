@@ -2,74 +2,24 @@
 // decide/evolve in domain/case and commits in one storage transaction together with its events,
 // audit record, outbox rows and idempotency record. The outbox then updates the read models.
 import { DurableObject } from "cloudflare:workers";
-import {
-  type AuditVerification,
-  auditHash,
-  canonicalAuditRecord,
-  GENESIS_HASH,
-  verifyAuditChain,
-} from "../domain/case/audit.ts";
-import { decide, evolve, onSlaSignal } from "../domain/case/index.ts";
+import { auditHash, canonicalAuditRecord, GENESIS_HASH, verifyAuditChain } from "../domain/case/audit.ts";
 import type {
-  Actor,
-  CaseCommand,
-  CaseConfig,
-  CaseEvent,
-  CaseState,
-  CommandEnvelope,
-} from "../domain/case/model.ts";
+  CaseAudit,
+  CaseResult,
+  CaseSnapshot,
+  CommandOutcome,
+  CommandRequest,
+  OpenRequest,
+  TimelineEvent,
+} from "../domain/case/gateway.ts";
+import { decide, evolve, onSlaSignal } from "../domain/case/index.ts";
+import type { Actor, CaseConfig, CaseEvent, CaseState, CommandEnvelope } from "../domain/case/model.ts";
 import { type CaseProjection, projectCase } from "../domain/case/projection.ts";
 import { newId } from "../domain/ids.ts";
 import { caseMetrics, metricsFor } from "../domain/metrics.ts";
 import { dueSlaSignals, nextSlaTimerAt } from "../domain/sla/clocks.ts";
 import { tenantDatabase } from "../domain/tenancy.ts";
-
-export type CaseObjectErrorCode =
-  | "not_found"
-  | "invalid_transition"
-  | "closure_blocked"
-  | "validation_failed"
-  | "conflict"
-  | "precondition_failed"
-  | "idempotency_key_reused";
-
-export type CaseResult<T> =
-  | ({ ok: true } & T)
-  | { ok: false; error: { code: CaseObjectErrorCode; message: string } };
-
-export interface CaseSnapshot {
-  tenantId: string;
-  caseId: string;
-  /** The case version: one per committed command, the ETag clients send back in If-Match.
-   * (CaseState.version counts events instead; it is the pure model's own bookkeeping.) */
-  version: number;
-  state: CaseState;
-}
-
-export interface CommandOutcome extends CaseSnapshot {
-  events: CaseEvent[];
-  replayed: boolean;
-}
-
-export interface OpenRequest {
-  tenantId: string;
-  caseId: string;
-  /** The tenant's D1 binding, resolved by the caller from a verified credential. */
-  d1Binding: string;
-  config: CaseConfig;
-  command: Extract<CaseCommand, { type: "open" }>;
-  actor: Actor;
-  reason?: string;
-}
-
-export interface CommandRequest {
-  /** The version the caller last saw (If-Match); null skips the check (system callers). */
-  expectedVersion: number | null;
-  envelope: CommandEnvelope;
-  idempotencyKey?: string;
-  /** Hash of the request that carried the key: the same key with another request is refused. */
-  requestHash?: string;
-}
+import { caseObjectStub } from "./case-gateway.ts";
 
 export interface SinkMessage {
   tenantId: string;
@@ -227,10 +177,7 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   /** The event log, oldest first, after a sequence number. */
-  async events(
-    afterSeq = 0,
-    limit = 500,
-  ): Promise<CaseResult<{ events: Array<CaseEvent & { seq: number; version: number }> }>> {
+  async events(afterSeq = 0, limit = 500): Promise<CaseResult<{ events: TimelineEvent[] }>> {
     if (!this.loadMeta()) return { ok: false, error: { code: "not_found", message: "no such case" } };
     const rows = this.sql
       .exec<{ seq: number; version: number; body: string }>(
@@ -245,13 +192,7 @@ export class CaseObject extends DurableObject<Env> {
     };
   }
 
-  async audit(): Promise<
-    CaseResult<{
-      /** `record` is the canonical JSON the hash covers, exactly as stored. */
-      records: Array<{ seq: number; record: string; prevHash: string; hash: string }>;
-      verification: AuditVerification;
-    }>
-  > {
+  async audit(): Promise<CaseResult<CaseAudit>> {
     const meta = this.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     const rows = this.sql
@@ -545,7 +486,7 @@ export class CaseObject extends DurableObject<Env> {
       }
       case "merge": {
         const { into, alertIds } = JSON.parse(row.payload) as { into: string; alertIds: string[] };
-        const target = this.env.CASES.getByName(`${meta.tenantId}:${into}`);
+        const target = caseObjectStub(this.env, meta.tenantId, into);
         for (const alertId of alertIds) {
           const result = await target.command({
             expectedVersion: null,

@@ -38,7 +38,7 @@ export const alerts = sqliteTable(
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
     sourceConnectorId: text("source_connector_id"),
-    // Alerts sharing a correlation key are grouped into one case (see workers/ingest/correlate.ts).
+    // Alerts sharing a correlation key are grouped into one case (see domain/case/correlation.ts).
     correlationKey: text("correlation_key"),
     // Set once the alert is linked to (or opened) its case; null means correlation is still owed.
     correlatedAt: integer("correlated_at"),

@@ -8,6 +8,7 @@ import { rotateSigningKeys } from "../domain/auth/signing-keys.ts";
 import { casesWithOverdueTimers } from "../domain/case/sweep.ts";
 import { purgeExpiredControlRecords, purgeExpiredTenantRecords } from "../domain/retention.ts";
 import { type Tenant, tenantDatabase } from "../domain/tenancy.ts";
+import { caseObjectStub } from "../durable-objects/case-gateway.ts";
 import { tenants } from "../schema/control.ts";
 import { pullAllXdrConnectors } from "./ingest/cisco-xdr/pull.ts";
 import { correlateAlerts } from "./ingest/correlate.ts";
@@ -89,7 +90,7 @@ async function finishOwedCorrelations(env: Env, active: Tenant[]): Promise<numbe
 async function rearmOverdueCases(env: Env, now: number): Promise<{ rearmed: number; failed: number }> {
   const overdue = await casesWithOverdueTimers(env.CONTROL_DB, now);
   const results = await Promise.allSettled(
-    overdue.map(({ tenantId, caseId }) => env.CASES.getByName(`${tenantId}:${caseId}`).ensureAlarm()),
+    overdue.map(({ tenantId, caseId }) => caseObjectStub(env, tenantId, caseId).ensureAlarm()),
   );
   const failed = results.filter((r) => r.status === "rejected").length;
   console.log(JSON.stringify({ level: "info", msg: "sla sweep", overdue: overdue.length, failed }));

@@ -6,11 +6,12 @@ import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { quarantine } from "../../schema/tenant.ts";
 import { submitAlerts } from "../alerts/submit.ts";
+import { getConnector } from "../connectors/service.ts";
 import { PhoenixError } from "../errors.ts";
 import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
-import type { ConnectorKindDefinition } from "./kind.ts";
+import type { ConnectorKind, ConnectorKindDefinition } from "./kind.ts";
 import { mapItem } from "./map-item.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "./quota.ts";
 
@@ -152,4 +153,47 @@ function assertReplayable(item: QuarantinedItem): void {
       `this item was already replayed at ${new Date(item.replayedAt).toISOString()}`,
     );
   }
+}
+
+export interface ReplayContext {
+  db: D1Database;
+  controlDb: D1Database;
+  tenantId: string;
+  /** The connector kinds Phoenix runs, by the kind stored on each connector. */
+  kindFor: (kind: ConnectorKind) => ConnectorKindDefinition;
+  quota?: IngestQuota;
+  /** Groups freshly stored alerts into cases, as a delivery's alerts are. */
+  correlate: (alertIds: readonly string[]) => Promise<unknown>;
+  now: number;
+}
+
+/**
+ * Replays one quarantined item: a kept /v1 submission as a submission, anything else through its
+ * connector's kind, and its new alerts into cases. The one entry point for every edge.
+ */
+export async function replayQuarantineItem(
+  ctx: ReplayContext,
+  id: string,
+): Promise<Pick<DeliveryOutcome, "accepted" | "duplicates" | "quarantined">> {
+  const item = await getQuarantined(ctx.db, id);
+  // A POST /v1/alerts submission kept for quota came through no connector.
+  if (item.sourceConnectorId === null) {
+    return counts(await replayQuarantinedSubmission(ctx.db, item, ctx.now, ctx.quota));
+  }
+  const connector = await getConnector(ctx.controlDb, ctx.tenantId, item.sourceConnectorId);
+  const outcome = await replayQuarantined(
+    ctx.db,
+    ctx.kindFor(connector.kind),
+    item,
+    connector.config,
+    ctx.now,
+    ctx.quota,
+  );
+  const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
+  if (fresh.length > 0) await ctx.correlate(fresh);
+  return counts(outcome);
+}
+
+function counts(outcome: DeliveryOutcome) {
+  return { accepted: outcome.accepted, duplicates: outcome.duplicates, quarantined: outcome.quarantined };
 }

@@ -4,9 +4,9 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { CommandRequest } from "../../domain/case/gateway.ts";
 import {
   type CaseObject,
-  type CommandRequest,
   FAULT_POINTS,
   type FaultPoint,
   type SinkMessage,

@@ -1,25 +1,26 @@
 // /v1/cases: thin adapters over the case objects (writes, current state) and the tenant's
 // projection (lists). The case object is addressed by the tenant id from the verified token.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { drizzle } from "drizzle-orm/d1";
-import { existingAlertIds, findAlertRefs } from "../../domain/alerts/queries.ts";
+import type { Context } from "hono";
+import { findAlertRefs } from "../../domain/alerts/queries.ts";
 import { operationForCaseCommand } from "../../domain/auth/permissions.ts";
-import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
+import { actorOf, type Principal, requirePermission } from "../../domain/auth/principal.ts";
 import { loadCaseConfig } from "../../domain/case/config.ts";
+import type { CaseSnapshot } from "../../domain/case/gateway.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
 import { projectCase } from "../../domain/case/projection.ts";
 import { listCases, MAX_CASE_PAGE_SIZE, projectedSlaStatus } from "../../domain/case/queries.ts";
+import { caseCommandRequestSchema, openCaseRequestSchema } from "../../domain/case/requests.ts";
 import {
-  caseCommandRequestSchema,
-  openCaseRequestSchema,
-  toCaseCommand,
-} from "../../domain/case/requests.ts";
+  type CaseServiceContext,
+  commandCase,
+  createCase,
+  type Requester,
+} from "../../domain/case/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { releaseIdempotencyKey, requestHash, runIdempotent } from "../../domain/idempotency.ts";
-import { newId } from "../../domain/ids.ts";
 import { renderCaseAsIncidentFinding } from "../../domain/ocsf/render.ts";
 import { slaStatus } from "../../domain/sla/clocks.ts";
-import type { CaseResult, CaseSnapshot } from "../../durable-objects/case-object.ts";
+import { caseGateway, caseObjectStub } from "../../durable-objects/case-gateway.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
@@ -206,68 +207,27 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(createCaseRoute, async (c) => {
     const principal = c.get("principal");
     requirePermission(principal, "cases.create");
-    const body = c.req.valid("json");
-    const raw = await c.req.text();
-    const key = c.req.valid("header")["idempotency-key"];
     const now = Date.now();
-    if (body.alert_ids) await assertAlertsExist(c.get("tenantDb"), body.alert_ids, "alert_ids");
-    const tenant = principal.tenant;
-    const idempotency = key
-      ? {
-          principal: principal.id,
-          key,
-          requestHash: await requestHash("POST", "/v1/cases", raw),
-          now,
-        }
-      : null;
-
-    const result = await runIdempotent(c.get("tenantDb"), idempotency, async (claim) => {
-      // The key is claimed before the case exists: a crash after this leaves it "in progress"
-      // (409) rather than letting a retry open a second case.
-      if (claim) await drizzle(c.get("tenantDb")).batch([claim]);
-      try {
-        return await openCase();
-      } catch (error) {
-        // Nothing was opened, so the key must not stay "in progress".
-        if (idempotency) await releaseIdempotencyKey(c.get("tenantDb"), idempotency);
-        throw error;
-      }
-    });
+    const db = c.get("tenantDb");
+    const result = await createCase(
+      caseContext(c, now),
+      requesterOf(principal),
+      c.req.valid("json"),
+      { key: c.req.valid("header")["idempotency-key"], raw: await c.req.text() },
+      () => loadCaseConfig(c.env.CONTROL_DB, principal.tenant.id),
+      (opened) => caseBody(db, opened, now),
+    );
     if (result.replayed) c.header("idempotent-replayed", "true");
-    c.header("etag", etagOf((result.body as { version: number }).version));
+    c.header("etag", etagOf(result.body.version));
     return c.json(result.body, 201);
-
-    async function openCase() {
-      const caseId = newId("case", now);
-      const config = await loadCaseConfig(c.env.CONTROL_DB, tenant.id);
-      const opened = await caseStub(c.env, tenant.id, caseId).open({
-        tenantId: tenant.id,
-        caseId,
-        d1Binding: tenant.d1Binding,
-        config,
-        command: {
-          type: "open",
-          caseId,
-          title: body.title,
-          severity: body.severity,
-          ...(body.description ? { description: body.description } : {}),
-          ...(body.priority ? { priority: body.priority } : {}),
-          ...(body.alert_ids ? { alertIds: body.alert_ids } : {}),
-        },
-        actor: actorOf(principal),
-        ...(body.reason ? { reason: body.reason } : {}),
-      });
-      const snapshot = unwrap(opened);
-      return { status: 201, body: await caseBody(c.get("tenantDb"), snapshot, now) };
-    }
   });
 
   app.openapi(getRoute, async (c) => {
     const principal = c.get("principal");
     requirePermission(principal, "cases.read");
     const { id } = c.req.valid("param");
-    const stub = caseStub(c.env, principal.tenant.id, id);
-    const snapshot = unwrap(await stub.snapshot());
+    const gateway = caseGateway(c.env);
+    const snapshot = await gateway.snapshot(principal.tenant.id, id);
     c.header("etag", etagOf(snapshot.version));
     const now = Date.now();
     const db = c.get("tenantDb");
@@ -278,7 +238,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
         200,
       );
     }
-    const timeline = unwrap(await stub.events(0, 500)).events;
+    const timeline = await gateway.events(principal.tenant.id, id, 0, 500);
     return c.json({ ...(await caseBody(db, snapshot, now)), timeline }, 200);
   });
 
@@ -288,39 +248,24 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const headers = c.req.valid("header");
     const body = c.req.valid("json");
     requirePermission(principal, operationForCaseCommand(body.type));
-    const raw = await c.req.text();
-    const expectedVersion = parseIfMatch(headers["if-match"]);
-    const key = headers["idempotency-key"];
-    if (body.type === "merge_into") await assertCaseExists(c.env, principal.tenant.id, body.target_case_id);
-    if (body.type === "link_alert" || body.type === "unlink_alert" || body.type === "review_alert") {
-      await assertAlertsExist(c.get("tenantDb"), [body.alert_id], "alert_id");
-    }
-
-    const result = unwrap(
-      await caseStub(c.env, principal.tenant.id, id).command({
-        expectedVersion,
-        envelope: {
-          command: toCaseCommand(body),
-          actor: actorOf(principal),
-          ...(body.reason ? { reason: body.reason } : {}),
-        },
-        ...(key
-          ? {
-              idempotencyKey: `${principal.id}|${key}`,
-              requestHash: await requestHash("POST", `/v1/cases/${id}/commands`, raw),
-            }
-          : {}),
-      }),
+    const now = Date.now();
+    const result = await commandCase(
+      caseContext(c, now),
+      requesterOf(principal),
+      id,
+      body,
+      parseIfMatch(headers["if-match"]),
+      { key: headers["idempotency-key"], raw: await c.req.text() },
     );
     if (result.replayed) c.header("idempotent-replayed", "true");
     c.header("etag", etagOf(result.version));
-    return c.json({ ...(await caseBody(c.get("tenantDb"), result, Date.now())), events: result.events }, 200);
+    return c.json({ ...(await caseBody(c.get("tenantDb"), result, now)), events: result.events }, 200);
   });
 
   app.openapi(auditRoute, async (c) => {
     const principal = c.get("principal");
     requirePermission(principal, "cases.read");
-    const audit = unwrap(await caseStub(c.env, principal.tenant.id, c.req.valid("param").id).audit());
+    const audit = await caseGateway(c.env).audit(principal.tenant.id, c.req.valid("param").id);
     const v = audit.verification;
     return c.json(
       {
@@ -344,7 +289,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new PhoenixError("bad_request", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
     }
-    const stub = caseStub(c.env, principal.tenant.id, c.req.valid("param").id);
+    const stub = caseObjectStub(c.env, principal.tenant.id, c.req.valid("param").id);
     const response = await stub.fetch(c.req.raw);
     if (response.status === 404) throw new PhoenixError("not_found", "no such case");
     return response as unknown as Response;
@@ -353,39 +298,12 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
 // --- mapping ---------------------------------------------------------------------------------
 
-/**
- * Linked alerts must be this tenant's. Another tenant's id is a 404 like any unknown id, wherever it
- * appears (path or body), so ids reveal nothing across tenants.
- */
-async function assertAlertsExist(db: D1Database, ids: string[], field: string): Promise<void> {
-  const found = await existingAlertIds(db, ids);
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length > 0) {
-    throw new PhoenixError("not_found", `no such alert: ${missing.slice(0, 10).join(", ")}`, [
-      { field, message: `${missing.length} id(s) are not alerts of this tenant` },
-    ]);
-  }
+function caseContext(c: Context<ApiEnv>, now: number): CaseServiceContext {
+  return { gateway: caseGateway(c.env), db: c.get("tenantDb"), tenant: c.get("principal").tenant, now };
 }
 
-/** A merge target must be a case of the same tenant; anything else is a 404, as in the path. */
-async function assertCaseExists(env: Env, tenantId: string, caseId: string): Promise<void> {
-  const target = await caseStub(env, tenantId, caseId).snapshot();
-  if (!target.ok) {
-    throw new PhoenixError("not_found", "the merge target is not a case of this tenant", [
-      { field: "target_case_id", message: "is not a case of this tenant" },
-    ]);
-  }
-}
-
-function caseStub(env: Env, tenantId: string, caseId: string) {
-  return env.CASES.getByName(`${tenantId}:${caseId}`);
-}
-
-/** A case object's result, or its error as the shared error vocabulary. */
-function unwrap<R extends CaseResult<object>>(result: R): Extract<R, { ok: true }> {
-  if (result.ok) return result as Extract<R, { ok: true }>;
-  const { code, message } = (result as Extract<CaseResult<object>, { ok: false }>).error;
-  throw new PhoenixError(code, message);
+function requesterOf(principal: Principal): Requester {
+  return { actor: actorOf(principal), idempotencyScope: principal.id };
 }
 
 function etagOf(version: number): string {

@@ -1,13 +1,7 @@
 // /v1/quarantine: items that could not be mapped, and their replay once the cause is fixed.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requirePermission } from "../../domain/auth/principal.ts";
-import { getConnector } from "../../domain/connectors/service.ts";
-import {
-  getQuarantined,
-  listQuarantine,
-  replayQuarantined,
-  replayQuarantinedSubmission,
-} from "../../domain/ingest/quarantine.ts";
+import { listQuarantine, replayQuarantineItem } from "../../domain/ingest/quarantine.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
 import { kindFor } from "../ingest/kinds.ts";
 import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
@@ -105,35 +99,18 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(replayRoute, async (c) => {
     const principal = c.get("principal");
     requirePermission(principal, "quarantine.replay");
-    const db = c.get("tenantDb");
-    const quarantined = await getQuarantined(db, c.req.valid("param").id);
-    const quota = currentIngestQuotaFor(c.env, principal.tenant.id);
-    // A POST /v1/alerts submission kept for quota came through no connector.
-    if (quarantined.sourceConnectorId === null) {
-      const outcome = await replayQuarantinedSubmission(db, quarantined, Date.now(), quota);
-      return c.json(
-        { accepted: outcome.accepted, duplicates: outcome.duplicates, quarantined: outcome.quarantined },
-        200,
-      );
-    }
-    const connector = await getConnector(
-      c.env.CONTROL_DB,
-      principal.tenant.id,
-      quarantined.sourceConnectorId,
+    const outcome = await replayQuarantineItem(
+      {
+        db: c.get("tenantDb"),
+        controlDb: c.env.CONTROL_DB,
+        tenantId: principal.tenant.id,
+        kindFor,
+        quota: currentIngestQuotaFor(c.env, principal.tenant.id),
+        correlate: (alertIds) => correlateAlerts(c.env, principal.tenant, alertIds),
+        now: Date.now(),
+      },
+      c.req.valid("param").id,
     );
-    const outcome = await replayQuarantined(
-      db,
-      kindFor(connector.kind),
-      quarantined,
-      connector.config,
-      Date.now(),
-      quota,
-    );
-    const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
-    if (fresh.length > 0) await correlateAlerts(c.env, principal.tenant, fresh);
-    return c.json(
-      { accepted: outcome.accepted, duplicates: outcome.duplicates, quarantined: outcome.quarantined },
-      200,
-    );
+    return c.json(outcome, 200);
   });
 }

@@ -1,0 +1,121 @@
+// The correlation store on a tenant's D1 database: claims on `correlations` (its primary key decides
+// who owns a key), owed alerts (`correlated_at` null) and the asset criticality floors.
+import { and, asc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { alertAssets, alerts, assets, correlations } from "../../schema/tenant.ts";
+import type { CorrelationStore, OwedAlert } from "./correlation.ts";
+import type { CasePriority } from "./model.ts";
+
+/** Alerts the sweep takes per tenant and pass (the rest wait for the next pass). */
+const SWEEP_BATCH = 1000;
+/** Ids per `IN (…)` list: D1 allows 100 bound parameters per statement. */
+const IDS_PER_STATEMENT = 90;
+
+const PRIORITY_FOR_CRITICALITY: Record<string, CasePriority> = { critical: "P1", high: "P2" };
+
+export function d1CorrelationStore(db: D1Database): CorrelationStore {
+  const d = drizzle(db);
+  const ownerOf = (key: string) =>
+    d.select({ caseId: correlations.caseId }).from(correlations).where(eq(correlations.key, key));
+  const owner = (rows: Array<{ caseId: string }>, key: string): string => {
+    const row = rows[0];
+    if (!row) throw new Error(`correlation ${key} vanished`);
+    return row.caseId;
+  };
+
+  return {
+    async owedAlerts(alertIds) {
+      const select = (ids?: readonly string[]) =>
+        d
+          .select({
+            id: alerts.id,
+            key: alerts.correlationKey,
+            severityId: alerts.severityId,
+            title: alerts.title,
+          })
+          .from(alerts)
+          .where(
+            and(
+              isNull(alerts.correlatedAt),
+              isNotNull(alerts.correlationKey),
+              ...(ids ? [inArray(alerts.id, [...ids])] : []),
+            ),
+          )
+          .orderBy(asc(alerts.createdAt), asc(alerts.id));
+      const rows = alertIds
+        ? (
+            await Promise.all(chunks([...new Set(alertIds)], IDS_PER_STATEMENT).map((ids) => select(ids)))
+          ).flat()
+        : await select().limit(SWEEP_BATCH);
+      // Oldest first, so a key's case is opened with (and titled after) its first alert.
+      return rows
+        .filter((r): r is OwedAlert => r.key !== null)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
+    async claim(key, candidateCaseId, now) {
+      // Claim and read back in one round trip: whoever inserted first owns the key.
+      const [, rows] = await d.batch([
+        d
+          .insert(correlations)
+          .values({ key, caseId: candidateCaseId, createdAt: now, updatedAt: now })
+          .onConflictDoNothing(),
+        ownerOf(key),
+      ]);
+      return owner(rows, key);
+    },
+
+    async repoint(key, fromCaseId, toCaseId, now) {
+      const [, rows] = await d.batch([
+        d
+          .update(correlations)
+          .set({ caseId: toCaseId, updatedAt: now })
+          .where(and(eq(correlations.key, key), eq(correlations.caseId, fromCaseId))),
+        ownerOf(key),
+      ]);
+      return owner(rows, key);
+    },
+
+    async priorityFloors(alertIds) {
+      const rows = (
+        await Promise.all(
+          chunks(alertIds, IDS_PER_STATEMENT).map((ids) =>
+            d
+              .select({ alertId: alertAssets.alertId, criticality: assets.criticality })
+              .from(alertAssets)
+              .innerJoin(assets, eq(assets.id, alertAssets.assetId))
+              .where(
+                and(
+                  inArray(alertAssets.alertId, [...ids]),
+                  inArray(assets.criticality, ["critical", "high"]),
+                ),
+              ),
+          ),
+        )
+      ).flat();
+      const floors = new Map<string, CasePriority>();
+      for (const row of rows) {
+        const priority = row.criticality ? PRIORITY_FOR_CRITICALITY[row.criticality] : undefined;
+        const current = floors.get(row.alertId);
+        if (priority && (current === undefined || priority < current)) floors.set(row.alertId, priority);
+      }
+      return floors;
+    },
+
+    async markCorrelated(alertIds, now) {
+      const [head, ...rest] = chunks(alertIds, IDS_PER_STATEMENT).map((ids) =>
+        d
+          .update(alerts)
+          .set({ correlatedAt: now })
+          .where(inArray(alerts.id, [...ids])),
+      );
+      if (head) await d.batch([head, ...rest]);
+    },
+  };
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,214 @@
+// Correlation: alerts sharing a correlation key are grouped into one case. The rules live here,
+// over two ports: the store (the key's claim in the tenant database, which makes concurrent alerts
+// for one key open exactly one case) and the case gateway. Alerts whose correlation did not finish
+// stay owed and are picked up again. Work is grouped by key: one claim, one case-object call and
+// one update per key, however many of its alerts arrive together.
+import { PhoenixError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import type { CaseGateway, CommandOutcome } from "./gateway.ts";
+import {
+  type Actor,
+  CASE_SEVERITIES,
+  type CaseConfig,
+  type CasePriority,
+  type CaseSeverity,
+} from "./model.ts";
+
+const CORRELATOR: Actor = { kind: "system", id: "correlation" };
+/** Keys worked at once: each is its own case object, so they do not wait on one another. */
+const KEYS_IN_FLIGHT = 4;
+
+export interface OwedAlert {
+  id: string;
+  key: string;
+  severityId: number;
+  title: string;
+}
+
+/** Where correlation keeps its claims and reads what it needs (d1CorrelationStore in production). */
+export interface CorrelationStore {
+  /** Alerts still owed a case among `alertIds`, or the oldest owed ones; oldest first. */
+  owedAlerts(alertIds?: readonly string[]): Promise<OwedAlert[]>;
+  /** Claims `key` for `candidateCaseId` unless it is taken; answers the case that owns the key. */
+  claim(key: string, candidateCaseId: string, now: number): Promise<string>;
+  /** Re-points `key` from `fromCaseId` to `toCaseId` unless it moved meanwhile; answers its owner. */
+  repoint(key: string, fromCaseId: string, toCaseId: string, now: number): Promise<string>;
+  /** Per alert touching a high or critical asset, the priority its case should have at least. */
+  priorityFloors(alertIds: readonly string[]): Promise<ReadonlyMap<string, CasePriority>>;
+  markCorrelated(alertIds: readonly string[], now: number): Promise<void>;
+}
+
+export interface CorrelationContext {
+  store: CorrelationStore;
+  gateway: CaseGateway;
+  tenant: { id: string; d1Binding: string };
+  /** Read only when some alert is owed, so an empty pass costs no control-database read. */
+  loadConfig: () => Promise<CaseConfig>;
+  now: number;
+}
+
+export interface CorrelationOutcome {
+  /** Alerts that opened a case (one per case opened). */
+  opened: number;
+  /** Alerts linked to a case that was already open, or opened with another alert of their key. */
+  linked: number;
+  /** Alerts left owed for a later pass, with why, per key. */
+  failed: number;
+  failures: Array<{ key: string; alerts: number; error: string }>;
+}
+
+/** OCSF severity_id on the case scale: informational counts as low, fatal as critical. */
+export function caseSeverityOf(severityId: number): CaseSeverity {
+  if (severityId >= 5) return "critical";
+  if (severityId === 4) return "high";
+  if (severityId === 3) return "medium";
+  return "low";
+}
+
+/** A case's severity is the highest of its alerts'. */
+export function highestSeverity(severities: readonly CaseSeverity[]): CaseSeverity {
+  return severities.reduce<CaseSeverity>(
+    (a, b) => (CASE_SEVERITIES.indexOf(b) > CASE_SEVERITIES.indexOf(a) ? b : a),
+    "low",
+  );
+}
+
+/** The highest priority any alert's asset asks for ("P1" sorts before "P2"), with that alert. */
+export function priorityFloor(
+  alertIds: readonly string[],
+  floors: ReadonlyMap<string, CasePriority>,
+): { priority: CasePriority; alertId: string } | null {
+  let best: { priority: CasePriority; alertId: string } | null = null;
+  for (const alertId of alertIds) {
+    const priority = floors.get(alertId);
+    if (priority && (best === null || priority < best.priority)) best = { priority, alertId };
+  }
+  return best;
+}
+
+/** Correlates the given alerts, or every alert still owed correlation when `alertIds` is omitted. */
+export async function correlateAlerts(
+  ctx: CorrelationContext,
+  alertIds?: readonly string[],
+): Promise<CorrelationOutcome> {
+  const outcome: CorrelationOutcome = { opened: 0, linked: 0, failed: 0, failures: [] };
+  const pending = await ctx.store.owedAlerts(alertIds);
+  if (pending.length === 0) return outcome;
+
+  const config = await ctx.loadConfig();
+  const floors = await ctx.store.priorityFloors(pending.map((a) => a.id));
+  const groups = [...groupByKey(pending).values()];
+  let next = 0;
+  const worker = async () => {
+    for (let g = groups[next++]; g !== undefined; g = groups[next++]) {
+      try {
+        const joined = await correlateGroup(ctx, config, g, floors);
+        if (joined === "opened") {
+          outcome.opened++;
+          outcome.linked += g.length - 1;
+        } else outcome.linked += g.length;
+        await ctx.store.markCorrelated(
+          g.map((a) => a.id),
+          ctx.now,
+        );
+      } catch (error) {
+        outcome.failed += g.length;
+        outcome.failures.push({ key: g[0]?.key ?? "", alerts: g.length, error: String(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(KEYS_IN_FLIGHT, groups.length) }, worker));
+  return outcome;
+}
+
+function groupByKey(pending: readonly OwedAlert[]): Map<string, OwedAlert[]> {
+  const groups = new Map<string, OwedAlert[]>();
+  for (const alert of pending) {
+    const group = groups.get(alert.key);
+    if (group) group.push(alert);
+    else groups.set(alert.key, [alert]);
+  }
+  return groups;
+}
+
+type Joined = { outcome: "opened" | "linked"; caseId: string; priority: CasePriority };
+
+/** Opens or joins the case of one key with all of `group` (non-empty, one key, oldest first). */
+async function correlateGroup(
+  ctx: CorrelationContext,
+  config: CaseConfig,
+  group: OwedAlert[],
+  floors: ReadonlyMap<string, CasePriority>,
+): Promise<"opened" | "linked"> {
+  const { gateway, store, tenant, now } = ctx;
+  const first = group[0] as OwedAlert;
+  const key = first.key;
+  const alertIds = group.map((a) => a.id);
+  const severity = highestSeverity(group.map((a) => caseSeverityOf(a.severityId)));
+  const reason = `correlation ${key}`;
+  const system = (command: Parameters<CaseGateway["command"]>[2]["envelope"]["command"], why = reason) => ({
+    expectedVersion: null,
+    envelope: { command, actor: CORRELATOR, reason: why },
+  });
+
+  const open = async (caseId: string): Promise<Joined> => {
+    let opened: CommandOutcome;
+    try {
+      opened = await gateway.open({
+        tenantId: tenant.id,
+        caseId,
+        d1Binding: tenant.d1Binding,
+        config,
+        command: { type: "open", caseId, title: first.title, severity, alertIds },
+        actor: CORRELATOR,
+        reason,
+      });
+    } catch (error) {
+      // Another pass opened it first (its claim won, then it opened): link instead.
+      if (codeOf(error) === "conflict") return link(caseId);
+      throw error;
+    }
+    return { outcome: "opened", caseId, priority: opened.state.priority };
+  };
+  const link = async (caseId: string): Promise<Joined> => {
+    let linked: CommandOutcome;
+    try {
+      linked = await gateway.command(tenant.id, caseId, system({ type: "link_alerts", alertIds }));
+    } catch (error) {
+      // The claim's winner died before opening the case: open it now, with these alerts.
+      if (codeOf(error) === "not_found") return open(caseId);
+      // The case is closed (or merged away): this key starts a new case, unless re-pointed meanwhile.
+      if (codeOf(error) === "invalid_transition") {
+        const fresh = newId("case", now);
+        const owner = await store.repoint(key, caseId, fresh, now);
+        return owner === fresh ? open(fresh) : link(owner);
+      }
+      throw error;
+    }
+    if (highestSeverity([linked.state.severity, severity]) !== linked.state.severity) {
+      await gateway.command(tenant.id, caseId, system({ type: "change_severity", severity }));
+    }
+    return { outcome: "linked", caseId, priority: linked.state.priority };
+  };
+
+  const candidate = newId("case", now);
+  const owner = await store.claim(key, candidate, now);
+  const joined = await (owner === candidate ? open(candidate) : link(owner));
+  // A case touching a high or critical asset is worked at least at that asset's priority.
+  const floor = priorityFloor(alertIds, floors);
+  if (floor && joined.priority > floor.priority) {
+    await gateway.command(
+      tenant.id,
+      joined.caseId,
+      system(
+        { type: "change_priority", priority: floor.priority },
+        `asset criticality (alert ${floor.alertId})`,
+      ),
+    );
+  }
+  return joined.outcome;
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof PhoenixError ? error.code : undefined;
+}
