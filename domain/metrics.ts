@@ -1,8 +1,9 @@
 // Operational metrics (docs/decisions/023): what Phoenix counts and where the counts go. Deployed,
 // each event is one Workers Analytics Engine data point. Locally wrangler's binding silently drops
 // writes, so in development and tests events go to an in-isolate buffer that tests read instead.
+
+import type { ConnectorKind } from "../schema/control.ts";
 import type { CaseEvent } from "./case/model.ts";
-import type { ConnectorKind } from "./ingest/kind.ts";
 import type { SlaClockName } from "./sla/types.ts";
 
 export type MetricEvent =

@@ -3,7 +3,7 @@
 // administration: every change commits with its admin audit record, which never holds secrets.
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { connectors, tenants } from "../../schema/control.ts";
+import { type ConnectorKind, connectors, tenants } from "../../schema/control.ts";
 import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
 import { SYSTEM_ACTOR } from "../admin-audit-log.ts";
 import { PhoenixError } from "../errors.ts";
@@ -12,7 +12,6 @@ import { decryptSecret, encryptSecret } from "../secrets.ts";
 import type { Tenant } from "../tenancy.ts";
 
 export type ConnectorRow = typeof connectors.$inferSelect;
-export type ConnectorKind = ConnectorRow["kind"];
 
 /** The public view of a connector: never any secret material. */
 export interface ConnectorView {

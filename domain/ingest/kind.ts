@@ -1,10 +1,10 @@
-// What each source connector kind implements (the kinds live in workers/ingest/<kind>/). The ingest
-// hands the raw body to its kind: parse into items, map each item, and name its correlation key.
+// What each source connector kind implements (each kind is a folder in domain/ingest/kinds/; only
+// transport stays in workers/ingest/). The ingest hands the raw body to its kind: parse into items,
+// map each item, and name its correlation key.
+import type { z } from "zod";
+import type { ConnectorKind } from "../../schema/control.ts";
 import type { FieldError } from "../errors.ts";
 import type { DetectionFinding } from "../ocsf/detection-finding.ts";
-
-export const CONNECTOR_KINDS = ["cisco-xdr", "ai-activity", "ocsf"] as const;
-export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
 
 /** One item of a delivery: its raw text (kept verbatim for quarantine) and its parsed value. */
 export interface RawItem {
@@ -33,6 +33,8 @@ export interface MapContext {
 
 export interface ConnectorKindDefinition {
   kind: ConnectorKind;
+  /** What an admin may put in the connector's `config`: strict, so no unknown key (nor secret) lands there. */
+  configSchema: z.ZodType<Record<string, unknown>>;
   /** Splits a delivery into items: a single object, a JSON array, NDJSON, or a source envelope. */
   parse(body: string, contentType: string): ParseResult;
   /** Maps one item to OCSF Detection Findings, or says why it cannot (the item is quarantined). */

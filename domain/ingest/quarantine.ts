@@ -4,6 +4,7 @@
 // charges the daily ingest quota like a fresh delivery; over quota it is refused and stays here.
 import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { ConnectorKind } from "../../schema/control.ts";
 import { quarantine } from "../../schema/tenant.ts";
 import { submitAlerts } from "../alerts/submit.ts";
 import { getConnector } from "../connectors/service.ts";
@@ -11,7 +12,7 @@ import { PhoenixError } from "../errors.ts";
 import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
-import type { ConnectorKind, ConnectorKindDefinition } from "./kind.ts";
+import type { ConnectorKindDefinition } from "./kind.ts";
 import { mapItem } from "./map-item.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "./quota.ts";
 

@@ -1,8 +1,8 @@
 // The versioned API: authentication, tenant resolution, routes and the OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { aiActivityEventSchema } from "../../domain/ai-activity/event.ts";
 import { PhoenixError } from "../../domain/errors.ts";
+import { aiActivityEventSchema } from "../../domain/ingest/kinds/ai-activity/event.ts";
 import { maxBodyBytes } from "../../domain/input/limits.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateRequest } from "../auth/authenticate.ts";

@@ -15,11 +15,11 @@ import {
   updateConnector,
   XDR_REGIONS,
 } from "../../domain/connectors/service.ts";
-import { validateConnectorConfig } from "../ingest/kinds.ts";
+import { validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
+import { CONNECTOR_KINDS } from "../../schema/control.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses } from "./http.ts";
 
-const kinds = ["cisco-xdr", "ai-activity", "ocsf"] as const;
 const idParam = z.object({ id: z.string().regex(/^con_[0-9a-z]{26}$/, "must be a connector id (con_…)") });
 const config = z
   .record(z.string(), z.unknown())
@@ -31,7 +31,7 @@ const config = z
 const connectorView = z
   .object({
     id: z.string(),
-    kind: z.enum(kinds),
+    kind: z.enum(CONNECTOR_KINDS),
     name: z.string(),
     config: z.record(z.string(), z.unknown()),
     status: z.enum(["active", "disabled"]),
@@ -80,7 +80,7 @@ const routes = {
         content: {
           "application/json": {
             schema: z.strictObject({
-              kind: z.enum(kinds),
+              kind: z.enum(CONNECTOR_KINDS),
               name: z.string().trim().min(1).max(200),
               config: config.default({}),
             }),

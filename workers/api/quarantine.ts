@@ -1,9 +1,9 @@
 // /v1/quarantine: items that could not be mapped, and their replay once the cause is fixed.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requirePermission } from "../../domain/auth/principal.ts";
+import { kindFor } from "../../domain/ingest/kinds/index.ts";
 import { listQuarantine, replayQuarantineItem } from "../../domain/ingest/quarantine.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
-import { kindFor } from "../ingest/kinds.ts";
 import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
 import type { ApiEnv } from "./context.ts";
 import { problemResponses, queryInt } from "./http.ts";

@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
+import { kindFor } from "../../domain/ingest/kinds/index.ts";
 import { MAX_WEBHOOK_ID_LENGTH, maxBodyBytes } from "../../domain/input/limits.ts";
 import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../domain/input/media-type.ts";
 import { metricsFor } from "../../domain/metrics.ts";
@@ -16,7 +17,6 @@ import { toProblem } from "../api/problem.ts";
 import { ingestQuotaFor } from "../limits/ingest-quota.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";
-import { kindFor } from "./kinds.ts";
 
 export function createIngest(): Hono<{ Bindings: Env }> {
   const ingest = new Hono<{ Bindings: Env }>();

@@ -1,7 +1,7 @@
 // Whatever the source, every alert Phoenix stores reads back from the API as a Detection Finding
 // that validates against the OCSF 1.8 schema (Ajv), and carries the connector it came from.
 import { describe, expect, it } from "vitest";
-import { sampleAiActivityEvents } from "../../../domain/ai-activity/event.ts";
+import { sampleAiActivityEvents } from "../../../domain/ingest/kinds/ai-activity/event.ts";
 import { makeDetectionFindings } from "../../support/factories/findings.ts";
 import { connectorOf, deliver } from "../../support/ingest.ts";
 import { validateDetectionFinding } from "../../support/ocsf-validators.ts";

@@ -3,15 +3,21 @@
 // (CTIA relationship search, CTIA sighting by id). Each incident and its sightings become one CTIM
 // bundle that goes through the same ingest as a push, so mapping, dedup, quarantine and correlation
 // are identical. The cursor moves only after a page's items are stored.
-import { z } from "zod";
 import {
   commitXdrPullCursor,
   listXdrPullConnectorIds,
   loadXdrPullTarget,
   readXdrPullPassword,
-  XDR_REGIONS,
 } from "../../../domain/connectors/service.ts";
 import { ingestDelivery } from "../../../domain/ingest/deliver.ts";
+import { type PullCursor, pullSettingsSchema } from "../../../domain/ingest/kinds/cisco-xdr/config.ts";
+import { normaliseCtimId } from "../../../domain/ingest/kinds/cisco-xdr/ctim.ts";
+import { ciscoXdr } from "../../../domain/ingest/kinds/cisco-xdr/index.ts";
+import {
+  arrayElementSpans,
+  parseJsonLossless,
+  valueSpan,
+} from "../../../domain/ingest/kinds/cisco-xdr/json-text.ts";
 import { metricsFor } from "../../../domain/metrics.ts";
 import { tenantDatabase } from "../../../domain/tenancy.ts";
 import { startTrace, type TraceContext } from "../../telemetry/trace.ts";
@@ -19,9 +25,6 @@ import { correlateAlerts } from "../correlate.ts";
 import { RequestBudget } from "./budget.ts";
 import { D1BudgetStore } from "./budget-d1.ts";
 import { nextPageParams, type StopReason, XdrClient, type XdrPage, XdrStop } from "./client.ts";
-import { normaliseCtimId } from "./ctim.ts";
-import { ciscoXdr } from "./index.ts";
-import { arrayElementSpans, parseJsonLossless, valueSpan } from "./json-text.ts";
 import { TokenCache } from "./oauth.ts";
 
 export const INCIDENT_SEARCH_PATH = "/iroh/private-intel/incident/search";
@@ -33,32 +36,6 @@ const DEFAULT_LOOKBACK_MINUTES = 24 * 60;
 /** Incident pages per run: a scheduled run stays well inside a Worker invocation's limits. */
 const DEFAULT_MAX_PAGES = 10;
 const RELATIONSHIP_PAGE_SIZE = 100;
-
-/**
- * Where the pull resumes: incidents whose `timestamp` (CTIM's last-modified time, the field both
- * search APIs sort on) is at or after `since`, except `seen`, the incidents already stored at exactly
- * `since` (ties on the boundary are fetched again by the inclusive range and skipped here).
- */
-export const pullCursorSchema = z.object({
-  since: z.iso.datetime({ offset: true }),
-  seen: z.array(z.string()),
-});
-export type PullCursor = z.infer<typeof pullCursorSchema>;
-
-export const pullSettingsSchema = z.looseObject({
-  region: z.enum(XDR_REGIONS),
-  clientId: z.string().min(1),
-  orgId: z.string().min(1),
-  clientPasswordCiphertext: z.string().min(1),
-  pageSize: z.int().min(1).max(200).optional(),
-  // CTIA clamps search windows to one year.
-  lookbackMinutes: z
-    .int()
-    .min(1)
-    .max(365 * 24 * 60)
-    .optional(),
-  cursor: pullCursorSchema.nullable().optional(),
-});
 
 export type PullStatus =
   /** Every incident modified since the cursor is stored. */

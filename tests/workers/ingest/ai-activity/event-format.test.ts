@@ -7,7 +7,7 @@ import {
   eventTimeMs,
   parseAiActivityEvent,
   sampleAiActivityEvents,
-} from "../../../../domain/ai-activity/event.ts";
+} from "../../../../domain/ingest/kinds/ai-activity/event.ts";
 
 function baseEvent(): AiActivityEvent {
   const [first] = sampleAiActivityEvents();

@@ -6,9 +6,9 @@ import {
   AI_VERDICTS,
   type AiActivityEvent,
   CONTENT_HASH_ROLES,
-} from "../../../../domain/ai-activity/event.ts";
+} from "../../../../domain/ingest/kinds/ai-activity/event.ts";
+import { aiActivity } from "../../../../domain/ingest/kinds/ai-activity/index.ts";
 import { detectionFindingSchema } from "../../../../domain/ocsf/detection-finding.ts";
-import { aiActivity } from "../../../../workers/ingest/ai-activity/index.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
 import { seededRandom } from "../../../support/random.ts";
 

@@ -1,15 +1,15 @@
 // The ai-activity kind: how a delivery is split, how each event becomes zero, one or many Detection
 // Findings, the severity and confidence tables, and the correlation window.
 import { describe, expect, it } from "vitest";
+import type { MapContext, MappedFinding, RawItem } from "../../../../domain/ingest/kind.ts";
 import {
   AI_DETECTION_TYPES,
   type AiActivityEvent,
   type AiDetectionType,
   sampleAiActivityEvents,
-} from "../../../../domain/ai-activity/event.ts";
+} from "../../../../domain/ingest/kinds/ai-activity/event.ts";
+import { aiActivity } from "../../../../domain/ingest/kinds/ai-activity/index.ts";
 import type { DetectionFinding } from "../../../../domain/ocsf/detection-finding.ts";
-import { aiActivity } from "../../../../workers/ingest/ai-activity/index.ts";
-import type { MapContext, MappedFinding, RawItem } from "../../../../workers/ingest/kind.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
 
 const NOW = 1_780_000_000_000;

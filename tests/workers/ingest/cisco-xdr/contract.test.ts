@@ -1,7 +1,7 @@
 // The payloads these tests send follow Cisco's Swagger definitions, and a mixed delivery of every
 // accepted envelope comes out as Detection Findings that validate against OCSF 1.8.
 import { describe, expect, it } from "vitest";
-import { ciscoXdr } from "../../../../workers/ingest/cisco-xdr/index.ts";
+import { ciscoXdr } from "../../../../domain/ingest/kinds/cisco-xdr/index.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
 import {
   ctiaUrl,

@@ -1,6 +1,6 @@
 // XDR payloads built in code from Cisco's definitions (CTIA Sighting, Relationship, PartialEvent;
 // IROH Event, Incident); swagger.ts checks each one against its definition in the tests.
-import type { RawItem } from "../../../../workers/ingest/kind.ts";
+import type { RawItem } from "../../../../domain/ingest/kind.ts";
 
 export const ORG_ID = "7f1c3a52-0d4e-4b2a-9c61-2e8f5b7d9a03";
 export const SIGHTING_UUID = "6c1a7d6e-2f1b-4c55-9b3e-0d5a8f7e1a21";

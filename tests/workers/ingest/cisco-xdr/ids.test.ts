@@ -1,6 +1,6 @@
 // CTIM names an entity three ways (GUID, short id, CTIA URL); the connector keys on one form.
 import { describe, expect, it } from "vitest";
-import { normaliseCtimId } from "../../../../workers/ingest/cisco-xdr/index.ts";
+import { normaliseCtimId } from "../../../../domain/ingest/kinds/cisco-xdr/index.ts";
 import { INCIDENT_UUID, SIGHTING_UUID } from "./fixtures.ts";
 
 const CANONICAL = `incident-${INCIDENT_UUID}`;

@@ -1,10 +1,10 @@
 // CTIM sightings and incidents as OCSF 1.8 Detection Findings: the exact mapping, validation
 // against the OCSF schema (Ajv), correlation keys, and mapping errors that name the field.
 import { describe, expect, it } from "vitest";
+import type { MappedFinding, MapResult, RawItem } from "../../../../domain/ingest/kind.ts";
+import { ciscoXdr } from "../../../../domain/ingest/kinds/cisco-xdr/index.ts";
 import { normaliseFinding } from "../../../../domain/ocsf/detection-finding.ts";
 import { type AlertRow, renderAlertAsDetectionFinding } from "../../../../domain/ocsf/render.ts";
-import { ciscoXdr } from "../../../../workers/ingest/cisco-xdr/index.ts";
-import type { MappedFinding, MapResult, RawItem } from "../../../../workers/ingest/kind.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
 import {
   BIG_PROCESS_GUID,

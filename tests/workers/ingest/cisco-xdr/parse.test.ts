@@ -1,8 +1,8 @@
 // Splitting XDR deliveries into items: single envelopes, JSON arrays, NDJSON and CTIM bundles, with
 // each item's raw text taken verbatim from the body and integers beyond 2^53 kept exact.
 import { describe, expect, it } from "vitest";
-import { ciscoXdr } from "../../../../workers/ingest/cisco-xdr/index.ts";
-import { MAX_ITEMS_PER_DELIVERY, type RawItem } from "../../../../workers/ingest/kind.ts";
+import { MAX_ITEMS_PER_DELIVERY, type RawItem } from "../../../../domain/ingest/kind.ts";
+import { ciscoXdr } from "../../../../domain/ingest/kinds/cisco-xdr/index.ts";
 import {
   BIG_PROCESS_GUID,
   ctiaUrl,

@@ -1,9 +1,9 @@
-// Delivery framing shared by the ocsf and ai-activity kinds (workers/ingest/framing.ts): one object,
+// Delivery framing shared by the ocsf and ai-activity kinds (domain/ingest/framing.ts): one object,
 // a JSON array or NDJSON, each item with its exact raw text, and the 10,000-item cap.
 import { describe, expect, it } from "vitest";
-import { aiActivity } from "../../../../workers/ingest/ai-activity/index.ts";
-import { MAX_ITEMS_PER_DELIVERY, type ParseResult, type RawItem } from "../../../../workers/ingest/kind.ts";
-import { ocsfSource } from "../../../../workers/ingest/ocsf/index.ts";
+import { MAX_ITEMS_PER_DELIVERY, type ParseResult, type RawItem } from "../../../../domain/ingest/kind.ts";
+import { aiActivity } from "../../../../domain/ingest/kinds/ai-activity/index.ts";
+import { ocsfSource } from "../../../../domain/ingest/kinds/ocsf/index.ts";
 
 function itemsOf(result: ParseResult): RawItem[] {
   if (!result.ok) throw new Error(`expected items, got: ${result.reason}`);

@@ -1,9 +1,9 @@
 // The ocsf kind: native Detection Findings are validated, stored exactly as they came, and given the
 // default rule + asset + hour correlation key.
 import { describe, expect, it } from "vitest";
+import type { MapContext, MapResult, RawItem } from "../../../../domain/ingest/kind.ts";
+import { ocsfSource } from "../../../../domain/ingest/kinds/ocsf/index.ts";
 import type { DetectionFinding } from "../../../../domain/ocsf/detection-finding.ts";
-import type { MapContext, MapResult, RawItem } from "../../../../workers/ingest/kind.ts";
-import { ocsfSource } from "../../../../workers/ingest/ocsf/index.ts";
 import { makeDetectionFinding, makeDetectionFindings } from "../../../support/factories/findings.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
 

@@ -8,8 +8,8 @@ import {
   FINDINGS_CATEGORY_UID,
   OBSERVABLE_TYPE_CAPTIONS,
   SEVERITY_CAPTIONS,
-} from "../../../domain/ocsf/detection-finding.ts";
-import { OCSF_RENDER_VERSION } from "../../../domain/ocsf/render.ts";
+} from "../../../ocsf/detection-finding.ts";
+import { OCSF_RENDER_VERSION } from "../../../ocsf/render.ts";
 import type {
   CtimExternalReference,
   CtimIncident,

@@ -1,14 +1,10 @@
 // The `ocsf` connector kind: producers that already speak OCSF send Detection Findings (one, a JSON
 // array, or NDJSON). Each is validated and stored as it came; Phoenix adds only a correlation key.
 import { z } from "zod";
-import { fieldErrorsFromIssues } from "../../../domain/errors.ts";
-import {
-  type DetectionFinding,
-  detectionFindingSchema,
-  toEpochMs,
-} from "../../../domain/ocsf/detection-finding.ts";
-import { frameJsonItems, unparsedItemReason } from "../framing.ts";
-import type { ConnectorKindDefinition, MapContext, MapResult, RawItem } from "../kind.ts";
+import { fieldErrorsFromIssues } from "../../../errors.ts";
+import { type DetectionFinding, detectionFindingSchema, toEpochMs } from "../../../ocsf/detection-finding.ts";
+import { frameJsonItems, unparsedItemReason } from "../../framing.ts";
+import type { ConnectorKindDefinition, MapContext, MapResult, RawItem } from "../../kind.ts";
 
 export const DEFAULT_RULE_CORRELATION_WINDOW_MS = 3_600_000;
 
@@ -40,6 +36,7 @@ export function ruleAssetCorrelationKey(finding: DetectionFinding, windowMs: num
 }
 
 export const ocsfSource: ConnectorKindDefinition = {
+  configSchema: ocsfConfigSchema.strict(),
   kind: "ocsf",
   parse: frameJsonItems,
   map(item: RawItem, ctx: MapContext): MapResult {

@@ -2,8 +2,8 @@
 // to Phoenix. It is strict (unknown fields are refused) and carries content hashes, never content,
 // so a prompt or a file cannot reach Phoenix through this format by accident.
 import { z } from "zod";
-import { type FieldError, fieldErrorsFromIssues } from "../errors.ts";
-import { describeValue, expected } from "../validation-messages.ts";
+import { type FieldError, fieldErrorsFromIssues } from "../../../errors.ts";
+import { describeValue, expected } from "../../../validation-messages.ts";
 
 export const AI_ACTIVITY_SCHEMA_VERSION = "1.0";
 export const AI_ACTIONS = ["prompt", "completion", "tool_call", "file_upload"] as const;

@@ -2,6 +2,17 @@
 // OCSF Detection Finding per detection. Events the source allowed with nothing detected map to none:
 // they are usage telemetry, not alerts.
 import { z } from "zod";
+import { fieldErrorsFromIssues } from "../../../errors.ts";
+import {
+  captionOf,
+  DETECTION_FINDING_CLASS_UID,
+  detectionFindingSchema,
+  FINDINGS_CATEGORY_UID,
+  OBSERVABLE_TYPE_CAPTIONS,
+  SEVERITY_CAPTIONS,
+} from "../../../ocsf/detection-finding.ts";
+import { frameJsonItems, unparsedItemReason } from "../../framing.ts";
+import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, RawItem } from "../../kind.ts";
 import {
   type AiActivityAction,
   type AiActivityActor,
@@ -10,18 +21,7 @@ import {
   type AiVerdict,
   eventTimeMs,
   parseAiActivityEvent,
-} from "../../../domain/ai-activity/event.ts";
-import { fieldErrorsFromIssues } from "../../../domain/errors.ts";
-import {
-  captionOf,
-  DETECTION_FINDING_CLASS_UID,
-  detectionFindingSchema,
-  FINDINGS_CATEGORY_UID,
-  OBSERVABLE_TYPE_CAPTIONS,
-  SEVERITY_CAPTIONS,
-} from "../../../domain/ocsf/detection-finding.ts";
-import { frameJsonItems, unparsedItemReason } from "../framing.ts";
-import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, RawItem } from "../kind.ts";
+} from "./event.ts";
 
 export const DEFAULT_AI_CORRELATION_WINDOW_MS = 3_600_000;
 
@@ -101,6 +101,7 @@ export function aiActivityCorrelationKey(
 }
 
 export const aiActivity: ConnectorKindDefinition = {
+  configSchema: aiActivityConfigSchema.strict(),
   kind: "ai-activity",
   parse: frameJsonItems,
   map(item: RawItem, ctx: MapContext): MapResult {

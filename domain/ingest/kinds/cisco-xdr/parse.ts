@@ -1,8 +1,8 @@
 // Splits an XDR delivery into items. Framing (one object, a JSON array, NDJSON) is shared with the
 // other JSON kinds; on top of it each item is re-read keeping integers beyond 2^53 exact, and a CTIM
 // bundle becomes one item per sighting and per incident.
-import { frameJsonItems } from "../framing.ts";
-import { MAX_ITEMS_PER_DELIVERY, type ParseResult, type RawItem } from "../kind.ts";
+import { frameJsonItems } from "../../framing.ts";
+import { MAX_ITEMS_PER_DELIVERY, type ParseResult, type RawItem } from "../../kind.ts";
 import { normaliseCtimId } from "./ctim.ts";
 import {
   arrayElementSpans,

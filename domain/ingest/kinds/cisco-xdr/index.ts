@@ -2,10 +2,11 @@
 // incidents, and CTIM bundles, mapped to OCSF Detection Findings correlated by XDR incident.
 // The pull path (OAuth2 client credentials, incident search) lives elsewhere and feeds map() too.
 import type { z } from "zod";
-import { type FieldError, fieldErrorsFromIssues } from "../../../domain/errors.ts";
-import { detectionFindingSchema } from "../../../domain/ocsf/detection-finding.ts";
-import { unparsedItemReason } from "../framing.ts";
-import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, RawItem } from "../kind.ts";
+import { type FieldError, fieldErrorsFromIssues } from "../../../errors.ts";
+import { detectionFindingSchema } from "../../../ocsf/detection-finding.ts";
+import { unparsedItemReason } from "../../framing.ts";
+import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, RawItem } from "../../kind.ts";
+import { ciscoXdrConfigSchema } from "./config.ts";
 import {
   bundleSchema,
   type CtimIncident,
@@ -259,6 +260,7 @@ export function mapItem(item: RawItem, ctx: MapContext): MapResult {
 
 export const ciscoXdr: ConnectorKindDefinition = {
   kind: "cisco-xdr",
+  configSchema: ciscoXdrConfigSchema,
   parse: parseDelivery,
   map: mapItem,
 };
