@@ -2,7 +2,7 @@
 // Each method runs its SQL synchronously, with no await, so calls are applied one at a time and a
 // charge is all or nothing: concurrent requests can never take the tenant past its limit.
 import { DurableObject } from "cloudflare:workers";
-import { endOfUtcDay, isUtcDay, previousUtcDay, type QuotaDecision } from "../domain/ingest/quota.ts";
+import { endOfUtcDay, isUtcDay, previousUtcDay, type QuotaDecision } from "../domain/alerts/quota.ts";
 
 export class TenantQuota extends DurableObject<Env> {
   private readonly sql: SqlStorage;

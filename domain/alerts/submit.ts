@@ -7,9 +7,9 @@ import { drizzle } from "drizzle-orm/d1";
 import { idempotencyRecords, quarantine } from "../../schema/tenant.ts";
 import { type IdempotentRequest, requestHash, runIdempotent } from "../idempotency.ts";
 import { newId } from "../ids.ts";
-import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "../ingest/quota.ts";
 import { MAX_QUARANTINE_PAYLOAD_BYTES, utf8Length } from "../input/limits.ts";
 import { parseFindingSubmission } from "./intake.ts";
+import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "./quota.ts";
 import { storeFindings } from "./store.ts";
 
 export interface AlertSubmission {

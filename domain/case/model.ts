@@ -1,33 +1,17 @@
 // The case aggregate's vocabulary: states, commands, events and the state they fold into.
 // decide() (command → events) and evolve() (state + event → state) live beside this file.
+import type {
+  CasePriority,
+  CaseQueue,
+  CaseSeverity,
+  CaseStatus,
+  EscalationTier,
+  Resolution,
+} from "../case-vocabulary.ts";
 import type { SlaClockName, SlaPolicy, SlaState } from "../sla/types.ts";
 
-export const CASE_STATUSES = [
-  "new",
-  "acknowledged",
-  "in_progress",
-  "contained",
-  "on_hold",
-  "resolved",
-  "closed",
-  "reopened",
-] as const;
-export type CaseStatus = (typeof CASE_STATUSES)[number];
-
-export const CASE_SEVERITIES = ["low", "medium", "high", "critical"] as const;
-export type CaseSeverity = (typeof CASE_SEVERITIES)[number];
-
-export const CASE_PRIORITIES = ["P1", "P2", "P3", "P4"] as const;
-export type CasePriority = (typeof CASE_PRIORITIES)[number];
-
-export const RESOLUTIONS = ["true_positive", "benign_positive", "false_positive", "duplicate"] as const;
-export type Resolution = (typeof RESOLUTIONS)[number];
-
-export const ESCALATION_TIERS = ["L1", "L2", "L3"] as const;
-export type EscalationTier = (typeof ESCALATION_TIERS)[number];
-
-/** Work queues a case can sit in; an SLA breach moves it to the lead queue. */
-export type CaseQueue = "triage" | "lead";
+// The vocabulary is shared with the SLA engine, which the model in turn depends on for its clocks.
+export * from "../case-vocabulary.ts";
 
 export interface Actor {
   kind: "user" | "client" | "system";

@@ -7,6 +7,7 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
+import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "../alerts/quota.ts";
 import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
@@ -15,7 +16,6 @@ import { ingestMetrics, type Metrics } from "../metrics.ts";
 import type { ConnectorKindDefinition, MappedFinding } from "./kind.ts";
 import { mapItem } from "./map-item.ts";
 import { quarantinePayload } from "./quarantine-payload.ts";
-import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "./quota.ts";
 
 export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 

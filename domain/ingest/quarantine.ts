@@ -6,15 +6,14 @@ import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { ConnectorKind } from "../../schema/control.ts";
 import { quarantine } from "../../schema/tenant.ts";
+import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "../alerts/quota.ts";
 import { submitAlerts } from "../alerts/submit.ts";
-import { getConnector } from "../connectors/service.ts";
 import { PhoenixError } from "../errors.ts";
 import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
 import type { ConnectorKindDefinition } from "./kind.ts";
 import { mapItem } from "./map-item.ts";
-import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "./quota.ts";
 
 export type QuarantinedItem = typeof quarantine.$inferSelect;
 
@@ -158,8 +157,8 @@ function assertReplayable(item: QuarantinedItem): void {
 
 export interface ReplayContext {
   db: D1Database;
-  controlDb: D1Database;
-  tenantId: string;
+  /** The tenant's connector by id (404 when it is not the tenant's). */
+  loadConnector: (id: string) => Promise<{ kind: ConnectorKind; config: Record<string, unknown> }>;
   /** The connector kinds Phoenix runs, by the kind stored on each connector. */
   kindFor: (kind: ConnectorKind) => ConnectorKindDefinition;
   quota?: IngestQuota;
@@ -181,7 +180,7 @@ export async function replayQuarantineItem(
   if (item.sourceConnectorId === null) {
     return counts(await replayQuarantinedSubmission(ctx.db, item, ctx.now, ctx.quota));
   }
-  const connector = await getConnector(ctx.controlDb, ctx.tenantId, item.sourceConnectorId);
+  const connector = await ctx.loadConnector(item.sourceConnectorId);
   const outcome = await replayQuarantined(
     ctx.db,
     ctx.kindFor(connector.kind),

@@ -1,7 +1,7 @@
 // The SLA engine: pure functions over a case's three clocks. The case object calls them on every
 // transition and severity change, and from its alarm; instants are always passed in, so a late or
 // repeated alarm sees exactly what an on-time one would.
-import type { CaseSeverity, CaseStatus } from "../case/model.ts";
+import type { CaseSeverity, CaseStatus } from "../case-vocabulary.ts";
 import { addCalendarTime, calendarTimeBetween } from "./calendar.ts";
 import {
   SLA_CLOCKS,

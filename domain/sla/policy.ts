@@ -2,7 +2,7 @@
 // pass. A case copies the policy at opening, so a bad policy would be carried for the case's lifetime:
 // everything the clock maths relies on is checked here, at the edge.
 import { z } from "zod";
-import { CASE_STATUSES, type CaseSeverity } from "../case/model.ts";
+import { CASE_STATUSES, type CaseSeverity } from "../case-vocabulary.ts";
 import type { SlaPolicy } from "./types.ts";
 
 const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 // SLA vocabulary: policies per severity, the business calendar they count in, and the clocks a
 // case carries. The maths over them lives beside this file and is pure (`now` is passed in).
-import type { CaseSeverity, CaseStatus } from "../case/model.ts";
+import type { CaseSeverity, CaseStatus } from "../case-vocabulary.ts";
 
 export const SLA_CLOCKS = ["acknowledge", "contain", "resolve"] as const;
 export type SlaClockName = (typeof SLA_CLOCKS)[number];

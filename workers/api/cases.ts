@@ -7,6 +7,7 @@ import { operationForCaseCommand } from "../../domain/auth/permissions.ts";
 import { actorOf, type Principal, requirePermission } from "../../domain/auth/principal.ts";
 import { loadCaseConfig } from "../../domain/case/config.ts";
 import type { CaseSnapshot } from "../../domain/case/gateway.ts";
+import { renderCaseAsIncidentFinding } from "../../domain/case/incident-finding.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
 import { projectCase } from "../../domain/case/projection.ts";
 import { listCases, MAX_CASE_PAGE_SIZE, projectedSlaStatus } from "../../domain/case/queries.ts";
@@ -18,7 +19,7 @@ import {
   type Requester,
 } from "../../domain/case/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { renderCaseAsIncidentFinding } from "../../domain/ocsf/render.ts";
+
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import { caseGateway, caseObjectStub } from "../../durable-objects/case-gateway.ts";
 import type { ApiEnv } from "./context.ts";

@@ -1,6 +1,7 @@
 // /v1/quarantine: items that could not be mapped, and their replay once the cause is fixed.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requirePermission } from "../../domain/auth/principal.ts";
+import { getConnector } from "../../domain/connectors/service.ts";
 import { kindFor } from "../../domain/ingest/kinds/index.ts";
 import { listQuarantine, replayQuarantineItem } from "../../domain/ingest/quarantine.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
@@ -102,8 +103,7 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
     const outcome = await replayQuarantineItem(
       {
         db: c.get("tenantDb"),
-        controlDb: c.env.CONTROL_DB,
-        tenantId: principal.tenant.id,
+        loadConnector: (id) => getConnector(c.env.CONTROL_DB, principal.tenant.id, id),
         kindFor,
         quota: currentIngestQuotaFor(c.env, principal.tenant.id),
         correlate: (alertIds) => correlateAlerts(c.env, principal.tenant, alertIds),

@@ -2,20 +2,19 @@
 // (validators generated from shared/ocsf by vitest.config.ts).
 import { describe, expect, it } from "vitest";
 import {
+  type AlertRef,
+  CASE_STATES,
+  type CaseState,
+  type CaseView,
+  renderCaseAsIncidentFinding,
+} from "../../../domain/case/incident-finding.ts";
+import {
   type DetectionFinding,
   detectionFindingSchema,
   type NormalisedFinding,
   normaliseFinding,
 } from "../../../domain/ocsf/detection-finding.ts";
-import {
-  type AlertRef,
-  type AlertRow,
-  CASE_STATES,
-  type CaseState,
-  type CaseView,
-  renderAlertAsDetectionFinding,
-  renderCaseAsIncidentFinding,
-} from "../../../domain/ocsf/render.ts";
+import { type AlertRow, renderAlertAsDetectionFinding } from "../../../domain/ocsf/render.ts";
 import { makeDetectionFinding, makeDetectionFindings } from "../../support/factories/findings.ts";
 import { validateDetectionFinding, validateIncidentFinding } from "../../support/ocsf-validators.ts";
 
