@@ -6,7 +6,6 @@ import {
   ACTIVITY_CAPTIONS,
   captionOf,
   DETECTION_STATUS_CAPTIONS,
-  FINDINGS_CATEGORY_UID,
   SEVERITY_CAPTIONS,
 } from "./detection-finding.ts";
 
