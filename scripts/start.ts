@@ -14,7 +14,8 @@ import { DEMO_CONNECTORS, type DemoConnector, webhookSendCommand } from "./seed/
 import { demoFindings } from "./seed/demo-findings.ts";
 import { ensureDemoUsers } from "./seed/demo-users.ts";
 
-const PORT = 8787;
+// 8787 unless PHOENIX_PORT says otherwise (the end-to-end test takes a free port).
+const PORT = Number(process.env.PHOENIX_PORT) || 8787;
 const ORIGIN = `http://localhost:${PORT}`;
 const DEMO_TENANT = { slug: "demo", name: "Demo Corp", binding: "TENANT_DEMO" };
 const DEMO_SCOPES: Scope[] = ["alerts:read", "alerts:write", "cases:read", "cases:write", "reports:read"];

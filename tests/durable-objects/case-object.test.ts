@@ -61,7 +61,12 @@ describe("audit chain", () => {
       state.storage.sql.exec(tamper);
     });
     const audit = await stub.audit();
-    expect(audit.ok && audit.verification.ok).toBe(false);
+    // The case is there and its chain was read: only the verification fails.
+    expect(audit.ok).toBe(true);
+    expect(audit.ok && { ok: audit.verification.ok, read: audit.records.length > 0 }).toEqual({
+      ok: false,
+      read: true,
+    });
   });
 
   it("is served by GET /v1/cases/{id}/audit with its verification", async () => {
@@ -123,8 +128,8 @@ describe("SLA timers", () => {
     // Nothing fires without an alarm...
     expect(await runDurableObjectAlarm(stub)).toBe(false);
     // ...until the sweep finds the overdue case in the work queue and re-arms it.
-    const swept = await runScheduled(env, Date.now());
-    expect(swept.rearmed).toBeGreaterThanOrEqual(1);
+    // (Its counts cover every tenant of this file; what matters is that this case's alarm is back.)
+    expect((await runScheduled(env, Date.now())).failed).toBe(0);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const types = await eventTypes(stub);
     expect(types.filter((t) => t === "sla.breached")).toHaveLength(1);

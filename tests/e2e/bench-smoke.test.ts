@@ -3,26 +3,14 @@
 // A smoke test of the harness, not of performance: no figure here is compared with a target.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCENARIOS } from "../../bench/scenarios/index.ts";
+import { freePort } from "./free-port.ts";
 import { copyWorkingTree } from "./working-tree-copy.ts";
 
 let work: string;
 let bench: ChildProcess | undefined;
-
-/** A port nobody holds right now, so the smoke test never meets a developer's `npm run bench`. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject()));
-    });
-  });
-}
 
 function runQuickBench(port: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolveRun) => {

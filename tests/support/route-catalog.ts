@@ -2,6 +2,7 @@
 // make against its own data, and the same request aimed at another tenant's data. The BOLA and
 // BFLA suites walk this list; a documented route missing from it fails both.
 import type { Operation } from "../../domain/auth/permissions.ts";
+import { SCOPES } from "../../domain/auth/scopes.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Tenant } from "../../domain/tenancy.ts";
 import { makeDetectionFinding } from "./factories/findings.ts";
@@ -49,7 +50,7 @@ export class TenantFixtures {
 
   static async create(tenant: Tenant): Promise<TenantFixtures> {
     const setup = await tokenFor(tenant, {
-      scopes: ["alerts:read", "alerts:write", "cases:read", "cases:write", "reports:read", "admin"],
+      scopes: [...SCOPES],
       subject: `setup-${tenant.id}`,
     });
     return new TenantFixtures(tenant, setup);

@@ -3,19 +3,14 @@
 import { applyD1Migrations, type D1Migration } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { importJWK, type JWK, SignJWT } from "jose";
-import type { Scope } from "../../domain/auth/scopes.ts";
+import { SCOPES, type Scope } from "../../domain/auth/scopes.ts";
 import { API_AUDIENCE, mintAccessToken, parseSigningKey } from "../../domain/auth/tokens.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Tenant } from "../../domain/tenancy.ts";
 import { testEnv } from "./test-env.ts";
 
-export const ALL_SCOPES: Scope[] = [
-  "alerts:read",
-  "alerts:write",
-  "cases:read",
-  "cases:write",
-  "reports:read",
-];
+/** Every scope but admin: what a token gets unless a test asks for something else. */
+export const ALL_SCOPES: Scope[] = SCOPES.filter((s) => s !== "admin");
 
 /**
  * Provisions a tenant as `phoenix tenant create` does: a database of its own (the next unused test

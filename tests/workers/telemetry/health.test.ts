@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
 import { deliver, ocsfConnector } from "../../support/ingest.ts";
-import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
+import { ALL_SCOPES, call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
 interface Health {
   tenant: string;
@@ -147,7 +147,7 @@ describe("GET /v1/admin/health", () => {
   it("needs the admin scope (health.read) and a token", async () => {
     const tenant = await createTenant();
     const analyst = await tokenFor(tenant, {
-      scopes: ["alerts:read", "alerts:write", "cases:read", "cases:write", "reports:read"],
+      scopes: ALL_SCOPES,
     });
     const forbidden = await call("GET", "/v1/admin/health", { token: analyst });
     expect(forbidden.status).toBe(403);
