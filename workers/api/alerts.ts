@@ -7,9 +7,10 @@ import { requirePermission } from "../../domain/auth/principal.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
+import type { ApiEnv } from "../http/context.ts";
+import { readJsonBody } from "../http/json-body.ts";
 import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
-import type { ApiEnv } from "./context.ts";
-import { problemResponses, queryInt, readJsonBody } from "./http.ts";
+import { problemResponses, queryInt } from "./http.ts";
 
 const alertId = z.string().regex(/^alrt_[0-9a-z]{26}$/, "must be an alert id (alrt_…)");
 

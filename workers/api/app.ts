@@ -6,6 +6,9 @@ import { aiActivityEventSchema } from "../../domain/ingest/kinds/ai-activity/eve
 import { maxBodyBytes } from "../../domain/input/limits.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateRequest } from "../auth/authenticate.ts";
+import type { ApiEnv } from "../http/context.ts";
+import { readJsonBody } from "../http/json-body.ts";
+import { toProblem, validationHook } from "../http/problem.ts";
 import { limitByClient } from "../limits/rate-limit.ts";
 import { registerAlertRoutes } from "./alerts.ts";
 import { registerAssetRoutes } from "./assets.ts";
@@ -13,11 +16,8 @@ import { registerAuditRoutes } from "./audit.ts";
 import { registerCaseRoutes } from "./cases.ts";
 import { registerClientRoutes } from "./clients.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
-import type { ApiEnv } from "./context.ts";
 import { registerHealthRoutes } from "./health.ts";
-import { readJsonBody } from "./http.ts";
 import { registerOAuthTokenRoute, TOKEN_PATH } from "./oauth-token.ts";
-import { toProblem, validationHook } from "./problem.ts";
 import { registerQuarantineRoutes } from "./quarantine.ts";
 import { registerUserRoutes } from "./users.ts";
 

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listAssets, setAssetCriticality } from "../../domain/asset-inventory.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { ASSET_CRITICALITIES } from "../../schema/tenant.ts";
-import type { ApiEnv } from "./context.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
 const asset = z

@@ -3,7 +3,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { listAdminAudit, verifyTenantAdminAudit } from "../../domain/admin-audit-log.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
-import type { ApiEnv } from "./context.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
 const tag = ["Audit"];

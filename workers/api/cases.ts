@@ -22,7 +22,7 @@ import { PhoenixError } from "../../domain/errors.ts";
 
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import { caseGateway, caseObjectStub } from "../../durable-objects/case-gateway.ts";
-import type { ApiEnv } from "./context.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
 const caseIdParam = z.object({ id: z.string().regex(/^case_[0-9a-z]{26}$/, "must be a case id (case_…)") });

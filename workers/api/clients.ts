@@ -5,7 +5,7 @@ import { adminActorOf } from "../../domain/admin-audit-log.ts";
 import { getClient, listClients, registerClient, revokeClient } from "../../domain/auth/clients.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { SCOPES } from "../../domain/auth/scopes.ts";
-import type { ApiEnv } from "./context.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { problemResponses } from "./http.ts";
 
 const idParam = z.object({ id: z.string().regex(/^cli_[0-9a-z]{26}$/, "must be a client id (cli_…)") });

@@ -17,7 +17,7 @@ import {
 } from "../../domain/connectors/service.ts";
 import { validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
 import { CONNECTOR_KINDS } from "../../schema/control.ts";
-import type { ApiEnv } from "./context.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { problemResponses } from "./http.ts";
 
 const idParam = z.object({ id: z.string().regex(/^con_[0-9a-z]{26}$/, "must be a connector id (con_…)") });

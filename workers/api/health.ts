@@ -3,7 +3,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { tenantHealth } from "../../domain/health.ts";
-import type { ApiEnv } from "./context.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { problemResponses } from "./http.ts";
 
 const age = (what: string) =>

@@ -7,8 +7,8 @@ import { issueClientToken } from "../../domain/auth/clients.ts";
 import { SCOPES } from "../../domain/auth/scopes.ts";
 import { type ErrorCode, isPhoenixError, PhoenixError } from "../../domain/errors.ts";
 import { currentSigningKey } from "../auth/issuers.ts";
-import type { ApiEnv } from "./context.ts";
-import { PROBLEM_CONTENT_TYPE, problemResponse } from "./problem.ts";
+import type { ApiEnv } from "../http/context.ts";
+import { PROBLEM_CONTENT_TYPE, problemResponse } from "../http/problem.ts";
 
 /** Where the token endpoint sits inside /v1; the API's bearer and JSON-only guards let it through. */
 export const TOKEN_PATH = "/oauth/token";

@@ -4,9 +4,9 @@ import { requirePermission } from "../../domain/auth/principal.ts";
 import { getConnector } from "../../domain/connectors/service.ts";
 import { kindFor } from "../../domain/ingest/kinds/index.ts";
 import { listQuarantine, replayQuarantineItem } from "../../domain/ingest/quarantine.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { correlateAlerts } from "../ingest/correlate.ts";
 import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
-import type { ApiEnv } from "./context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
 const item = z

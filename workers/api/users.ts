@@ -13,7 +13,7 @@ import {
   revokeGrant,
   type TenantUser,
 } from "../../domain/auth/users.ts";
-import type { ApiEnv } from "./context.ts";
+import type { ApiEnv } from "../http/context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
 const idParam = z.object({ id: z.string().regex(/^prn_[0-9a-z]{26}$/, "must be a user id (prn_…)") });

@@ -5,7 +5,7 @@ import { type Context, Hono } from "hono";
 import { createSession, type SessionMethod } from "../../domain/auth/sessions.ts";
 import { activeGrants, findPrincipalByEmail } from "../../domain/auth/users.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { toProblem } from "../api/problem.ts";
+import { toProblem } from "../http/problem.ts";
 import { ACCESS_ASSERTION_HEADER, accessConfigured, verifyAccessAssertion } from "./access.ts";
 import { devIdpEnabled } from "./dev-idp.ts";
 import {

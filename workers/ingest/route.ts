@@ -13,7 +13,7 @@ import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../doma
 import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
-import { toProblem } from "../api/problem.ts";
+import { toProblem } from "../http/problem.ts";
 import { ingestQuotaFor } from "../limits/ingest-quota.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";

@@ -4,7 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Principal } from "../../domain/auth/principal.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import type { ApiEnv } from "../api/context.ts";
+import type { ApiEnv } from "../http/context.ts";
 
 /** The `period` of both bindings in every environment: a throttled caller may retry after it. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -2,7 +2,7 @@
 // echoed as x-request-id, the inbound trace joined, and nothing secret or payload-bearing in any line.
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { toProblem } from "../../../workers/api/problem.ts";
+import { toProblem } from "../../../workers/http/problem.ts";
 import { requestTelemetry } from "../../../workers/telemetry/request-log.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
 import { deliver, ocsfConnector } from "../../support/ingest.ts";

@@ -1,5 +1,5 @@
 import type { Principal } from "../../domain/auth/principal.ts";
-import type { JsonBody } from "./http.ts";
+import type { JsonBody } from "./json-body.ts";
 
 /** What every authenticated /v1 handler gets: the verified principal and its tenant's database. */
 export interface ApiEnv {
