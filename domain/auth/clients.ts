@@ -4,7 +4,7 @@ import { base64url } from "jose";
 import type { machineClients } from "../../schema/control.ts";
 import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
 import { type FieldError, PhoenixError } from "../errors.ts";
-import { newId } from "../ids.ts";
+import { idPattern, newId } from "../ids.ts";
 import { isScope, SCOPES, type Scope } from "./scopes.ts";
 import { mintAccessToken, type SigningKey } from "./tokens.ts";
 
@@ -44,7 +44,7 @@ interface ClientSqlRow {
 
 /** Recognisable in logs and by secret scanners, like `whsec_` for webhook secrets. */
 export const CLIENT_SECRET_PREFIX = "pcs_";
-const CLIENT_ID = /^cli_[0-9a-z]{26}$/;
+const CLIENT_ID = idPattern("client");
 const HASH_PREFIX = "sha256:";
 
 export function isClientId(value: string): boolean {

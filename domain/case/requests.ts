@@ -1,6 +1,8 @@
 // What API clients send to create and change cases. Field names are snake_case like the rest of
 // the public API; these schemas map them onto the domain's commands.
+
 import { z } from "zod";
+import { idSchema } from "../ids.ts";
 import { LIMITS } from "./decide.ts";
 import {
   CASE_PRIORITIES,
@@ -11,8 +13,8 @@ import {
 } from "./model.ts";
 
 const reason = z.string().trim().min(1).max(LIMITS.reasonMax).optional();
-const alertId = z.string().regex(/^alrt_[0-9a-z]{26}$/, "must be an alert id (alrt_…)");
-const caseId = z.string().regex(/^case_[0-9a-z]{26}$/, "must be a case id (case_…)");
+const alertId = idSchema("alert", "an alert id");
+const caseId = idSchema("case", "a case id");
 
 export const openCaseRequestSchema = z
   .strictObject({

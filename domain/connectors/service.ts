@@ -7,7 +7,7 @@ import { type ConnectorKind, connectors, tenants } from "../../schema/control.ts
 import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
 import { SYSTEM_ACTOR } from "../admin-audit-log.ts";
 import { PhoenixError } from "../errors.ts";
-import { newId } from "../ids.ts";
+import { isIdOf, newId } from "../ids.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
 import type { Tenant } from "../tenancy.ts";
 
@@ -308,7 +308,7 @@ async function connectorWithTenant(
 
 /** Connector ids are URL path segments; anything else cannot be one. */
 export function isConnectorId(value: string): boolean {
-  return /^con_[0-9a-z]{26}$/.test(value);
+  return isIdOf("connector", value);
 }
 
 // --- Cisco XDR pull ------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 // /v1/alerts: thin HTTP adapters over domain/alerts.
+
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { MAX_FINDINGS_PER_REQUEST } from "../../domain/alerts/intake.ts";
 import { getAlert, listAlerts, MAX_PAGE_SIZE } from "../../domain/alerts/queries.ts";
 import { submitAlerts } from "../../domain/alerts/submit.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { PhoenixError } from "../../domain/errors.ts";
+import { idSchema } from "../../domain/ids.ts";
 import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
 import type { ApiEnv } from "../http/context.ts";
@@ -12,7 +14,7 @@ import { readJsonBody } from "../http/json-body.ts";
 import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
-const alertId = z.string().regex(/^alrt_[0-9a-z]{26}$/, "must be an alert id (alrt_…)");
+const alertId = idSchema("alert", "an alert id");
 
 const renderedFinding = z.record(z.string(), z.unknown()).openapi("DetectionFindingView", {
   description:

@@ -1,5 +1,6 @@
 // /v1/cases: thin adapters over the case objects (writes, current state) and the tenant's
 // projection (lists). The case object is addressed by the tenant id from the verified token.
+
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { findAlertRefs } from "../../domain/alerts/queries.ts";
@@ -19,13 +20,14 @@ import {
   type Requester,
 } from "../../domain/case/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
+import { idSchema } from "../../domain/ids.ts";
 
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import { caseGateway, caseObjectStub } from "../../durable-objects/case-gateway.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
-const caseIdParam = z.object({ id: z.string().regex(/^case_[0-9a-z]{26}$/, "must be a case id (case_…)") });
+const caseIdParam = z.object({ id: idSchema("case", "a case id") });
 const idempotencyHeader = z
   .string()
   .min(1)

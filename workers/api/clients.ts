@@ -1,14 +1,16 @@
 // /v1/clients: the tenant's machine clients (the Platform and other programs). Operation
 // clients.manage (scope `admin`). A client's secret appears in exactly one response: its creation.
+
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { adminActorOf } from "../../domain/admin-audit-log.ts";
 import { getClient, listClients, registerClient, revokeClient } from "../../domain/auth/clients.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { SCOPES } from "../../domain/auth/scopes.ts";
+import { idSchema } from "../../domain/ids.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { problemResponses } from "./http.ts";
 
-const idParam = z.object({ id: z.string().regex(/^cli_[0-9a-z]{26}$/, "must be a client id (cli_…)") });
+const idParam = z.object({ id: idSchema("client", "a client id") });
 
 const clientView = z
   .object({

@@ -1,5 +1,6 @@
 // /v1/connectors: the tenant's source connectors. Scope `admin`. Secrets appear in a response
 // exactly twice in a connector's life: when it is created and when its secret is rotated.
+
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { adminActorOf } from "../../domain/admin-audit-log.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
@@ -15,12 +16,13 @@ import {
   updateConnector,
   XDR_REGIONS,
 } from "../../domain/connectors/service.ts";
+import { idSchema } from "../../domain/ids.ts";
 import { validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
 import { CONNECTOR_KINDS } from "../../schema/control.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { problemResponses } from "./http.ts";
 
-const idParam = z.object({ id: z.string().regex(/^con_[0-9a-z]{26}$/, "must be a connector id (con_…)") });
+const idParam = z.object({ id: idSchema("connector", "a connector id") });
 const config = z
   .record(z.string(), z.unknown())
   .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")

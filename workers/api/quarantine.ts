@@ -1,7 +1,9 @@
 // /v1/quarantine: items that could not be mapped, and their replay once the cause is fixed.
+
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { getConnector } from "../../domain/connectors/service.ts";
+import { idSchema } from "../../domain/ids.ts";
 import { kindFor } from "../../domain/ingest/kinds/index.ts";
 import { listQuarantine, replayQuarantineItem } from "../../domain/ingest/quarantine.ts";
 import type { ApiEnv } from "../http/context.ts";
@@ -54,7 +56,7 @@ const replayRoute = createRoute({
     "Ingests the item exactly once, charging the tenant's daily ingest quota. An item that still cannot be mapped gets 422 and stays quarantined; one already replayed gets 409; over quota it gets 429 and stays quarantined.",
   security: [{ bearerAuth: ["alerts:write"] }],
   request: {
-    params: z.object({ id: z.string().regex(/^qrn_[0-9a-z]{26}$/, "must be a quarantine id (qrn_…)") }),
+    params: z.object({ id: idSchema("quarantine", "a quarantine id") }),
   },
   responses: {
     200: {

@@ -1,5 +1,6 @@
 // /v1/users: the people who may act in this tenant (provider staff and customer users) and their
 // grants. Reading needs users.read, changing needs users.manage; every change is admin-audited.
+
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { adminActorOf } from "../../domain/admin-audit-log.ts";
 import { ROLES } from "../../domain/auth/permissions.ts";
@@ -13,10 +14,11 @@ import {
   revokeGrant,
   type TenantUser,
 } from "../../domain/auth/users.ts";
+import { idSchema } from "../../domain/ids.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
-const idParam = z.object({ id: z.string().regex(/^prn_[0-9a-z]{26}$/, "must be a user id (prn_…)") });
+const idParam = z.object({ id: idSchema("principal", "a user id") });
 
 const userView = z
   .object({
