@@ -638,7 +638,7 @@ export class CaseObject extends DurableObject<Env> {
       d1Binding: row.d1_binding,
       config: JSON.parse(row.config) as CaseConfig,
       version: row.version,
-      state: JSON.parse(row.state) as CaseState,
+      state: storedState(row.state),
       auditHead: row.audit_head,
     };
   }
@@ -753,4 +753,10 @@ async function upsertWorkQueue(controlDb: D1Database, tenantId: string, p: CaseP
 
 function actorLabel(actor: Actor): string {
   return `${actor.kind}:${actor.id}`;
+}
+
+/** A stored case state; those saved before the event count had its own name called it `version`. */
+function storedState(json: string): CaseState {
+  const { version, ...state } = JSON.parse(json) as CaseState & { version?: number };
+  return version !== undefined && state.eventCount === undefined ? { ...state, eventCount: version } : state;
 }

@@ -15,7 +15,7 @@ export function evolve(state: CaseState | null, event: CaseEvent): CaseState {
       title: event.title,
       description: event.description,
       status: "new",
-      version: 1,
+      eventCount: 1,
       heldFrom: null,
       severity: event.severity,
       priority: event.priority,
@@ -40,7 +40,7 @@ export function evolve(state: CaseState | null, event: CaseEvent): CaseState {
   if (state === null) throw new Error(`${event.type} before case.opened: a case log starts with case.opened`);
 
   // Every event moves the version and the last-update time, whatever else it changes.
-  const next: CaseState = { ...state, version: state.version + 1, updatedAt: event.at };
+  const next: CaseState = { ...state, eventCount: state.eventCount + 1, updatedAt: event.at };
   switch (event.type) {
     case "case.acknowledged":
     case "case.started":

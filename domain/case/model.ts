@@ -123,9 +123,10 @@ export interface CaseState {
   status: CaseStatus;
   /**
    * Number of events folded into this state (the log's length), so it only moves forward. Counted per
-   * event, not per command: a command can emit several events, or none.
+   * event, not per command: a command can emit several events, or none. (The case *version*, the
+   * ETag clients send back, counts commits instead: CaseSnapshot.version.)
    */
-  version: number;
+  eventCount: number;
   /** The state a held case resumes to; null unless on_hold. */
   heldFrom: CaseStatus | null;
   severity: CaseSeverity;

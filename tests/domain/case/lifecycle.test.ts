@@ -49,7 +49,7 @@ describe("opening a case", () => {
     expect(state).toMatchObject({
       id: CASE_ID,
       status: "new",
-      version: 1,
+      eventCount: 1,
       heldFrom: null,
       assignee: null,
       queue: "triage",
@@ -587,7 +587,7 @@ describe("fold and evolve", () => {
   it("rebuild the same state from the log, with one version per event", () => {
     const story = caseIn("closed");
     expect(fold(story.log)).toEqual(story.state);
-    expect(story.state.version).toBe(story.log.length);
+    expect(story.state.eventCount).toBe(story.log.length);
     expect(fold([])).toBeNull();
   });
 

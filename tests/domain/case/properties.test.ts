@@ -99,7 +99,7 @@ const stepArb = fc.oneof(
 const ERROR_CODES = ["invalid_transition", "validation_failed", "closure_blocked", "not_found", "conflict"];
 
 function checkInvariants(state: CaseState, log: readonly CaseEvent[]): void {
-  expect(state.version).toBe(log.length);
+  expect(state.eventCount).toBe(log.length);
   expect(CASE_STATUSES).toContain(state.status);
   expect(state.heldFrom !== null).toBe(state.status === "on_hold");
   if (state.status === "closed") {
@@ -114,7 +114,7 @@ function applyChecked(state: CaseState, events: readonly CaseEvent[]): CaseState
   let next = state;
   for (const event of events) {
     const after = evolve(next, event);
-    expect(after.version).toBe(next.version + 1);
+    expect(after.eventCount).toBe(next.eventCount + 1);
     expect(after.updatedAt).toBe(event.at);
     next = after;
   }
@@ -171,7 +171,7 @@ describe("random command sequences", () => {
               state = applyChecked(state, events);
             }
             log.push(...events);
-            expect(state.version).toBe(before.version + events.length);
+            expect(state.eventCount).toBe(before.eventCount + events.length);
             checkInvariants(state, log);
             reached.add(state.mergedInto === null ? state.status : "merged");
           }

@@ -175,7 +175,7 @@ describe("the lifecycle table over every state × command", () => {
 
       const after = applyAll(given.state, decision.events);
       expect(after?.status).toBe(to);
-      expect(after?.version).toBe(given.state.version + decision.events.length);
+      expect(after?.eventCount).toBe(given.state.eventCount + decision.events.length);
       expect(fold([...given.log, ...decision.events])).toEqual(after);
     },
   );
@@ -198,7 +198,7 @@ describe("a case that does not exist", () => {
     const decision = when(null, OPEN, { now: 1_000 });
     expect(decision.ok).toBe(true);
     const state = decision.ok ? applyAll(null, decision.events) : null;
-    expect(state).toMatchObject({ id: CASE_ID, status: "new", version: 1 });
+    expect(state).toMatchObject({ id: CASE_ID, status: "new", eventCount: 1 });
   });
 
   it.each(COMMAND_TYPES.filter((t) => t !== "open"))("refuses %s with not_found", (type) => {
