@@ -1,28 +1,14 @@
 // Reading the administration audit chain back: listing a tenant's records and re-verifying the whole
 // chain. Writing stays in admin-audit.ts, inside each change's own batch.
-import {
-  type AdminActor,
-  type AdminAuditRecord,
-  type AdminAuditVerification,
-  verifyAdminAuditChain,
-} from "./admin-audit.ts";
-import type { Principal } from "./auth/principal.ts";
+import { type AdminAuditRecord, type AdminAuditVerification, verifyAdminAuditChain } from "./admin-audit.ts";
 import { decodeCursor, keysetPage } from "./pagination.ts";
-
-/** Who a change is recorded as: the principal's issuer-qualified id, never a bare token subject. */
-export function adminActorOf(principal: Pick<Principal, "type" | "id">): AdminActor {
-  return { type: principal.type, id: principal.id };
-}
-
-/** The actor of changes made by Phoenix's own tooling (operator CLI, seeding), not through the API. */
-export const SYSTEM_ACTOR: AdminActor = { type: "system", id: "phoenix" };
 
 interface AdminAuditSqlRow {
   tenant_id: string;
   seq: number;
   id: string;
   at: number;
-  actor_type: AdminActor["type"];
+  actor_type: AdminAuditRecord["actor"]["type"];
   actor_id: string;
   action: string;
   target_type: string;

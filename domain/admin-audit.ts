@@ -5,18 +5,14 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import canonicalize from "canonicalize";
+import type { Actor } from "./actor.ts";
 import { GENESIS_HASH } from "./case/audit.ts";
 import { PhoenixError } from "./errors.ts";
 import { newId } from "./ids.ts";
 
-export interface AdminActor {
-  type: "client" | "user" | "system";
-  id: string;
-}
-
 export interface AdminChange {
   tenantId: string;
-  actor: AdminActor;
+  actor: Actor;
   /** What happened, as `<target>.<verb>`: "grant.created", "client.revoked", "connector.updated"… */
   action: string;
   targetType: string;
@@ -26,7 +22,9 @@ export interface AdminChange {
   after: unknown;
 }
 
-export interface AdminAuditRecord extends AdminChange {
+/** A stored record. Its actor keeps the field name it has always been hashed with (`type`). */
+export interface AdminAuditRecord extends Omit<AdminChange, "actor"> {
+  actor: { type: Actor["kind"]; id: string };
   seq: number;
   id: string;
   at: number;
@@ -55,7 +53,7 @@ export async function commitAdminChange(
     // Only the stored fields are hashed: an extra property on `change` must not break verification.
     const record: AdminAuditRecord = {
       tenantId: change.tenantId,
-      actor: { type: change.actor.type, id: change.actor.id },
+      actor: { type: change.actor.kind, id: change.actor.id },
       action: change.action,
       targetType: change.targetType,
       targetId: change.targetId,

@@ -2,7 +2,8 @@
 // (RFC 6749 §4.4). The secret is shown once at registration; only its SHA-256 is stored (decision 019).
 import { base64url } from "jose";
 import type { machineClients } from "../../schema/control.ts";
-import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
+import type { Actor } from "../actor.ts";
+import { commitAdminChange } from "../admin-audit.ts";
 import { type FieldError, PhoenixError } from "../errors.ts";
 import { idPattern, newId } from "../ids.ts";
 import { isScope, SCOPES, type Scope } from "./scopes.ts";
@@ -77,7 +78,7 @@ export async function registerClient(
   db: D1Database,
   tenantId: string,
   input: { name: string; scopes: readonly string[] },
-  actor: AdminActor,
+  actor: Actor,
   now: number,
 ): Promise<{ client: ClientView; secret: string }> {
   const scopes = requireKnownScopes(input.scopes);
@@ -136,7 +137,7 @@ export async function revokeClient(
   db: D1Database,
   tenantId: string,
   id: string,
-  actor: AdminActor,
+  actor: Actor,
   now: number,
 ): Promise<ClientView> {
   const before = toClientView(await findClientRow(db, tenantId, id));

@@ -1,6 +1,6 @@
 // Who is acting, in which tenant, and what they may do there. Built from a verified bearer token
 // (machines) or a signed-in session (people); handlers only ever see this.
-import type { Actor } from "../case/model.ts";
+import type { Actor } from "../actor.ts";
 import { PhoenixError } from "../errors.ts";
 import type { Tenant } from "../tenancy.ts";
 import { can, type Operation, type Role } from "./permissions.ts";
@@ -28,8 +28,10 @@ export function requirePermission(principal: Principal, operation: Operation): v
   }
 }
 
-export function actorOf(principal: Principal): Actor {
-  return principal.type === "user"
-    ? { kind: "user", id: principal.id }
-    : { kind: "client", id: principal.subject };
+/**
+ * Who a principal's changes are recorded as, in every audit: its issuer-qualified id, never a bare
+ * token subject (two issuers may both have a client called "platform").
+ */
+export function actorOf(principal: Pick<Principal, "type" | "id">): Actor {
+  return { kind: principal.type, id: principal.id };
 }

@@ -1,7 +1,8 @@
 // People: provider staff and customer users (CONTROL_DB principals) and their per-tenant grants.
 // Sign-in resolves a verified identity to a principal here; the admin API manages them here.
 import type { grants, principals } from "../../schema/control.ts";
-import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
+import type { Actor } from "../actor.ts";
+import { commitAdminChange } from "../admin-audit.ts";
 import { PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
@@ -172,7 +173,7 @@ export async function inviteUser(
   db: D1Database,
   tenantId: string,
   input: InviteInput,
-  actor: AdminActor,
+  actor: Actor,
   now: number,
 ): Promise<TenantUser> {
   requireRoleFits(input.kind, input.role);
@@ -201,7 +202,7 @@ export async function grantRole(
   tenantId: string,
   principalId: string,
   role: Role,
-  actor: AdminActor,
+  actor: Actor,
   now: number,
 ): Promise<TenantUser> {
   return withFreshState(async () => {
@@ -217,7 +218,7 @@ export async function revokeGrant(
   db: D1Database,
   tenantId: string,
   principalId: string,
-  actor: AdminActor,
+  actor: Actor,
   now: number,
 ): Promise<TenantUser> {
   return withFreshState(async () => {
@@ -256,7 +257,7 @@ async function createUser(
   db: D1Database,
   tenantId: string,
   input: InviteInput,
-  actor: AdminActor,
+  actor: Actor,
   now: number,
 ): Promise<TenantUser> {
   const principal: PrincipalRow = {
@@ -316,7 +317,7 @@ async function writeGrant(
   principal: PrincipalRow,
   current: GrantRow | null,
   role: Role,
-  actor: AdminActor,
+  actor: Actor,
   now: number,
 ): Promise<TenantUser> {
   const next: GrantRow = current
@@ -339,13 +340,7 @@ async function writeGrant(
   return { principal, grant: next };
 }
 
-function newGrant(
-  principalId: string,
-  tenantId: string,
-  role: Role,
-  actor: AdminActor,
-  now: number,
-): GrantRow {
+function newGrant(principalId: string, tenantId: string, role: Role, actor: Actor, now: number): GrantRow {
   return {
     principalId,
     tenantId,

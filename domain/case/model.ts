@@ -1,5 +1,6 @@
 // The case aggregate's vocabulary: states, commands, events and the state they fold into.
 // decide() (command → events) and evolve() (state + event → state) live beside this file.
+import type { Actor } from "../actor.ts";
 import type {
   CasePriority,
   CaseQueue,
@@ -10,13 +11,9 @@ import type {
 } from "../case-vocabulary.ts";
 import type { SlaClockName, SlaPolicy, SlaState } from "../sla/types.ts";
 
+export type { Actor } from "../actor.ts";
 // The vocabulary is shared with the SLA engine, which the model in turn depends on for its clocks.
 export * from "../case-vocabulary.ts";
-
-export interface Actor {
-  kind: "user" | "client" | "system";
-  id: string;
-}
 
 export type CaseCommand =
   | {

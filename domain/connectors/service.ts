@@ -4,8 +4,8 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type ConnectorKind, connectors, tenants } from "../../schema/control.ts";
-import { type AdminActor, commitAdminChange } from "../admin-audit.ts";
-import { SYSTEM_ACTOR } from "../admin-audit-log.ts";
+import { type Actor, SYSTEM_ACTOR } from "../actor.ts";
+import { commitAdminChange } from "../admin-audit.ts";
 import { PhoenixError } from "../errors.ts";
 import { isIdOf, newId } from "../ids.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
@@ -70,7 +70,7 @@ function auditSnapshot(row: ConnectorRow): ConnectorView {
 function connectorChange(
   tenantId: string,
   id: string,
-  actor: AdminActor,
+  actor: Actor,
   action: string,
   before: ConnectorRow | null,
   after: ConnectorRow | null,
@@ -98,7 +98,7 @@ export async function createConnector(
   tenantId: string,
   input: { kind: ConnectorKind; name: string; config: Record<string, unknown> },
   now: number,
-  actor: AdminActor,
+  actor: Actor,
 ): Promise<{ connector: ConnectorView; secret: string }> {
   const id = newId("connector", now);
   const secret = newWebhookSecret();
@@ -175,7 +175,7 @@ export async function updateConnector(
     status?: ConnectorRow["status"] | undefined;
   },
   now: number,
-  actor: AdminActor,
+  actor: Actor,
 ): Promise<ConnectorView> {
   const current = await getConnector(controlDb, tenantId, id);
   const next: ConnectorRow = {
@@ -214,7 +214,7 @@ export async function deleteConnector(
   tenantId: string,
   id: string,
   now: number,
-  actor: AdminActor,
+  actor: Actor,
 ): Promise<void> {
   const current = await getConnector(controlDb, tenantId, id);
   await commitAdminChange(
@@ -233,7 +233,7 @@ export async function rotateConnectorSecret(
   id: string,
   graceMs: number,
   now: number,
-  actor: AdminActor,
+  actor: Actor,
 ): Promise<{ connector: ConnectorView; secret: string }> {
   const current = await getConnector(controlDb, tenantId, id);
   const secret = newWebhookSecret();
@@ -340,7 +340,7 @@ export async function setXdrPullCredentials(
   connectorId: string,
   credentials: XdrPullCredentials,
   now: number = Date.now(),
-  actor: AdminActor = SYSTEM_ACTOR,
+  actor: Actor = SYSTEM_ACTOR,
 ): Promise<ConnectorView> {
   const current = await getConnector(controlDb, tenantId, connectorId);
   if (current.kind !== "cisco-xdr") {

@@ -2,9 +2,8 @@
 // clients.manage (scope `admin`). A client's secret appears in exactly one response: its creation.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { adminActorOf } from "../../domain/admin-audit-log.ts";
 import { getClient, listClients, registerClient, revokeClient } from "../../domain/auth/clients.ts";
-import { requirePermission } from "../../domain/auth/principal.ts";
+import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import { SCOPES } from "../../domain/auth/scopes.ts";
 import { idSchema } from "../../domain/ids.ts";
 import type { ApiEnv } from "../http/context.ts";
@@ -131,7 +130,7 @@ export function registerClientRoutes(app: OpenAPIHono<ApiEnv>): void {
       c.env.CONTROL_DB,
       p.tenant.id,
       c.req.valid("json"),
-      adminActorOf(p),
+      actorOf(p),
       Date.now(),
     );
     c.header("cache-control", "no-store");
@@ -151,7 +150,7 @@ export function registerClientRoutes(app: OpenAPIHono<ApiEnv>): void {
       c.env.CONTROL_DB,
       p.tenant.id,
       c.req.valid("param").id,
-      adminActorOf(p),
+      actorOf(p),
       Date.now(),
     );
     return c.json(revoked, 200);

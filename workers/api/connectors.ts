@@ -2,8 +2,7 @@
 // exactly twice in a connector's life: when it is created and when its secret is rotated.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { adminActorOf } from "../../domain/admin-audit-log.ts";
-import { requirePermission } from "../../domain/auth/principal.ts";
+import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import {
   createConnector,
   DEFAULT_ROTATION_GRACE_MS,
@@ -231,7 +230,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
       p.tenant.id,
       { ...body, config },
       Date.now(),
-      adminActorOf(p),
+      actorOf(p),
     );
     return c.json({ ...created, ingest_url: ingestUrl(c.req.url, created.connector.id) }, 201);
   });
@@ -254,20 +253,14 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
       const { kind } = await getConnector(c.env.CONTROL_DB, p.tenant.id, id);
       patch.config = validateConnectorConfig(kind, patch.config);
     }
-    const view = await updateConnector(c.env.CONTROL_DB, p.tenant.id, id, patch, Date.now(), adminActorOf(p));
+    const view = await updateConnector(c.env.CONTROL_DB, p.tenant.id, id, patch, Date.now(), actorOf(p));
     return c.json(view, 200);
   });
 
   app.openapi(routes.remove, async (c) => {
     const p = c.get("principal");
     requirePermission(p, "connectors.manage");
-    await deleteConnector(
-      c.env.CONTROL_DB,
-      p.tenant.id,
-      c.req.valid("param").id,
-      Date.now(),
-      adminActorOf(p),
-    );
+    await deleteConnector(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id, Date.now(), actorOf(p));
     return c.body(null, 204);
   });
 
@@ -287,7 +280,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
         orgId: body.org_id,
       },
       Date.now(),
-      adminActorOf(p),
+      actorOf(p),
     );
     return c.json(view, 200);
   });
@@ -305,7 +298,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
       id,
       graceSeconds !== undefined ? graceSeconds * 1000 : DEFAULT_ROTATION_GRACE_MS,
       Date.now(),
-      adminActorOf(p),
+      actorOf(p),
     );
     return c.json({ ...rotated, ingest_url: ingestUrl(c.req.url, id) }, 200);
   });

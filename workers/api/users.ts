@@ -2,9 +2,8 @@
 // grants. Reading needs users.read, changing needs users.manage; every change is admin-audited.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { adminActorOf } from "../../domain/admin-audit-log.ts";
 import { ROLES } from "../../domain/auth/permissions.ts";
-import { requirePermission } from "../../domain/auth/principal.ts";
+import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import {
   getTenantUser,
   grantRole,
@@ -176,7 +175,7 @@ export function registerUserRoutes(app: OpenAPIHono<ApiEnv>): void {
       c.env.CONTROL_DB,
       p.tenant.id,
       { email: body.email, displayName: body.display_name, kind: body.kind, role: body.role },
-      adminActorOf(p),
+      actorOf(p),
       Date.now(),
     );
     return c.json(toJson(user), 201);
@@ -196,7 +195,7 @@ export function registerUserRoutes(app: OpenAPIHono<ApiEnv>): void {
       p.tenant.id,
       c.req.valid("param").id,
       c.req.valid("json").role,
-      adminActorOf(p),
+      actorOf(p),
       Date.now(),
     );
     return c.json(toJson(user), 200);
@@ -209,7 +208,7 @@ export function registerUserRoutes(app: OpenAPIHono<ApiEnv>): void {
       c.env.CONTROL_DB,
       p.tenant.id,
       c.req.valid("param").id,
-      adminActorOf(p),
+      actorOf(p),
       Date.now(),
     );
     return c.json(toJson(user), 200);

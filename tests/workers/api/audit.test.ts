@@ -126,7 +126,7 @@ describe("/v1/audit", () => {
   it("filters by since (epoch ms or ISO 8601) and pages with a cursor", async () => {
     const { tenant, token } = await admin();
     const db = testEnv().CONTROL_DB;
-    const actor = { type: "system" as const, id: "phoenix" };
+    const actor = { kind: "system" as const, id: "phoenix" };
     const day = (d: number) => Date.UTC(2026, 0, d);
     const user = await inviteUser(
       db,

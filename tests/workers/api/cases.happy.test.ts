@@ -194,6 +194,19 @@ describe("GET /v1/cases/{id}", () => {
   });
 });
 
+describe("who acted", () => {
+  it("a machine client is recorded by its issuer-qualified id, not its bare subject", async () => {
+    const tenant = await createTenant();
+    const token = await tokenFor(tenant, { subject: "platform" });
+    const { body } = await openCase(token);
+    const res = await call("GET", `/v1/cases/${body.id}/audit`, { token });
+    const audit = (await res.json()) as {
+      records: Array<{ record: { actor: { kind: string; id: string } } }>;
+    };
+    expect(audit.records[0]?.record.actor).toEqual({ kind: "client", id: `${env.PHOENIX_ISSUER}|platform` });
+  });
+});
+
 describe("GET /v1/cases", () => {
   it("lists cases from the projection with filters and a cursor", async () => {
     const { tenant, token } = await world();

@@ -215,7 +215,7 @@ function toFinding(event: AiActivityEvent, detection: Detection, raw: string): R
       profiles: ["security_control"],
       ...(typeof event.time === "string" ? { original_time: event.time } : {}),
     },
-    actor: actorOf(event.actor),
+    actor: ocsfActorOf(event.actor),
     resources: [
       compact({
         type: "AI Application",
@@ -254,7 +254,8 @@ function toFinding(event: AiActivityEvent, detection: Detection, raw: string): R
   return finding;
 }
 
-function actorOf(actor: AiActivityActor): Record<string, unknown> {
+/** The OCSF `actor` of an AI-activity event: the user, or the agent (and whom it works for). */
+function ocsfActorOf(actor: AiActivityActor): Record<string, unknown> {
   if (actor.type === "user") return { user: userOf(actor) };
   // An agent is the initiating application; the person it works for, if any, is the user context.
   return compact({

@@ -471,7 +471,7 @@ function deviceOf(targets: CtimTarget[] | undefined): Json | undefined {
 }
 
 /** OCSF `actor.user` from the first user (and e-mail) observables among the targets. */
-function actorOf(targets: CtimTarget[] | undefined): Json | undefined {
+function ocsfActorFromTargets(targets: CtimTarget[] | undefined): Json | undefined {
   let name: string | undefined;
   let email: string | undefined;
   for (const target of targets ?? []) {
@@ -515,7 +515,7 @@ export function sightingFinding(
     metadata: metadataOf(sightingId, source, labelsOf(tlp, undefined), incidentId),
     observables: observablesOf(sighting),
     device: deviceOf(sighting.targets),
-    actor: actorOf(sighting.targets),
+    actor: ocsfActorFromTargets(sighting.targets),
     raw_data: source.raw,
     unmapped: unmappedOf(sighting, ["title", "description", "observables"], source),
   });
