@@ -9,7 +9,7 @@
 // Query parameters are checked against the operation's Swagger parameters, and every entity seeded
 // is checked against its Swagger definition, so neither the client nor the data can leave the contract.
 import { vi } from "vitest";
-import type { XdrPullCredentials, XdrRegion } from "../../domain/connectors/service.ts";
+import type { XdrPullCredentials, XdrRegion } from "../../domain/connectors/xdr-pull.ts";
 import { swaggerErrors } from "../workers/ingest/cisco-xdr/swagger.ts";
 
 interface SwaggerParameter {

@@ -10,11 +10,10 @@ import {
   getConnector,
   listConnectors,
   rotateConnectorSecret,
-  setXdrPullCredentials,
   toConnectorView,
   updateConnector,
-  XDR_REGIONS,
 } from "../../domain/connectors/service.ts";
+import { setXdrPullCredentials, XDR_REGIONS } from "../../domain/connectors/xdr-pull.ts";
 import { idSchema } from "../../domain/ids.ts";
 import { validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
 import { CONNECTOR_KINDS } from "../../schema/control.ts";

@@ -2,7 +2,7 @@
 // (shared/contracts/xdr/README.md, "Auth"). Tokens live 600 s and this grant has no refresh token,
 // so a token is cached per isolate and a new one is minted shortly before the old one expires.
 import { z } from "zod";
-import type { XdrRegion } from "../../../domain/connectors/service.ts";
+import type { XdrRegion } from "../../../domain/connectors/xdr-pull.ts";
 
 export interface XdrHosts {
   /** OAuth2 token endpoint. */

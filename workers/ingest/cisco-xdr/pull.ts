@@ -8,7 +8,7 @@ import {
   listXdrPullConnectorIds,
   loadXdrPullTarget,
   readXdrPullPassword,
-} from "../../../domain/connectors/service.ts";
+} from "../../../domain/connectors/xdr-pull.ts";
 import { ingestDelivery } from "../../../domain/ingest/deliver.ts";
 import { type PullCursor, pullSettingsSchema } from "../../../domain/ingest/kinds/cisco-xdr/config.ts";
 import { normaliseCtimId } from "../../../domain/ingest/kinds/cisco-xdr/ctim.ts";

@@ -1,7 +1,7 @@
 // A cisco-xdr connector's settings, in one place: what an admin may set in `config` (pull tuning
 // only, strict), and what a pull reads back once the xdr-pull endpoint has stored its credentials.
 import { z } from "zod";
-import { XDR_REGIONS } from "../../../connectors/service.ts";
+import { XDR_REGIONS } from "../../../connectors/xdr-pull.ts";
 
 const pullTuning = {
   pageSize: z.int().min(1).max(200).optional(),

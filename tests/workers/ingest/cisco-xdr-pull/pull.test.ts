@@ -3,7 +3,7 @@
 // between storing a page and committing the cursor, and correlation of sightings into incident cases.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { commitXdrPullCursor, setXdrPullCredentials } from "../../../../domain/connectors/service.ts";
+import { commitXdrPullCursor, setXdrPullCredentials } from "../../../../domain/connectors/xdr-pull.ts";
 import {
   MemoryBudgetStore,
   orgBudgetKey,

@@ -1,7 +1,7 @@
 // The world of a pull test: a fake XDR org seeded with incidents (each with member sightings), and
 // a Phoenix cisco-xdr connector created through the API with that org's API client for pulling.
 import { env } from "cloudflare:workers";
-import { setXdrPullCredentials, type XdrPullCredentials } from "../../../../domain/connectors/service.ts";
+import { setXdrPullCredentials, type XdrPullCredentials } from "../../../../domain/connectors/xdr-pull.ts";
 import type { Tenant } from "../../../../domain/tenancy.ts";
 import type { FakeXdr } from "../../../support/fake-xdr.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../../support/world.ts";

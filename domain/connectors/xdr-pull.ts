@@ -1,0 +1,164 @@
+// The Cisco XDR pull settings of a cisco-xdr connector: the API client Phoenix signs in as (its
+// password stored only as ciphertext), and the cursor the pull moves. Apart from the connector's
+// own lifecycle (service.ts), which they build on.
+import { and, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { connectors, tenants } from "../../schema/control.ts";
+import { type Actor, SYSTEM_ACTOR } from "../actor.ts";
+import { commitAdminChange } from "../admin-audit.ts";
+import { PhoenixError } from "../errors.ts";
+import { decryptSecret, encryptSecret } from "../secrets.ts";
+import type { Tenant } from "../tenancy.ts";
+import {
+  type ConnectorRow,
+  type ConnectorView,
+  connectorChange,
+  connectorWithTenant,
+  getConnector,
+  isRecord,
+  toConnectorView,
+} from "./service.ts";
+
+// A cisco-xdr connector can also pull from the XDR API. Its settings live in `config.pull`; the API
+// client's password is stored there only as ciphertext, bound to this connector's pull credentials.
+
+export const XDR_REGIONS = ["us", "eu", "apjc"] as const;
+export type XdrRegion = (typeof XDR_REGIONS)[number];
+
+export interface XdrPullCredentials {
+  clientId: string;
+  clientPassword: string;
+  region: XdrRegion;
+  orgId: string;
+}
+
+/** What the pull password ciphertext is bound to: not the connector id alone, so it cannot stand in for the signing secret. */
+const xdrPullSecretBinding = (connectorId: string) => `${connectorId}:xdr-pull`;
+
+/**
+ * Stores (or replaces) the XDR API client a connector pulls with. Other pull settings are kept;
+ * a different org or region restarts the cursor, since positions in one org mean nothing in another.
+ * Without an actor the change is recorded as Phoenix's own (operator tooling, test setup).
+ */
+export async function setXdrPullCredentials(
+  controlDb: D1Database,
+  encryptionKey: string | undefined,
+  tenantId: string,
+  connectorId: string,
+  credentials: XdrPullCredentials,
+  now: number = Date.now(),
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<ConnectorView> {
+  const current = await getConnector(controlDb, tenantId, connectorId);
+  if (current.kind !== "cisco-xdr") {
+    throw new PhoenixError("validation_failed", "only a cisco-xdr connector pulls from Cisco XDR", [
+      { field: "kind", message: `is ${current.kind}` },
+    ]);
+  }
+  const previous = isRecord(current.config.pull) ? current.config.pull : {};
+  const sameOrg = previous.orgId === credentials.orgId && previous.region === credentials.region;
+  // A JSON merge patch (RFC 7396) on config.pull, so a cursor committed meanwhile is not overwritten.
+  const patch = {
+    clientId: credentials.clientId,
+    orgId: credentials.orgId,
+    region: credentials.region,
+    clientPasswordCiphertext: await encryptSecret(
+      credentials.clientPassword,
+      encryptionKey,
+      xdrPullSecretBinding(connectorId),
+    ),
+    ...(sameOrg ? {} : { cursor: null }),
+  };
+  // The settings as the merge patch leaves them, for the audit record (which leaves the cursor out).
+  const after: ConnectorRow = {
+    ...current,
+    config: { ...current.config, pull: { ...previous, ...patch } },
+    updatedAt: now,
+  };
+  await commitAdminChange(
+    controlDb,
+    connectorChange(tenantId, connectorId, actor, "connector.xdr_pull_set", current, after),
+    () => [
+      controlDb
+        .prepare(
+          `UPDATE connectors
+              SET config = json_set(config, '$.pull', json_patch(coalesce(json_extract(config, '$.pull'), '{}'), json(?))),
+                  updated_at = ?
+            WHERE id = ? AND tenant_id = ?`,
+        )
+        .bind(JSON.stringify(patch), now, connectorId, tenantId),
+    ],
+    now,
+  );
+  return toConnectorView(await getConnector(controlDb, tenantId, connectorId));
+}
+
+/** The XDR API client password of a connector's pull settings, or null when none is stored. */
+export async function readXdrPullPassword(
+  encryptionKey: string | undefined,
+  connector: Pick<ConnectorRow, "id" | "config">,
+): Promise<string | null> {
+  const pull = connector.config.pull;
+  if (!isRecord(pull) || typeof pull.clientPasswordCiphertext !== "string") return null;
+  return decryptSecret(pull.clientPasswordCiphertext, encryptionKey, xdrPullSecretBinding(connector.id));
+}
+
+/**
+ * Moves a connector's pull cursor from `previous` to `next`, only if it still is `previous` (null: no
+ * cursor yet). False means another run moved it first; that run's work stands and this one stops.
+ */
+export async function commitXdrPullCursor(
+  controlDb: D1Database,
+  connectorId: string,
+  previous: unknown,
+  next: unknown,
+  now: number = Date.now(),
+): Promise<boolean> {
+  const result = await controlDb
+    .prepare(
+      `UPDATE connectors
+          SET config = json_set(config, '$.pull.cursor', json(?)), updated_at = ?
+        WHERE id = ? AND json_type(config, '$.pull') = 'object'
+          AND json_extract(config, '$.pull.cursor') IS json(?)`,
+    )
+    .bind(JSON.stringify(next), now, connectorId, previous === null ? null : JSON.stringify(previous))
+    .run();
+  return result.meta.changes === 1;
+}
+
+export interface XdrPullTarget {
+  connector: ConnectorRow;
+  tenant: Tenant;
+}
+
+/** An active cisco-xdr connector of an active tenant that has pull settings, or null. */
+export async function loadXdrPullTarget(
+  controlDb: D1Database,
+  connectorId: string,
+): Promise<XdrPullTarget | null> {
+  const found = await connectorWithTenant(controlDb, connectorId);
+  if (!found || !isPullingConnector(found.connector) || found.tenant.status !== "active") return null;
+  return found;
+}
+
+/** Ids of every active cisco-xdr connector (of an active tenant) that has pull settings. */
+export async function listXdrPullConnectorIds(controlDb: D1Database): Promise<string[]> {
+  const rows = await drizzle(controlDb)
+    .select({ connector: connectors })
+    .from(connectors)
+    .innerJoin(tenants, eq(tenants.id, connectors.tenantId))
+    .where(
+      and(eq(connectors.kind, "cisco-xdr"), eq(connectors.status, "active"), eq(tenants.status, "active")),
+    )
+    .orderBy(connectors.id);
+  return rows.filter((r) => isPullingConnector(r.connector)).map((r) => r.connector.id);
+}
+
+function isPullingConnector(connector: ConnectorRow): boolean {
+  return (
+    connector.kind === "cisco-xdr" &&
+    connector.status === "active" &&
+    isRecord(connector.config.pull) &&
+    typeof connector.config.pull.clientPasswordCiphertext === "string"
+  );
+}
