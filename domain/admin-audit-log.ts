@@ -1,23 +1,10 @@
 // Reading the administration audit chain back: listing a tenant's records and re-verifying the whole
 // chain. Writing stays in admin-audit.ts, inside each change's own batch.
+import { and, asc, eq, getTableColumns, gt, gte, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { adminAudit } from "../schema/control.ts";
 import { type AdminAuditRecord, type AdminAuditVerification, verifyAdminAuditChain } from "./admin-audit.ts";
 import { decodeCursor, keysetPage } from "./pagination.ts";
-
-interface AdminAuditSqlRow {
-  tenant_id: string;
-  seq: number;
-  id: string;
-  at: number;
-  actor_type: AdminAuditRecord["actor"]["type"];
-  actor_id: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  before: string | null;
-  after: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 export interface AdminAuditQuery {
   /** Only records at or after this instant (epoch ms). */
@@ -34,14 +21,13 @@ export async function listAdminAudit(
 ): Promise<{ items: AdminAuditRecord[]; nextCursor: string | null }> {
   const fingerprint = JSON.stringify([q.since ?? null]);
   const afterSeq = q.cursor ? decodeCursor(q.cursor, fingerprint).k : 0;
-  const { results } = await db
-    .prepare(
-      `SELECT * FROM admin_audit WHERE tenant_id = ? AND at >= ? AND seq > ?
-        ORDER BY seq LIMIT ?`,
+  const rows = await storedRecords(db)
+    .where(
+      and(eq(adminAudit.tenantId, tenantId), gte(adminAudit.at, q.since ?? 0), gt(adminAudit.seq, afterSeq)),
     )
-    .bind(tenantId, q.since ?? 0, afterSeq, q.limit + 1)
-    .all<AdminAuditSqlRow>();
-  return keysetPage(results.map(recordFromRow), q.limit, (r) => ({ k: r.seq, id: r.id }), fingerprint);
+    .orderBy(asc(adminAudit.seq))
+    .limit(q.limit + 1);
+  return keysetPage(rows.map(recordFromRow), q.limit, (r) => ({ k: r.seq, id: r.id }), fingerprint);
 }
 
 const VERIFY_PAGE = 500;
@@ -53,10 +39,10 @@ export async function verifyTenantAdminAudit(
 ): Promise<AdminAuditVerification & { headHash: string | null }> {
   const records: AdminAuditRecord[] = [];
   for (let afterSeq = 0; ; ) {
-    const { results } = await db
-      .prepare("SELECT * FROM admin_audit WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?")
-      .bind(tenantId, afterSeq, VERIFY_PAGE)
-      .all<AdminAuditSqlRow>();
+    const results = await storedRecords(db)
+      .where(and(eq(adminAudit.tenantId, tenantId), gt(adminAudit.seq, afterSeq)))
+      .orderBy(asc(adminAudit.seq))
+      .limit(VERIFY_PAGE);
     records.push(...results.map(recordFromRow));
     const last = results.at(-1);
     if (!last || results.length < VERIFY_PAGE) break;
@@ -65,19 +51,39 @@ export async function verifyTenantAdminAudit(
   return { ...verifyAdminAuditChain(records), headHash: records.at(-1)?.hash ?? null };
 }
 
-function recordFromRow(row: AdminAuditSqlRow): AdminAuditRecord {
+/**
+ * The stored records, with before and after as the text they are stored as: parsed here, so that a
+ * row edited into invalid JSON fails verification rather than the request.
+ */
+function storedRecords(db: D1Database) {
+  return drizzle(db)
+    .select({
+      ...getTableColumns(adminAudit),
+      before: sql<string | null>`${adminAudit.before}`,
+      after: sql<string | null>`${adminAudit.after}`,
+    })
+    .from(adminAudit)
+    .$dynamic();
+}
+
+function recordFromRow(
+  row: Omit<typeof adminAudit.$inferSelect, "before" | "after"> & {
+    before: string | null;
+    after: string | null;
+  },
+): AdminAuditRecord {
   return {
-    tenantId: row.tenant_id,
+    tenantId: row.tenantId,
     seq: row.seq,
     id: row.id,
     at: row.at,
-    actor: { type: row.actor_type, id: row.actor_id },
+    actor: { type: row.actorType as AdminAuditRecord["actor"]["type"], id: row.actorId },
     action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
+    targetType: row.targetType,
+    targetId: row.targetId,
     before: parseStored(row.before),
     after: parseStored(row.after),
-    prevHash: row.prev_hash,
+    prevHash: row.prevHash,
     hash: row.hash,
   };
 }

@@ -5,9 +5,13 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import canonicalize from "canonicalize";
+import { desc, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
+import { adminAudit } from "../schema/control.ts";
 import type { Actor } from "./actor.ts";
 import { GENESIS_HASH } from "./case/audit.ts";
-import { PhoenixError } from "./errors.ts";
+import { failedWith, PhoenixError } from "./errors.ts";
 import { newId } from "./ids.ts";
 
 export interface AdminChange {
@@ -37,19 +41,21 @@ const MAX_ATTEMPTS = 5;
 /**
  * Runs `writes` and appends the audit record in one batch. `writes` is rebuilt per attempt, so a
  * retried batch re-reads nothing stale; a write that must not repeat should guard itself in SQL.
- * Returns the results of `writes`, in order.
  */
 export async function commitAdminChange(
   db: D1Database,
   change: AdminChange,
-  writes: () => D1PreparedStatement[],
+  writes: () => BatchItem<"sqlite">[],
   now: number,
-): Promise<D1Result[]> {
+): Promise<void> {
+  const d = drizzle(db);
   for (let attempt = 1; ; attempt++) {
-    const head = await db
-      .prepare("SELECT seq, hash FROM admin_audit WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1")
-      .bind(change.tenantId)
-      .first<{ seq: number; hash: string }>();
+    const [head] = await d
+      .select({ seq: adminAudit.seq, hash: adminAudit.hash })
+      .from(adminAudit)
+      .where(eq(adminAudit.tenantId, change.tenantId))
+      .orderBy(desc(adminAudit.seq))
+      .limit(1);
     // Only the stored fields are hashed: an extra property on `change` must not break verification.
     const record: AdminAuditRecord = {
       tenantId: change.tenantId,
@@ -67,10 +73,10 @@ export async function commitAdminChange(
       hash: "",
     };
     record.hash = adminAuditHash(record);
-    const statements = writes();
     try {
-      const results = await db.batch([...statements, insertStatement(db, record)]);
-      return results.slice(0, statements.length);
+      const items = [...writes(), d.insert(adminAudit).values(storedRow(record))];
+      await d.batch(items as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      return;
     } catch (error) {
       if (!isChainConflict(error)) throw error;
       if (attempt >= MAX_ATTEMPTS) {
@@ -104,29 +110,24 @@ export function verifyAdminAuditChain(records: readonly AdminAuditRecord[]): Adm
   return { ok: true, length: records.length };
 }
 
-function insertStatement(db: D1Database, r: AdminAuditRecord): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO admin_audit (tenant_id, seq, id, at, actor_type, actor_id, action, target_type, target_id,
-         before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      r.tenantId,
-      r.seq,
-      r.id,
-      r.at,
-      r.actor.type,
-      r.actor.id,
-      r.action,
-      r.targetType,
-      r.targetId,
-      r.before === null ? null : JSON.stringify(r.before),
-      r.after === null ? null : JSON.stringify(r.after),
-      r.prevHash,
-      r.hash,
-    );
+function storedRow(r: AdminAuditRecord): typeof adminAudit.$inferInsert {
+  return {
+    tenantId: r.tenantId,
+    seq: r.seq,
+    id: r.id,
+    at: r.at,
+    actorType: r.actor.type,
+    actorId: r.actor.id,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    before: r.before,
+    after: r.after,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
 }
 
 function isChainConflict(error: unknown): boolean {
-  return error instanceof Error && /UNIQUE constraint failed: admin_audit\.|PRIMARY KEY/.test(error.message);
+  return failedWith(error, /UNIQUE constraint failed: admin_audit\.|PRIMARY KEY/);
 }

@@ -105,3 +105,11 @@ function joinPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
   }
   return out;
 }
+
+/** Whether a storage error (or one it wraps, as drizzle wraps D1's) has a message matching `pattern`. */
+export function failedWith(error: unknown, pattern: RegExp): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (pattern.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,10 +1,12 @@
 // Machine clients: the Platform and other programs that get access tokens with client credentials
 // (RFC 6749 §4.4). The secret is shown once at registration; only its SHA-256 is stored (decision 019).
+import { and, asc, eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { base64url } from "jose";
-import type { machineClients } from "../../schema/control.ts";
+import { machineClients, tenants } from "../../schema/control.ts";
 import type { Actor } from "../actor.ts";
 import { commitAdminChange } from "../admin-audit.ts";
-import { type FieldError, PhoenixError } from "../errors.ts";
+import { type FieldError, failedWith, PhoenixError } from "../errors.ts";
 import { idPattern, newId } from "../ids.ts";
 import { isScope, SCOPES, type Scope } from "./scopes.ts";
 import { mintAccessToken, type SigningKey } from "./tokens.ts";
@@ -30,18 +32,7 @@ export interface AuthenticatedClient {
   scopes: Scope[];
 }
 
-interface ClientSqlRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  scopes: string;
-  secret_hash: string;
-  status: ClientStatus;
-  created_by: string | null;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
+type ClientRow = typeof machineClients.$inferSelect;
 
 /** Recognisable in logs and by secret scanners, like `whsec_` for webhook secrets. */
 export const CLIENT_SECRET_PREFIX = "pcs_";
@@ -107,12 +98,18 @@ export async function registerClient(
       after: client,
     },
     () => [
-      db
-        .prepare(
-          `INSERT INTO machine_clients (id, tenant_id, name, scopes, secret_hash, status, created_by, created_at)
-           VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
-        )
-        .bind(id, tenantId, input.name, scopes.join(" "), secretHash, actor.id, now),
+      drizzle(db)
+        .insert(machineClients)
+        .values({
+          id,
+          tenantId,
+          name: input.name,
+          scopes: scopes.join(" "),
+          secretHash,
+          status: "active",
+          createdBy: actor.id,
+          createdAt: now,
+        }),
     ],
     now,
   );
@@ -120,11 +117,12 @@ export async function registerClient(
 }
 
 export async function listClients(db: D1Database, tenantId: string): Promise<ClientView[]> {
-  const { results } = await db
-    .prepare("SELECT * FROM machine_clients WHERE tenant_id = ? ORDER BY id")
-    .bind(tenantId)
-    .all<ClientSqlRow>();
-  return results.map(toClientView);
+  const rows = await drizzle(db)
+    .select()
+    .from(machineClients)
+    .where(eq(machineClients.tenantId, tenantId))
+    .orderBy(asc(machineClients.id));
+  return rows.map(toClientView);
 }
 
 /** A tenant's client; another tenant's id is simply not found. */
@@ -147,25 +145,28 @@ export async function revokeClient(
     await commitAdminChange(
       db,
       { tenantId, actor, action: "client.revoked", targetType: "client", targetId: id, before, after },
-      () => [
-        // D1 batches are all or nothing, and json() of a non-JSON string is an error: a racing revoke
-        // that got there first rolls this one back, audit record included.
-        db
-          .prepare(
-            `SELECT CASE WHEN EXISTS (SELECT 1 FROM machine_clients WHERE id = ? AND tenant_id = ? AND status = 'active')
-                    THEN 1 ELSE json('already revoked') END`,
-          )
-          .bind(id, tenantId),
-        db
-          .prepare(
-            "UPDATE machine_clients SET status = 'revoked', revoked_at = ? WHERE id = ? AND tenant_id = ? AND status = 'active'",
-          )
-          .bind(now, id, tenantId),
-      ],
+      () => {
+        const d = drizzle(db);
+        const client = and(eq(machineClients.id, id), eq(machineClients.tenantId, tenantId));
+        return [
+          // D1 batches are all or nothing, and json() of a non-JSON string is an error: a racing
+          // revoke that got there first rolls this one back, audit record included.
+          d
+            .select({
+              active: sql`CASE WHEN ${machineClients.status} = 'active' THEN 1 ELSE json('already revoked') END`,
+            })
+            .from(machineClients)
+            .where(client),
+          d
+            .update(machineClients)
+            .set({ status: "revoked", revokedAt: now })
+            .where(and(client, eq(machineClients.status, "active"))),
+        ];
+      },
       now,
     );
   } catch (error) {
-    if (error instanceof Error && /malformed JSON/i.test(error.message)) {
+    if (failedWith(error, /malformed JSON/i)) {
       throw new PhoenixError("conflict", "the client is already revoked");
     }
     throw error;
@@ -230,20 +231,19 @@ async function authenticateClient(
   clientId: string,
   secret: string,
 ): Promise<AuthenticatedClient> {
-  const row = isClientId(clientId)
-    ? await db
-        .prepare(
-          `SELECT c.*, t.status AS tenant_status FROM machine_clients c JOIN tenants t ON t.id = c.tenant_id
-            WHERE c.id = ?`,
-        )
-        .bind(clientId)
-        .first<ClientSqlRow & { tenant_status: string }>()
-    : null;
-  const matches = await secretMatches(secret, row?.secret_hash ?? UNUSABLE_HASH);
-  if (!row || !matches || row.status !== "active" || row.tenant_status !== "active") {
+  const [row] = isClientId(clientId)
+    ? await drizzle(db)
+        .select({ client: machineClients, tenantStatus: tenants.status })
+        .from(machineClients)
+        .innerJoin(tenants, eq(tenants.id, machineClients.tenantId))
+        .where(eq(machineClients.id, clientId))
+        .limit(1)
+    : [];
+  const matches = await secretMatches(secret, row?.client.secretHash ?? UNUSABLE_HASH);
+  if (!row || !matches || row.client.status !== "active" || row.tenantStatus !== "active") {
     throw new PhoenixError("invalid_client", "client authentication failed");
   }
-  return { id: row.id, tenantId: row.tenant_id, scopes: parseStoredScopes(row.scopes) };
+  return { id: row.client.id, tenantId: row.client.tenantId, scopes: parseStoredScopes(row.client.scopes) };
 }
 
 /**
@@ -251,10 +251,10 @@ async function authenticateClient(
  * active, so a revocation that landed since authentication wins and no token is issued.
  */
 async function recordClientUse(db: D1Database, clientId: string, now: number): Promise<void> {
-  const used = await db
-    .prepare("UPDATE machine_clients SET last_used_at = ? WHERE id = ? AND status = 'active'")
-    .bind(now, clientId)
-    .run();
+  const used = await drizzle(db)
+    .update(machineClients)
+    .set({ lastUsedAt: now })
+    .where(and(eq(machineClients.id, clientId), eq(machineClients.status, "active")));
   if (used.meta.changes !== 1) throw new PhoenixError("invalid_client", "client authentication failed");
 }
 
@@ -278,27 +278,28 @@ async function secretMatches(secret: string, stored: string): Promise<boolean> {
   return difference === 0;
 }
 
-async function findClientRow(db: D1Database, tenantId: string, id: string): Promise<ClientSqlRow> {
-  const row = isClientId(id)
-    ? await db
-        .prepare("SELECT * FROM machine_clients WHERE id = ? AND tenant_id = ?")
-        .bind(id, tenantId)
-        .first<ClientSqlRow>()
-    : null;
+async function findClientRow(db: D1Database, tenantId: string, id: string): Promise<ClientRow> {
+  const [row] = isClientId(id)
+    ? await drizzle(db)
+        .select()
+        .from(machineClients)
+        .where(and(eq(machineClients.id, id), eq(machineClients.tenantId, tenantId)))
+        .limit(1)
+    : [];
   if (!row) throw new PhoenixError("not_found", "no such client");
   return row;
 }
 
-function toClientView(row: ClientSqlRow): ClientView {
+function toClientView(row: ClientRow): ClientView {
   return {
     id: row.id,
     name: row.name,
     scopes: parseStoredScopes(row.scopes),
     status: row.status,
-    created_at: row.created_at,
-    created_by: row.created_by,
-    last_used_at: row.last_used_at,
-    revoked_at: row.revoked_at,
+    created_at: row.createdAt,
+    created_by: row.createdBy,
+    last_used_at: row.lastUsedAt,
+    revoked_at: row.revokedAt,
   };
 }
 

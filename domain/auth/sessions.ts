@@ -3,7 +3,7 @@
 // the one function the Worker and the workbench use to learn who is signed in.
 import { base64url } from "jose";
 import { newId } from "../ids.ts";
-import { type ActiveGrant, activeGrants, findPrincipal, type PrincipalRow } from "./users.ts";
+import { type ActiveGrant, activeGrants, findPrincipal, type PrincipalRow } from "./people.ts";
 
 export type SessionMethod = "oidc" | "access" | "dev";
 

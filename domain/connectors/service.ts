@@ -118,24 +118,7 @@ export async function createConnector(
   await commitAdminChange(
     controlDb,
     connectorChange(tenantId, id, actor, "connector.created", null, row),
-    () => [
-      controlDb
-        .prepare(
-          `INSERT INTO connectors (id, tenant_id, kind, name, config, secret_ciphertext, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .bind(
-          id,
-          tenantId,
-          row.kind,
-          row.name,
-          JSON.stringify(row.config),
-          row.secretCiphertext,
-          row.status,
-          now,
-          now,
-        ),
-    ],
+    () => [drizzle(controlDb).insert(connectors).values(row)],
     now,
   );
   return { connector: toConnectorView(row), secret };
@@ -198,11 +181,10 @@ export async function updateConnector(
     controlDb,
     connectorChange(tenantId, id, actor, action, current, next),
     () => [
-      controlDb
-        .prepare(
-          "UPDATE connectors SET name = ?, config = ?, status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
-        )
-        .bind(next.name, JSON.stringify(next.config), next.status, now, id, tenantId),
+      drizzle(controlDb)
+        .update(connectors)
+        .set({ name: next.name, config: next.config, status: next.status, updatedAt: now })
+        .where(ownedBy(id, tenantId)),
     ],
     now,
   );
@@ -220,7 +202,7 @@ export async function deleteConnector(
   await commitAdminChange(
     controlDb,
     connectorChange(tenantId, id, actor, "connector.deleted", current, null),
-    () => [controlDb.prepare("DELETE FROM connectors WHERE id = ? AND tenant_id = ?").bind(id, tenantId)],
+    () => [drizzle(controlDb).delete(connectors).where(ownedBy(id, tenantId))],
     now,
   );
 }
@@ -248,20 +230,15 @@ export async function rotateConnectorSecret(
     controlDb,
     connectorChange(tenantId, id, actor, "connector.secret_rotated", current, next),
     () => [
-      controlDb
-        .prepare(
-          `UPDATE connectors SET secret_ciphertext = ?, previous_secret_ciphertext = ?,
-                  previous_secret_expires_at = ?, updated_at = ?
-            WHERE id = ? AND tenant_id = ?`,
-        )
-        .bind(
-          next.secretCiphertext,
-          next.previousSecretCiphertext,
-          next.previousSecretExpiresAt,
-          now,
-          id,
-          tenantId,
-        ),
+      drizzle(controlDb)
+        .update(connectors)
+        .set({
+          secretCiphertext: next.secretCiphertext,
+          previousSecretCiphertext: next.previousSecretCiphertext,
+          previousSecretExpiresAt: next.previousSecretExpiresAt,
+          updatedAt: now,
+        })
+        .where(ownedBy(id, tenantId)),
     ],
     now,
   );
@@ -309,6 +286,11 @@ export async function connectorWithTenant(
 /** Connector ids are URL path segments; anything else cannot be one. */
 export function isConnectorId(value: string): boolean {
   return isIdOf("connector", value);
+}
+
+/** The connector `id`, if it is `tenantId`'s. */
+export function ownedBy(id: string, tenantId: string) {
+  return and(eq(connectors.id, id), eq(connectors.tenantId, tenantId));
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

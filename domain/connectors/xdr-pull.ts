@@ -1,7 +1,7 @@
 // The Cisco XDR pull settings of a cisco-xdr connector: the API client Phoenix signs in as (its
 // password stored only as ciphertext), and the cursor the pull moves. Apart from the connector's
 // own lifecycle (service.ts), which they build on.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { connectors, tenants } from "../../schema/control.ts";
 import { type Actor, SYSTEM_ACTOR } from "../actor.ts";
@@ -16,6 +16,7 @@ import {
   connectorWithTenant,
   getConnector,
   isRecord,
+  ownedBy,
   toConnectorView,
 } from "./service.ts";
 
@@ -79,14 +80,13 @@ export async function setXdrPullCredentials(
     controlDb,
     connectorChange(tenantId, connectorId, actor, "connector.xdr_pull_set", current, after),
     () => [
-      controlDb
-        .prepare(
-          `UPDATE connectors
-              SET config = json_set(config, '$.pull', json_patch(coalesce(json_extract(config, '$.pull'), '{}'), json(?))),
-                  updated_at = ?
-            WHERE id = ? AND tenant_id = ?`,
-        )
-        .bind(JSON.stringify(patch), now, connectorId, tenantId),
+      drizzle(controlDb)
+        .update(connectors)
+        .set({
+          config: sql`json_set(${connectors.config}, '$.pull', json_patch(coalesce(json_extract(${connectors.config}, '$.pull'), '{}'), json(${JSON.stringify(patch)})))`,
+          updatedAt: now,
+        })
+        .where(ownedBy(connectorId, tenantId)),
     ],
     now,
   );
@@ -114,15 +114,19 @@ export async function commitXdrPullCursor(
   next: unknown,
   now: number = Date.now(),
 ): Promise<boolean> {
-  const result = await controlDb
-    .prepare(
-      `UPDATE connectors
-          SET config = json_set(config, '$.pull.cursor', json(?)), updated_at = ?
-        WHERE id = ? AND json_type(config, '$.pull') = 'object'
-          AND json_extract(config, '$.pull.cursor') IS json(?)`,
-    )
-    .bind(JSON.stringify(next), now, connectorId, previous === null ? null : JSON.stringify(previous))
-    .run();
+  const result = await drizzle(controlDb)
+    .update(connectors)
+    .set({
+      config: sql`json_set(${connectors.config}, '$.pull.cursor', json(${JSON.stringify(next)}))`,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(connectors.id, connectorId),
+        sql`json_type(${connectors.config}, '$.pull') = 'object'`,
+        sql`json_extract(${connectors.config}, '$.pull.cursor') IS json(${previous === null ? null : JSON.stringify(previous)})`,
+      ),
+    );
   return result.meta.changes === 1;
 }
 

@@ -12,7 +12,7 @@ import {
   listTenantUsers,
   revokeGrant,
   type TenantUser,
-} from "../../domain/auth/users.ts";
+} from "../../domain/auth/tenant-users.ts";
 import { idSchema } from "../../domain/ids.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { problemResponses, queryInt } from "./http.ts";

@@ -5,9 +5,9 @@ import type { Context, Hono, Next } from "hono";
 import { getCookie } from "hono/cookie";
 import { html } from "hono/html";
 import { requireCsrf } from "../../domain/auth/csrf.ts";
+import { activeGrants, findPrincipal } from "../../domain/auth/people.ts";
 import type { Role } from "../../domain/auth/permissions.ts";
 import { createSession, randomToken } from "../../domain/auth/sessions.ts";
-import { activeGrants, findPrincipal } from "../../domain/auth/users.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { LOGIN_CSRF_COOKIE, loginCsrfCookie, safeRedirectPath, signedInResponse } from "./session-cookie.ts";
 

@@ -2,8 +2,8 @@
 // when its assertion is present, else OIDC, else the development IdP where it exists. Every path
 // ends the same way: a verified email, an invited principal, a session.
 import { type Context, Hono } from "hono";
+import { activeGrants, findPrincipalByEmail } from "../../domain/auth/people.ts";
 import { createSession, type SessionMethod } from "../../domain/auth/sessions.ts";
-import { activeGrants, findPrincipalByEmail } from "../../domain/auth/users.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { toProblem } from "../http/problem.ts";
 import { ACCESS_ASSERTION_HEADER, accessConfigured, verifyAccessAssertion } from "./access.ts";

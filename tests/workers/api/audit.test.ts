@@ -1,7 +1,7 @@
 // The administration audit through /v1/audit: every people and connector change is a record with
 // actor, before and after; the per-tenant chain verifies, detects tampering and survives races.
 import { describe, expect, it } from "vitest";
-import { grantRole, inviteUser, revokeGrant } from "../../../domain/auth/users.ts";
+import { grantRole, inviteUser, revokeGrant } from "../../../domain/auth/tenant-users.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tokenFor } from "../../support/world.ts";
 

@@ -1,7 +1,7 @@
 // People and grants through /v1/users: invite, grant, revoke, list; a tenant sees only the people it
 // has granted, customers stay viewers, and every refused request changes nothing.
 import { describe, expect, it } from "vitest";
-import { activeGrant } from "../../../domain/auth/users.ts";
+import { activeGrant } from "../../../domain/auth/people.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tokenFor } from "../../support/world.ts";
 

@@ -1,87 +1,15 @@
-// People: provider staff and customer users (CONTROL_DB principals) and their per-tenant grants.
-// Sign-in resolves a verified identity to a principal here; the admin API manages them here.
-import type { grants, principals } from "../../schema/control.ts";
+// A tenant's administration of its people: invite, grant, change and revoke roles, and list them.
+import { and, desc, eq, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { grants, principals } from "../../schema/control.ts";
 import type { Actor } from "../actor.ts";
 import { commitAdminChange } from "../admin-audit.ts";
-import { PhoenixError } from "../errors.ts";
+import { failedWith, PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
+import { findPrincipalByEmail, type GrantRow, type PrincipalRow } from "./people.ts";
 import type { Role } from "./permissions.ts";
 
-export type PrincipalRow = typeof principals.$inferSelect;
-export type GrantRow = typeof grants.$inferSelect;
-
-interface PrincipalSqlRow {
-  id: string;
-  kind: "staff" | "customer";
-  email: string;
-  display_name: string;
-  home_tenant_id: string | null;
-  status: "active" | "disabled";
-  created_at: number;
-  updated_at: number;
-}
-
-export interface ActiveGrant {
-  tenantId: string;
-  tenantSlug: string;
-  tenantName: string;
-  role: Role;
-}
-
-export async function findPrincipal(db: D1Database, id: string): Promise<PrincipalRow | null> {
-  const row = await db.prepare("SELECT * FROM principals WHERE id = ?").bind(id).first<PrincipalSqlRow>();
-  return row ? principalFromRow(row) : null;
-}
-
-/** Emails are matched case-insensitively (the unique index is on lower(email)). */
-export async function findPrincipalByEmail(db: D1Database, email: string): Promise<PrincipalRow | null> {
-  const row = await db
-    .prepare("SELECT * FROM principals WHERE lower(email) = lower(?)")
-    .bind(email)
-    .first<PrincipalSqlRow>();
-  return row ? principalFromRow(row) : null;
-}
-
-/** The principal's unrevoked grants in active tenants, by tenant name. */
-export async function activeGrants(db: D1Database, principalId: string): Promise<ActiveGrant[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT g.tenant_id, t.slug, t.name, g.role FROM grants g JOIN tenants t ON t.id = g.tenant_id
-        WHERE g.principal_id = ? AND g.revoked_at IS NULL AND t.status = 'active' ORDER BY t.name`,
-    )
-    .bind(principalId)
-    .all<{ tenant_id: string; slug: string; name: string; role: Role }>();
-  return results.map((r) => ({
-    tenantId: r.tenant_id,
-    tenantSlug: r.slug,
-    tenantName: r.name,
-    role: r.role,
-  }));
-}
-
-export async function activeGrant(
-  db: D1Database,
-  principalId: string,
-  tenantId: string,
-): Promise<ActiveGrant | null> {
-  return (await activeGrants(db, principalId)).find((g) => g.tenantId === tenantId) ?? null;
-}
-
-function principalFromRow(row: PrincipalSqlRow): PrincipalRow {
-  return {
-    id: row.id,
-    kind: row.kind,
-    email: row.email,
-    displayName: row.display_name,
-    homeTenantId: row.home_tenant_id,
-    status: row.status,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-// --- Administration: invite, grant, revoke, list --------------------------------------------------
 // A tenant sees a person only through a grant row in that tenant (active or revoked); anyone else,
 // including staff granted only elsewhere, is not found. Every change is one audited batch.
 
@@ -105,33 +33,17 @@ export function grantStatus(grant: Pick<GrantRow, "revokedAt">): GrantStatus {
   return grant.revokedAt === null ? "active" : "revoked";
 }
 
-const TENANT_USER_COLUMNS = `p.*, g.role AS g_role, g.granted_by AS g_granted_by, g.created_at AS g_created_at,
-  g.updated_at AS g_updated_at, g.revoked_at AS g_revoked_at, g.tenant_id AS g_tenant_id`;
-
-interface TenantUserSqlRow extends PrincipalSqlRow {
-  g_tenant_id: string;
-  g_role: Role;
-  g_granted_by: string | null;
-  g_created_at: number;
-  g_updated_at: number;
-  g_revoked_at: number | null;
-}
-
 /** A person with a grant (active or revoked) in this tenant; anyone else is 404. */
 export async function getTenantUser(
   db: D1Database,
   tenantId: string,
   principalId: string,
 ): Promise<TenantUser> {
-  const row = await db
-    .prepare(
-      `SELECT ${TENANT_USER_COLUMNS} FROM grants g JOIN principals p ON p.id = g.principal_id
-        WHERE g.tenant_id = ? AND g.principal_id = ?`,
-    )
-    .bind(tenantId, principalId)
-    .first<TenantUserSqlRow>();
-  if (!row) throw new PhoenixError("not_found", "no such user");
-  return tenantUserFromRow(row);
+  const [user] = await tenantUsers(db)
+    .where(and(eq(grants.tenantId, tenantId), eq(grants.principalId, principalId)))
+    .limit(1);
+  if (!user) throw new PhoenixError("not_found", "no such user");
+  return user;
 }
 
 /** The tenant's people, most recently granted first, a keyset page at a time. */
@@ -141,27 +53,22 @@ export async function listTenantUsers(
   q: { limit: number; cursor?: string | undefined; status?: GrantStatus | undefined },
 ): Promise<{ items: TenantUser[]; nextCursor: string | null }> {
   const fingerprint = JSON.stringify([q.status ?? null]);
-  const where = ["g.tenant_id = ?"];
-  const params: unknown[] = [tenantId];
-  if (q.status) where.push(q.status === "active" ? "g.revoked_at IS NULL" : "g.revoked_at IS NOT NULL");
+  const conditions: SQL[] = [eq(grants.tenantId, tenantId)];
+  if (q.status)
+    conditions.push(q.status === "active" ? isNull(grants.revokedAt) : isNotNull(grants.revokedAt));
   if (q.cursor) {
     const after = decodeCursor(q.cursor, fingerprint);
-    where.push("(g.created_at < ? OR (g.created_at = ? AND g.principal_id < ?))");
-    params.push(after.k, after.k, after.id);
+    const older = or(
+      lt(grants.createdAt, after.k),
+      and(eq(grants.createdAt, after.k), lt(grants.principalId, after.id)),
+    );
+    if (older) conditions.push(older);
   }
-  const { results } = await db
-    .prepare(
-      `SELECT ${TENANT_USER_COLUMNS} FROM grants g JOIN principals p ON p.id = g.principal_id
-        WHERE ${where.join(" AND ")} ORDER BY g.created_at DESC, g.principal_id DESC LIMIT ?`,
-    )
-    .bind(...params, q.limit + 1)
-    .all<TenantUserSqlRow>();
-  return keysetPage(
-    results.map(tenantUserFromRow),
-    q.limit,
-    (u) => ({ k: u.grant.createdAt, id: u.principal.id }),
-    fingerprint,
-  );
+  const rows = await tenantUsers(db)
+    .where(and(...conditions))
+    .orderBy(desc(grants.createdAt), desc(grants.principalId))
+    .limit(q.limit + 1);
+  return keysetPage(rows, q.limit, (u) => ({ k: u.grant.createdAt, id: u.principal.id }), fingerprint);
 }
 
 /**
@@ -288,23 +195,7 @@ async function createUser(
         grant: grantSnapshot(grant),
       },
     },
-    () => [
-      db
-        .prepare(
-          `INSERT INTO principals (id, kind, email, display_name, home_tenant_id, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
-        )
-        .bind(
-          principal.id,
-          principal.kind,
-          principal.email,
-          principal.displayName,
-          principal.homeTenantId,
-          now,
-          now,
-        ),
-      insertGrant(db, grant),
-    ],
+    () => [drizzle(db).insert(principals).values(principal), insertGrant(db, grant)],
     now,
   );
   return { principal, grant };
@@ -364,39 +255,17 @@ function grantSnapshot(grant: GrantRow) {
 }
 
 async function grantRow(db: D1Database, tenantId: string, principalId: string): Promise<GrantRow | null> {
-  const row = await db
-    .prepare("SELECT * FROM grants WHERE tenant_id = ? AND principal_id = ?")
-    .bind(tenantId, principalId)
-    .first<{
-      principal_id: string;
-      tenant_id: string;
-      role: Role;
-      granted_by: string | null;
-      created_at: number;
-      updated_at: number;
-      revoked_at: number | null;
-    }>();
-  return row
-    ? {
-        principalId: row.principal_id,
-        tenantId: row.tenant_id,
-        role: row.role,
-        grantedBy: row.granted_by,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        revokedAt: row.revoked_at,
-      }
-    : null;
+  const [row] = await drizzle(db)
+    .select()
+    .from(grants)
+    .where(and(eq(grants.tenantId, tenantId), eq(grants.principalId, principalId)))
+    .limit(1);
+  return row ?? null;
 }
 
-function insertGrant(db: D1Database, g: GrantRow): D1PreparedStatement {
+function insertGrant(db: D1Database, g: GrantRow) {
   // The primary key makes a concurrent first grant abort this batch (audit record included).
-  return db
-    .prepare(
-      `INSERT INTO grants (principal_id, tenant_id, role, granted_by, created_at, updated_at, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(g.principalId, g.tenantId, g.role, g.grantedBy, g.createdAt, g.updatedAt, g.revokedAt);
+  return drizzle(db).insert(grants).values(g);
 }
 
 /**
@@ -404,23 +273,16 @@ function insertGrant(db: D1Database, g: GrantRow): D1PreparedStatement {
  * set to NULL, which the NOT NULL constraint refuses, aborting the batch with its audit record so
  * the caller re-reads. The audit's `before` is therefore always what was really replaced.
  */
-function guardedGrantUpdate(db: D1Database, expected: GrantRow, next: GrantRow): D1PreparedStatement {
-  return db
-    .prepare(
-      `UPDATE grants SET role = CASE WHEN role = ? AND revoked_at IS ? THEN ? END,
-              granted_by = ?, updated_at = ?, revoked_at = ?
-        WHERE principal_id = ? AND tenant_id = ?`,
-    )
-    .bind(
-      expected.role,
-      expected.revokedAt,
-      next.role,
-      next.grantedBy,
-      next.updatedAt,
-      next.revokedAt,
-      next.principalId,
-      next.tenantId,
-    );
+function guardedGrantUpdate(db: D1Database, expected: GrantRow, next: GrantRow) {
+  return drizzle(db)
+    .update(grants)
+    .set({
+      role: sql`CASE WHEN ${grants.role} = ${expected.role} AND ${grants.revokedAt} IS ${expected.revokedAt} THEN ${next.role} END`,
+      grantedBy: next.grantedBy,
+      updatedAt: next.updatedAt,
+      revokedAt: next.revokedAt,
+    })
+    .where(and(eq(grants.principalId, next.principalId), eq(grants.tenantId, next.tenantId)));
 }
 
 const STALE_ATTEMPTS = 5;
@@ -440,25 +302,17 @@ async function withFreshState<T>(attempt: () => Promise<T>): Promise<T> {
 }
 
 function isStaleWrite(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    /NOT NULL constraint failed: grants\.role|UNIQUE constraint failed: (grants\.|principals\.|index 'principals_email_unique')/.test(
-      error.message,
-    )
+  return failedWith(
+    error,
+    /NOT NULL constraint failed: grants\.role|UNIQUE constraint failed: (grants\.|principals\.|index 'principals_email_unique')/,
   );
 }
 
-function tenantUserFromRow(row: TenantUserSqlRow): TenantUser {
-  return {
-    principal: principalFromRow(row),
-    grant: {
-      principalId: row.id,
-      tenantId: row.g_tenant_id,
-      role: row.g_role,
-      grantedBy: row.g_granted_by,
-      createdAt: row.g_created_at,
-      updatedAt: row.g_updated_at,
-      revokedAt: row.g_revoked_at,
-    },
-  };
+/** A tenant's people: each grant row with its principal. */
+function tenantUsers(db: D1Database) {
+  return drizzle(db)
+    .select({ principal: principals, grant: grants })
+    .from(grants)
+    .innerJoin(principals, eq(principals.id, grants.principalId))
+    .$dynamic();
 }

@@ -1,0 +1,55 @@
+// People as sign-in sees them: provider staff and customer users (CONTROL_DB principals) and the
+// tenants they are granted. Sign-in and sessions resolve a verified identity here; the tenant's
+// administration of its people is tenant-users.ts.
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { grants, principals, tenants } from "../../schema/control.ts";
+import type { Role } from "./permissions.ts";
+
+export type PrincipalRow = typeof principals.$inferSelect;
+export type GrantRow = typeof grants.$inferSelect;
+
+export interface ActiveGrant {
+  tenantId: string;
+  tenantSlug: string;
+  tenantName: string;
+  role: Role;
+}
+
+export async function findPrincipal(db: D1Database, id: string): Promise<PrincipalRow | null> {
+  const [row] = await drizzle(db).select().from(principals).where(eq(principals.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** Emails are matched case-insensitively (the unique index is on lower(email)). */
+export async function findPrincipalByEmail(db: D1Database, email: string): Promise<PrincipalRow | null> {
+  const [row] = await drizzle(db)
+    .select()
+    .from(principals)
+    .where(sql`lower(${principals.email}) = lower(${email})`)
+    .limit(1);
+  return row ?? null;
+}
+
+/** The principal's unrevoked grants in active tenants, by tenant name. */
+export async function activeGrants(db: D1Database, principalId: string): Promise<ActiveGrant[]> {
+  return drizzle(db)
+    .select({
+      tenantId: grants.tenantId,
+      tenantSlug: tenants.slug,
+      tenantName: tenants.name,
+      role: grants.role,
+    })
+    .from(grants)
+    .innerJoin(tenants, eq(tenants.id, grants.tenantId))
+    .where(and(eq(grants.principalId, principalId), isNull(grants.revokedAt), eq(tenants.status, "active")))
+    .orderBy(asc(tenants.name));
+}
+
+export async function activeGrant(
+  db: D1Database,
+  principalId: string,
+  tenantId: string,
+): Promise<ActiveGrant | null> {
+  return (await activeGrants(db, principalId)).find((g) => g.tenantId === tenantId) ?? null;
+}
