@@ -1,22 +1,16 @@
 // Workbench sign-in sessions. The browser holds only the session id, HMAC-signed, in a __Host-
 // cookie; the CONTROL_DB row is what makes expiry, sign-out and revocation real. resolveSession is
 // the one function the Worker and the workbench use to learn who is signed in.
+import { and, eq, isNull } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { base64url } from "jose";
+import { sessions } from "../../schema/control.ts";
 import { newId } from "../ids.ts";
 import { type ActiveGrant, activeGrants, findPrincipal, type PrincipalRow } from "./people.ts";
 
-export type SessionMethod = "oidc" | "access" | "dev";
-
-export interface Session {
-  id: string;
-  principalId: string;
-  method: SessionMethod;
-  csrfToken: string;
-  createdAt: number;
-  lastSeenAt: number;
-  idleExpiresAt: number;
-  absoluteExpiresAt: number;
-}
+/** A live session: its row, less the revocation (a revoked session is no session at all). */
+export type Session = Omit<typeof sessions.$inferSelect, "revokedAt">;
+export type SessionMethod = Session["method"];
 
 export interface SignedIn {
   session: Session;
@@ -36,18 +30,6 @@ export const SESSION_ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often, so a busy page does not write on every request. */
 export const SESSION_TOUCH_INTERVAL_MS = 60 * 1000;
 
-interface SessionSqlRow {
-  id: string;
-  principal_id: string;
-  method: SessionMethod;
-  csrf_token: string;
-  created_at: number;
-  last_seen_at: number;
-  idle_expires_at: number;
-  absolute_expires_at: number;
-  revoked_at: number | null;
-}
-
 export async function createSession(
   db: D1Database,
   input: { principalId: string; method: SessionMethod },
@@ -63,31 +45,16 @@ export async function createSession(
     idleExpiresAt: now + SESSION_IDLE_TIMEOUT_MS,
     absoluteExpiresAt: now + SESSION_ABSOLUTE_TIMEOUT_MS,
   };
-  await db
-    .prepare(
-      `INSERT INTO sessions (id, principal_id, method, csrf_token, created_at, last_seen_at,
-         idle_expires_at, absolute_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      session.id,
-      session.principalId,
-      session.method,
-      session.csrfToken,
-      session.createdAt,
-      session.lastSeenAt,
-      session.idleExpiresAt,
-      session.absoluteExpiresAt,
-    )
-    .run();
+  await drizzle(db).insert(sessions).values(session);
   return session;
 }
 
 /** Idempotent: revoking twice keeps the first revocation time. */
 export async function revokeSession(db: D1Database, sessionId: string, now: number): Promise<void> {
-  await db
-    .prepare("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-    .bind(now, sessionId)
-    .run();
+  await drizzle(db)
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
 /**
@@ -103,23 +70,21 @@ export async function resolveSession(
   if (!cookie) return null;
   const sessionId = await verifySessionCookie(env.SECRETS_ENCRYPTION_KEY, cookie);
   if (!sessionId) return null;
-  const row = await env.CONTROL_DB.prepare("SELECT * FROM sessions WHERE id = ?")
-    .bind(sessionId)
-    .first<SessionSqlRow>();
-  if (!row || row.revoked_at !== null) return null;
-  if (now >= row.idle_expires_at || now >= row.absolute_expires_at) return null;
-  const principal = await findPrincipal(env.CONTROL_DB, row.principal_id);
+  const d = drizzle(env.CONTROL_DB);
+  const [row] = await d.select().from(sessions).where(eq(sessions.id, sessionId)).limit(1);
+  if (!row || row.revokedAt !== null) return null;
+  if (now >= row.idleExpiresAt || now >= row.absoluteExpiresAt) return null;
+  const principal = await findPrincipal(env.CONTROL_DB, row.principalId);
   if (principal?.status !== "active") return null;
-  const session = sessionFromRow(row);
+  const { revokedAt: _live, ...session } = row;
   if (now - session.lastSeenAt >= SESSION_TOUCH_INTERVAL_MS) {
     session.lastSeenAt = now;
     session.idleExpiresAt = Math.min(now + SESSION_IDLE_TIMEOUT_MS, session.absoluteExpiresAt);
     // Guarded so a concurrent sign-out is never undone by a late slide.
-    await env.CONTROL_DB.prepare(
-      "UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ? AND revoked_at IS NULL",
-    )
-      .bind(session.lastSeenAt, session.idleExpiresAt, session.id)
-      .run();
+    await d
+      .update(sessions)
+      .set({ lastSeenAt: session.lastSeenAt, idleExpiresAt: session.idleExpiresAt })
+      .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt)));
   }
   return { session, principal, grants: await activeGrants(env.CONTROL_DB, principal.id) };
 }
@@ -193,17 +158,4 @@ async function deriveCookieKey(keyB64: string) {
     false,
     ["sign", "verify"],
   );
-}
-
-function sessionFromRow(row: SessionSqlRow): Session {
-  return {
-    id: row.id,
-    principalId: row.principal_id,
-    method: row.method,
-    csrfToken: row.csrf_token,
-    createdAt: row.created_at,
-    lastSeenAt: row.last_seen_at,
-    idleExpiresAt: row.idle_expires_at,
-    absoluteExpiresAt: row.absolute_expires_at,
-  };
 }
