@@ -2,6 +2,7 @@
 // decide/evolve in domain/case and commits in one storage transaction together with its events,
 // audit record, outbox rows and idempotency record. The outbox then updates the read models.
 import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
 import { auditHash, canonicalAuditRecord, GENESIS_HASH, verifyAuditChain } from "../domain/case/audit.ts";
 import type {
   CaseAudit,
@@ -13,8 +14,14 @@ import type {
   TimelineEvent,
 } from "../domain/case/gateway.ts";
 import { decide, evolve, onSlaSignal } from "../domain/case/index.ts";
-import type { Actor, CaseConfig, CaseEvent, CaseState, CommandEnvelope } from "../domain/case/model.ts";
+import type { CaseConfig, CaseEvent, CaseState, CommandEnvelope } from "../domain/case/model.ts";
 import { type CaseProjection, projectCase } from "../domain/case/projection.ts";
+import {
+  actorLabel,
+  caseProjectionWrites,
+  type TimelineEntry,
+  upsertWorkQueue,
+} from "../domain/case/read-models.ts";
 import { newId } from "../domain/ids.ts";
 import { caseMetrics, metricsFor } from "../domain/metrics.ts";
 import { dueSlaSignals, nextSlaTimerAt } from "../domain/sla/clocks.ts";
@@ -466,7 +473,7 @@ export class CaseObject extends DurableObject<Env> {
       case "projection": {
         const { projection, timeline } = JSON.parse(row.payload) as {
           projection: CaseProjection;
-          timeline: Array<{ seq: number; type: string; actor: string; at: number; data: CaseEvent }>;
+          timeline: TimelineEntry[];
         };
         await this.projectToTenant(meta, projection, timeline);
         return;
@@ -520,79 +527,10 @@ export class CaseObject extends DurableObject<Env> {
     }
   }
 
-  private async projectToTenant(
-    meta: Meta,
-    p: CaseProjection,
-    timeline: Array<{ seq: number; type: string; actor: string; at: number; data: CaseEvent }>,
-  ): Promise<void> {
+  private async projectToTenant(meta: Meta, p: CaseProjection, timeline: TimelineEntry[]): Promise<void> {
     const db = tenantDatabase(this.env, { id: meta.tenantId, d1Binding: meta.d1Binding });
-    const statements: D1PreparedStatement[] = [
-      // Guarded by version: a replayed or late projection never moves the row backwards.
-      db
-        .prepare(
-          `INSERT INTO cases (id, title, severity, priority, state, assignee_id, queue, resolution, merged_into,
-             alert_count, sla_warn_at, sla_due_at, sla_breached_at, version, opened_at, updated_at, closed_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
-             priority = excluded.priority, state = excluded.state, assignee_id = excluded.assignee_id,
-             queue = excluded.queue, resolution = excluded.resolution, merged_into = excluded.merged_into,
-             alert_count = excluded.alert_count, sla_warn_at = excluded.sla_warn_at, sla_due_at = excluded.sla_due_at,
-             sla_breached_at = excluded.sla_breached_at, version = excluded.version, updated_at = excluded.updated_at,
-             closed_at = excluded.closed_at
-           WHERE excluded.version > cases.version`,
-        )
-        .bind(
-          p.id,
-          p.title,
-          p.severity,
-          p.priority,
-          p.state,
-          p.assigneeId,
-          p.queue,
-          p.resolution,
-          p.mergedInto,
-          p.alertCount,
-          p.slaWarnAt,
-          p.slaDueAt,
-          p.slaBreachedAt,
-          p.version,
-          p.openedAt,
-          p.updatedAt,
-          p.closedAt,
-        ),
-    ];
-    for (const entry of timeline) {
-      statements.push(
-        db
-          .prepare(
-            "INSERT INTO case_timeline (case_id, seq, type, actor, at, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-          )
-          .bind(p.id, entry.seq, entry.type, entry.actor, entry.at, JSON.stringify(entry.data)),
-      );
-      const event = entry.data;
-      if (event.type === "case.alert_linked" || (event.type === "case.opened" && event.alertIds.length > 0)) {
-        const ids = event.type === "case.alert_linked" ? [event.alertId] : event.alertIds;
-        for (const alertId of ids) {
-          statements.push(db.prepare("UPDATE alerts SET case_id = ? WHERE id = ?").bind(p.id, alertId));
-        }
-      } else if (event.type === "case.alert_unlinked") {
-        statements.push(
-          db
-            .prepare("UPDATE alerts SET case_id = NULL WHERE id = ? AND case_id = ?")
-            .bind(event.alertId, p.id),
-        );
-      } else if (event.type === "case.commented") {
-        statements.push(
-          db
-            .prepare(
-              "INSERT INTO comments (id, case_id, author_id, body, visibility, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .bind(event.commentId, p.id, actorLabel(event.actor), event.body, event.visibility, event.at),
-        );
-      }
-    }
+    await drizzle(db).batch(caseProjectionWrites(db, p, timeline));
     // Test seam: the D1 write lands, the outbox row is not yet deleted.
-    await db.batch(statements);
     this.maybeCrash("mid_projection");
   }
 
@@ -718,41 +656,6 @@ export class CaseObject extends DurableObject<Env> {
   private maybeCrash(point: FaultPoint): void {
     if (this.faults.delete(point)) this.ctx.abort(`injected fault: ${point}`);
   }
-}
-
-/** Version-guarded upsert of a case's routing metadata into the cross-tenant work queue. */
-async function upsertWorkQueue(controlDb: D1Database, tenantId: string, p: CaseProjection): Promise<void> {
-  await controlDb
-    .prepare(
-      `INSERT INTO work_queue (case_id, tenant_id, title, severity, priority, state, assignee_id, queue,
-         sla_warn_at, sla_due_at, sla_breached_at, version, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (case_id) DO UPDATE SET title = excluded.title, severity = excluded.severity,
-         priority = excluded.priority, state = excluded.state, assignee_id = excluded.assignee_id, queue = excluded.queue,
-         sla_warn_at = excluded.sla_warn_at, sla_due_at = excluded.sla_due_at, sla_breached_at = excluded.sla_breached_at,
-         version = excluded.version, updated_at = excluded.updated_at
-       WHERE excluded.version > work_queue.version`,
-    )
-    .bind(
-      p.id,
-      tenantId,
-      p.title,
-      p.severity,
-      p.priority,
-      p.state,
-      p.assigneeId,
-      p.queue,
-      p.slaWarnAt,
-      p.slaDueAt,
-      p.slaBreachedAt,
-      p.version,
-      p.updatedAt,
-    )
-    .run();
-}
-
-function actorLabel(actor: Actor): string {
-  return `${actor.kind}:${actor.id}`;
 }
 
 /** A stored case state; those saved before the event count had its own name called it `version`. */
