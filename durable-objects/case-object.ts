@@ -1,6 +1,7 @@
 // CaseObject: the record for one case (docs/decisions/008). Every change goes through the pure
 // decide/evolve in domain/case and commits in one storage transaction together with its events,
-// audit record, outbox rows and idempotency record. The outbox then updates the read models.
+// audit record, outbox rows and idempotency record (case-storage.ts, case-outbox.ts). The outbox
+// then updates the read models (domain/case/read-models.ts). This file is the RPC and the commit.
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { auditHash, canonicalAuditRecord, GENESIS_HASH, verifyAuditChain } from "../domain/case/audit.ts";
@@ -14,7 +15,7 @@ import type {
   TimelineEvent,
 } from "../domain/case/gateway.ts";
 import { decide, evolve, onSlaSignal } from "../domain/case/index.ts";
-import type { CaseConfig, CaseEvent, CaseState, CommandEnvelope } from "../domain/case/model.ts";
+import type { CaseEvent, CaseState, CommandEnvelope } from "../domain/case/model.ts";
 import { type CaseProjection, projectCase } from "../domain/case/projection.ts";
 import {
   actorLabel,
@@ -27,6 +28,8 @@ import { caseMetrics, metricsFor } from "../domain/metrics.ts";
 import { dueSlaSignals, nextSlaTimerAt } from "../domain/sla/clocks.ts";
 import { tenantDatabase } from "../domain/tenancy.ts";
 import { caseObjectStub } from "./case-gateway.ts";
+import { CaseOutbox, type OutboxRow, type OutboxTarget } from "./case-outbox.ts";
+import { CaseStorage, type Meta } from "./case-storage.ts";
 
 export interface SinkMessage {
   tenantId: string;
@@ -42,41 +45,19 @@ export const FAULT_POINTS = [
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
-type OutboxTarget = "projection" | "work_queue" | "sink" | "merge";
-
-interface Meta {
-  tenantId: string;
-  caseId: string;
-  d1Binding: string;
-  config: CaseConfig;
-  version: number;
-  state: CaseState;
-  auditHead: string;
-}
-
-type OutboxRow = {
-  id: number;
-  target: OutboxTarget;
-  version: number;
-  payload: string;
-  attempts: number;
-};
-
-const IDEMPOTENCY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-const OUTBOX_BASE_DELAY_MS = 1_000;
-const OUTBOX_MAX_DELAY_MS = 5 * 60_000;
-
 export class CaseObject extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
+  private readonly store: CaseStorage;
+  private readonly outbox: CaseOutbox;
   private readonly faults = new Set<FaultPoint>();
   private draining: Promise<void> | null = null;
   private drainAgain: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
+    this.store = new CaseStorage(ctx.storage.sql);
+    this.outbox = new CaseOutbox(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
-      this.migrate();
+      this.store.migrate();
       // A crash can lose an alarm set just before it; re-arm from what storage says is pending.
       await this.arm();
     });
@@ -85,7 +66,7 @@ export class CaseObject extends DurableObject<Env> {
   // --- RPC ---------------------------------------------------------------------------------
 
   async open(request: OpenRequest): Promise<CaseResult<CommandOutcome>> {
-    const existing = this.loadMeta();
+    const existing = this.store.loadMeta();
     if (existing) {
       return { ok: false, error: { code: "conflict", message: `case ${existing.caseId} already exists` } };
     }
@@ -128,12 +109,12 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   async command(request: CommandRequest): Promise<CaseResult<CommandOutcome>> {
-    const meta = this.loadMeta();
+    const meta = this.store.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     const now = Date.now();
 
     if (request.idempotencyKey) {
-      const replay = this.findIdempotentResponse(request.idempotencyKey, request.requestHash ?? "", now);
+      const replay = this.store.idempotentResponse(request.idempotencyKey, request.requestHash ?? "", now);
       if (replay) return replay;
     }
     if (request.expectedVersion !== null && request.expectedVersion !== meta.version) {
@@ -172,7 +153,7 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   async snapshot(): Promise<CaseResult<CaseSnapshot>> {
-    const meta = this.loadMeta();
+    const meta = this.store.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     return {
       ok: true,
@@ -185,29 +166,14 @@ export class CaseObject extends DurableObject<Env> {
 
   /** The event log, oldest first, after a sequence number. */
   async events(afterSeq = 0, limit = 500): Promise<CaseResult<{ events: TimelineEvent[] }>> {
-    if (!this.loadMeta()) return { ok: false, error: { code: "not_found", message: "no such case" } };
-    const rows = this.sql
-      .exec<{ seq: number; version: number; body: string }>(
-        "SELECT seq, version, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-        afterSeq,
-        limit,
-      )
-      .toArray();
-    return {
-      ok: true,
-      events: rows.map((r) => ({ ...(JSON.parse(r.body) as CaseEvent), seq: r.seq, version: r.version })),
-    };
+    if (!this.store.loadMeta()) return { ok: false, error: { code: "not_found", message: "no such case" } };
+    return { ok: true, events: this.store.eventsAfter(afterSeq, limit) };
   }
 
   async audit(): Promise<CaseResult<CaseAudit>> {
-    const meta = this.loadMeta();
+    const meta = this.store.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
-    const rows = this.sql
-      .exec<{ seq: number; record: string; prev_hash: string; hash: string }>(
-        "SELECT seq, record, prev_hash, hash FROM audit ORDER BY rowid",
-      )
-      .toArray();
-    const stored = rows.map((r) => ({ seq: r.seq, record: r.record, prevHash: r.prev_hash, hash: r.hash }));
+    const stored = this.store.auditRecords();
     return {
       ok: true,
       records: stored,
@@ -223,7 +189,7 @@ export class CaseObject extends DurableObject<Env> {
   /** Drains the outbox now (also done after every commit and on every alarm). */
   async flush(): Promise<{ pending: number }> {
     await this.drain();
-    return { pending: this.pendingOutbox() };
+    return { pending: this.outbox.pending() };
   }
 
   /** Test-only fault seam: the next pass through `point` aborts the object like a crash. */
@@ -244,7 +210,7 @@ export class CaseObject extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
-    const meta = this.loadMeta();
+    const meta = this.store.loadMeta();
     if (!meta) return new Response("no such case", { status: 404 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
@@ -273,17 +239,8 @@ export class CaseObject extends DurableObject<Env> {
     idempotency: { key: string; requestHash: string } | null,
   ): CommandOutcome {
     const version = meta.version + 1;
-    const firstSeq = this.nextEventSeq();
-    for (const [i, event] of events.entries()) {
-      this.sql.exec(
-        "INSERT INTO events (seq, version, type, at, body) VALUES (?, ?, ?, ?, ?)",
-        firstSeq + i,
-        version,
-        event.type,
-        event.at,
-        JSON.stringify(event),
-      );
-    }
+    const firstSeq = this.store.nextEventSeq();
+    this.store.appendEvents(firstSeq, version, events);
 
     const record = canonicalAuditRecord({
       seq: version,
@@ -296,13 +253,7 @@ export class CaseObject extends DurableObject<Env> {
       idempotencyKey: idempotency?.key ?? null,
     });
     const hash = auditHash(record, meta.auditHead);
-    this.sql.exec(
-      "INSERT INTO audit (seq, record, prev_hash, hash) VALUES (?, ?, ?, ?)",
-      version,
-      record,
-      meta.auditHead,
-      hash,
-    );
+    this.store.appendAudit({ seq: version, record, prevHash: meta.auditHead, hash });
 
     const projection = projectCase(state, version);
     const timeline = events.map((e, i) => ({
@@ -312,9 +263,9 @@ export class CaseObject extends DurableObject<Env> {
       at: e.at,
       data: e,
     }));
-    this.enqueue("projection", version, { projection, timeline }, now);
-    this.enqueue("work_queue", version, { tenantId: meta.tenantId, projection }, now);
-    this.enqueue(
+    this.outbox.enqueue("projection", version, { projection, timeline }, now);
+    this.outbox.enqueue("work_queue", version, { tenantId: meta.tenantId, projection }, now);
+    this.outbox.enqueue(
       "sink",
       version,
       { tenantId: meta.tenantId, caseId: meta.caseId, version } satisfies SinkMessage,
@@ -322,7 +273,7 @@ export class CaseObject extends DurableObject<Env> {
     );
     for (const event of events) {
       if (event.type === "case.merged") {
-        this.enqueue("merge", version, { into: event.into, alertIds: event.alertIds }, now);
+        this.outbox.enqueue("merge", version, { into: event.into, alertIds: event.alertIds }, now);
       }
     }
 
@@ -334,16 +285,8 @@ export class CaseObject extends DurableObject<Env> {
       events,
       replayed: false,
     };
-    if (idempotency) {
-      this.sql.exec(
-        "INSERT INTO idempotency (key, request_hash, response, expires_at) VALUES (?, ?, ?, ?)",
-        idempotency.key,
-        idempotency.requestHash,
-        JSON.stringify(outcome),
-        now + IDEMPOTENCY_RETENTION_MS,
-      );
-    }
-    this.saveMeta({ ...meta, version, state, auditHead: hash });
+    if (idempotency) this.store.rememberResponse(idempotency.key, idempotency.requestHash, outcome, now);
+    this.store.saveMeta({ ...meta, version, state, auditHead: hash });
     return outcome;
   }
 
@@ -358,22 +301,12 @@ export class CaseObject extends DurableObject<Env> {
 
   private broadcastSince(afterSeq: number): void {
     const sockets = this.ctx.getWebSockets();
-    const from = afterSeq < 0 ? this.nextEventSeq() - 1 : afterSeq;
-    const rows = this.sql
-      .exec<{ seq: number; version: number; body: string }>(
-        "SELECT seq, version, body FROM events WHERE seq >= ? ORDER BY seq",
-        from,
-      )
-      .toArray();
+    const from = afterSeq < 0 ? this.store.nextEventSeq() - 1 : afterSeq;
+    const rows = this.store.eventsAfter(from - 1, Number.MAX_SAFE_INTEGER);
     if (rows.length > 0) this.lastBroadcastSeq = (rows.at(-1)?.seq ?? from) + 1;
     if (sockets.length === 0) return;
-    for (const row of rows) {
-      const message = JSON.stringify({
-        type: "event",
-        seq: row.seq,
-        version: row.version,
-        event: JSON.parse(row.body),
-      });
+    for (const { seq, version, ...event } of rows) {
+      const message = JSON.stringify({ type: "event", seq, version, event });
       for (const socket of sockets) {
         try {
           socket.send(message);
@@ -385,7 +318,7 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   private fireDueSla(now: number): void {
-    const meta = this.loadMeta();
+    const meta = this.store.loadMeta();
     if (!meta) return;
     const signals = dueSlaSignals(meta.state.sla, now);
     if (signals.length === 0) return;
@@ -408,16 +341,6 @@ export class CaseObject extends DurableObject<Env> {
 
   // --- outbox --------------------------------------------------------------------------------
 
-  private enqueue(target: OutboxTarget, version: number, payload: unknown, now: number): void {
-    this.sql.exec(
-      "INSERT INTO outbox (target, version, payload, attempts, next_attempt_at) VALUES (?, ?, ?, 0, ?)",
-      target,
-      version,
-      JSON.stringify(payload),
-      now,
-    );
-  }
-
   private async drain(): Promise<void> {
     // One pass at a time per object. A caller arriving mid-pass may have committed after that pass
     // read the outbox, so it gets one more pass after it (shared by everyone who arrives meanwhile).
@@ -435,15 +358,9 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   private async drainOnce(): Promise<void> {
-    const meta = this.loadMeta();
+    const meta = this.store.loadMeta();
     if (!meta) return;
-    const now = Date.now();
-    const rows = this.sql
-      .exec<OutboxRow>(
-        "SELECT id, target, version, payload, attempts FROM outbox WHERE next_attempt_at <= ? ORDER BY id",
-        now,
-      )
-      .toArray();
+    const rows = this.outbox.due(Date.now());
     // Per target, strictly in order: a failed row holds back the later ones, so no read model
     // ever sees version n+1 before version n.
     const blocked = new Set<OutboxTarget>();
@@ -451,19 +368,10 @@ export class CaseObject extends DurableObject<Env> {
       if (blocked.has(row.target)) continue;
       try {
         await this.deliver(meta, row);
-        this.sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
+        this.outbox.delivered(row.id);
       } catch (error) {
         blocked.add(row.target);
-        const attempts = row.attempts + 1;
-        const delay = Math.min(OUTBOX_MAX_DELAY_MS, OUTBOX_BASE_DELAY_MS * 2 ** (attempts - 1));
-        const jittered = Math.round(delay / 2 + Math.random() * (delay / 2));
-        this.sql.exec(
-          "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-          attempts,
-          Date.now() + jittered,
-          String(error).slice(0, 500),
-          row.id,
-        );
+        this.outbox.failed(row, error, Date.now());
       }
     }
   }
@@ -534,113 +442,11 @@ export class CaseObject extends DurableObject<Env> {
     this.maybeCrash("mid_projection");
   }
 
-  // --- storage ---------------------------------------------------------------------------------
-
-  private migrate(): void {
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS meta (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        tenant_id TEXT NOT NULL, case_id TEXT NOT NULL, d1_binding TEXT NOT NULL, config TEXT NOT NULL,
-        version INTEGER NOT NULL, state TEXT NOT NULL, audit_head TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS events (
-        seq INTEGER PRIMARY KEY, version INTEGER NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS audit (seq INTEGER NOT NULL, record TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, version INTEGER NOT NULL, payload TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, last_error TEXT
-      );
-      CREATE TABLE IF NOT EXISTS idempotency (
-        key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, response TEXT NOT NULL, expires_at INTEGER NOT NULL
-      );
-    `);
-  }
-
-  private loadMeta(): Meta | null {
-    const row = this.sql
-      .exec<{
-        tenant_id: string;
-        case_id: string;
-        d1_binding: string;
-        config: string;
-        version: number;
-        state: string;
-        audit_head: string;
-      }>("SELECT tenant_id, case_id, d1_binding, config, version, state, audit_head FROM meta WHERE id = 1")
-      .toArray()[0];
-    if (!row) return null;
-    return {
-      tenantId: row.tenant_id,
-      caseId: row.case_id,
-      d1Binding: row.d1_binding,
-      config: JSON.parse(row.config) as CaseConfig,
-      version: row.version,
-      state: storedState(row.state),
-      auditHead: row.audit_head,
-    };
-  }
-
-  private saveMeta(meta: Meta): void {
-    this.sql.exec(
-      `INSERT INTO meta (id, tenant_id, case_id, d1_binding, config, version, state, audit_head) VALUES (1, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, audit_head = excluded.audit_head`,
-      meta.tenantId,
-      meta.caseId,
-      meta.d1Binding,
-      JSON.stringify(meta.config),
-      meta.version,
-      JSON.stringify(meta.state),
-      meta.auditHead,
-    );
-  }
-
-  private nextEventSeq(): number {
-    const row = this.sql
-      .exec<{ next: number }>("SELECT coalesce(max(seq), 0) + 1 AS next FROM events")
-      .toArray()[0];
-    return row?.next ?? 1;
-  }
-
-  private pendingOutbox(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").toArray()[0]?.n ?? 0;
-  }
-
-  private findIdempotentResponse(
-    key: string,
-    requestHash: string,
-    now: number,
-  ): CaseResult<CommandOutcome> | null {
-    const row = this.sql
-      .exec<{ request_hash: string; response: string; expires_at: number }>(
-        "SELECT request_hash, response, expires_at FROM idempotency WHERE key = ?",
-        key,
-      )
-      .toArray()[0];
-    if (!row) return null;
-    if (row.expires_at <= now) {
-      this.sql.exec("DELETE FROM idempotency WHERE key = ?", key);
-      return null;
-    }
-    if (row.request_hash !== requestHash) {
-      return {
-        ok: false,
-        error: {
-          code: "idempotency_key_reused",
-          message: "this Idempotency-Key was already used for a different request",
-        },
-      };
-    }
-    return { ok: true, ...(JSON.parse(row.response) as CommandOutcome), replayed: true };
-  }
-
   /** Sets the one alarm to the earliest of: the next SLA timer, the next outbox retry. */
   private async arm(): Promise<number | null> {
-    const meta = this.loadMeta();
+    const meta = this.store.loadMeta();
     if (!meta) return null;
-    const outboxAt =
-      this.sql.exec<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM outbox").toArray()[0]
-        ?.at ?? null;
+    const outboxAt = this.outbox.nextAttemptAt();
     const slaAt = nextSlaTimerAt(meta.state.sla);
     const candidates = [outboxAt, slaAt].filter((t): t is number => t !== null);
     if (candidates.length === 0) {
@@ -656,10 +462,4 @@ export class CaseObject extends DurableObject<Env> {
   private maybeCrash(point: FaultPoint): void {
     if (this.faults.delete(point)) this.ctx.abort(`injected fault: ${point}`);
   }
-}
-
-/** A stored case state; those saved before the event count had its own name called it `version`. */
-function storedState(json: string): CaseState {
-  const { version, ...state } = JSON.parse(json) as CaseState & { version?: number };
-  return version !== undefined && state.eventCount === undefined ? { ...state, eventCount: version } : state;
 }
