@@ -1,6 +1,11 @@
 // One tenant's operational health, from figures that cost a few indexed queries: nothing here asks
 // a CaseObject (one RPC per case would not scale) or reads another tenant's rows. What each figure
 // means, and why it is a fair stand-in for what cannot be read directly, is in docs/decisions/023.
+import { and, count, desc, eq, isNotNull, isNull, lte, min, notInArray, type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { workQueue } from "../schema/control.ts";
+import { alerts, cases as caseRows, quarantine as quarantined } from "../schema/tenant.ts";
 import { loadCaseConfig } from "./case/config.ts";
 
 /** Recently changed cases whose two read models are compared for outbox lag. */
@@ -27,7 +32,7 @@ export interface TenantHealth {
 interface Version {
   id: string;
   version: number;
-  updated_at: number;
+  updatedAt: number;
 }
 
 export async function tenantHealth(
@@ -39,15 +44,13 @@ export async function tenantHealth(
   const [outbox, slaSweep, quarantine, correlation] = await Promise.all([
     outboxLag(controlDb, tenantDb, tenantId, now),
     slaSweepLag(controlDb, tenantId, now),
+    backlog(tenantDb, quarantined, quarantined.receivedAt, isNull(quarantined.replayedAt), now),
     backlog(
       tenantDb,
-      "SELECT count(*) AS n, min(received_at) AS oldest FROM quarantine WHERE replayed_at IS NULL",
-      now,
-    ),
-    backlog(
-      tenantDb,
+      alerts,
+      alerts.createdAt,
       // Alerts without a key (POST /v1/alerts) are never grouped, so they are never owed.
-      "SELECT count(*) AS n, min(created_at) AS oldest FROM alerts WHERE correlated_at IS NULL AND correlation_key IS NOT NULL",
+      and(isNull(alerts.correlatedAt), isNotNull(alerts.correlationKey)),
       now,
     ),
   ]);
@@ -70,33 +73,38 @@ async function outboxLag(
   tenantId: string,
   now: number,
 ): Promise<TenantHealth["outbox"]> {
+  const control = drizzle(controlDb);
+  const tenant = drizzle(tenantDb);
+  const queuedVersion = {
+    id: workQueue.caseId,
+    version: workQueue.version,
+    updatedAt: workQueue.updatedAt,
+  };
+  const projectedVersion = { id: caseRows.id, version: caseRows.version, updatedAt: caseRows.updatedAt };
   const [queued, projected] = await Promise.all([
-    controlDb
-      .prepare(
-        "SELECT case_id AS id, version, updated_at FROM work_queue WHERE tenant_id = ? ORDER BY updated_at DESC LIMIT ?",
-      )
-      .bind(tenantId, OUTBOX_SAMPLE)
-      .all<Version>(),
-    tenantDb
-      .prepare("SELECT id, version, updated_at FROM cases ORDER BY updated_at DESC LIMIT ?")
-      .bind(OUTBOX_SAMPLE)
-      .all<Version>(),
+    control
+      .select(queuedVersion)
+      .from(workQueue)
+      .where(eq(workQueue.tenantId, tenantId))
+      .orderBy(desc(workQueue.updatedAt))
+      .limit(OUTBOX_SAMPLE),
+    tenant.select(projectedVersion).from(caseRows).orderBy(desc(caseRows.updatedAt)).limit(OUTBOX_SAMPLE),
   ]);
-  const work = new Map(queued.results.map((r) => [r.id, r]));
-  const cases = new Map(projected.results.map((r) => [r.id, r]));
+  const work = new Map<string, Version>(queued.map((r) => [r.id, r]));
+  const cases = new Map<string, Version>(projected.map((r) => [r.id, r]));
   // A case recent on one side may be older on the other: fetch its counterpart by id.
+  const missingWork = [...cases.keys()].filter((id) => !work.has(id));
+  const missingCases = [...work.keys()].filter((id) => !cases.has(id));
   const [moreWork, moreCases] = await Promise.all([
-    byIds(
-      controlDb,
-      "SELECT case_id AS id, version, updated_at FROM work_queue WHERE tenant_id = ? AND case_id IN (SELECT value FROM json_each(?))",
-      [...cases.keys()].filter((id) => !work.has(id)),
-      tenantId,
-    ),
-    byIds(
-      tenantDb,
-      "SELECT id, version, updated_at FROM cases WHERE id IN (SELECT value FROM json_each(?))",
-      [...work.keys()].filter((id) => !cases.has(id)),
-    ),
+    missingWork.length === 0
+      ? []
+      : control
+          .select(queuedVersion)
+          .from(workQueue)
+          .where(and(eq(workQueue.tenantId, tenantId), inJsonList(workQueue.caseId, missingWork))),
+    missingCases.length === 0
+      ? []
+      : tenant.select(projectedVersion).from(caseRows).where(inJsonList(caseRows.id, missingCases)),
   ]);
   for (const row of moreWork) work.set(row.id, row);
   for (const row of moreCases) cases.set(row.id, row);
@@ -109,21 +117,16 @@ async function outboxLag(
     const b = cases.get(id);
     if (a && b && a.version === b.version) continue;
     lagging++;
-    const newer = Math.max(a?.updated_at ?? 0, b?.updated_at ?? 0);
+    const newer = Math.max(a?.updatedAt ?? 0, b?.updatedAt ?? 0);
     const age = Math.max(0, now - newer);
     oldest = oldest === null ? age : Math.max(oldest, age);
   }
   return { laggingCases: lagging, oldestEntryAgeMs: oldest, casesCompared: compared.size };
 }
 
-async function byIds(db: D1Database, sql: string, ids: string[], tenantId?: string): Promise<Version[]> {
-  if (ids.length === 0) return [];
-  // One JSON parameter: D1 allows at most 100 bound parameters per statement.
-  const statement =
-    tenantId === undefined
-      ? db.prepare(sql).bind(JSON.stringify(ids))
-      : db.prepare(sql).bind(tenantId, JSON.stringify(ids));
-  return (await statement.all<Version>()).results;
+// One JSON parameter however many ids: D1 allows at most 100 bound parameters per statement.
+function inJsonList(column: SQLiteColumn, ids: readonly string[]): SQL {
+  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 }
 
 /**
@@ -138,24 +141,36 @@ async function slaSweepLag(
 ): Promise<TenantHealth["slaSweep"]> {
   const { slaPolicy } = await loadCaseConfig(controlDb, tenantId);
   const excluded = [...new Set(["closed", ...Object.values(slaPolicy.pausedIn).flat()])];
-  const row = await controlDb
-    .prepare(
-      `SELECT count(*) AS n, min(sla_due_at) AS oldest FROM work_queue
-       WHERE tenant_id = ? AND sla_due_at <= ? AND sla_breached_at IS NULL
-         AND state NOT IN (SELECT value FROM json_each(?))`,
-    )
-    .bind(tenantId, now, JSON.stringify(excluded))
-    .first<{ n: number; oldest: number | null }>();
+  const [row] = await drizzle(controlDb)
+    .select({ n: count(), oldest: min(workQueue.slaDueAt) })
+    .from(workQueue)
+    .where(
+      and(
+        eq(workQueue.tenantId, tenantId),
+        lte(workQueue.slaDueAt, now),
+        isNull(workQueue.slaBreachedAt),
+        notInArray(workQueue.state, excluded),
+      ),
+    );
   return {
     overdueCases: row?.n ?? 0,
     lagMs: row?.oldest == null ? null : Math.max(0, now - row.oldest),
   };
 }
 
-async function backlog(db: D1Database, sql: string, now: number) {
-  const row = await db.prepare(sql).first<{ n: number; oldest: number | null }>();
+async function backlog(
+  db: D1Database,
+  table: SQLiteTable,
+  since: SQLiteColumn,
+  owed: SQL | undefined,
+  now: number,
+) {
+  const [row] = await drizzle(db)
+    .select({ n: count(), oldest: min(since) })
+    .from(table)
+    .where(owed);
   return {
     count: row?.n ?? 0,
-    oldestAgeMs: row?.oldest == null ? null : Math.max(0, now - row.oldest),
+    oldestAgeMs: row?.oldest == null ? null : Math.max(0, now - Number(row.oldest)),
   };
 }

@@ -53,3 +53,22 @@ export async function activeGrant(
 ): Promise<ActiveGrant | null> {
   return (await activeGrants(db, principalId)).find((g) => g.tenantId === tenantId) ?? null;
 }
+
+/** Every active person with an active grant in an active tenant, one row per grant, by name. */
+export async function grantedPeople(db: D1Database, limit: number) {
+  return drizzle(db)
+    .select({
+      id: principals.id,
+      email: principals.email,
+      displayName: principals.displayName,
+      kind: principals.kind,
+      role: grants.role,
+      tenantName: tenants.name,
+    })
+    .from(principals)
+    .innerJoin(grants, eq(grants.principalId, principals.id))
+    .innerJoin(tenants, eq(tenants.id, grants.tenantId))
+    .where(and(eq(principals.status, "active"), isNull(grants.revokedAt), eq(tenants.status, "active")))
+    .orderBy(asc(principals.displayName), asc(tenants.name))
+    .limit(limit);
+}

@@ -5,7 +5,7 @@ import type { Context, Hono, Next } from "hono";
 import { getCookie } from "hono/cookie";
 import { html } from "hono/html";
 import { requireCsrf } from "../../domain/auth/csrf.ts";
-import { activeGrants, findPrincipal } from "../../domain/auth/people.ts";
+import { activeGrants, findPrincipal, grantedPeople } from "../../domain/auth/people.ts";
 import type { Role } from "../../domain/auth/permissions.ts";
 import { createSession, randomToken } from "../../domain/auth/sessions.ts";
 import { PhoenixError } from "../../domain/errors.ts";
@@ -111,31 +111,17 @@ async function signInAsDevUser(c: AuthContext): Promise<Response> {
 
 /** Every active person with an active grant: in development, the seeded demo users and anyone invited. */
 async function devUsers(db: D1Database): Promise<DevUser[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT p.id, p.email, p.display_name, p.kind, g.role, t.name AS tenant_name
-         FROM principals p JOIN grants g ON g.principal_id = p.id JOIN tenants t ON t.id = g.tenant_id
-        WHERE p.status = 'active' AND g.revoked_at IS NULL AND t.status = 'active'
-        ORDER BY p.display_name, t.name LIMIT 500`,
-    )
-    .all<{
-      id: string;
-      email: string;
-      display_name: string;
-      kind: "staff" | "customer";
-      role: Role;
-      tenant_name: string;
-    }>();
+  const results = await grantedPeople(db, 500);
   const users = new Map<string, DevUser>();
   for (const r of results) {
     const user = users.get(r.id) ?? {
       id: r.id,
       email: r.email,
-      displayName: r.display_name,
+      displayName: r.displayName,
       kind: r.kind,
       grants: [],
     };
-    user.grants.push({ tenantName: r.tenant_name, role: r.role });
+    user.grants.push({ tenantName: r.tenantName, role: r.role });
     users.set(r.id, user);
   }
   return [...users.values()];
