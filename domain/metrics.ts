@@ -2,7 +2,6 @@
 // each event is one Workers Analytics Engine data point. Locally wrangler's binding silently drops
 // writes, so in development and tests events go to an in-isolate buffer that tests read instead.
 
-import type { ConnectorKind } from "../schema/control.ts";
 import type { CaseEvent } from "./case/model.ts";
 import type { SlaClockName } from "./sla/types.ts";
 
@@ -10,7 +9,7 @@ export type MetricEvent =
   | {
       name: "ingest.accepted" | "ingest.duplicates" | "ingest.quarantined";
       tenant: string;
-      connectorKind: ConnectorKind;
+      connectorKind: string;
       count: number;
     }
   | { name: "case.command"; tenant: string; command: string }
@@ -106,7 +105,7 @@ export function localMetrics(tenant?: string): MetricEvent[] {
 /** One delivery's counts; zero counts are not written. */
 export function ingestMetrics(
   tenant: string,
-  connectorKind: ConnectorKind,
+  connectorKind: string,
   counts: { accepted: number; duplicates: number; quarantined: number },
 ): MetricEvent[] {
   const events: MetricEvent[] = [];

@@ -3,7 +3,7 @@
 // administration: every change commits with its admin audit record, which never holds secrets.
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { type ConnectorKind, connectors, tenants } from "../../schema/control.ts";
+import { connectors, tenants } from "../../schema/control.ts";
 import type { Actor } from "../actor.ts";
 import { commitAdminChange } from "../admin-audit.ts";
 import { PhoenixError } from "../errors.ts";
@@ -16,7 +16,7 @@ export type ConnectorRow = typeof connectors.$inferSelect;
 /** The public view of a connector: never any secret material. */
 export interface ConnectorView {
   id: string;
-  kind: ConnectorKind;
+  kind: string;
   name: string;
   config: Record<string, unknown>;
   status: ConnectorRow["status"];
@@ -96,7 +96,7 @@ export async function createConnector(
   controlDb: D1Database,
   encryptionKey: string | undefined,
   tenantId: string,
-  input: { kind: ConnectorKind; name: string; config: Record<string, unknown> },
+  input: { kind: string; name: string; config: Record<string, unknown> },
   now: number,
   actor: Actor,
 ): Promise<{ connector: ConnectorView; secret: string }> {

@@ -2,7 +2,6 @@
 // transport stays in workers/ingest/). The ingest hands the raw body to its kind: parse into items,
 // map each item, and name its correlation key.
 import type { z } from "zod";
-import type { ConnectorKind } from "../../schema/control.ts";
 import type { FieldError } from "../errors.ts";
 import type { DetectionFinding } from "../ocsf/detection-finding.ts";
 
@@ -32,7 +31,8 @@ export interface MapContext {
 }
 
 export interface ConnectorKindDefinition {
-  kind: ConnectorKind;
+  /** Its name, as stored on each connector and as registered in kinds/index.ts. */
+  kind: string;
   /** What an admin may put in the connector's `config`: strict, so no unknown key (nor secret) lands there. */
   configSchema: z.ZodType<Record<string, unknown>>;
   /** Splits a delivery into items: a single object, a JSON array, NDJSON, or a source envelope. */

@@ -4,7 +4,6 @@
 // charges the daily ingest quota like a fresh delivery; over quota it is refused and stays here.
 import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import type { ConnectorKind } from "../../schema/control.ts";
 import { quarantine } from "../../schema/tenant.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "../alerts/quota.ts";
 import { submitAlerts } from "../alerts/submit.ts";
@@ -158,9 +157,9 @@ function assertReplayable(item: QuarantinedItem): void {
 export interface ReplayContext {
   db: D1Database;
   /** The tenant's connector by id (404 when it is not the tenant's). */
-  loadConnector: (id: string) => Promise<{ kind: ConnectorKind; config: Record<string, unknown> }>;
+  loadConnector: (id: string) => Promise<{ kind: string; config: Record<string, unknown> }>;
   /** The connector kinds Phoenix runs, by the kind stored on each connector. */
-  kindFor: (kind: ConnectorKind) => ConnectorKindDefinition;
+  kindFor: (kind: string) => ConnectorKindDefinition;
   quota?: IngestQuota;
   /** Groups freshly stored alerts into cases, as a delivery's alerts are. */
   correlate: (alertIds: readonly string[]) => Promise<unknown>;

@@ -15,8 +15,7 @@ import {
 } from "../../domain/connectors/service.ts";
 import { setXdrPullCredentials, XDR_REGIONS } from "../../domain/connectors/xdr-pull.ts";
 import { idSchema } from "../../domain/ids.ts";
-import { validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
-import { CONNECTOR_KINDS } from "../../schema/control.ts";
+import { CONNECTOR_KINDS, validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { problemResponses } from "./http.ts";
 
@@ -31,7 +30,7 @@ const config = z
 const connectorView = z
   .object({
     id: z.string(),
-    kind: z.enum(CONNECTOR_KINDS),
+    kind: z.string().openapi({ enum: [...CONNECTOR_KINDS] }),
     name: z.string(),
     config: z.record(z.string(), z.unknown()),
     status: z.enum(["active", "disabled"]),
