@@ -1,8 +1,11 @@
 // Phoenix's own token-signing keyring in CONTROL_DB (decision 019). A key is published as `next`
 // before it signs, signs as `current`, stays published as `retiring` until every token it signed
 // has expired, and is then `retired`: unpublished, its private half erased.
+import { and, asc, eq, inArray, lte, not, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
-import type { signingKeys } from "../../schema/control.ts";
+import { signingKeys } from "../../schema/control.ts";
+import { failedWith } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
 import { DEFAULT_ROTATION_DAYS, NEXT_KEY_MIN_PUBLISHED_MS, RETIRING_OVERLAP_MS } from "./key-schedule.ts";
@@ -10,36 +13,15 @@ import { parseSigningKey, publicJwk, type SigningKey } from "./tokens.ts";
 
 export type SigningKeyStatus = (typeof signingKeys.$inferSelect)["status"];
 
-export interface KeyringEntry {
-  kid: string;
-  alg: string;
-  publicJwk: JWK;
-  status: SigningKeyStatus;
-  /** Null for the bootstrap key, whose private half stays in the PHOENIX_SIGNING_JWK secret. */
-  privateJwkCiphertext: string | null;
-  createdAt: number;
-  activatedAt: number | null;
-  rotateAt: number | null;
-  retiredAt: number | null;
-}
+/** A key of the keyring: its row. `privateJwkCiphertext` is null for the bootstrap key, whose private
+ * half stays in the PHOENIX_SIGNING_JWK secret. */
+export type KeyringEntry = typeof signingKeys.$inferSelect;
 
 export interface Keyring {
   /** The key that signs now. */
   current: KeyringEntry;
   /** What /.well-known/jwks.json serves and verification accepts: current, next and retiring. */
   published: KeyringEntry[];
-}
-
-interface SigningKeySqlRow {
-  kid: string;
-  alg: string;
-  public_jwk: string;
-  private_jwk_ciphertext: string | null;
-  status: SigningKeyStatus;
-  created_at: number;
-  activated_at: number | null;
-  rotate_at: number | null;
-  retired_at: number | null;
 }
 
 export interface SecretsEnv {
@@ -57,10 +39,11 @@ export interface RotationEnv extends SecretsEnv {
  * PHOENIX_SIGNING_JWK is then current (the cron registers it), so a fresh deployment signs at once.
  */
 export async function loadKeyring(db: D1Database, bootstrapSecret: string, now: number): Promise<Keyring> {
-  const { results } = await db
-    .prepare("SELECT * FROM signing_keys WHERE status IN ('next', 'current', 'retiring') ORDER BY created_at")
-    .all<SigningKeySqlRow>();
-  const entries = results.map(entryFromRow);
+  const entries = await drizzle(db)
+    .select()
+    .from(signingKeys)
+    .where(inArray(signingKeys.status, ["next", "current", "retiring"]))
+    .orderBy(asc(signingKeys.createdAt));
   const current =
     entries.find((e) => e.status === "current") ?? bootstrapEntry(parseSigningKey(bootstrapSecret), now);
   const others = entries.filter(
@@ -110,18 +93,18 @@ export async function rotateSigningKeys(env: RotationEnv, now: number): Promise<
   const intervalMs = rotationIntervalMs(env.SIGNING_KEY_ROTATION_DAYS);
   const bootstrapped = await registerBootstrapKey(db, env.PHOENIX_SIGNING_JWK, intervalMs, now);
 
-  const { results: retiredRows } = await db
-    .prepare(
-      `UPDATE signing_keys SET status = 'retired', private_jwk_ciphertext = NULL
-        WHERE status = 'retiring' AND retired_at <= ? RETURNING kid`,
-    )
-    .bind(now)
-    .all<{ kid: string }>();
+  const d = drizzle(db);
+  const retiredRows = await d
+    .update(signingKeys)
+    .set({ status: "retired", privateJwkCiphertext: null })
+    .where(and(eq(signingKeys.status, "retiring"), lte(signingKeys.retiredAt, now)))
+    .returning({ kid: signingKeys.kid });
 
   let created = await createNextKey(env, now);
-  const { results } = await db
-    .prepare("SELECT * FROM signing_keys WHERE status IN ('current', 'next')")
-    .all<SigningKeySqlRow>();
+  const results = await d
+    .select()
+    .from(signingKeys)
+    .where(inArray(signingKeys.status, ["current", "next"]));
   const current = results.find((r) => r.status === "current");
   const next = results.find((r) => r.status === "next");
 
@@ -129,9 +112,9 @@ export async function rotateSigningKeys(env: RotationEnv, now: number): Promise<
   if (
     current &&
     next &&
-    current.rotate_at !== null &&
-    current.rotate_at <= now &&
-    next.created_at + NEXT_KEY_MIN_PUBLISHED_MS <= now
+    current.rotateAt !== null &&
+    current.rotateAt <= now &&
+    next.createdAt + NEXT_KEY_MIN_PUBLISHED_MS <= now
   ) {
     promoted = (await handOver(db, current.kid, next.kid, intervalMs, now)) ? next.kid : null;
     if (promoted) created = (await createNextKey(env, now)) ?? created;
@@ -156,35 +139,40 @@ async function registerBootstrapKey(
   now: number,
 ): Promise<boolean> {
   const key = parseSigningKey(secret);
-  const result = await db
-    .prepare(
-      `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_ciphertext, status, created_at, activated_at, rotate_at)
-       SELECT ?, ?, ?, NULL, 'current', ?, ?, ?
-        WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE status = 'current')
-       ON CONFLICT (kid) DO NOTHING`,
-    )
-    .bind(key.jwk.kid, key.jwk.alg, JSON.stringify(publicJwk(key)), now, now, now + intervalMs)
-    .run();
-  return result.meta.changes === 1;
+  return insertUnlessStatusExists(db, "current", {
+    kid: key.jwk.kid,
+    alg: key.jwk.alg,
+    publicJwk: publicJwk(key),
+    privateJwkCiphertext: null,
+    status: "current",
+    createdAt: now,
+    activatedAt: now,
+    rotateAt: now + intervalMs,
+  });
 }
 
 /** Generates and stores a next key unless one exists; returns its kid when this call created it. */
 async function createNextKey(env: RotationEnv, now: number): Promise<string | null> {
-  const existing = await env.CONTROL_DB.prepare("SELECT kid FROM signing_keys WHERE status = 'next'").first();
+  const [existing] = await drizzle(env.CONTROL_DB)
+    .select({ kid: signingKeys.kid })
+    .from(signingKeys)
+    .where(eq(signingKeys.status, "next"))
+    .limit(1);
   if (existing) return null;
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const kid = newId("signingKey", now);
   const jwk = { ...(await exportJWK(privateKey)), kid, alg: "ES256", use: "sig" };
   const ciphertext = await encryptSecret(JSON.stringify(jwk), env.SECRETS_ENCRYPTION_KEY, kid);
   // The guard makes a racing run's insert a no-op; its freshly generated key is simply dropped.
-  const result = await env.CONTROL_DB.prepare(
-    `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk_ciphertext, status, created_at)
-     SELECT ?, 'ES256', ?, ?, 'next', ?
-      WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE status = 'next')`,
-  )
-    .bind(kid, JSON.stringify(publicJwk({ jwk })), ciphertext, now)
-    .run();
-  return result.meta.changes === 1 ? kid : null;
+  const created = await insertUnlessStatusExists(env.CONTROL_DB, "next", {
+    kid,
+    alg: "ES256",
+    publicJwk: publicJwk({ jwk }),
+    privateJwkCiphertext: ciphertext,
+    status: "next",
+    createdAt: now,
+  });
+  return created ? kid : null;
 }
 
 /**
@@ -198,21 +186,24 @@ async function handOver(
   intervalMs: number,
   now: number,
 ): Promise<boolean> {
-  const [, promotion] = await db.batch([
-    db
-      .prepare(
-        `UPDATE signing_keys SET status = 'retiring', retired_at = ?
-          WHERE kid = ? AND status = 'current'
-            AND EXISTS (SELECT 1 FROM signing_keys WHERE kid = ? AND status = 'next')`,
-      )
-      .bind(now + RETIRING_OVERLAP_MS, currentKid, nextKid),
-    db
-      .prepare(
-        `UPDATE signing_keys SET status = 'current', activated_at = ?, rotate_at = ?
-          WHERE kid = ? AND status = 'next'
-            AND NOT EXISTS (SELECT 1 FROM signing_keys WHERE status = 'current')`,
-      )
-      .bind(now, now + intervalMs, nextKid),
+  const d = drizzle(db);
+  const withStatus = (kid: string, status: SigningKeyStatus) =>
+    sql`EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.kid} = ${kid} AND ${signingKeys.status} = ${status})`;
+  const anyWithStatus = (status: SigningKeyStatus) =>
+    sql`EXISTS (SELECT 1 FROM ${signingKeys} WHERE ${signingKeys.status} = ${status})`;
+  const [, promotion] = await d.batch([
+    d
+      .update(signingKeys)
+      .set({ status: "retiring", retiredAt: now + RETIRING_OVERLAP_MS })
+      .where(
+        and(eq(signingKeys.kid, currentKid), eq(signingKeys.status, "current"), withStatus(nextKid, "next")),
+      ),
+    d
+      .update(signingKeys)
+      .set({ status: "current", activatedAt: now, rotateAt: now + intervalMs })
+      .where(
+        and(eq(signingKeys.kid, nextKid), eq(signingKeys.status, "next"), not(anyWithStatus("current"))),
+      ),
   ]);
   return promotion?.meta.changes === 1;
 }
@@ -231,16 +222,29 @@ function bootstrapEntry(key: SigningKey, now: number): KeyringEntry {
   };
 }
 
-function entryFromRow(row: SigningKeySqlRow): KeyringEntry {
-  return {
-    kid: row.kid,
-    alg: row.alg,
-    publicJwk: JSON.parse(row.public_jwk) as JWK,
-    status: row.status,
-    privateJwkCiphertext: row.private_jwk_ciphertext,
-    createdAt: row.created_at,
-    activatedAt: row.activated_at,
-    rotateAt: row.rotate_at,
-    retiredAt: row.retired_at,
-  };
+/**
+ * Inserts a key unless a key with `status` exists, as one batch: the guard reads the table and fails
+ * the batch (json() of a non-JSON string is an error) when such a key is there, so two racing runs
+ * leave one. A kid that exists already changes nothing either.
+ */
+async function insertUnlessStatusExists(
+  db: D1Database,
+  status: SigningKeyStatus,
+  row: typeof signingKeys.$inferInsert,
+): Promise<boolean> {
+  const d = drizzle(db);
+  try {
+    const [, inserted] = await d.batch([
+      d
+        .select({
+          guard: sql`CASE WHEN ${signingKeys.status} = ${status} THEN json('taken') ELSE 1 END`,
+        })
+        .from(signingKeys),
+      d.insert(signingKeys).values(row).onConflictDoNothing(),
+    ]);
+    return inserted.meta.changes === 1;
+  } catch (error) {
+    if (failedWith(error, /malformed JSON/i)) return false;
+    throw error;
+  }
 }
