@@ -5,10 +5,11 @@
 // one update per key, however many of its alerts arrive together.
 import { PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import type { CaseGateway, CommandOutcome } from "./gateway.ts";
+import type { CaseGateway, CommandOutcome, CommandRequest } from "./gateway.ts";
 import {
   type Actor,
   CASE_SEVERITIES,
+  type CaseCommand,
   type CaseConfig,
   type CasePriority,
   type CaseSeverity,
@@ -146,7 +147,7 @@ async function correlateGroup(
   const alertIds = group.map((a) => a.id);
   const severity = highestSeverity(group.map((a) => caseSeverityOf(a.severityId)));
   const reason = `correlation ${key}`;
-  const system = (command: Parameters<CaseGateway["command"]>[2]["envelope"]["command"], why = reason) => ({
+  const system = (command: CaseCommand, why = reason): CommandRequest => ({
     expectedVersion: null,
     envelope: { command, actor: CORRELATOR, reason: why },
   });

@@ -13,8 +13,8 @@ export interface JsonBody {
 /**
  * Reads a JSON body once, refusing what Phoenix will not store (decision 028): a media type other
  * than JSON in UTF-8 or a compressed body (415), malformed JSON (400), and text with lone
- * surrogates or nesting past the limit (422 naming the field). Hono caches the text, so route
- * validators read the same bytes again without touching the stream.
+ * surrogates or nesting past the limit (422 naming the field). Route validators get the parsed
+ * value from Hono's body cache, so the body is read and parsed once.
  */
 export async function readJsonBody(req: HonoRequest): Promise<JsonBody> {
   requireJsonBody(req.header("content-type") ?? "");
@@ -28,5 +28,7 @@ export async function readJsonBody(req: HonoRequest): Promise<JsonBody> {
   }
   const problem = jsonValueProblem(json);
   if (problem) throw new PhoenixError("validation_failed", `invalid request: ${problem.field}`, [problem]);
+  // Route validators call req.json(); hand them this parse instead of parsing the body again.
+  req.bodyCache.json = Promise.resolve(json);
   return { raw, json };
 }
