@@ -1,11 +1,9 @@
 // The versioned API: authentication, tenant resolution, routes and the OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
-import { PhoenixError } from "../../domain/errors.ts";
 import { aiActivityEventSchema } from "../../domain/ingest/kinds/ai-activity/event.ts";
-import { maxBodyBytes } from "../../domain/input/limits.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateRequest } from "../auth/authenticate.ts";
+import { capBody } from "../http/body-cap.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { toProblem, validationHook } from "../http/problem.ts";
@@ -53,19 +51,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
     return next();
   });
   api.use("*", limitByClient());
-  api.use(
-    "*",
-    // One cap for /v1 and webhooks (decision 028); larger bodies are refused before they are read.
-    (c, next) => {
-      const maxSize = maxBodyBytes(c.env.MAX_BODY_BYTES);
-      return bodyLimit({
-        maxSize,
-        onError: () => {
-          throw new PhoenixError("payload_too_large", `the request body exceeds ${maxSize} bytes`);
-        },
-      })(c, next);
-    },
-  );
+  api.use("*", capBody("the request body"));
 
   // Every write takes JSON, read and checked once here, before a validator can misread it.
   api.on(["POST", "PUT", "PATCH"], "*", async (c, next) => {

@@ -3,16 +3,16 @@
 // items → store → correlation queued → 202 {accepted, duplicates, quarantined}. The tenant comes
 // from the connector, resolved server-side. A bad item is quarantined; it never fails the delivery.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
 import { kindFor } from "../../domain/ingest/kinds/index.ts";
-import { MAX_WEBHOOK_ID_LENGTH, maxBodyBytes } from "../../domain/input/limits.ts";
+import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../domain/input/media-type.ts";
 import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
+import { capBody } from "../http/body-cap.ts";
 import { toProblem } from "../http/problem.ts";
 import { ingestQuotaFor } from "../limits/ingest-quota.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
@@ -21,75 +21,62 @@ import { attributeRequest } from "../telemetry/request-log.ts";
 export function createIngest(): Hono<{ Bindings: Env }> {
   const ingest = new Hono<{ Bindings: Env }>();
 
-  ingest.post(
-    "/:connectorId",
-    // One cap for webhooks and /v1 (decision 028); larger deliveries are refused before they are read.
-    (c, next) => {
-      const maxSize = maxBodyBytes(c.env.MAX_BODY_BYTES);
-      return bodyLimit({
-        maxSize,
-        onError: () => {
-          throw new PhoenixError("payload_too_large", `a delivery may be at most ${maxSize} bytes`);
-        },
-      })(c, next);
-    },
-    async (c) => {
-      const connectorId = c.req.param("connectorId");
-      const now = Date.now();
-      const target = isConnectorId(connectorId)
-        ? await loadIngestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
-        : null;
-      if (!target) throw new PhoenixError("not_found", "no such connector");
+  ingest.post("/:connectorId", capBody("a delivery"), async (c) => {
+    const connectorId = c.req.param("connectorId");
+    const now = Date.now();
+    const target = isConnectorId(connectorId)
+      ? await loadIngestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
+      : null;
+    if (!target) throw new PhoenixError("not_found", "no such connector");
 
-      // Said plainly, before the signature check would fail on bytes it was not computed over.
-      requireIdentityEncoding(c.req.header("content-encoding"));
-      requireUtf8(parseMediaType(c.req.header("content-type") ?? ""));
-      const webhookId = c.req.header("webhook-id") ?? "";
-      if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
-        throw new PhoenixError("bad_request", `webhook-id is ${webhookId.length} characters long`, [
-          { field: "webhook-id", message: `must be at most ${MAX_WEBHOOK_ID_LENGTH} characters` },
-        ]);
-      }
-      const body = await c.req.text();
-      const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
-      if (!verified.ok)
-        throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
-      // Attributed only once the signature proves the sender holds the connector's secret.
-      attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
+    // Said plainly, before the signature check would fail on bytes it was not computed over.
+    requireIdentityEncoding(c.req.header("content-encoding"));
+    requireUtf8(parseMediaType(c.req.header("content-type") ?? ""));
+    const webhookId = c.req.header("webhook-id") ?? "";
+    if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
+      throw new PhoenixError("bad_request", `webhook-id is ${webhookId.length} characters long`, [
+        { field: "webhook-id", message: `must be at most ${MAX_WEBHOOK_ID_LENGTH} characters` },
+      ]);
+    }
+    const body = await c.req.text();
+    const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
+    if (!verified.ok)
+      throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
+    // Attributed only once the signature proves the sender holds the connector's secret.
+    attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
 
-      const outcome = await ingestDelivery(
-        tenantDatabase(c.env, target.tenant),
-        kindFor(target.connector.kind),
-        {
-          connectorId,
-          webhookId: verified.webhookId,
-          body,
-          contentType: c.req.header("content-type") ?? "",
-          config: target.connector.config,
-          now,
-          metrics: { sink: metricsFor(c.env), tenant: target.tenant.id },
-        },
-        // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
-        { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
-      );
-      // Stored, so the 202 is safe to send; new alerts are grouped into cases from the correlation
-      // queue (decision 026). Until then they are owed (correlated_at null), and the sweep backs it up.
-      await requestCorrelation(
-        c.env,
-        target.tenant.id,
-        outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id),
-      );
-      return c.json(
-        {
-          accepted: outcome.accepted,
-          duplicates: outcome.duplicates,
-          quarantined: outcome.quarantined,
-          ...(outcome.redelivered ? { redelivered: true } : {}),
-        },
-        202,
-      );
-    },
-  );
+    const outcome = await ingestDelivery(
+      tenantDatabase(c.env, target.tenant),
+      kindFor(target.connector.kind),
+      {
+        connectorId,
+        webhookId: verified.webhookId,
+        body,
+        contentType: c.req.header("content-type") ?? "",
+        config: target.connector.config,
+        now,
+        metrics: { sink: metricsFor(c.env), tenant: target.tenant.id },
+      },
+      // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
+      { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
+    );
+    // Stored, so the 202 is safe to send; new alerts are grouped into cases from the correlation
+    // queue (decision 026). Until then they are owed (correlated_at null), and the sweep backs it up.
+    await requestCorrelation(
+      c.env,
+      target.tenant.id,
+      outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id),
+    );
+    return c.json(
+      {
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+        quarantined: outcome.quarantined,
+        ...(outcome.redelivered ? { redelivered: true } : {}),
+      },
+      202,
+    );
+  });
   ingest.onError(toProblem);
   return ingest;
 }
