@@ -4,45 +4,50 @@
 // as the Worker does when it verifies the delivery.
 import { readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
+import { eq, sql } from "drizzle-orm";
 import { ulid } from "ulid";
+import { isIdOf } from "../domain/ids.ts";
 import { decryptSecret } from "../domain/secrets.ts";
 import { signWebhook } from "../domain/webhooks/standard-webhooks.ts";
-import { execute, sqlText } from "./d1.ts";
+import { connectors, tenants } from "../schema/control.ts";
+import { d1Through } from "./d1.ts";
 import { DEV_VARS_PATH, readDevVars } from "./dev-vars.ts";
 import { CommandError } from "./wrangler.ts";
 import { CONTROL_DB_BINDING } from "./wrangler-config.ts";
 
 export const LOCAL_ORIGIN = "http://localhost:8787";
 const ENCRYPTION_KEY_VAR = "SECRETS_ENCRYPTION_KEY";
-const CONNECTOR_ID = /^con_[0-9a-z]{26}$/;
 const NDJSON_EXTENSIONS = new Set([".ndjson", ".jsonl"]);
 const SEND_TIMEOUT_MS = 30_000;
 
-export interface ConnectorRecord {
-  id: string;
-  kind: string;
-  name: string;
-  status: string;
-  secret_ciphertext: string;
-  tenant_slug: string | null;
-  tenant_status: string | null;
-}
+// Aliased: the connector's and the tenant's columns share names, and rows come back keyed by name.
+const CONNECTOR_RECORD = {
+  id: connectors.id,
+  kind: connectors.kind,
+  name: connectors.name,
+  status: connectors.status,
+  secretCiphertext: connectors.secretCiphertext,
+  tenantSlug: sql<string | null>`${tenants.slug}`.as("tenant_slug"),
+  tenantStatus: sql<string | null>`${tenants.status}`.as("tenant_status"),
+};
+
+export type ConnectorRecord = Pick<
+  typeof connectors.$inferSelect,
+  "id" | "kind" | "name" | "status" | "secretCiphertext"
+> & { tenantSlug: string | null; tenantStatus: string | null };
 
 /** A connector in the local CONTROL_DB, with its tenant; null when there is none with this id. */
 export async function findLocalConnector(id: string): Promise<ConnectorRecord | null> {
-  if (!CONNECTOR_ID.test(id)) {
+  if (!isIdOf("connector", id)) {
     throw new Error(`"${id}" is not a connector id: they look like con_ followed by 26 characters`);
   }
   let rows: ConnectorRecord[];
   try {
-    const [result] = await execute<ConnectorRecord>(
-      CONTROL_DB_BINDING,
-      `SELECT c.id, c.kind, c.name, c.status, c.secret_ciphertext, t.slug AS tenant_slug, t.status AS tenant_status
-         FROM connectors c LEFT JOIN tenants t ON t.id = c.tenant_id
-        WHERE c.id = ${sqlText(id)}`,
-      "local",
-    );
-    rows = result?.results ?? [];
+    rows = await d1Through(CONTROL_DB_BINDING, "local")
+      .select(CONNECTOR_RECORD)
+      .from(connectors)
+      .leftJoin(tenants, eq(tenants.id, connectors.tenantId))
+      .where(eq(connectors.id, id));
   } catch (error) {
     if (error instanceof CommandError && /no such table/i.test(error.message)) {
       throw new Error("the local CONTROL_DB has no connectors table yet: run `npm start` once");
@@ -57,7 +62,7 @@ export async function connectorSecret(connector: ConnectorRecord): Promise<strin
   const key = readDevVars()[ENCRYPTION_KEY_VAR];
   if (!key) throw new Error(`${ENCRYPTION_KEY_VAR} is not in ${DEV_VARS_PATH}: run \`npm start\` once`);
   try {
-    return await decryptSecret(connector.secret_ciphertext, key, connector.id);
+    return await decryptSecret(connector.secretCiphertext, key, connector.id);
   } catch {
     // AES-GCM fails closed; the usual cause is a .dev.vars replaced after the connector was made.
     throw new Error(

@@ -1,4 +1,5 @@
 // D1 through wrangler, locally (the same files `npm start` serves) or remotely.
+import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import { CommandError, LOCAL_STATE_DIR, WRANGLER_TOML, wrangler } from "./wrangler.ts";
 
 /** `{ persistTo }` is local state kept elsewhere than `npm start`'s (the benchmark keeps its own). */
@@ -17,14 +18,14 @@ export async function applyMigrations(binding: string, target: Target): Promise<
   return [...out.matchAll(/│\s*(\S+\.sql)\s*│\s*✅/g)].map((m) => m[1] ?? "");
 }
 
-export interface StatementResult<Row> {
+interface StatementResult<Row> {
   results: Row[];
   success: boolean;
   meta: { changes?: number };
 }
 
 /** Runs SQL (one or more `;`-separated statements) and returns one result per statement. */
-export async function execute<Row = Record<string, unknown>>(
+async function execute<Row = Record<string, unknown>>(
   binding: string,
   sql: string,
   target: Target,
@@ -43,6 +44,66 @@ export async function execute<Row = Record<string, unknown>>(
 }
 
 /** A SQL string literal. wrangler's --command takes no parameters, so values are quoted here. */
-export function sqlText(value: string): string {
+function sqlText(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "string") return sqlText(value);
+  if (typeof value === "boolean") return value ? "1" : "0";
+  if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "bigint")
+    return String(value);
+  throw new Error(`cannot send ${typeof value} ${String(value)} to D1 through wrangler`);
+}
+
+/**
+ * Binds drizzle's `?` parameters as literals, since wrangler's --command takes none. Quoted
+ * identifiers and string literals are copied as they are, so a `?` inside them is left alone.
+ */
+export function inlineParams(sql: string, params: readonly unknown[]): string {
+  let out = "";
+  let next = 0;
+  let quote: string | null = null;
+  for (const char of sql) {
+    if (quote) {
+      if (char === quote) quote = null;
+      out += char;
+    } else if (char === "'" || char === '"' || char === "`") {
+      quote = char;
+      out += char;
+    } else if (char === "?") {
+      if (next >= params.length) throw new Error(`more placeholders than parameters in: ${sql}`);
+      out += sqlLiteral(params[next++]);
+    } else out += char;
+  }
+  if (next !== params.length) throw new Error(`more parameters than placeholders in: ${sql}`);
+  return out;
+}
+
+type Method = "run" | "all" | "values" | "get";
+
+// drizzle maps rows given as value arrays in selection order; wrangler returns objects whose keys
+// keep that order, so a selection must not name two columns alike (alias them instead).
+function remoteRows(result: StatementResult<Record<string, unknown>> | undefined, method: Method) {
+  const rows = (result?.results ?? []).map((row) => Object.values(row));
+  return { rows: method === "get" ? (rows[0] ?? undefined) : rows } as { rows: unknown[] };
+}
+
+/**
+ * The binding's database through drizzle, so the operator tools build their SQL from the schema
+ * like the Worker does. A `batch` is one wrangler call: its statements run as one script.
+ */
+export function d1Through(binding: string, target: Target): SqliteRemoteDatabase {
+  return drizzle(
+    async (sql, params, method) => {
+      const [result] = await execute(binding, inlineParams(sql, params), target);
+      return remoteRows(result, method);
+    },
+    async (queries) => {
+      const script = queries.map((q) => inlineParams(q.sql, q.params)).join(";\n");
+      const results = await execute(binding, script, target);
+      return queries.map((q, i) => remoteRows(results[i], q.method));
+    },
+  );
 }

@@ -1,28 +1,30 @@
 // Phoenix's token-signing keyring in CONTROL_DB, as the operator sees it. The cron does every
 // rotation (domain/auth/signing-keys.ts); the operator can only bring the next handover forward.
+
+import { and, desc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import { NEXT_KEY_MIN_PUBLISHED_MS } from "../domain/auth/key-schedule.ts";
-import { execute, type Target } from "./d1.ts";
+import { signingKeys } from "../schema/control.ts";
+import { d1Through, type Target } from "./d1.ts";
 import { CONTROL_DB_BINDING } from "./wrangler-config.ts";
 
-export interface KeyRow {
-  kid: string;
-  alg: string;
-  status: "next" | "current" | "retiring" | "retired";
-  created_at: number;
-  activated_at: number | null;
-  rotate_at: number | null;
-  retired_at: number | null;
-}
+const KEY_ROW = {
+  kid: signingKeys.kid,
+  alg: signingKeys.alg,
+  status: signingKeys.status,
+  createdAt: signingKeys.createdAt,
+  activatedAt: signingKeys.activatedAt,
+  rotateAt: signingKeys.rotateAt,
+  retiredAt: signingKeys.retiredAt,
+};
 
-const COLUMNS = "kid, alg, status, created_at, activated_at, rotate_at, retired_at";
+/** A key as the operator sees it: everything but the key material. */
+export type KeyRow = Pick<typeof signingKeys.$inferSelect, keyof typeof KEY_ROW>;
 
 export async function listKeys(target: Target): Promise<KeyRow[]> {
-  const [result] = await execute<KeyRow>(
-    CONTROL_DB_BINDING,
-    `SELECT ${COLUMNS} FROM signing_keys ORDER BY created_at DESC, kid`,
-    target,
-  );
-  return result?.results ?? [];
+  return d1Through(CONTROL_DB_BINDING, target)
+    .select(KEY_ROW)
+    .from(signingKeys)
+    .orderBy(desc(signingKeys.createdAt), signingKeys.kid);
 }
 
 export interface HandoverPlan {
@@ -40,19 +42,28 @@ export async function pullHandoverForward(
   target: Target,
   now: number = Date.now(),
 ): Promise<HandoverPlan | null> {
-  const results = await execute<KeyRow>(
-    CONTROL_DB_BINDING,
-    `UPDATE signing_keys SET rotate_at = ${now} WHERE status = 'current' AND (rotate_at IS NULL OR rotate_at > ${now});
-     SELECT ${COLUMNS} FROM signing_keys WHERE status IN ('current', 'next');`,
-    target,
-  );
-  const rows = results.at(-1)?.results ?? [];
+  const db = d1Through(CONTROL_DB_BINDING, target);
+  const [, rows] = await db.batch([
+    db
+      .update(signingKeys)
+      .set({ rotateAt: now })
+      .where(
+        and(
+          eq(signingKeys.status, "current"),
+          or(isNull(signingKeys.rotateAt), gt(signingKeys.rotateAt, now)),
+        ),
+      ),
+    db
+      .select(KEY_ROW)
+      .from(signingKeys)
+      .where(inArray(signingKeys.status, ["current", "next"])),
+  ]);
   const current = rows.find((r) => r.status === "current");
   if (!current) return null;
   const next = rows.find((r) => r.status === "next") ?? null;
   return {
     current,
     next,
-    handoverFrom: next ? Math.max(now, next.created_at + NEXT_KEY_MIN_PUBLISHED_MS) : null,
+    handoverFrom: next ? Math.max(now, next.createdAt + NEXT_KEY_MIN_PUBLISHED_MS) : null,
   };
 }

@@ -12,12 +12,13 @@ import {
   readPayloadFile,
   signedHeaders,
 } from "./connectors.ts";
-import { applyMigrations, execute, sqlText, type Target } from "./d1.ts";
+import { applyMigrations, type Target } from "./d1.ts";
 import { listKeys, pullHandoverForward } from "./keys.ts";
 import {
   ensureTenant,
   findTenantBySlug,
   listTenants,
+  setDailyIngestQuota,
   slugProblem,
   tenantBinding,
   tenantDatabaseName,
@@ -66,7 +67,7 @@ tenant
         t.name,
         t.id,
         t.status,
-        declared.has(t.d1_binding) ? t.d1_binding : `${t.d1_binding} (missing from wrangler.toml)`,
+        declared.has(t.d1Binding) ? t.d1Binding : `${t.d1Binding} (missing from wrangler.toml)`,
       ]),
     );
   });
@@ -92,11 +93,7 @@ tenant
         `no tenant "${slug}" in the ${target} CONTROL_DB (see: npm run phoenix -- tenant list)`,
       );
     // The Worker reads the quota from this row on every ingest request: no restart or deploy needed.
-    await execute(
-      CONTROL_DB_BINDING,
-      `UPDATE tenants SET daily_ingest_quota = ${quota ?? "NULL"}, updated_at = ${Date.now()} WHERE id = ${sqlText(row.id)}`,
-      target,
-    );
+    await setDailyIngestQuota(row.id, quota, target);
     process.stdout.write(
       `tenant "${slug}": ${quota === null ? "daily ingest quota back to the deployment default (DEFAULT_DAILY_INGEST_QUOTA)" : `daily ingest quota ${quota} findings per UTC day`}\n`,
     );
@@ -145,10 +142,10 @@ webhook
         `no connector ${connectorId} in the local CONTROL_DB (\`npm start\` prints the demo connectors; GET /v1/connectors lists a tenant's)`,
       );
     }
-    if (connector.status !== "active" || (connector.tenant_status ?? "active") !== "active") {
+    if (connector.status !== "active" || (connector.tenantStatus ?? "active") !== "active") {
       process.stderr.write(
         `warning: ${connector.id} (${connector.name}) is ${connector.status}` +
-          `${connector.tenant_status && connector.tenant_status !== "active" ? ` and its tenant is ${connector.tenant_status}` : ""}; ` +
+          `${connector.tenantStatus && connector.tenantStatus !== "active" ? ` and its tenant is ${connector.tenantStatus}` : ""}; ` +
           "the Worker answers 404 to its deliveries\n",
       );
     }
@@ -159,7 +156,7 @@ webhook
     if (opts.printCurl) {
       process.stdout.write(`${curlCommand(url, file, headers)}\n`);
       process.stderr.write(
-        `# signed for ${connector.kind} connector "${connector.name}" (tenant ${connector.tenant_slug ?? "?"}); ` +
+        `# signed for ${connector.kind} connector "${connector.name}" (tenant ${connector.tenantSlug ?? "?"}); ` +
           "the signature covers the file's current bytes and is accepted for 5 minutes\n",
       );
       return;
@@ -193,7 +190,7 @@ keys
     }
     printTable(
       ["KID", "ALG", "STATUS", "CREATED", "ROTATE AT", "RETIRED AT"],
-      rows.map((k) => [k.kid, k.alg, k.status, time(k.created_at), time(k.rotate_at), time(k.retired_at)]),
+      rows.map((k) => [k.kid, k.alg, k.status, time(k.createdAt), time(k.rotateAt), time(k.retiredAt)]),
     );
   });
 

@@ -1,18 +1,22 @@
 // The tenant registry in CONTROL_DB, as the operator tools see it: naming rules, lookup, registration.
+import { eq } from "drizzle-orm";
 import { newId } from "../domain/ids.ts";
-import { execute, sqlText, type Target } from "./d1.ts";
+import { tenants } from "../schema/control.ts";
+import { d1Through, type Target } from "./d1.ts";
 import { CONTROL_DB_BINDING } from "./wrangler-config.ts";
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])$/;
 
-export interface TenantRow {
-  id: string;
-  slug: string;
-  name: string;
-  status: string;
-  d1_binding: string;
-  created_at: number;
-}
+const TENANT_ROW = {
+  id: tenants.id,
+  slug: tenants.slug,
+  name: tenants.name,
+  status: tenants.status,
+  d1Binding: tenants.d1Binding,
+  createdAt: tenants.createdAt,
+};
+
+export type TenantRow = Pick<typeof tenants.$inferSelect, keyof typeof TENANT_ROW>;
 
 /** Returns an error message, or null when the slug is acceptable. */
 export function slugProblem(slug: string): string | null {
@@ -30,21 +34,12 @@ export function tenantDatabaseName(slug: string): string {
 }
 
 export async function listTenants(target: Target): Promise<TenantRow[]> {
-  const [result] = await execute<TenantRow>(
-    CONTROL_DB_BINDING,
-    "SELECT id, slug, name, status, d1_binding, created_at FROM tenants ORDER BY slug",
-    target,
-  );
-  return result?.results ?? [];
+  return d1Through(CONTROL_DB_BINDING, target).select(TENANT_ROW).from(tenants).orderBy(tenants.slug);
 }
 
 export async function findTenantBySlug(slug: string, target: Target): Promise<TenantRow | null> {
-  const [result] = await execute<TenantRow>(
-    CONTROL_DB_BINDING,
-    `SELECT id, slug, name, status, d1_binding, created_at FROM tenants WHERE slug = ${sqlText(slug)}`,
-    target,
-  );
-  return result?.results[0] ?? null;
+  const db = d1Through(CONTROL_DB_BINDING, target);
+  return (await db.select(TENANT_ROW).from(tenants).where(eq(tenants.slug, slug)).get()) ?? null;
 }
 
 /**
@@ -57,19 +52,39 @@ export async function ensureTenant(
   now: number = Date.now(),
 ): Promise<{ row: TenantRow; created: boolean }> {
   const id = newId("tenant", now);
-  const results = await execute<TenantRow>(
-    CONTROL_DB_BINDING,
-    `INSERT INTO tenants (id, slug, name, status, d1_binding, created_at, updated_at)
-       VALUES (${sqlText(id)}, ${sqlText(tenant.slug)}, ${sqlText(tenant.name)}, 'active', ${sqlText(tenant.binding)}, ${now}, ${now})
-       ON CONFLICT DO NOTHING;
-     SELECT id, slug, name, status, d1_binding, created_at FROM tenants WHERE slug = ${sqlText(tenant.slug)};`,
-    target,
-  );
-  const row = results.at(-1)?.results[0];
+  const db = d1Through(CONTROL_DB_BINDING, target);
+  const [, stored] = await db.batch([
+    db
+      .insert(tenants)
+      .values({
+        id,
+        slug: tenant.slug,
+        name: tenant.name,
+        d1Binding: tenant.binding,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing(),
+    db.select(TENANT_ROW).from(tenants).where(eq(tenants.slug, tenant.slug)),
+  ]);
+  const row = stored[0];
   if (!row) {
     throw new Error(
       `tenant "${tenant.slug}" was not registered: binding ${tenant.binding} already belongs to another tenant`,
     );
   }
   return { row, created: row.id === id };
+}
+
+/** null returns the tenant to the deployment default (DEFAULT_DAILY_INGEST_QUOTA). */
+export async function setDailyIngestQuota(
+  tenantId: string,
+  quota: number | null,
+  target: Target,
+  now: number = Date.now(),
+): Promise<void> {
+  await d1Through(CONTROL_DB_BINDING, target)
+    .update(tenants)
+    .set({ dailyIngestQuota: quota, updatedAt: now })
+    .where(eq(tenants.id, tenantId));
 }
