@@ -193,7 +193,12 @@ export const workQueue = sqliteTable(
     queue: text("queue").notNull(),
     slaWarnAt: integer("sla_warn_at"),
     slaDueAt: integer("sla_due_at"),
+    // Which clock (acknowledge, contain, resolve) sla_due_at belongs to.
+    slaDueClock: text("sla_due_clock"),
     slaBreachedAt: integer("sla_breached_at"),
+    // What the queue shows besides routing: how many alerts the case holds and how old it is.
+    alertCount: integer("alert_count").notNull().default(0),
+    openedAt: integer("opened_at").notNull().default(0),
     version: integer("version").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -201,6 +206,8 @@ export const workQueue = sqliteTable(
     index("work_queue_tenant_idx").on(t.tenantId, t.updatedAt),
     index("work_queue_queue_due_idx").on(t.queue, t.slaDueAt),
     index("work_queue_assignee_idx").on(t.assigneeId, t.slaDueAt),
+    // The workbench queue's default order (soonest deadline first, none last), as domain/workbench/queue.ts sorts it.
+    index("work_queue_due_key_idx").on(sql`coalesce(${t.slaDueAt}, 8640000000000000)`, t.caseId),
   ],
 );
 

@@ -102,3 +102,25 @@ export async function findAlertRefs(db: D1Database, ids: readonly string[]): Pro
 export async function existingAlertIds(db: D1Database, ids: readonly string[]): Promise<Set<string>> {
   return new Set((await findAlertRefs(db, ids)).map((r) => r.id));
 }
+
+/** A case's linked alerts as its page lists them: the key fields, without the raw payload. */
+export async function alertsOfCase(db: D1Database, caseId: string, limit: number) {
+  return drizzle(db)
+    .select({
+      id: alerts.id,
+      title: alerts.title,
+      time: alerts.time,
+      severityId: alerts.severityId,
+      productName: alerts.productName,
+      vendorName: alerts.vendorName,
+      device: alerts.device,
+      actor: alerts.actor,
+      observables: alerts.observables,
+      findingInfo: alerts.findingInfo,
+      occurrenceCount: alerts.occurrenceCount,
+    })
+    .from(alerts)
+    .where(eq(alerts.caseId, caseId))
+    .orderBy(desc(alerts.time), desc(alerts.id))
+    .limit(limit);
+}

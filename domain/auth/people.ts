@@ -1,7 +1,7 @@
 // People as sign-in sees them: provider staff and customer users (CONTROL_DB principals) and the
 // tenants they are granted. Sign-in and sessions resolve a verified identity here; the tenant's
 // administration of its people is tenant-users.ts.
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { grants, principals, tenants } from "../../schema/control.ts";
 import type { Role } from "./permissions.ts";
@@ -71,4 +71,14 @@ export async function grantedPeople(db: D1Database, limit: number) {
     .where(and(eq(principals.status, "active"), isNull(grants.revokedAt), eq(tenants.status, "active")))
     .orderBy(asc(principals.displayName), asc(tenants.name))
     .limit(limit);
+}
+
+/** Display names by principal id, for showing who acted; ids without a principal are left out. */
+export async function displayNames(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await drizzle(db)
+    .select({ id: principals.id, displayName: principals.displayName })
+    .from(principals)
+    .where(inArray(principals.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.displayName]));
 }

@@ -1,7 +1,8 @@
 // The one permission table. Every entry point (the /v1 API, the workbench, the CLI) asks
 // `can(principal, operation)`; roles (people) and scopes (machines) both resolve to operations here.
 import { ROLES } from "../../schema/control.ts";
-import type { CaseCommand } from "../case/model.ts";
+import type { CaseCommand, CaseCommandType, CaseStatus } from "../case/model.ts";
+import { allowedCommands } from "../case/transitions.ts";
 import type { Scope } from "./scopes.ts";
 
 export type Role = (typeof ROLES)[number];
@@ -103,4 +104,12 @@ export interface Permitted {
 
 export function can(principal: Permitted, operation: Operation): boolean {
   return principal.operations.has(operation);
+}
+
+/**
+ * What this principal may do to a case in `status`: the lifecycle table and this permission table,
+ * and nothing else, so the workbench offers exactly what the API would accept.
+ */
+export function commandsAllowed(principal: Permitted, status: CaseStatus): Set<CaseCommandType> {
+  return new Set(allowedCommands(status).filter((c) => can(principal, operationForCaseCommand(c))));
 }

@@ -3,9 +3,8 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { slaPolicies } from "../../schema/control.ts";
 import { DEFAULT_SLA_POLICY, slaPolicySchema } from "../sla/policy.ts";
+import { DEFAULT_REOPEN_WINDOW_MS } from "./decide.ts";
 import type { CaseConfig } from "./model.ts";
-
-export const DEFAULT_REOPEN_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 export async function loadCaseConfig(controlDb: D1Database, tenantId: string): Promise<CaseConfig> {
   const [row] = await drizzle(controlDb)

@@ -37,6 +37,9 @@ export const LIMITS = {
   idMax: 200,
 } as const;
 
+/** How long after resolving or closing a case may be reopened, unless the tenant sets its own. */
+export const DEFAULT_REOPEN_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
 /** Priority a case gets when it is opened without one. */
 export const DEFAULT_PRIORITY: Record<CaseSeverity, CasePriority> = {
   critical: "P1",

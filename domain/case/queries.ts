@@ -1,11 +1,13 @@
 // Listing cases from the tenant's projection: filters, two sort orders, keyset cursors.
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { cases } from "../../schema/tenant.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { SlaStatus } from "../sla/types.ts";
 
 export type CaseRow = typeof cases.$inferSelect;
+const CASE_SLA_COLUMNS = { warnAt: cases.slaWarnAt, dueAt: cases.slaDueAt, breachedAt: cases.slaBreachedAt };
 export const MAX_CASE_PAGE_SIZE = 200;
 
 export interface CaseListQuery {
@@ -35,7 +37,7 @@ export async function listCases(
   if (q.severity) conditions.push(eq(cases.severity, q.severity));
   if (q.assignee) conditions.push(eq(cases.assigneeId, q.assignee));
   if (q.updatedSince !== undefined) conditions.push(gte(cases.updatedAt, q.updatedSince));
-  if (q.slaStatus) conditions.push(slaStatusIs(q.slaStatus, q.now));
+  if (q.slaStatus) conditions.push(slaStatusIs(CASE_SLA_COLUMNS, q.slaStatus, q.now));
 
   if (q.cursor) {
     const after = decodeCursor(q.cursor, fingerprint);
@@ -71,10 +73,17 @@ export function projectedSlaStatus(
   return "ok";
 }
 
+/** The projected deadline columns of a read model (the tenant's cases, or the work queue). */
+export interface SlaColumns {
+  warnAt: SQLiteColumn;
+  dueAt: SQLiteColumn;
+  breachedAt: SQLiteColumn;
+}
+
 /** SLA status at `now`, from the projected deadlines (see slaStatus in domain/sla for one case). */
-function slaStatusIs(status: SlaStatus, now: number): SQL {
-  const breached = or(isNotNull(cases.slaBreachedAt), lte(cases.slaDueAt, now)) as SQL;
-  const warning = and(isNull(cases.slaBreachedAt), gt(cases.slaDueAt, now), lte(cases.slaWarnAt, now)) as SQL;
+export function slaStatusIs(c: SlaColumns, status: SlaStatus, now: number): SQL {
+  const breached = or(isNotNull(c.breachedAt), lte(c.dueAt, now)) as SQL;
+  const warning = and(isNull(c.breachedAt), gt(c.dueAt, now), lte(c.warnAt, now)) as SQL;
   switch (status) {
     case "breached":
       return breached;
@@ -82,9 +91,9 @@ function slaStatusIs(status: SlaStatus, now: number): SQL {
       return warning;
     case "ok":
       return and(
-        isNull(cases.slaBreachedAt),
-        or(isNull(cases.slaDueAt), gt(cases.slaDueAt, now)),
-        or(isNull(cases.slaWarnAt), gt(cases.slaWarnAt, now)),
+        isNull(c.breachedAt),
+        or(isNull(c.dueAt), gt(c.dueAt, now)),
+        or(isNull(c.warnAt), gt(c.warnAt, now)),
       ) as SQL;
     default: {
       const unknown: never = status;

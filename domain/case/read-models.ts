@@ -30,11 +30,12 @@ export function caseProjectionWrites(
   timeline: readonly TimelineEntry[],
 ): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
   const d = drizzle(db);
-  const { id: _id, openedAt: _openedAt, ...changed } = p;
+  // The due clock is shown by the cross-tenant queue only; the tenant's rows keep the deadline.
+  const { id, openedAt, slaDueClock: _queueOnly, ...changed } = p;
   const writes: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     d
       .insert(cases)
-      .values(p)
+      .values({ id, openedAt, ...changed })
       .onConflictDoUpdate({ target: cases.id, set: changed, setWhere: sql`${cases.version} < ${p.version}` }),
   ];
   for (const entry of timeline) {
@@ -42,7 +43,7 @@ export function caseProjectionWrites(
       d
         .insert(caseTimeline)
         .values({
-          caseId: p.id,
+          caseId: id,
           seq: entry.seq,
           type: entry.type,
           actor: entry.actor,
@@ -55,13 +56,13 @@ export function caseProjectionWrites(
     if (event.type === "case.alert_linked" || (event.type === "case.opened" && event.alertIds.length > 0)) {
       const ids = event.type === "case.alert_linked" ? [event.alertId] : event.alertIds;
       for (const alertId of ids)
-        writes.push(d.update(alerts).set({ caseId: p.id }).where(eq(alerts.id, alertId)));
+        writes.push(d.update(alerts).set({ caseId: id }).where(eq(alerts.id, alertId)));
     } else if (event.type === "case.alert_unlinked") {
       writes.push(
         d
           .update(alerts)
           .set({ caseId: null })
-          .where(and(eq(alerts.id, event.alertId), eq(alerts.caseId, p.id))),
+          .where(and(eq(alerts.id, event.alertId), eq(alerts.caseId, id))),
       );
     } else if (event.type === "case.commented") {
       writes.push(
@@ -69,7 +70,7 @@ export function caseProjectionWrites(
           .insert(comments)
           .values({
             id: event.commentId,
-            caseId: p.id,
+            caseId: id,
             authorId: actorLabel(event.actor),
             body: event.body,
             visibility: event.visibility,
@@ -98,7 +99,10 @@ export async function upsertWorkQueue(
     queue: p.queue,
     slaWarnAt: p.slaWarnAt,
     slaDueAt: p.slaDueAt,
+    slaDueClock: p.slaDueClock,
     slaBreachedAt: p.slaBreachedAt,
+    alertCount: p.alertCount,
+    openedAt: p.openedAt,
     version: p.version,
     updatedAt: p.updatedAt,
   };

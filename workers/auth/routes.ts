@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { requireCsrf } from "../../domain/auth/csrf.ts";
 import { resolveSession, revokeSession } from "../../domain/auth/sessions.ts";
+import { PhoenixError } from "../../domain/errors.ts";
 import { CSRF_HEADER } from "./authenticate.ts";
 import { registerDevIdp } from "./dev-idp.ts";
 import { signedOutResponse } from "./session-cookie.ts";
@@ -22,6 +23,31 @@ export function createSessionRoutes(): Hono<{ Bindings: Env }> {
     }
     // Without a live session there is nothing to revoke; clearing a stale cookie is harmless.
     return signedOutResponse("/");
+  });
+
+  // Who the session is, for the workbench's own scripts: the CSRF token its /v1 writes must carry.
+  // A JSON GET, so another site's page cannot read it (no CORS), and never cached.
+  app.get("/session", async (c) => {
+    const signedIn = await resolveSession(c.env, c.req.raw, Date.now());
+    if (!signedIn) throw new PhoenixError("unauthenticated", "no signed-in session");
+    c.header("cache-control", "no-store");
+    return c.json({
+      principal: {
+        id: signedIn.principal.id,
+        email: signedIn.principal.email,
+        display_name: signedIn.principal.displayName,
+        kind: signedIn.principal.kind,
+      },
+      grants: signedIn.grants.map((g) => ({
+        tenant_id: g.tenantId,
+        tenant_name: g.tenantName,
+        role: g.role,
+      })),
+      csrf_token: signedIn.session.csrfToken,
+      expires_at: new Date(
+        Math.min(signedIn.session.idleExpiresAt, signedIn.session.absoluteExpiresAt),
+      ).toISOString(),
+    });
   });
 
   registerDevIdp(app);

@@ -254,6 +254,7 @@ describe("renderCaseAsIncidentFinding", () => {
       alertCount: 2,
       slaWarnAt: NOW + 600_000,
       slaDueAt: NOW + 900_000,
+      slaDueClock: "contain",
       slaBreachedAt: null,
       version: 4,
       openedAt: NOW - 3_600_000,

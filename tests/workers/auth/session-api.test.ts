@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SESSION_IDLE_TIMEOUT_MS } from "../../../domain/auth/sessions.ts";
-import { createPerson, type SignedInBrowser, sessionHeaders, signIn } from "../../support/sessions.ts";
+import {
+  browserCall,
+  createPerson,
+  type SignedInBrowser,
+  sessionHeaders,
+  signIn,
+} from "../../support/sessions.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
@@ -178,5 +184,45 @@ describe("a workbench session on /v1", () => {
       await call("GET", `/v1/cases/${opened.id}`, { headers: { cookie: browser.cookie } })
     ).json()) as { timeline?: Array<{ actor?: { kind: string; id: string } }> };
     expect(detail.timeline?.[0]?.actor).toEqual({ kind: "user", id: person.id });
+  });
+});
+
+describe("GET /auth/session", () => {
+  it("names the signed-in person, their grants and the CSRF token their /v1 writes carry", async () => {
+    const tenant = await createTenant();
+    const person = await createPerson([{ tenant, role: "analyst" }]);
+    const browser = await signIn(person.id);
+    const res = await call("GET", "/auth/session", { headers: { cookie: browser.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = (await res.json()) as {
+      principal: { id: string };
+      grants: Array<{ tenant_id: string; role: string }>;
+      csrf_token: string;
+    };
+    expect(body.principal.id).toBe(person.id);
+    expect(body.grants).toEqual([expect.objectContaining({ tenant_id: tenant.id, role: "analyst" })]);
+    expect(body.csrf_token).toBe(browser.session.csrfToken);
+    // The token it hands out is the one a session write needs.
+    const opened = await openCase({
+      ...browser,
+      session: { ...browser.session, csrfToken: body.csrf_token },
+    });
+    expect(opened.status).toBe(201);
+  });
+
+  it("is a 401 problem without a live session, and for a forged or signed-out cookie", async () => {
+    const tenant = await createTenant();
+    const browser = await signIn((await createPerson([{ tenant, role: "analyst" }])).id);
+    const forged = `${browser.cookie.slice(0, -2)}xx`;
+    const attempts: Record<string, string>[] = [{}, { cookie: forged }];
+    for (const headers of attempts) {
+      const res = await call("GET", "/auth/session", { headers });
+      expect(res.status).toBe(401);
+      expect((await problemOf(res)).code).toBe("unauthenticated");
+    }
+    const out = await browserCall("POST", "/auth/logout", { headers: sessionHeaders(browser) });
+    expect(out.status).toBe(303);
+    expect((await call("GET", "/auth/session", { headers: { cookie: browser.cookie } })).status).toBe(401);
   });
 });

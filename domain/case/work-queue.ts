@@ -1,0 +1,223 @@
+// The cross-tenant work queue as a person sees it: the cases of every tenant they hold a grant on,
+// read from CONTROL_DB's work_queue index (never a fan-out to each tenant's database), filtered,
+// sorted and paged with keyset cursors that stay stable while cases change.
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { principals, tenants, workQueue } from "../../schema/control.ts";
+import { CASE_PRIORITIES, CASE_SEVERITIES, CASE_STATUSES } from "../case-vocabulary.ts";
+import { PhoenixError } from "../errors.ts";
+import { idSchema } from "../ids.ts";
+import { decodeCursor, keysetPage } from "../pagination.ts";
+import type { SlaClockName } from "../sla/types.ts";
+import { slaStatusIs } from "./queries.ts";
+
+export const QUEUE_SORTS = ["sla", "severity", "priority", "activity", "age"] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+
+/** `open` is every state but closed, the default view; `all` includes closed cases. */
+export const QUEUE_STATES = ["open", "all", ...CASE_STATUSES] as const;
+export const QUEUE_PAGE_SIZE = 50;
+
+const QUEUE_SLA_COLUMNS = {
+  warnAt: workQueue.slaWarnAt,
+  dueAt: workQueue.slaDueAt,
+  breachedAt: workQueue.slaBreachedAt,
+};
+const searchSchema = z.string().trim().max(200);
+
+/**
+ * A queue view as the URL carries it, so a view is shared by pasting its address. Every field is
+ * optional in the URL; what is left out takes the default.
+ */
+export const queueViewSchema = z.strictObject({
+  tenant: idSchema("tenant", "tenant").optional(),
+  state: z.enum(QUEUE_STATES).default("open"),
+  severity: z.enum(CASE_SEVERITIES).optional(),
+  assignee: z.union([z.enum(["me", "unassigned"]), idSchema("principal", "person")]).optional(),
+  sla: z.enum(["ok", "warning", "breached"]).optional(),
+  q: searchSchema.optional(),
+  sort: z.enum(QUEUE_SORTS).default("sla"),
+});
+export type QueueView = z.infer<typeof queueViewSchema>;
+
+/** The view named by a URL's query string; a value that is not one of the choices is a 400. */
+export function queueViewFrom(params: URLSearchParams): { view: QueueView; cursor: string | undefined } {
+  const fields: Record<string, string> = {};
+  for (const key of Object.keys(queueViewSchema.shape)) {
+    const value = params.get(key);
+    if (value !== null && value !== "") fields[key] = value;
+  }
+  const parsed = queueViewSchema.safeParse(fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = String(issue?.path[0] ?? "view");
+    throw new PhoenixError("invalid_parameter", `the queue cannot be filtered by this ${field}`, [
+      { field, message: issue?.message ?? "is not valid" },
+    ]);
+  }
+  return { view: parsed.data, cursor: params.get("cursor") || undefined };
+}
+
+/** The query string of a view: defaults are left out, so equal views have equal addresses. */
+export function queueViewSearch(view: Partial<QueueView>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(view)) {
+    if (value === undefined || value === "") continue;
+    if ((key === "state" && value === "open") || (key === "sort" && value === "sla")) continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+export interface QueueRow {
+  caseId: string;
+  tenantId: string;
+  tenantName: string;
+  title: string;
+  severity: string;
+  priority: string;
+  state: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  slaWarnAt: number | null;
+  slaDueAt: number | null;
+  slaDueClock: SlaClockName | null;
+  slaBreachedAt: number | null;
+  alertCount: number;
+  openedAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+export interface QueueQuery {
+  /** The tenants the person holds a grant on: nothing outside them is ever read. */
+  tenantIds: readonly string[];
+  /** Who "me" is. */
+  viewerId: string;
+  view: QueueView;
+  cursor?: string | undefined;
+  limit?: number;
+  now: number;
+}
+
+// Cases with no pending deadline sort after every real one (the literal matches the expression index).
+const NO_DEADLINE = 8_640_000_000_000_000;
+const dueKey = sql<number>`coalesce(${workQueue.slaDueAt}, ${sql.raw(String(NO_DEADLINE))})`;
+
+function rank(column: SQLiteColumn, values: readonly string[]): SQL<number> {
+  const cases = values.map((v, i) => sql`when ${v} then ${sql.raw(String(i + 1))}`);
+  return sql<number>`(case ${column} ${sql.join(cases, sql` `)} else 0 end)`;
+}
+
+// Severity counts up (critical last in the vocabulary, so highest); priority counts down (P1 first).
+const severityRank = rank(workQueue.severity, CASE_SEVERITIES);
+const priorityRank = rank(workQueue.priority, [...CASE_PRIORITIES].reverse());
+
+/** Each sort as one numeric key and its direction; the case id breaks ties in the same direction. */
+const SORT_KEYS: Record<QueueSort, { key: SQL<number>; dir: "asc" | "desc"; of: (r: QueueRow) => number }> = {
+  sla: { key: dueKey, dir: "asc", of: (r) => r.slaDueAt ?? NO_DEADLINE },
+  severity: {
+    key: severityRank,
+    dir: "desc",
+    of: (r) => CASE_SEVERITIES.indexOf(r.severity as (typeof CASE_SEVERITIES)[number]) + 1,
+  },
+  priority: {
+    key: priorityRank,
+    dir: "desc",
+    of: (r) => [...CASE_PRIORITIES].reverse().indexOf(r.priority as (typeof CASE_PRIORITIES)[number]) + 1,
+  },
+  activity: { key: sql<number>`${workQueue.updatedAt}`, dir: "desc", of: (r) => r.updatedAt },
+  age: { key: sql<number>`${workQueue.openedAt}`, dir: "asc", of: (r) => r.openedAt },
+};
+
+export async function listWorkQueue(
+  controlDb: D1Database,
+  q: QueueQuery,
+): Promise<{ rows: QueueRow[]; nextCursor: string | null }> {
+  const { view } = q;
+  const tenantIds = view.tenant ? q.tenantIds.filter((id) => id === view.tenant) : [...q.tenantIds];
+  if (tenantIds.length === 0) return { rows: [], nextCursor: null };
+
+  const conditions: SQL[] = [inArray(workQueue.tenantId, tenantIds)];
+  if (view.state === "open") conditions.push(ne(workQueue.state, "closed"));
+  else if (view.state !== "all") conditions.push(eq(workQueue.state, view.state));
+  if (view.severity) conditions.push(eq(workQueue.severity, view.severity));
+  if (view.assignee === "me") conditions.push(eq(workQueue.assigneeId, q.viewerId));
+  else if (view.assignee === "unassigned") conditions.push(isNull(workQueue.assigneeId));
+  else if (view.assignee) conditions.push(eq(workQueue.assigneeId, view.assignee));
+  if (view.sla) conditions.push(slaStatusIs(QUEUE_SLA_COLUMNS, view.sla, q.now));
+  if (view.q) conditions.push(sql`${workQueue.title} like ${`%${escapeLike(view.q)}%`} escape '\\'`);
+
+  const sort = SORT_KEYS[view.sort];
+  // Everything that changes which rows match, so a cursor cannot be replayed against another view.
+  const fingerprint = JSON.stringify({ ...view, tenantIds, me: q.viewerId });
+  if (q.cursor) {
+    const after = decodeCursor(q.cursor, fingerprint);
+    const beyond = sort.dir === "asc" ? gt : lt;
+    const next =
+      sort.dir === "asc"
+        ? or(
+            sql`${sort.key} > ${after.k}`,
+            and(sql`${sort.key} = ${after.k}`, beyond(workQueue.caseId, after.id)),
+          )
+        : or(
+            sql`${sort.key} < ${after.k}`,
+            and(sql`${sort.key} = ${after.k}`, beyond(workQueue.caseId, after.id)),
+          );
+    if (next) conditions.push(next);
+  }
+
+  const limit = Math.min(Math.max(q.limit ?? QUEUE_PAGE_SIZE, 1), 200);
+  const order =
+    sort.dir === "asc" ? [asc(sort.key), asc(workQueue.caseId)] : [desc(sort.key), desc(workQueue.caseId)];
+  const rows = await drizzle(controlDb)
+    .select({
+      caseId: workQueue.caseId,
+      tenantId: workQueue.tenantId,
+      tenantName: tenants.name,
+      title: workQueue.title,
+      severity: workQueue.severity,
+      priority: workQueue.priority,
+      state: workQueue.state,
+      assigneeId: workQueue.assigneeId,
+      assigneeName: principals.displayName,
+      slaWarnAt: workQueue.slaWarnAt,
+      slaDueAt: workQueue.slaDueAt,
+      slaDueClock: sql<SlaClockName | null>`${workQueue.slaDueClock}`,
+      slaBreachedAt: workQueue.slaBreachedAt,
+      alertCount: workQueue.alertCount,
+      openedAt: workQueue.openedAt,
+      updatedAt: workQueue.updatedAt,
+      version: workQueue.version,
+    })
+    .from(workQueue)
+    .innerJoin(tenants, eq(tenants.id, workQueue.tenantId))
+    .leftJoin(principals, eq(principals.id, workQueue.assigneeId))
+    .where(and(...conditions))
+    .orderBy(...order)
+    .limit(limit + 1);
+  const page = keysetPage(rows, limit, (r) => ({ k: sort.of(r), id: r.caseId }), fingerprint);
+  return { rows: page.items, nextCursor: page.nextCursor };
+}
+
+/** One case's queue row, if it is in one of these tenants; how the case page finds its tenant. */
+export async function findQueuedCase(
+  controlDb: D1Database,
+  caseId: string,
+  tenantIds: readonly string[],
+): Promise<{ tenantId: string } | null> {
+  if (tenantIds.length === 0) return null;
+  const [row] = await drizzle(controlDb)
+    .select({ tenantId: workQueue.tenantId })
+    .from(workQueue)
+    .where(and(eq(workQueue.caseId, caseId), inArray(workQueue.tenantId, tenantIds)))
+    .limit(1);
+  return row ?? null;
+}
+
+function escapeLike(text: string): string {
+  return text.replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_");
+}
