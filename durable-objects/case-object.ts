@@ -15,6 +15,7 @@ import type {
   TimelineEvent,
 } from "../domain/case/gateway.ts";
 import { decide, evolve, onSlaSignal } from "../domain/case/index.ts";
+import { type LiveCaseChange, liveCaseChange } from "../domain/case/live.ts";
 import type { CaseEvent, CaseState, CommandEnvelope } from "../domain/case/model.ts";
 import { type CaseProjection, projectCase } from "../domain/case/projection.ts";
 import {
@@ -271,6 +272,16 @@ export class CaseObject extends DurableObject<Env> {
       { tenantId: meta.tenantId, caseId: meta.caseId, version } satisfies SinkMessage,
       now,
     );
+    this.outbox.enqueue(
+      "live",
+      version,
+      liveCaseChange(
+        meta.tenantId,
+        projection,
+        events.map((e) => e.type),
+      ),
+      now,
+    );
     for (const event of events) {
       if (event.type === "case.merged") {
         this.outbox.enqueue("merge", version, { into: event.into, alertIds: event.alertIds }, now);
@@ -392,6 +403,11 @@ export class CaseObject extends DurableObject<Env> {
           projection: CaseProjection;
         };
         await upsertWorkQueue(this.env.CONTROL_DB, tenantId, projection);
+        return;
+      }
+      case "live": {
+        const change = JSON.parse(row.payload) as LiveCaseChange;
+        await this.env.LIVE.getByName(change.tenantId).publish(change);
         return;
       }
       case "sink": {

@@ -1,10 +1,10 @@
 // A case object's outbox: what a commit still owes the world (read models, the work queue, the sink
-// queue, merges), written in the commit's own transaction and delivered after it, per target in
+// queue, merges, the tenant's live hub), written in the commit's own transaction and delivered after it, per target in
 // order, with backoff and jitter on failure. Delivery itself is the case object's (case-object.ts).
 const OUTBOX_BASE_DELAY_MS = 1_000;
 const OUTBOX_MAX_DELAY_MS = 5 * 60_000;
 
-export type OutboxTarget = "projection" | "work_queue" | "sink" | "merge";
+export type OutboxTarget = "projection" | "work_queue" | "sink" | "merge" | "live";
 
 // A type alias, not an interface: SqlStorage rows must be plain records.
 export type OutboxRow = {

@@ -11,6 +11,7 @@ import { configurationProblems } from "./configuration.ts";
 import { problemResponse, toProblem } from "./http/problem.ts";
 import { createIngest } from "./ingest/route.ts";
 import { limitByAddress } from "./limits/rate-limit.ts";
+import { createLiveRoutes } from "./live/route.ts";
 import { consumeCorrelation, consumeCorrelationDeadLetters } from "./queues/correlation.ts";
 import { runScheduled } from "./scheduled.ts";
 import { requestTelemetry } from "./telemetry/request-log.ts";
@@ -29,7 +30,7 @@ app.use("*", async (c, next) => {
   return next();
 });
 // Per address, before any credential is looked at: floods of sign-ins, tokens and webhooks stop here.
-for (const path of ["/v1/*", "/ingest/*", "/auth/*"]) app.use(path, limitByAddress());
+for (const path of ["/v1/*", "/ingest/*", "/auth/*", "/live/*"]) app.use(path, limitByAddress());
 
 app.get("/healthz", (c) => c.json({ status: "ok" }));
 // Current, next and retiring keys: a next key is listed here well before it signs (decision 019).
@@ -42,6 +43,7 @@ app.route("/v1", createApi());
 app.route("/ingest", createIngest());
 app.route("/auth", createSessionRoutes());
 app.route("/auth", createSignInRoutes());
+app.route("/live", createLiveRoutes());
 app.all("/v1/*", (c) => problemResponse(new PhoenixError("not_found", "no such route"), c.req.path));
 app.all("*", (c) => handleWorkbench(c.req.raw, c.env, c.executionCtx));
 app.onError(toProblem);
@@ -64,4 +66,5 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { CaseObject } from "../durable-objects/case-object.ts";
+export { TenantLive } from "../durable-objects/tenant-live.ts";
 export { TenantQuota } from "../durable-objects/tenant-quota.ts";
