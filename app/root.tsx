@@ -1,44 +1,38 @@
 import type { ReactNode } from "react";
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration } from "react-router";
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteLoaderData,
+} from "react-router";
 import type { Route } from "./+types/root";
+import stylesheet from "./styles/app.css?url";
+import { type Theme, themeFromCookie } from "./theme.ts";
+import type { WorkbenchErrorData } from "./workbench.server.ts";
 
 // The Worker reads this key off the server build (see app/context.ts for why).
 export { workbenchContext } from "./context.ts";
 
-export const meta: Route.MetaFunction = () => [{ title: "Phoenix workbench" }];
+export const meta: Route.MetaFunction = () => [{ title: "Phoenix" }];
+export const links: Route.LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
 
-// Small enough to inline; a stylesheet arrives with the real workbench UI.
-const baseStyles = `
-:root { color-scheme: light dark; --fg: #1b1f24; --muted: #5b6472; --bg: #f6f7f9; --card: #fff;
-  --line: #dde1e6; --accent: #d9480f; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e6e8eb; --muted: #9aa4b2; --bg: #111418;
-  --card: #181c21; --line: #2a3038; --accent: #ff8a4c; } }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--fg); background: var(--bg); }
-main { max-width: 44rem; margin: 12vh auto; padding: 0 1.5rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 2rem; }
-h1 { margin: 0 0 .25rem; font-size: 1.75rem; letter-spacing: -.01em; }
-h1 span { color: var(--accent); }
-.badge { font-size: .75rem; font-weight: 500; vertical-align: middle; color: var(--muted);
-  border: 1px solid var(--line); border-radius: 999px; padding: .1rem .55rem; margin-left: .35rem; }
-p { margin: .5rem 0; color: var(--muted); }
-nav { display: flex; gap: .75rem; margin-top: 1.5rem; flex-wrap: wrap; }
-nav a { color: var(--fg); text-decoration: none; border: 1px solid var(--line); border-radius: 8px;
-  padding: .45rem .9rem; }
-nav a:hover { border-color: var(--accent); color: var(--accent); }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; }
-`;
+export function loader({ request }: Route.LoaderArgs) {
+  return { theme: themeFromCookie(request.headers.get("cookie")) };
+}
 
 export function Layout({ children }: { children: ReactNode }) {
+  // Also rendered for errors, when the root loader's data may be missing: the system theme then.
+  const theme: Theme = useRouteLoaderData<typeof loader>("root")?.theme ?? "system";
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
-        <style>{baseStyles}</style>
       </head>
       <body>
         {children}
@@ -53,21 +47,68 @@ export default function App() {
   return <Outlet />;
 }
 
-// The workbench's one root error boundary.
+/** What each of Phoenix's error codes means to the person who met it, and what to do next. */
+const EXPLAINED: Record<string, { title: string; advice: string }> = {
+  not_found: {
+    title: "Not found",
+    advice:
+      "It does not exist, or it belongs to a tenant you hold no grant on. Check the link, or go back to your queue.",
+  },
+  forbidden: {
+    title: "Not allowed",
+    advice: "Your role on this tenant does not allow it. Ask a lead or an administrator if you need it.",
+  },
+  unauthenticated: { title: "Signed out", advice: "Your session has ended. Sign in again to continue." },
+  csrf_rejected: {
+    title: "Form expired",
+    advice: "The form was sent from an old page or another site. Reload the page and try again.",
+  },
+  invalid_parameter: {
+    title: "That view cannot be shown",
+    advice: "The address asks for a filter that does not exist.",
+  },
+  validation_failed: {
+    title: "Some fields need attention",
+    advice: "Go back, correct them and send the form again.",
+  },
+  invalid_transition: {
+    title: "Not possible in this state",
+    advice: "The case has moved on since the page was loaded. Open it again to see what it allows now.",
+  },
+};
+
+// The workbench's one root error boundary: Phoenix's error codes become pages that say what happened.
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
-  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "Something went wrong";
-  const detail = isRouteErrorResponse(error)
-    ? error.status === 404
-      ? "This page does not exist."
-      : String(error.data ?? "")
-    : "The workbench hit an unexpected error. Try again, or check the Worker logs.";
+  let status = 500;
+  let explained = {
+    title: "Something went wrong",
+    advice: "Phoenix hit an unexpected error. Try again; if it keeps happening, the Worker logs say why.",
+  };
+  let detail: string | null = null;
+  if (isRouteErrorResponse(error)) {
+    status = error.status;
+    const body = error.data as Partial<WorkbenchErrorData> | string | undefined;
+    const code = typeof body === "object" ? body?.code : undefined;
+    if (code && EXPLAINED[code]) explained = EXPLAINED[code];
+    else if (status === 404) explained = EXPLAINED.not_found ?? explained;
+    detail = typeof body === "object" ? (body?.message ?? null) : null;
+  }
   return (
-    <main>
-      <div className="card">
-        <h1>{title}</h1>
-        <p>{detail}</p>
-        <nav>
-          <a href="/">Workbench home</a>
+    <main className="mx-auto mt-[14vh] max-w-lg px-6">
+      <div className="rounded-xl border border-line bg-surface p-8 shadow-sm">
+        <p className="font-mono text-xs text-faint">Error {status}</p>
+        <h1 className="mt-1 text-xl font-semibold">{explained.title}</h1>
+        <p className="mt-2 text-muted">{explained.advice}</p>
+        {detail && (
+          <p className="mt-3 rounded-md bg-raised px-3 py-2 font-mono text-xs text-muted">{detail}</p>
+        )}
+        <nav className="mt-6 flex gap-3">
+          <a className="rounded-md bg-accent px-3 py-1.5 font-medium text-accent-ink" href="/">
+            Go to the queue
+          </a>
+          <a className="rounded-md border border-line px-3 py-1.5" href="/auth/login">
+            Sign in
+          </a>
         </nav>
       </div>
     </main>

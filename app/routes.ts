@@ -1,3 +1,6 @@
-import { index, type RouteConfig } from "@react-router/dev/routes";
+import { index, layout, type RouteConfig, route } from "@react-router/dev/routes";
 
-export default [index("routes/home.tsx")] satisfies RouteConfig;
+export default [
+  route("theme", "routes/theme.tsx"),
+  layout("routes/shell.tsx", [index("routes/queue.tsx"), route("cases/:caseId", "routes/case.tsx")]),
+] satisfies RouteConfig;

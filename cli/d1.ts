@@ -14,8 +14,9 @@ function targetArgs(target: Target): string[] {
 /** Applies pending migrations from the binding's migrations_dir; already-applied ones are skipped. */
 export async function applyMigrations(binding: string, target: Target): Promise<string[]> {
   const out = await wrangler(["d1", "migrations", "apply", binding, ...targetArgs(target)]);
-  // wrangler prints a table row per migration it applies ("│ 0000_name.sql │ ✅ │").
-  return [...out.matchAll(/│\s*(\S+\.sql)\s*│\s*✅/g)].map((m) => m[1] ?? "");
+  // wrangler prints a table row per migration it applies ("│ 0000_name.sql │ ✅ │"), and reprints
+  // the table as each one completes, so a name is counted once.
+  return [...new Set([...out.matchAll(/│\s*(\S+\.sql)\s*│\s*✅/g)].map((m) => m[1] ?? ""))];
 }
 
 interface StatementResult<Row> {

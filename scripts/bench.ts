@@ -16,7 +16,12 @@ import { ensureDevSecrets } from "../cli/dev-vars.ts";
 import { ensureTenant } from "../cli/tenants.ts";
 import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
 import { LOCAL_STATE_DIR, PROJECT_ROOT } from "../cli/wrangler.ts";
-import { migratedDatabases, readWranglerConfig, tenantDatabases } from "../cli/wrangler-config.ts";
+import {
+  CONTROL_DB_BINDING,
+  migratedDatabases,
+  readWranglerConfig,
+  tenantDatabases,
+} from "../cli/wrangler-config.ts";
 import { assertPortFree, buildWorker, type LocalServer, serveBuild, waitForHealth } from "./local-server.ts";
 
 interface Profile {
@@ -134,9 +139,14 @@ class Harness {
     writeFileSync(this.logFile, "");
     const config = readWranglerConfig();
     const target = { persistTo: this.opts.state };
-    for (const db of migratedDatabases(config)) await applyMigrations(db.binding, target);
     const binding = tenantDatabases(config)[0]?.binding;
     if (!binding) throw new Error("wrangler.toml declares no tenant database");
+    // The control database and the bench tenant's own: the direct seeding finds its file as the one
+    // tenant database in the state (the other demo tenants' databases are never created here).
+    for (const db of migratedDatabases(config).filter(
+      (d) => d.binding === CONTROL_DB_BINDING || d.binding === binding,
+    ))
+      await applyMigrations(db.binding, target);
     const { row } = await ensureTenant({ slug: "bench", name: "Bench Corp", binding }, target);
     cpSync(this.opts.state, pristine, { recursive: true });
     this.tenant = { id: row.id, binding };

@@ -12,12 +12,12 @@ import type { Scope } from "../domain/auth/scopes.ts";
 import { assertPortFree, buildWorker, serveBuild, waitForHealth } from "./local-server.ts";
 import { DEMO_CONNECTORS, type DemoConnector, webhookSendCommand } from "./seed/demo-connectors.ts";
 import { demoFindings } from "./seed/demo-findings.ts";
-import { ensureDemoUsers } from "./seed/demo-users.ts";
+import { DEMO_TENANTS } from "./seed/demo-soc.ts";
+import { ensureDemoPeople, seedDemoCases } from "./seed/seed-soc.ts";
 
 // 8787 unless PHOENIX_PORT says otherwise (the end-to-end test takes a free port).
 const PORT = Number(process.env.PHOENIX_PORT) || 8787;
 const ORIGIN = `http://localhost:${PORT}`;
-const DEMO_TENANT = { slug: "demo", name: "Demo Corp", binding: "TENANT_DEMO" };
 const DEMO_SCOPES: Scope[] = ["alerts:read", "alerts:write", "cases:read", "cases:write", "reports:read"];
 const DEMO_TOKEN_TTL = "12h";
 // Only for creating the demo connectors; the banner's token stays without admin.
@@ -30,8 +30,10 @@ async function main(): Promise<void> {
   // A second `npm start` would otherwise seed and print a token for whatever already holds the port.
   await assertPortFree(PORT, "localhost", "is another `npm start` (or `npm run dev`) running?");
   const config = readWranglerConfig();
-  if (!config.d1Databases.some((db) => db.binding === DEMO_TENANT.binding)) {
-    throw new Error(`wrangler.toml has no ${DEMO_TENANT.binding} database for the demo tenant`);
+  for (const tenant of DEMO_TENANTS) {
+    if (!config.d1Databases.some((db) => db.binding === tenant.binding)) {
+      throw new Error(`wrangler.toml has no ${tenant.binding} database for the demo tenant "${tenant.slug}"`);
+    }
   }
 
   // Before the build: the Vite plugin copies .dev.vars into build/server/ (we also point wrangler
@@ -62,10 +64,22 @@ async function main(): Promise<void> {
     return changed.map((a) => `${a.binding}: applied ${a.names.join(", ")}`).join("; ");
   });
 
-  const demo = await step("Demo tenant in CONTROL_DB", async () => {
-    const { row, created } = await ensureTenant(DEMO_TENANT, "local");
-    return { value: row, detail: `${created ? "registered" : "exists"}: ${row.id}` };
+  const tenants = await step("Demo tenants in CONTROL_DB", async () => {
+    const rows: TenantRow[] = [];
+    let created = 0;
+    for (const tenant of DEMO_TENANTS) {
+      const ensured = await ensureTenant(tenant, "local");
+      rows.push(ensured.row);
+      if (ensured.created) created++;
+    }
+    return {
+      value: rows,
+      detail: `${rows.map((r) => r.slug).join(", ")} (${created > 0 ? `registered ${created}` : "all kept"})`,
+    };
   });
+  // The first is the one the banner's token and the demo connectors and alerts belong to.
+  const demo = tenants[0];
+  if (!demo) throw new Error("no demo tenant");
 
   // Serve the build with the state the steps above just migrated (both add v3/ under it).
   const { child: server, exited } = serveBuild({ port: PORT, persistTo: LOCAL_STATE_DIR });
@@ -103,19 +117,17 @@ async function main(): Promise<void> {
     },
   );
 
-  await step("Demo users (one per role)", async () =>
-    ensureDemoUsers(
-      ORIGIN,
-      await mintLocalToken({
-        tenantId: demo.id,
-        scopes: SETUP_SCOPES,
-        ttlSeconds: parseTtl(SETUP_TOKEN_TTL),
-        subject: "local-dev",
-      }),
-    ),
-  ).catch((error: unknown) => {
+  await step("Demo people and their grants", () => ensureDemoPeople(ORIGIN, tenants)).catch(
+    (error: unknown) => {
+      process.stderr.write(
+        `  could not set up the demo people: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    },
+  );
+  const webhooks = connectors.map((c) => ({ connectorId: c.id, samples: c.spec.samples }));
+  await step("Demo cases", () => seedDemoCases(ORIGIN, tenants, webhooks)).catch((error: unknown) => {
     process.stderr.write(
-      `  could not set up the demo users: ${error instanceof Error ? error.message : String(error)}\n`,
+      `  could not seed the demo cases: ${error instanceof Error ? error.message : String(error)}\n`,
     );
   });
 
@@ -228,7 +240,7 @@ function printBanner(
     `Phoenix is running (ready in ${seconds(elapsedMs)}). Ctrl-C stops it; data stays in .wrangler/state.`,
     "",
     `  Workbench   ${ORIGIN}/`,
-    `  Sign in: ${ORIGIN}/auth/dev (demo users, one per role)`,
+    `  Sign in: ${ORIGIN}/auth/dev (Ana Analyst: two tenants; Lee Lead: all three; Vera Viewer: a customer)`,
     `  API         ${ORIGIN}/v1`,
     `  API docs    ${ORIGIN}/docs`,
     `  Health      ${ORIGIN}/healthz`,

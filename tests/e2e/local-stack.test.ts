@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./free-port.ts";
+import { registerWorkbenchJourneys } from "./workbench-journeys.ts";
 import { copyWorkingTree, PROJECT_ROOT as root } from "./working-tree-copy.ts";
 
 let origin = "";
@@ -79,26 +80,30 @@ async function signInAndOutInABrowser(): Promise<void> {
     await page.getByRole("button", { name: "Sign in as Ana Analyst" }).click();
     await page.waitForURL(`${origin}/`);
 
-    const signedIn = page.getByRole("region", { name: "Signed in" });
-    await signedIn.waitFor();
-    const text = await signedIn.textContent();
-    expect(text).toContain("Ana Analyst");
-    expect(text).toContain("analyst@demo.phoenix.test");
-    // My grants: the demo tenant, as analyst.
-    await signedIn.getByRole("row", { name: "Demo Corp analyst" }).waitFor();
+    // The workbench's top bar names who is signed in; Ana's queue is there.
+    await expect.poll(() => page.getByTestId("display-name").textContent()).toBe("Ana Analyst");
+    await page.getByRole("heading", { name: "Queue" }).waitFor();
 
     const cookie = (await context.cookies(origin)).find((c) => c.name === "__Host-phoenix_session");
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
     const held = `__Host-phoenix_session=${cookie?.value}`;
-    // The session is a way into /v1 for the page's own requests (one grant: no tenant header needed).
-    expect((await page.request.get(`${origin}/v1/alerts?limit=1`)).status()).toBe(200);
-    expect((await fetch(`${origin}/v1/alerts?limit=1`, { headers: { cookie: held } })).status).toBe(200);
+    // The session is a way into /v1 for the page's own requests; Ana holds two grants, so she names one.
+    const session = (await (await page.request.get(`${origin}/auth/session`)).json()) as {
+      grants: { tenant_id: string }[];
+    };
+    const tenant = { "x-phoenix-tenant": session.grants[0]?.tenant_id ?? "" };
+    expect((await page.request.get(`${origin}/v1/alerts?limit=1`, { headers: tenant })).status()).toBe(200);
+    expect(
+      (await fetch(`${origin}/v1/alerts?limit=1`, { headers: { cookie: held, ...tenant } })).status,
+    ).toBe(200);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("link", { name: "Sign in" }).waitFor();
     expect((await context.cookies(origin)).some((c) => c.name === "__Host-phoenix_session")).toBe(false);
     // A copy of the cookie kept from before sign-out is refused: the session row is revoked.
-    expect((await fetch(`${origin}/v1/alerts?limit=1`, { headers: { cookie: held } })).status).toBe(401);
+    expect(
+      (await fetch(`${origin}/v1/alerts?limit=1`, { headers: { cookie: held, ...tenant } })).status,
+    ).toBe(401);
     console.log("browser: signed in through /auth/dev as the analyst, signed out, old cookie refused");
   } finally {
     await browser.close();
@@ -161,17 +166,22 @@ describe("npm start from a fresh copy", () => {
     const seeded = (await listed.json()) as { data: unknown[] };
     expect(listed.status, `${JSON.stringify(seeded)}\n${first.output()}`).toBe(200);
     expect(seeded.data.length).toBeGreaterThanOrEqual(8);
-    expect(first.output()).toMatch(new RegExp(`seeded ${seeded.data.length} alerts`));
+    // The seeded findings, and the samples the demo connectors sent as signed webhooks.
+    const posted = Number(/seeded (\d+) alerts/.exec(first.output())?.[1]);
+    expect(posted).toBeGreaterThan(0);
+    expect(seeded.data.length).toBeGreaterThan(posted);
     const example = readFileSync(
       join(examplesDir, "detection_finding.edr-encoded-powershell.create.json"),
       "utf8",
     );
-    const posted = await api("/v1/alerts", first.token, { method: "POST", body: example });
-    expect(posted.status).toBe(201);
+    const created = await api("/v1/alerts", first.token, { method: "POST", body: example });
+    expect(created.status).toBe(201);
     seededCount = seeded.data.length;
     afterFirst.demoAlerts = seededCount + 1;
-    console.log(`first start: ${seededCount} demo alerts, example POST ${posted.status}`);
+    console.log(`first start: ${seededCount} demo alerts, example POST ${created.status}`);
   });
+
+  registerWorkbenchJourneys(() => origin);
 
   it("signs in and out in a browser", async () => {
     try {
@@ -187,8 +197,9 @@ describe("npm start from a fresh copy", () => {
     const second = await start();
     try {
       expect(second.output()).not.toMatch(/seeded \d+ alerts/);
-      // The demo users (one per role) are invited once and kept across restarts.
-      expect(second.output()).toMatch(/Demo users \(one per role\)\S* kept 4/);
+      // The demo people and their cases are seeded once and kept across restarts.
+      expect(second.output()).toMatch(/Demo people and their grants\S* kept \d+/);
+      expect(second.output()).toMatch(/Demo cases\S* demo: kept, northwind: kept, globex: kept/);
       const demoAlerts = (await (await api("/v1/alerts?limit=200", second.token)).json()) as {
         data: unknown[];
       };

@@ -1,0 +1,871 @@
+// `/cases/:caseId`: one case, at a URL that can be pasted into chat. The loader reads the case
+// object (its state, log and audit) and the tenant's alerts; every action is a form post handled
+// by the action below, through the same domain service and permission table as /v1.
+import { useEffect, useRef, useState } from "react";
+import { Form, Link, useActionData, useNavigation, useRevalidator } from "react-router";
+import { alertsOfCase } from "../../domain/alerts/queries.ts";
+import { displayNames } from "../../domain/auth/people.ts";
+import { commandsAllowed } from "../../domain/auth/permissions.ts";
+import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
+import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
+import type { CaseEvent } from "../../domain/case/model.ts";
+import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
+import { commandCase } from "../../domain/case/service.ts";
+import { findQueuedCase } from "../../domain/case/work-queue.ts";
+import {
+  CASE_PRIORITIES,
+  CASE_SEVERITIES,
+  ESCALATION_TIERS,
+  RESOLUTIONS,
+} from "../../domain/case-vocabulary.ts";
+import { fieldErrorsFromIssues, PhoenixError } from "../../domain/errors.ts";
+import { isIdOf } from "../../domain/ids.ts";
+import { slaClockStatus } from "../../domain/sla/clocks.ts";
+import { tenantDatabase } from "../../domain/tenancy.ts";
+import { caseGateway } from "../../durable-objects/case-gateway.ts";
+import {
+  CLOCK_LABEL,
+  CLOCK_NAME,
+  PriorityBadge,
+  SeverityBadge,
+  SlaBadge,
+  StateBadge,
+} from "../case-badges.tsx";
+import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
+import { liveLabel, useLiveChanges } from "../live.ts";
+import { renderMarkdown } from "../markdown.server.ts";
+import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
+import {
+  envOf,
+  principalIn,
+  requireFormCsrf,
+  requireSignedIn,
+  type WorkbenchArgs,
+  withPhoenixErrors,
+} from "../workbench.server.ts";
+import type { Route } from "./+types/case";
+import { useShell } from "./shell.tsx";
+
+const TIMELINE_LIMIT = 500;
+const ALERT_LIMIT = 200;
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: loaderData ? `${loaderData.title} · Phoenix` : "Case · Phoenix" },
+];
+
+/** The case's tenant and the person's principal there; unknown and ungranted cases are the same 404. */
+async function caseAccess(args: WorkbenchArgs, caseId: string, now: number) {
+  const signedIn = await requireSignedIn(args, now);
+  const env = envOf(args);
+  const notFound = new PhoenixError("not_found", "no such case");
+  if (!isIdOf("case", caseId)) throw notFound;
+  const queued = await findQueuedCase(
+    env.CONTROL_DB,
+    caseId,
+    signedIn.grants.map((g) => g.tenantId),
+  );
+  if (!queued) throw notFound;
+  const principal = await principalIn(args, signedIn, queued.tenantId);
+  requirePermission(principal, "cases.read");
+  return { signedIn, principal, env };
+}
+
+export async function loader(args: Route.LoaderArgs) {
+  const now = Date.now();
+  return withPhoenixErrors(async () => {
+    const caseId = args.params.caseId;
+    const { principal, env } = await caseAccess(args, caseId, now);
+    const gateway = caseGateway(env);
+    const tenantId = principal.tenant.id;
+    const snapshot = await gateway.snapshot(tenantId, caseId);
+    const { state } = snapshot;
+    const [events, audit, alerts, people] = await Promise.all([
+      gateway.events(tenantId, caseId, Math.max(0, state.eventCount - TIMELINE_LIMIT), TIMELINE_LIMIT),
+      gateway.audit(tenantId, caseId),
+      alertsOfCase(tenantDatabase(env, principal.tenant), caseId, ALERT_LIMIT),
+      listTenantUsers(env.CONTROL_DB, tenantId, { limit: 200, status: "active" }),
+    ]);
+    // A customer sees only what was written for them.
+    const customer = principal.role === "viewer" || !can(principal, "cases.work");
+    const visible = events.filter(
+      (e) => !(e.type === "case.commented" && e.visibility === "internal" && customer),
+    );
+    const actorIds = [
+      ...new Set(visible.map((e) => e.actor.id).concat(state.assignee ? [state.assignee] : [])),
+    ];
+    const names = Object.fromEntries(await displayNames(env.CONTROL_DB, actorIds));
+    return {
+      now,
+      id: caseId,
+      version: snapshot.version,
+      title: state.title,
+      description: state.description,
+      tenant: { id: tenantId, name: principal.tenant.name },
+      status: state.status,
+      severity: state.severity,
+      priority: state.priority,
+      assignee: state.assignee,
+      queue: state.queue,
+      tier: state.tier,
+      team: state.team,
+      resolution: state.resolution,
+      mergedInto: state.mergedInto,
+      openedAt: state.openedAt,
+      updatedAt: state.updatedAt,
+      clocks: Object.entries(state.sla.clocks).map(([name, clock]) => ({
+        name,
+        dueAt: clock.dueAt,
+        metAt: clock.metAt,
+        pausedAt: clock.pausedSince,
+        status: slaClockStatus(clock, now),
+      })),
+      names,
+      me: principal.id,
+      customer,
+      allowed: [...commandsAllowed(principal, state.status)],
+      people: people.items.map((u) => ({
+        id: u.principal.id,
+        name: u.principal.displayName,
+        role: u.grant.role,
+      })),
+      timeline: visible
+        .map((e) => ({
+          seq: e.seq,
+          event: e,
+          html: e.type === "case.commented" ? renderMarkdown(e.body) : null,
+        }))
+        .reverse(),
+      alerts,
+      audit: audit.verification,
+    };
+  });
+}
+
+function can(principal: { operations: ReadonlySet<string> }, operation: string): boolean {
+  return principal.operations.has(operation);
+}
+
+/** Form fields → the API's command request, so the workbench and /v1 validate alike. */
+const COMMAND_FIELDS = [
+  "assignee",
+  "severity",
+  "priority",
+  "resolution",
+  "tier",
+  "team",
+  "reason",
+  "body",
+  "visibility",
+  "alert_id",
+  "target_case_id",
+] as const;
+
+export interface ActionResult {
+  ok: boolean;
+  command: string;
+  /** Someone else changed the case first: what they did, and the version to retry on. */
+  conflict?: { version: number; changes: string[]; fields: Record<string, string> };
+  error?: { code: string; message: string; fields: { field: string; message: string }[] };
+}
+
+export async function action(args: Route.ActionArgs) {
+  const now = Date.now();
+  const caseId = args.params.caseId;
+  const form = await args.request.formData();
+  return withPhoenixErrors(async () => {
+    const { signedIn, principal, env } = await caseAccess(args, caseId, now);
+    requireFormCsrf(args.request, signedIn, form);
+    const type = String(form.get("type") ?? "");
+    const fields: Record<string, string> = {};
+    for (const name of COMMAND_FIELDS) {
+      const value = form.get(name);
+      if (typeof value === "string" && value.trim() !== "") fields[name] = value;
+    }
+    // "Assign to me" names the person acting, whoever they are.
+    if (type === "assign" && fields.assignee === "me") fields.assignee = principal.id;
+    const parsed = caseCommandRequestSchema.safeParse({ type, ...fields });
+    if (!parsed.success) {
+      const errors = fieldErrorsFromIssues(parsed.error.issues, "");
+      return {
+        ok: false,
+        command: type,
+        error: { code: "validation_failed", message: "Some fields need attention.", fields: errors },
+      } satisfies ActionResult;
+    }
+    const expectedVersion = Number(form.get("version"));
+    const key = form.get("idempotency_key");
+    try {
+      await commandCase(
+        {
+          gateway: caseGateway(env),
+          db: tenantDatabase(env, principal.tenant),
+          tenant: principal.tenant,
+          now,
+        },
+        { actor: actorOf(principal), idempotencyScope: principal.id },
+        caseId,
+        parsed.data,
+        expectedVersion,
+        { key: typeof key === "string" && key ? key : undefined, raw: JSON.stringify(parsed.data) },
+      );
+      return { ok: true, command: type } satisfies ActionResult;
+    } catch (error) {
+      if (!(error instanceof PhoenixError)) throw error;
+      if (error.code === "precondition_failed") {
+        const gateway = caseGateway(env);
+        const snapshot = await gateway.snapshot(principal.tenant.id, caseId);
+        const since = await gateway.events(principal.tenant.id, caseId, 0, 10_000);
+        const changes = since.filter((e) => e.version > expectedVersion).map((e) => describeEvent(e, {}));
+        return {
+          ok: false,
+          command: type,
+          conflict: { version: snapshot.version, changes, fields: { type, ...fields } },
+        } satisfies ActionResult;
+      }
+      if (
+        ["invalid_transition", "closure_blocked", "validation_failed", "not_found", "forbidden"].includes(
+          error.code,
+        )
+      ) {
+        return {
+          ok: false,
+          command: type,
+          error: { code: error.code, message: error.message, fields: error.errors ?? [] },
+        } satisfies ActionResult;
+      }
+      throw error;
+    }
+  });
+}
+
+type CaseData = Route.ComponentProps["loaderData"];
+
+export default function CasePage({ loaderData: c }: Route.ComponentProps) {
+  const now = useNow(c.now);
+  const result = useActionData<ActionResult>();
+  const commentBox = useRef<HTMLTextAreaElement>(null);
+  const escalate = useRef<HTMLDetailsElement>(null);
+  const assignMe = useRef<HTMLButtonElement>(null);
+  const [kind, setKind] = useState<"all" | "comments" | "changes" | "sla" | "alerts">("all");
+  // Someone else's change (or an SLA timer) arrives over the tenant's socket: the page re-reads the
+  // case in place, keeping scroll, focus and whatever is being typed.
+  const revalidator = useRevalidator();
+  const live = useLiveChanges([c.tenant.id], (change) => {
+    if (change.caseId === c.id && change.version > c.version) revalidator.revalidate();
+  });
+  useShortcuts({
+    comment: (event) => {
+      event.preventDefault();
+      commentBox.current?.focus();
+    },
+    assignMe: () => assignMe.current?.click(),
+    escalate: () => {
+      if (!escalate.current) return;
+      escalate.current.open = true;
+      escalate.current.querySelector<HTMLElement>("select,input,textarea")?.focus();
+    },
+  });
+  const allowed = new Set(c.allowed);
+  const timeline = c.timeline.filter((t) => kind === "all" || kindOf(t.event) === kind);
+  return (
+    <article aria-labelledby="case-title" className="grid gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <div className="min-w-0">
+        <nav aria-label="Breadcrumb" className="text-[13px] text-muted">
+          <Link to="/" className="hover:text-ink">
+            Queue
+          </Link>
+          <span aria-hidden> / </span>
+          <Link to={`/?tenant=${c.tenant.id}`} className="hover:text-ink">
+            {c.tenant.name}
+          </Link>
+          <span aria-hidden> / </span>
+          <span className="font-mono">{c.id}</span>
+        </nav>
+        <header className="mt-2">
+          <h1 id="case-title" className="text-xl font-semibold tracking-tight">
+            {c.title}
+          </h1>
+          <div className="mt-2 flex flex-wrap items-center gap-2 text-[13px]">
+            <StateBadge state={c.status} />
+            <SeverityBadge severity={c.severity} />
+            <PriorityBadge priority={c.priority} />
+            <span className="text-muted">
+              Assignee:{" "}
+              <span className="text-ink">
+                {c.assignee ? (c.names[c.assignee] ?? c.assignee) : "Unassigned"}
+              </span>
+            </span>
+            <span className="text-muted">· {c.tenant.name}</span>
+            <span className="text-muted">· {c.queue === "lead" ? "Lead queue" : "Triage queue"}</span>
+            <span className="text-muted" title={exactTime(c.openedAt)}>
+              · opened {relativeTime(c.openedAt, now)}
+            </span>
+            <span className={`ml-auto text-[12px] ${live === "live" ? "text-ok" : "text-muted"}`}>
+              <span aria-hidden>{live === "live" ? "● " : "○ "}</span>
+              <span data-live>{liveLabel(live)}</span>
+            </span>
+          </div>
+          <SlaClocks clocks={c.clocks} now={now} />
+        </header>
+        <Outcome result={result} c={c} />
+        {c.customer ? (
+          <p className="mt-4 rounded-md border border-line bg-surface px-3 py-2 text-sm text-muted">
+            You can follow this case; changes are made by the SOC team.
+          </p>
+        ) : (
+          <Actions c={c} allowed={allowed} assignMe={assignMe} escalate={escalate} />
+        )}
+        {c.description && (
+          <section
+            aria-label="Description"
+            className="mt-4 whitespace-pre-wrap rounded-lg border border-line bg-surface p-4"
+          >
+            {c.description}
+          </section>
+        )}
+        {allowed.has("comment") && <CommentForm c={c} box={commentBox} />}
+        <section aria-labelledby="timeline-title" className="mt-6">
+          <div className="flex flex-wrap items-center gap-3">
+            <h2 id="timeline-title" className="text-base font-semibold">
+              Timeline
+            </h2>
+            <fieldset className="flex gap-1 text-[12px]">
+              <legend className="sr-only">Show</legend>
+              {(["all", "comments", "changes", "sla", "alerts"] as const).map((k) => (
+                <button
+                  key={k}
+                  type="button"
+                  aria-pressed={kind === k}
+                  onClick={() => setKind(k)}
+                  className="rounded-full border border-line px-2 py-0.5 aria-pressed:border-accent aria-pressed:text-accent"
+                >
+                  {k === "sla" ? "SLA" : k.charAt(0).toUpperCase() + k.slice(1)}
+                </button>
+              ))}
+            </fieldset>
+          </div>
+          <ol className="mt-3 space-y-2" aria-label="Events, newest first">
+            {timeline.map(({ seq, event, html }) => (
+              <li key={seq} className="rounded-lg border border-line bg-surface px-3 py-2">
+                <div className="flex flex-wrap items-baseline gap-2 text-[13px]">
+                  <span className="font-medium">{c.names[event.actor.id] ?? actorLabel(event.actor)}</span>
+                  <span className="text-muted">{describeEvent(event, c.names)}</span>
+                  {event.type === "case.commented" && (
+                    <span
+                      className={`rounded px-1.5 text-[11px] ${event.visibility === "customer" ? "bg-info-soft text-info" : "bg-raised text-muted"}`}
+                    >
+                      {event.visibility === "customer" ? "Customer-visible" : "Internal"}
+                    </span>
+                  )}
+                  <time
+                    className="ml-auto text-[12px] text-faint"
+                    dateTime={new Date(event.at).toISOString()}
+                    title={exactTime(event.at)}
+                  >
+                    {relativeTime(event.at, now)}
+                  </time>
+                </div>
+                {html !== null && (
+                  <div
+                    className="prose-comment mt-1 text-[14px]"
+                    // Rendered on the server by micromark, which never passes raw HTML through.
+                    // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised Markdown (app/markdown.server.ts)
+                    dangerouslySetInnerHTML={{ __html: html }}
+                  />
+                )}
+                {event.reason && <p className="mt-1 text-[13px] text-muted">Reason: {event.reason}</p>}
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+      <aside className="space-y-4" aria-label="Case details">
+        <Details c={c} />
+        <LinkedAlerts c={c} />
+        <section aria-labelledby="audit-title" className="rounded-lg border border-line bg-surface p-4">
+          <h2 id="audit-title" className="text-sm font-semibold">
+            Audit
+          </h2>
+          {c.audit.ok ? (
+            <p className="mt-1 text-[13px] text-ok">
+              ✓ Chain verified: {c.audit.length} records, head{" "}
+              <span className="font-mono">{c.audit.head.slice(0, 12)}</span>
+            </p>
+          ) : (
+            <p className="mt-1 text-[13px] text-bad">
+              ✗ Chain broken at record {c.audit.brokenAt}: {c.audit.reason}
+            </p>
+          )}
+        </section>
+      </aside>
+    </article>
+  );
+}
+
+function SlaClocks({ clocks, now }: { clocks: CaseData["clocks"]; now: number }) {
+  return (
+    <ul aria-label="SLA clocks" className="mt-3 flex flex-wrap gap-2">
+      {clocks.map((clock) => (
+        <li key={clock.name} className="rounded-md border border-line bg-surface px-2 py-1 text-[13px]">
+          {clock.metAt !== null ? (
+            <span className="text-ok" title={CLOCK_NAME[clock.name]}>
+              ✓ {CLOCK_LABEL[clock.name]} met {relativeTime(clock.metAt, now)}
+            </span>
+          ) : clock.pausedAt !== null ? (
+            <span className="text-muted" title={CLOCK_NAME[clock.name]}>
+              ⏸ {CLOCK_LABEL[clock.name]} paused
+            </span>
+          ) : (
+            <SlaBadge status={clock.status} clock={clock.name} dueAt={clock.dueAt} now={now} />
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Hidden({ c, type }: { c: CaseData; type: string }) {
+  const shell = useShell();
+  return (
+    <>
+      <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />
+      <input type="hidden" name="version" value={c.version} />
+      <input type="hidden" name="type" value={type} />
+    </>
+  );
+}
+
+const button =
+  "rounded-md border border-line bg-surface px-2.5 py-1 text-[13px] font-medium hover:border-accent disabled:opacity-50";
+const primary =
+  "rounded-md bg-accent px-2.5 py-1 text-[13px] font-medium text-accent-ink hover:opacity-90 disabled:opacity-50";
+const field = "rounded-md border border-line bg-surface px-2 py-1 text-[13px]";
+
+/** A command with no arguments: one button in its own form. */
+function Simple({ c, type, label, main }: { c: CaseData; type: string; label: string; main?: boolean }) {
+  const busy = useNavigation().state !== "idle";
+  return (
+    <Form method="post">
+      <Hidden c={c} type={type} />
+      <button type="submit" className={main ? primary : button} disabled={busy}>
+        {label}
+      </button>
+    </Form>
+  );
+}
+
+/** A command that needs more (a reason, a resolution, a tier): a disclosure with its form. */
+function WithFields({
+  c,
+  type,
+  label,
+  children,
+  detailsRef,
+}: {
+  c: CaseData;
+  type: string;
+  label: string;
+  children: React.ReactNode;
+  detailsRef?: React.Ref<HTMLDetailsElement>;
+}) {
+  return (
+    <details ref={detailsRef} className="group relative">
+      <summary className={`${button} cursor-pointer list-none`}>{label} ▾</summary>
+      <Form
+        method="post"
+        className="absolute left-0 z-20 mt-1 flex w-72 flex-col gap-2 rounded-lg border border-line bg-surface p-3 shadow-lg"
+      >
+        <Hidden c={c} type={type} />
+        {children}
+        <button type="submit" className={primary}>
+          {label}
+        </button>
+      </Form>
+    </details>
+  );
+}
+
+function Reason({ required }: { required?: boolean }) {
+  return (
+    <label className="flex flex-col gap-1 text-[12px] text-muted">
+      Reason{required ? "" : " (optional)"}
+      <input name="reason" required={required} className={field} />
+    </label>
+  );
+}
+
+function Actions({
+  c,
+  allowed,
+  assignMe,
+  escalate,
+}: {
+  c: CaseData;
+  allowed: Set<string>;
+  assignMe: React.Ref<HTMLButtonElement>;
+  escalate: React.Ref<HTMLDetailsElement>;
+}) {
+  return (
+    <div role="toolbar" aria-label="Case actions" className="mt-4 flex flex-wrap items-start gap-2">
+      {allowed.has("acknowledge") && <Simple c={c} type="acknowledge" label="Acknowledge" main />}
+      {allowed.has("assign") && c.assignee !== c.me && (
+        <Form method="post">
+          <Hidden c={c} type="assign" />
+          <input type="hidden" name="assignee" value="me" />
+          <button ref={assignMe} type="submit" className={button} aria-keyshortcuts={SHORTCUTS.assignMe.keys}>
+            Assign to me
+          </button>
+        </Form>
+      )}
+      {allowed.has("start") && <Simple c={c} type="start" label="Start" />}
+      {allowed.has("contain") && <Simple c={c} type="contain" label="Contain" />}
+      {allowed.has("resolve") && (
+        <WithFields c={c} type="resolve" label="Resolve">
+          <label className="flex flex-col gap-1 text-[12px] text-muted">
+            Resolution
+            <select name="resolution" required className={field} defaultValue="">
+              <option value="" disabled>
+                Choose…
+              </option>
+              {RESOLUTIONS.map((r) => (
+                <option key={r} value={r}>
+                  {r.replaceAll("_", " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Reason />
+        </WithFields>
+      )}
+      {allowed.has("close") && <Simple c={c} type="close" label="Close" />}
+      {allowed.has("hold") && (
+        <WithFields c={c} type="hold" label="Hold">
+          <Reason required />
+        </WithFields>
+      )}
+      {allowed.has("resume") && (
+        <WithFields c={c} type="resume" label="Resume">
+          <Reason required />
+        </WithFields>
+      )}
+      {allowed.has("reopen") && (
+        <WithFields c={c} type="reopen" label="Reopen">
+          <Reason required />
+        </WithFields>
+      )}
+      {allowed.has("escalate") && (
+        <WithFields c={c} type="escalate" label="Escalate" detailsRef={escalate}>
+          <label className="flex flex-col gap-1 text-[12px] text-muted">
+            Tier
+            <select name="tier" className={field} defaultValue="">
+              <option value="">Keep the tier</option>
+              {ESCALATION_TIERS.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col gap-1 text-[12px] text-muted">
+            Team (optional)
+            <input name="team" className={field} />
+          </label>
+          <Reason required />
+        </WithFields>
+      )}
+      {allowed.has("assign") && (
+        <WithFields c={c} type="assign" label="Assign">
+          <label className="flex flex-col gap-1 text-[12px] text-muted">
+            Person
+            <select name="assignee" required className={field} defaultValue="">
+              <option value="" disabled>
+                Choose…
+              </option>
+              {c.people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name} ({p.role})
+                </option>
+              ))}
+            </select>
+          </label>
+        </WithFields>
+      )}
+      {allowed.has("change_severity") && (
+        <WithFields c={c} type="change_severity" label="Severity">
+          <select name="severity" className={field} defaultValue={c.severity} aria-label="Severity">
+            {CASE_SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+          <Reason />
+        </WithFields>
+      )}
+      {allowed.has("change_priority") && (
+        <WithFields c={c} type="change_priority" label="Priority">
+          <select name="priority" className={field} defaultValue={c.priority} aria-label="Priority">
+            {CASE_PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+          <Reason />
+        </WithFields>
+      )}
+      {allowed.has("merge_into") && (
+        <WithFields c={c} type="merge_into" label="Merge">
+          <label className="flex flex-col gap-1 text-[12px] text-muted">
+            Into case (id)
+            <input name="target_case_id" required placeholder="case_…" className={`${field} font-mono`} />
+          </label>
+          <Reason />
+        </WithFields>
+      )}
+    </div>
+  );
+}
+
+function CommentForm({ c, box }: { c: CaseData; box: React.Ref<HTMLTextAreaElement> }) {
+  const navigation = useNavigation();
+  const form = useRef<HTMLFormElement>(null);
+  const sending = navigation.state !== "idle" && navigation.formData?.get("type") === "comment";
+  const wasSending = useRef(false);
+  useEffect(() => {
+    // Cleared once the comment is in, not before: a failed post keeps what was typed.
+    if (wasSending.current && !sending) form.current?.reset();
+    wasSending.current = sending;
+  }, [sending]);
+  return (
+    <Form
+      ref={form}
+      method="post"
+      className="mt-5 rounded-lg border border-line bg-surface p-3"
+      aria-label="Comment"
+    >
+      <Hidden c={c} type="comment" />
+      <label htmlFor="comment-body" className="text-sm font-medium">
+        Comment <span className="font-normal text-muted">(Markdown)</span>
+      </label>
+      <textarea
+        id="comment-body"
+        ref={box}
+        name="body"
+        required
+        rows={3}
+        aria-keyshortcuts={SHORTCUTS.comment.keys}
+        className="mt-1 w-full rounded-md border border-line bg-canvas px-2 py-1.5 text-[14px]"
+        placeholder="What did you find? Markdown works: **bold**, `code`, lists, links."
+      />
+      <div className="mt-2 flex items-center gap-3">
+        <label className="flex items-center gap-1.5 text-[13px] text-muted">
+          Visible to
+          <select name="visibility" className={field} defaultValue="internal">
+            <option value="internal">SOC only (internal)</option>
+            <option value="customer">The customer too</option>
+          </select>
+        </label>
+        <button type="submit" className={`${primary} ml-auto`} disabled={sending}>
+          {sending ? "Commenting…" : "Comment"}
+        </button>
+      </div>
+    </Form>
+  );
+}
+
+function Outcome({ result, c }: { result: ActionResult | undefined; c: CaseData }) {
+  const shell = useShell();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Focus moves to what needs attention after an action that did not go through.
+    if (result && !result.ok) ref.current?.focus();
+  }, [result]);
+  if (!result || result.ok)
+    return (
+      <p className="sr-only" role="status">
+        {result?.ok ? `${result.command} done` : ""}
+      </p>
+    );
+  if (result.conflict) {
+    const { conflict } = result;
+    return (
+      <div
+        ref={ref}
+        tabIndex={-1}
+        role="alert"
+        className="mt-4 rounded-lg border border-warn bg-warn-soft p-3 text-[13px]"
+      >
+        <p className="font-semibold text-warn">Someone else changed this case first.</p>
+        <ul className="mt-1 list-disc pl-5">
+          {conflict.changes.map((change, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the list is a fixed snapshot
+            <li key={i}>{change}</li>
+          ))}
+        </ul>
+        <Form method="post" className="mt-2">
+          <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />
+          <input type="hidden" name="version" value={conflict.version} />
+          {Object.entries(conflict.fields).map(([name, value]) => (
+            <input key={name} type="hidden" name={name} value={value} />
+          ))}
+          <button type="submit" className={primary}>
+            Retry “{conflict.fields.type?.replaceAll("_", " ")}” on the current case
+          </button>
+        </Form>
+      </div>
+    );
+  }
+  return (
+    <div
+      ref={ref}
+      tabIndex={-1}
+      role="alert"
+      className="mt-4 rounded-lg border border-bad bg-bad-soft p-3 text-[13px] text-bad"
+    >
+      <p className="font-semibold">
+        Could not {result.command.replaceAll("_", " ")}: {result.error?.message}
+      </p>
+      {result.error?.fields.map((f) => (
+        <p key={f.field}>
+          {f.field}: {f.message}
+        </p>
+      ))}
+      <p className="mt-1 text-muted">Version {c.version} is what you see now.</p>
+    </div>
+  );
+}
+
+function Details({ c }: { c: CaseData }) {
+  const rows: [string, string][] = [
+    ["Tenant", c.tenant.name],
+    ["Tier", c.tier],
+    ["Team", c.team ?? "—"],
+    ["Resolution", c.resolution?.replaceAll("_", " ") ?? "—"],
+    ["Merged into", c.mergedInto ?? "—"],
+    ["Opened", exactTime(c.openedAt)],
+    ["Last change", exactTime(c.updatedAt)],
+    ["Version", String(c.version)],
+  ];
+  return (
+    <section aria-labelledby="details-title" className="rounded-lg border border-line bg-surface p-4">
+      <h2 id="details-title" className="text-sm font-semibold">
+        Details
+      </h2>
+      <dl className="mt-2 grid grid-cols-[7rem_1fr] gap-y-1 text-[13px]">
+        {rows.map(([k, v]) => (
+          <div key={k} className="contents">
+            <dt className="text-muted">{k}</dt>
+            <dd className="truncate">{v}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+const OCSF_SEVERITY: Record<number, string> = {
+  0: "unknown",
+  1: "informational",
+  2: "low",
+  3: "medium",
+  4: "high",
+  5: "critical",
+  6: "fatal",
+};
+
+function LinkedAlerts({ c }: { c: CaseData }) {
+  return (
+    <section aria-labelledby="alerts-title" className="rounded-lg border border-line bg-surface p-4">
+      <h2 id="alerts-title" className="text-sm font-semibold">
+        Linked alerts <span className="font-normal text-muted">({c.alerts.length})</span>
+      </h2>
+      {c.alerts.length === 0 ? (
+        <p className="mt-1 text-[13px] text-muted">No alerts are linked to this case.</p>
+      ) : (
+        <ul className="mt-2 space-y-2">
+          {c.alerts.map((a) => (
+            <li key={a.id} className="rounded-md border border-line p-2 text-[13px]">
+              <details>
+                <summary className="cursor-pointer">
+                  <span className="font-medium">{a.title}</span>
+                  <span className="block text-[12px] text-muted">
+                    {OCSF_SEVERITY[a.severityId] ?? a.severityId} · {a.productName ?? "unknown product"} ·{" "}
+                    {exactTime(a.time)}
+                    {a.occurrenceCount > 1 && ` · seen ${a.occurrenceCount}×`}
+                  </span>
+                </summary>
+                <pre className="mt-2 max-h-72 overflow-auto rounded bg-raised p-2 font-mono text-[11px]">
+                  {JSON.stringify(
+                    {
+                      device: a.device,
+                      actor: a.actor,
+                      observables: a.observables,
+                      finding_info: a.findingInfo,
+                    },
+                    null,
+                    2,
+                  )}
+                </pre>
+              </details>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** Who acted, when they are not a person with a name: Phoenix itself, or an API client by its subject. */
+function actorLabel(actor: { kind: string; id: string }): string {
+  if (actor.kind === "system") return "Phoenix";
+  // Machine clients are issuer-qualified ("issuer|subject"); the subject is what people recognise.
+  if (actor.kind === "client") return `API client ${actor.id.slice(actor.id.lastIndexOf("|") + 1)}`;
+  return actor.id;
+}
+
+function kindOf(event: CaseEvent): "comments" | "changes" | "sla" | "alerts" {
+  if (event.type === "case.commented") return "comments";
+  if (event.type.startsWith("sla.")) return "sla";
+  if (event.type.startsWith("case.alert")) return "alerts";
+  return "changes";
+}
+
+/** One line per event, in the words an analyst would use. */
+function describeEvent(event: CaseEvent, names: Record<string, string>): string {
+  const who = (id: string | null) => (id ? (names[id] ?? id) : "nobody");
+  switch (event.type) {
+    case "case.opened":
+      return `opened the case (${event.severity}, ${event.priority})${event.alertIds.length > 0 ? ` with ${event.alertIds.length} alert${event.alertIds.length === 1 ? "" : "s"}` : ""}`;
+    case "case.assigned":
+      return `assigned it to ${who(event.assignee)}`;
+    case "case.unassigned":
+      return `unassigned ${who(event.previous)}`;
+    case "case.severity_changed":
+      return `changed severity from ${event.from} to ${event.to}`;
+    case "case.priority_changed":
+      return `changed priority from ${event.from} to ${event.to}`;
+    case "case.escalated":
+      return `escalated${event.tier ? ` to ${event.tier}` : ""}${event.team ? `, team ${event.team}` : ""}${event.auto ? " (automatically)" : ""}`;
+    case "case.commented":
+      return "commented";
+    case "case.alert_linked":
+      return `linked alert ${event.alertId}`;
+    case "case.alert_unlinked":
+      return `unlinked alert ${event.alertId}`;
+    case "case.alert_reviewed":
+      return `reviewed alert ${event.alertId}`;
+    case "case.merged":
+      return `merged it into ${event.into}`;
+    case "case.resolved":
+      return `resolved it as ${event.resolution.replaceAll("_", " ")}`;
+    case "sla.warning":
+      return `${CLOCK_NAME[event.clock] ?? event.clock} is close to its deadline`;
+    case "sla.breached":
+      return `${CLOCK_NAME[event.clock] ?? event.clock} breached its deadline`;
+    case "sla.met":
+      return `${CLOCK_NAME[event.clock] ?? event.clock} met in ${shortDuration(event.elapsedMs)}`;
+    default:
+      return `${event.type.replace("case.", "").replaceAll("_", " ")} (${event.from.replaceAll("_", " ")} → ${event.to.replaceAll("_", " ")})`;
+  }
+}

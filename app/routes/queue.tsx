@@ -1,0 +1,421 @@
+// `/`: the queue. Every case of every tenant the person holds a grant on, from CONTROL_DB's work
+// queue, most urgent SLA first; the view lives in the URL. Signed out, it is the sign-in page.
+import { useEffect, useRef, useState } from "react";
+import { Form, Link, useLocation, useNavigate, useRevalidator, useSubmit } from "react-router";
+import { projectedSlaStatus } from "../../domain/case/queries.ts";
+import {
+  listWorkQueue,
+  QUEUE_SORTS,
+  type QueueView,
+  queueViewFrom,
+  queueViewSearch,
+} from "../../domain/case/work-queue.ts";
+import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case-vocabulary.ts";
+import { PriorityBadge, SeverityBadge, SlaBadge, StateBadge, stateLabel } from "../case-badges.tsx";
+import { exactTime, relativeTime, useNow } from "../clock.tsx";
+import { liveLabel, useLiveChanges } from "../live.ts";
+import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
+import { envOf, signedInOrNull, withPhoenixErrors } from "../workbench.server.ts";
+import type { Route } from "./+types/queue";
+
+export const meta: Route.MetaFunction = ({ loaderData }) => [
+  { title: loaderData && "rows" in loaderData ? "Queue · Phoenix" : "Sign in · Phoenix" },
+];
+
+export async function loader(args: Route.LoaderArgs) {
+  const now = Date.now();
+  const signedIn = await signedInOrNull(args, now);
+  if (!signedIn) return { signedOut: true as const };
+  return withPhoenixErrors(async () => {
+    const { view, cursor } = queueViewFrom(new URL(args.request.url).searchParams);
+    const page = await listWorkQueue(envOf(args).CONTROL_DB, {
+      tenantIds: signedIn.grants.map((g) => g.tenantId),
+      viewerId: signedIn.principal.id,
+      view,
+      cursor,
+      now,
+    });
+    return {
+      view,
+      now,
+      paged: cursor !== undefined,
+      nextCursor: page.nextCursor,
+      tenants: signedIn.grants.map((g) => ({ id: g.tenantId, name: g.tenantName })),
+      rows: page.rows.map((r) => ({ ...r, slaStatus: projectedSlaStatus(r, now) })),
+    };
+  });
+}
+
+type QueueData = Exclude<Route.ComponentProps["loaderData"], { signedOut: true }>;
+
+export default function QueuePage({ loaderData }: Route.ComponentProps) {
+  if ("signedOut" in loaderData) return <SignIn />;
+  return <Queue data={loaderData} />;
+}
+
+function SignIn() {
+  return (
+    <section aria-labelledby="sign-in-title" className="mx-auto mt-[12vh] max-w-md">
+      <div className="rounded-xl border border-line bg-surface p-8 shadow-sm">
+        <h1 id="sign-in-title" className="text-2xl font-semibold tracking-tight">
+          <span className="text-accent">Phoenix</span> workbench
+        </h1>
+        <p className="mt-2 text-muted">
+          The system of record for alerts, cases and SLAs across every tenant.
+        </p>
+        <a
+          href="/auth/login"
+          className="mt-6 inline-block rounded-md bg-accent px-4 py-2 font-medium text-accent-ink hover:opacity-90"
+        >
+          Sign in
+        </a>
+        <nav aria-label="Developer" className="mt-6 flex gap-4 text-sm text-muted">
+          {/* Plain anchors: these are Worker routes outside the React Router app. */}
+          <a href="/docs" className="hover:text-ink">
+            API reference
+          </a>
+          <a href="/healthz" className="hover:text-ink">
+            Health
+          </a>
+        </nav>
+      </div>
+    </section>
+  );
+}
+
+function Queue({ data }: { data: QueueData }) {
+  const now = useNow(data.now);
+  const navigate = useNavigate();
+  const { search } = useLocation();
+  const revalidator = useRevalidator();
+  const [active, setActive] = useState(0);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
+  const { view } = data;
+
+  // The rows on screen stay put while cases change: rows already shown update in place, and cases
+  // that enter the view are counted as new until the analyst takes them in.
+  const [shown, setShown] = useState(() => ({ search, ids: new Set(data.rows.map((r) => r.caseId)) }));
+  const shownIds = shown.search === search ? shown.ids : new Set(data.rows.map((r) => r.caseId));
+  if (shown.search !== search) setShown({ search, ids: shownIds });
+  const rows = data.rows.filter((r) => shownIds.has(r.caseId));
+  const arrived = data.rows.filter((r) => !shownIds.has(r.caseId));
+  const takeIn = () => setShown({ search, ids: new Set(data.rows.map((r) => r.caseId)) });
+
+  // Changes arrive over the tenants' live sockets; a burst of them refreshes the page's data once.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const live = useLiveChanges(
+    data.tenants.map((t) => t.id),
+    () => {
+      if (pending.current) return;
+      pending.current = setTimeout(() => {
+        pending.current = null;
+        revalidator.revalidate();
+      }, 250);
+    },
+  );
+
+  useEffect(() => {
+    rowRefs.current[active]
+      ?.querySelector<HTMLAnchorElement>("a[data-case-link]")
+      ?.focus({ preventScroll: false });
+  }, [active]);
+
+  useShortcuts({
+    down: () => setActive((i) => Math.min(i + 1, rows.length - 1)),
+    up: () => setActive((i) => Math.max(i - 1, 0)),
+    open: (event) => {
+      const row = rows[active];
+      // A focused link or button handles Enter itself.
+      if (!row || (event.target as HTMLElement).closest("a,button")) return;
+      navigate(`/cases/${row.caseId}`);
+    },
+    select: () => {
+      const row = rows[active];
+      if (!row) return;
+      setSelected((s) => toggled(s, row.caseId));
+    },
+  });
+  return (
+    <section aria-labelledby="queue-title">
+      <div className="flex flex-wrap items-baseline gap-3">
+        <h1 id="queue-title" className="text-lg font-semibold tracking-tight">
+          Queue
+        </h1>
+        <p className="text-sm text-muted" aria-live="polite">
+          {rows.length === 0 ? "No cases" : `${rows.length}${data.nextCursor ? "+" : ""} cases`}
+          {view.sort === "sla" ? ", most urgent SLA first" : `, by ${sortLabel(view.sort).toLowerCase()}`}
+          {selected.size > 0 && ` · ${selected.size} selected`}
+        </p>
+        <span
+          className={`ml-auto inline-flex items-center gap-1.5 text-[12px] ${live === "live" ? "text-ok" : "text-muted"}`}
+          title="Changes appear here without reloading"
+        >
+          <span aria-hidden>{live === "live" ? "●" : "○"}</span>
+          <span data-live>{liveLabel(live)}</span>
+        </span>
+      </div>
+      <div aria-live="polite" className="min-h-0">
+        {arrived.length > 0 && (
+          <button
+            type="button"
+            onClick={takeIn}
+            className="mt-3 w-full rounded-lg border border-info bg-info-soft px-3 py-2 text-left text-[13px] font-medium text-info"
+          >
+            {arrived.length} new {arrived.length === 1 ? "case" : "cases"} in this view: show
+          </button>
+        )}
+      </div>
+      <Filters view={view} tenants={data.tenants} />
+      {rows.length === 0 ? (
+        <EmptyQueue filtered={queueViewSearch(view) !== ""} />
+      ) : (
+        <div className="mt-3 overflow-x-auto rounded-lg border border-line bg-surface">
+          <table className="w-full border-collapse text-left text-[13px]">
+            <caption className="sr-only">Cases, one per row. Use j and k to move, Enter to open.</caption>
+            <thead className="border-b border-line text-[11px] uppercase tracking-wide text-muted">
+              <tr>
+                <th scope="col" className="w-8 px-3 py-2">
+                  <span className="sr-only">Selected</span>
+                </th>
+                <th scope="col" className="px-2 py-2">
+                  Severity
+                </th>
+                <th scope="col" className="px-2 py-2">
+                  Case
+                </th>
+                <th scope="col" className="px-2 py-2">
+                  Tenant
+                </th>
+                <th scope="col" className="px-2 py-2">
+                  State
+                </th>
+                <th scope="col" className="px-2 py-2">
+                  Assignee
+                </th>
+                <th scope="col" className="px-2 py-2">
+                  SLA
+                </th>
+                <th scope="col" className="px-2 py-2 text-right">
+                  Alerts
+                </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Activity
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row, i) => (
+                <tr
+                  key={row.caseId}
+                  ref={(el) => {
+                    rowRefs.current[i] = el;
+                  }}
+                  aria-selected={selected.has(row.caseId)}
+                  data-active={i === active || undefined}
+                  onFocusCapture={() => setActive(i)}
+                  className="border-b border-line last:border-0 hover:bg-raised data-[active]:bg-raised aria-selected:bg-info-soft"
+                >
+                  <td className="px-3 py-2">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${row.title}`}
+                      aria-keyshortcuts={SHORTCUTS.select.keys}
+                      checked={selected.has(row.caseId)}
+                      onChange={() => setSelected((s) => toggled(s, row.caseId))}
+                    />
+                  </td>
+                  <td className="whitespace-nowrap px-2 py-2">
+                    <span className="flex items-center gap-1.5">
+                      <SeverityBadge severity={row.severity} />
+                      <PriorityBadge priority={row.priority} />
+                    </span>
+                  </td>
+                  <td className="max-w-[28rem] px-2 py-2">
+                    <Link
+                      to={`/cases/${row.caseId}`}
+                      data-case-link
+                      className="block truncate font-medium hover:underline"
+                      title={row.title}
+                    >
+                      {row.title}
+                    </Link>
+                    <span className="font-mono text-[11px] text-faint">{row.caseId}</span>
+                  </td>
+                  <td className="whitespace-nowrap px-2 py-2 text-muted">{row.tenantName}</td>
+                  <td className="whitespace-nowrap px-2 py-2">
+                    <StateBadge state={row.state} />
+                  </td>
+                  <td className="whitespace-nowrap px-2 py-2">
+                    {row.assigneeName ?? <span className="text-faint">Unassigned</span>}
+                  </td>
+                  <td className="whitespace-nowrap px-2 py-2">
+                    <SlaBadge status={row.slaStatus} clock={row.slaDueClock} dueAt={row.slaDueAt} now={now} />
+                  </td>
+                  <td className="px-2 py-2 text-right tabular-nums">{row.alertCount}</td>
+                  <td
+                    className="whitespace-nowrap px-3 py-2 text-right text-muted"
+                    title={exactTime(row.updatedAt)}
+                  >
+                    {relativeTime(row.updatedAt, now)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav aria-label="Pages" className="mt-3 flex gap-2 text-sm">
+        {data.paged && (
+          <Link
+            to={queueViewSearch(view) || "/"}
+            className="rounded-md border border-line px-3 py-1 hover:border-accent"
+          >
+            First page
+          </Link>
+        )}
+        {data.nextCursor && (
+          <Link
+            to={`${queueViewSearch(view) || "?"}${queueViewSearch(view) ? "&" : ""}cursor=${encodeURIComponent(data.nextCursor)}`}
+            className="rounded-md border border-line px-3 py-1 hover:border-accent"
+          >
+            Next page
+          </Link>
+        )}
+      </nav>
+    </section>
+  );
+}
+
+function Filters({ view, tenants }: { view: QueueView; tenants: { id: string; name: string }[] }) {
+  const submit = useSubmit();
+  // With JavaScript a change applies at once; without it, the Apply button does.
+  const onChange = (event: React.ChangeEvent<HTMLFormElement>) => {
+    if (event.target instanceof HTMLSelectElement) submit(event.currentTarget, { replace: true });
+  };
+  const select = "rounded-md border border-line bg-surface px-2 py-1 text-[13px]";
+  return (
+    <Form
+      method="get"
+      role="search"
+      aria-label="Filter the queue"
+      onChange={onChange}
+      className="mt-3 flex flex-wrap items-end gap-2"
+    >
+      <label className="flex flex-col text-[11px] text-muted">
+        Search titles
+        <input
+          type="search"
+          name="q"
+          defaultValue={view.q ?? ""}
+          data-search
+          aria-keyshortcuts="/"
+          placeholder="Search titles  /"
+          className="w-56 rounded-md border border-line bg-surface px-2 py-1 text-[13px] text-ink"
+        />
+      </label>
+      <label className="flex flex-col text-[11px] text-muted">
+        Tenant
+        <select name="tenant" defaultValue={view.tenant ?? ""} className={select}>
+          <option value="">All my tenants</option>
+          {tenants.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col text-[11px] text-muted">
+        State
+        <select name="state" defaultValue={view.state} className={select}>
+          <option value="open">Open (not closed)</option>
+          <option value="all">All states</option>
+          {CASE_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {stateLabel(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col text-[11px] text-muted">
+        Severity
+        <select name="severity" defaultValue={view.severity ?? ""} className={select}>
+          <option value="">Any severity</option>
+          {[...CASE_SEVERITIES].reverse().map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="flex flex-col text-[11px] text-muted">
+        Assignee
+        <select name="assignee" defaultValue={view.assignee ?? ""} className={select}>
+          <option value="">Anyone</option>
+          <option value="me">Me</option>
+          <option value="unassigned">Unassigned</option>
+        </select>
+      </label>
+      <label className="flex flex-col text-[11px] text-muted">
+        SLA
+        <select name="sla" defaultValue={view.sla ?? ""} className={select}>
+          <option value="">Any SLA</option>
+          <option value="breached">Breached</option>
+          <option value="warning">Warning</option>
+          <option value="ok">On track</option>
+        </select>
+      </label>
+      <label className="flex flex-col text-[11px] text-muted">
+        Sort
+        <select name="sort" defaultValue={view.sort} className={select}>
+          {QUEUE_SORTS.map((s) => (
+            <option key={s} value={s}>
+              {sortLabel(s)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="submit"
+        className="rounded-md border border-line bg-raised px-3 py-1 text-[13px] hover:border-accent"
+      >
+        Apply
+      </button>
+      {queueViewSearch(view) !== "" && (
+        <Link to="/" className="px-2 py-1 text-[13px] text-muted hover:text-ink">
+          Clear
+        </Link>
+      )}
+    </Form>
+  );
+}
+
+function EmptyQueue({ filtered }: { filtered: boolean }) {
+  return (
+    <div className="mt-3 rounded-lg border border-dashed border-line bg-surface px-6 py-12 text-center">
+      <p className="font-medium">{filtered ? "No case matches this view" : "Nothing in your queue"}</p>
+      <p className="mt-1 text-sm text-muted">
+        {filtered
+          ? "Loosen a filter, or clear them all."
+          : "New cases appear here as soon as detections are grouped into them."}
+      </p>
+    </div>
+  );
+}
+
+function sortLabel(sort: (typeof QUEUE_SORTS)[number]): string {
+  return {
+    sla: "SLA urgency",
+    severity: "Severity",
+    priority: "Priority",
+    activity: "Last activity",
+    age: "Age",
+  }[sort];
+}
+
+function toggled(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  const next = new Set(set);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}

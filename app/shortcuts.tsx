@@ -1,0 +1,139 @@
+// Keyboard-first: every page's shortcuts go through tinykeys, are listed in one help dialog (`?`),
+// and single-key ones can be switched off (WCAG 2.1.4), remembered in this browser.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useNavigate } from "react-router";
+import { tinykeys } from "tinykeys";
+
+export interface Shortcut {
+  keys: string;
+  /** tinykeys' binding, e.g. "g q" or "$mod+k". */
+  binding: string;
+  does: string;
+}
+
+/** Every shortcut, for the help dialog and aria-keyshortcuts; pages bind their own from this list. */
+export const SHORTCUTS = {
+  queue: { keys: "g then q", binding: "g q", does: "Go to the queue" },
+  help: { keys: "?", binding: "Shift+?", does: "Show these shortcuts" },
+  search: { keys: "/", binding: "/", does: "Search or filter" },
+  down: { keys: "j", binding: "j", does: "Next case" },
+  up: { keys: "k", binding: "k", does: "Previous case" },
+  open: { keys: "Enter", binding: "Enter", does: "Open the case" },
+  select: { keys: "x", binding: "x", does: "Select the case" },
+  assignMe: { keys: "a", binding: "a", does: "Assign to me" },
+  escalate: { keys: "e", binding: "e", does: "Escalate" },
+  comment: { keys: "c", binding: "c", does: "Comment" },
+} as const satisfies Record<string, Shortcut>;
+
+const SINGLE_KEYS_STORAGE = "phoenix.singleKeyShortcuts";
+
+function singleKeysOn(): boolean {
+  return typeof localStorage === "undefined" || localStorage.getItem(SINGLE_KEYS_STORAGE) !== "off";
+}
+
+/** True while typing: shortcuts must never steal keys from a field. */
+function typing(event: KeyboardEvent): boolean {
+  const target = event.target as HTMLElement | null;
+  if (!target) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
+
+/**
+ * Binds shortcuts while the component is mounted. Handlers read the latest props through a ref, so
+ * callers can pass inline functions. Single keys are skipped while typing or when switched off.
+ */
+export function useShortcuts(
+  handlers: Partial<Record<keyof typeof SHORTCUTS, (event: KeyboardEvent) => void>>,
+) {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    const bindings: Record<string, (event: KeyboardEvent) => void> = {};
+    for (const name of Object.keys(latest.current) as (keyof typeof SHORTCUTS)[]) {
+      const shortcut = SHORTCUTS[name];
+      bindings[shortcut.binding] = (event) => {
+        if (typing(event)) return;
+        if (!shortcut.binding.includes("$mod") && !singleKeysOn()) return;
+        latest.current[name]?.(event);
+      };
+    }
+    return tinykeys(window, bindings);
+  }, []);
+}
+
+export function useGlobalShortcuts() {
+  const navigate = useNavigate();
+  const [helpOpen, setHelpOpen] = useState(false);
+  useShortcuts({
+    queue: () => navigate("/"),
+    help: (event) => {
+      event.preventDefault();
+      setHelpOpen(true);
+    },
+    search: (event) => {
+      const field = document.querySelector<HTMLElement>("[data-search]");
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
+    },
+  });
+  return { helpOpen, setHelpOpen };
+}
+
+export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [singleKeys, setSingleKeys] = useState(true);
+  useEffect(() => setSingleKeys(singleKeysOn()), []);
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  const toggle = useCallback((on: boolean) => {
+    localStorage.setItem(SINGLE_KEYS_STORAGE, on ? "on" : "off");
+    setSingleKeys(on);
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      onClose={onClose}
+      aria-labelledby="shortcut-help-title"
+      className="m-auto w-full max-w-md rounded-xl border border-line bg-surface p-0 text-ink shadow-2xl backdrop:bg-black/40"
+    >
+      <div className="p-5">
+        <h2 id="shortcut-help-title" className="text-base font-semibold">
+          Keyboard shortcuts
+        </h2>
+        <table className="mt-3 w-full text-sm">
+          <caption className="sr-only">Every shortcut and what it does</caption>
+          <tbody>
+            {Object.values(SHORTCUTS).map((s) => (
+              <tr key={s.binding} className="border-b border-line last:border-0">
+                <td className="py-1.5 pr-4">
+                  <kbd className="rounded border border-line bg-raised px-1.5 py-0.5 font-mono text-xs">
+                    {s.keys}
+                  </kbd>
+                </td>
+                <td className="py-1.5 text-muted">{s.does}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <label className="mt-4 flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={singleKeys} onChange={(e) => toggle(e.currentTarget.checked)} />
+          Single-key shortcuts (switch off if they get in the way of speech input or a screen reader)
+        </label>
+        <div className="mt-4 flex justify-end">
+          <button
+            type="button"
+            onClick={onClose}
+            className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-ink"
+          >
+            Close
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,72 @@
+// How a workbench loader or action reaches Phoenix: the signed-in person from the session cookie,
+// the principal for one tenant (the same grant rules as /v1), the CSRF check for form posts, and
+// Phoenix's error vocabulary turned into route error responses the root boundary explains.
+import { data, redirect } from "react-router";
+import { requireCsrf } from "../domain/auth/csrf.ts";
+import type { Principal } from "../domain/auth/principal.ts";
+import { sessionPrincipal } from "../domain/auth/session-principal.ts";
+import { resolveSession, type SignedIn } from "../domain/auth/sessions.ts";
+import { ERROR_CODES, PhoenixError } from "../domain/errors.ts";
+import { workbenchContext } from "./context.ts";
+
+export interface WorkbenchArgs {
+  request: Request;
+  context: { get: (key: typeof workbenchContext) => { env: Env } };
+}
+
+export function envOf(args: WorkbenchArgs): Env {
+  return args.context.get(workbenchContext).env;
+}
+
+export async function signedInOrNull(args: WorkbenchArgs, now: number): Promise<SignedIn | null> {
+  return resolveSession(envOf(args), args.request, now);
+}
+
+/** The signed-in person, or a redirect to sign in that brings them back here afterwards. */
+export async function requireSignedIn(args: WorkbenchArgs, now: number): Promise<SignedIn> {
+  const signedIn = await signedInOrNull(args, now);
+  if (signedIn) return signedIn;
+  const url = new URL(args.request.url);
+  throw redirect(`/auth/login?return_to=${encodeURIComponent(url.pathname + url.search)}`);
+}
+
+/** The person as the principal of `tenantId`: a tenant without a grant is a 404, as in /v1. */
+export async function principalIn(
+  args: WorkbenchArgs,
+  signedIn: SignedIn,
+  tenantId: string,
+): Promise<Principal> {
+  return sessionPrincipal(envOf(args).CONTROL_DB, signedIn, tenantId);
+}
+
+/** A form post must carry the session's CSRF token and come from this origin. */
+export function requireFormCsrf(request: Request, signedIn: SignedIn, form: FormData): void {
+  const presented = form.get("csrf");
+  requireCsrf(request, signedIn.session.csrfToken, typeof presented === "string" ? presented : null);
+}
+
+/** What the root error boundary receives for a Phoenix error: its code, message and fields. */
+export interface WorkbenchErrorData {
+  code: string;
+  message: string;
+  errors?: { field: string; message: string }[];
+}
+
+/** Runs a loader or action body, turning Phoenix's errors into error responses with their status. */
+export async function withPhoenixErrors<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof PhoenixError) throw phoenixErrorResponse(error);
+    throw error;
+  }
+}
+
+export function phoenixErrorResponse(error: PhoenixError) {
+  const payload: WorkbenchErrorData = {
+    code: error.code,
+    message: error.message,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+  return data(payload, { status: ERROR_CODES[error.code].status });
+}

@@ -1,0 +1,289 @@
+// The analyst journeys through the workbench, in a real Chromium against a running `npm start`.
+// tests/e2e/local-stack.test.ts registers them on its first server, so the slow start is shared.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { PROJECT_ROOT } from "./working-tree-copy.ts";
+
+/** Screenshots are test artefacts: kept after the run, ignored by git. */
+export const ARTEFACTS = join(PROJECT_ROOT, "test-artifacts", "workbench");
+
+const BREACH_WAIT_MS = 150_000;
+const SETTLE = { timeout: 15_000 };
+
+// Retrying assertions on what the page shows (vitest's expect.poll over Playwright locators).
+const contains = (l: Locator, text: string) =>
+  expect.poll(async () => (await l.textContent()) ?? "", SETTLE).toContain(text);
+const lacks = async (l: Locator, text: string) => expect((await l.textContent()) ?? "").not.toContain(text);
+const hasText = (l: Locator, text: string) =>
+  expect.poll(async () => ((await l.textContent()) ?? "").trim(), SETTLE).toBe(text);
+const hasCount = (l: Locator, n: number) => expect.poll(() => l.count(), SETTLE).toBe(n);
+const hasAttribute = (l: Locator, name: string, value: string) =>
+  expect.poll(() => l.getAttribute(name), SETTLE).toBe(value);
+
+export function registerWorkbenchJourneys(originOf: () => string): void {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTEFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+      ],
+    });
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+  });
+
+  async function signedIn(
+    name: string,
+    options: { javaScript?: boolean; dark?: boolean } = {},
+  ): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      javaScriptEnabled: options.javaScript ?? true,
+      colorScheme: options.dark ? "dark" : "light",
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${originOf()}/`);
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await page.waitForURL(/\/auth\/dev/);
+    await page.getByRole("button", { name: `Sign in as ${name}` }).click();
+    await page.waitForURL(`${originOf()}/`);
+    await page.getByRole("heading", { name: "Queue" }).waitFor();
+    return page;
+  }
+
+  async function axeCount(page: Page, label: string): Promise<number> {
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    console.log(
+      `axe ${label}: ${serious.length} serious or critical` +
+        (serious.length ? ` (${serious.map((v) => `${v.id}: ${v.nodes[0]?.target}`).join("; ")})` : ""),
+    );
+    return serious.length;
+  }
+
+  const rowsOf = (page: Page) => page.getByRole("table", { name: /Cases, one per row/ }).locator("tbody tr");
+  const tenantsIn = async (page: Page) =>
+    new Set(await rowsOf(page).locator("td:nth-child(4)").allTextContents());
+
+  it("signs the analyst in and shows the queue across their tenants, most urgent SLA first, filtered by the URL", async () => {
+    const page = await signedIn("Ana Analyst");
+    await expect.poll(() => rowsOf(page).count()).toBeGreaterThan(10);
+    // Ana holds grants on Demo Corp and Northwind Health only.
+    expect([...(await tenantsIn(page))].sort()).toEqual(["Demo Corp", "Northwind Health"]);
+    await page.screenshot({ path: join(ARTEFACTS, "queue.png") });
+    expect(await axeCount(page, "queue")).toBe(0);
+
+    // The URL is the view: critical cases of Northwind only.
+    const northwindId = await page
+      .locator("select[name=tenant] option", { hasText: "Northwind Health" })
+      .getAttribute("value");
+    await page.goto(`${originOf()}/?tenant=${northwindId}&severity=critical`);
+    await expect.poll(() => rowsOf(page).count()).toBeGreaterThan(0);
+    expect([...(await tenantsIn(page))]).toEqual(["Northwind Health"]);
+    const severities = await rowsOf(page).locator("td:nth-child(2)").allTextContents();
+    expect(severities.every((s) => s.toLowerCase().startsWith("critical"))).toBe(true);
+    console.log(`queue: ${await rowsOf(page).count()} critical Northwind cases by URL`);
+  }, 120_000);
+
+  it(
+    "opens a breached case with the keyboard alone, then works it: acknowledge, assign, comment, contain, resolve; the lead closes it",
+    async () => {
+      const page = await signedIn("Ana Analyst");
+      // Northwind's contract breaches an unacknowledged critical case a minute after it opened.
+      const firstSla = async () =>
+        (await rowsOf(page).first().locator("td:nth-child(7)").textContent()) ?? "";
+      const deadline = Date.now() + BREACH_WAIT_MS;
+      while (!/over|breached/.test(await firstSla()) && Date.now() < deadline) {
+        await page.waitForTimeout(5_000);
+        await page.reload();
+      }
+      // Most urgent first: the first row is breached. j and k move, Enter opens.
+      expect(await firstSla(), "the first row is breached").toMatch(/over|breached/);
+      await page.keyboard.press("j");
+      await page.keyboard.press("k");
+      const title = (await rowsOf(page).first().locator("a[data-case-link]").textContent()) ?? "";
+      await page.keyboard.press("Enter");
+      await page.waitForURL(/\/cases\/case_/);
+      await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe(title);
+      const caseUrl = page.url();
+
+      // The lead watches the same case, and the queue, in a second browser: nothing is reloaded.
+      const leadQueue = await signedIn("Lee Lead");
+      const leadCase = await leadQueue.context().newPage();
+      await leadCase.goto(caseUrl);
+      for (const watcher of [leadQueue, leadCase]) {
+        await hasText(watcher.locator("[data-live]"), "Live");
+        await watcher.evaluate(() => {
+          (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+        });
+      }
+
+      const timeline = page.getByRole("list", { name: "Events, newest first" });
+      const act = async (label: string, fill?: () => Promise<void>) => {
+        const before = await timeline.locator("li").count();
+        if (fill) await fill();
+        else
+          await page
+            .getByRole("toolbar", { name: "Case actions" })
+            .getByRole("button", { name: label, exact: true })
+            .click();
+        await expect.poll(() => timeline.locator("li").count(), { timeout: 15_000 }).toBeGreaterThan(before);
+      };
+      await act("Acknowledge");
+      await contains(timeline, "acknowledged");
+      await act("Assign to me");
+      await contains(timeline, "assigned it to Ana Analyst");
+      await act("comment", async () => {
+        await page.keyboard.press("c");
+        await page.keyboard.type(
+          "Found **persistence** via `schtasks`:\n\n- [x] host isolated\n- [ ] creds reset",
+        );
+        await page.getByRole("button", { name: "Comment", exact: true }).click();
+      });
+      await hasText(timeline.locator("strong"), "persistence");
+      await act("Contain");
+      await act("resolve", async () => {
+        await page.getByText("Resolve ▾").click();
+        await page.getByLabel("Resolution").selectOption("true_positive");
+        await page.getByRole("button", { name: "Resolve", exact: true }).click();
+      });
+      await contains(timeline, "resolved it as true positive");
+      // Closing is a lead's decision: Ana is not offered it.
+      await hasCount(page.getByRole("button", { name: "Close", exact: true }), 0);
+      await page.screenshot({ path: join(ARTEFACTS, "case-light.png"), fullPage: true });
+      expect(await axeCount(page, "case page")).toBe(0);
+
+      // Every step reached the lead's case page and queue row live, without a reload.
+      const leadTimeline = leadCase.getByRole("list", { name: "Events, newest first" });
+      for (const step of [
+        "acknowledged",
+        "assigned it to Ana Analyst",
+        "persistence",
+        "contained",
+        "resolved it as true positive",
+      ]) {
+        await contains(leadTimeline, step);
+      }
+      await contains(leadQueue.locator("tbody tr", { hasText: title }), "Resolved");
+      for (const watcher of [leadQueue, leadCase]) {
+        expect(
+          await watcher.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded),
+        ).toBe(true);
+      }
+      await leadCase.getByRole("button", { name: "Close", exact: true }).click();
+      await contains(leadTimeline, "(resolved → closed)");
+      console.log(
+        "journey: breached case opened by keyboard, worked to resolved (seen live by the lead), closed by the lead",
+      );
+    },
+    BREACH_WAIT_MS + 120_000,
+  );
+
+  it("shows a stale edit's conflict and succeeds on retry", async () => {
+    // Without JavaScript nothing refreshes the page, so the lead's change makes Ana's page stale.
+    const analyst = await signedIn("Ana Analyst", { javaScript: false });
+    await analyst.goto(`${originOf()}/?state=new&assignee=unassigned`);
+    const link = rowsOf(analyst).first().locator("a[data-case-link]");
+    await link.click();
+    await analyst.waitForURL(/\/cases\//);
+    const caseUrl = analyst.url();
+
+    const lead = await signedIn("Lee Lead");
+    await lead.goto(caseUrl);
+    await lead.getByRole("button", { name: "Acknowledge" }).click();
+    await contains(lead.getByRole("list", { name: "Events, newest first" }), "acknowledged");
+
+    // Ana's page still shows version 1: her command meets the lead's change.
+    await analyst.getByRole("button", { name: "Assign to me" }).click();
+    const conflict = analyst.getByRole("alert");
+    await contains(conflict, "Someone else changed this case first");
+    await contains(conflict, "acknowledged");
+    await conflict.getByRole("button", { name: /Retry/ }).click();
+    await contains(analyst.getByRole("list", { name: "Events, newest first" }), "assigned it to Ana Analyst");
+    console.log("conflict: shown with the lead's change, retried on the current version");
+  }, 120_000);
+
+  it("keeps tenants apart: no Globex case for the analyst by queue or URL; the customer viewer only reads, without internal comments", async () => {
+    const lead = await signedIn("Lee Lead");
+    const globexId = await lead
+      .locator("select[name=tenant] option", { hasText: "Globex Retail" })
+      .getAttribute("value");
+    await lead.goto(`${originOf()}/?tenant=${globexId}`);
+    const globexCase = await rowsOf(lead).first().locator("a[data-case-link]").getAttribute("href");
+    expect(globexCase).toMatch(/^\/cases\/case_/);
+
+    const analyst = await signedIn("Ana Analyst");
+    expect(await tenantsIn(analyst)).not.toContain("Globex Retail");
+    const response = await analyst.goto(`${originOf()}${globexCase}`);
+    expect(response?.status()).toBe(404);
+    await hasText(analyst.getByRole("heading", { level: 1 }), "Not found");
+    expect(await axeCount(analyst, "error page")).toBe(0);
+    // A tenant filter naming Globex shows nothing rather than Globex's cases.
+    await analyst.goto(`${originOf()}/?tenant=${globexId}`);
+    expect(await rowsOf(analyst).count()).toBe(0);
+
+    const viewer = await signedIn("Vera Viewer");
+    expect([...(await tenantsIn(viewer))]).toEqual(["Demo Corp"]);
+    await viewer.getByRole("link", { name: /Encoded PowerShell spawned by WINWORD/ }).click();
+    await viewer.waitForURL(/\/cases\//);
+    await hasCount(viewer.getByRole("toolbar", { name: "Case actions" }), 0);
+    await hasCount(viewer.getByRole("form", { name: "Comment" }), 0);
+    const timeline = viewer.getByRole("list", { name: "Events, newest first" });
+    await contains(timeline, "The affected host is isolated");
+    await lacks(timeline, "Host isolated at");
+    console.log("tenancy: Globex 404 for the analyst; the viewer reads customer comments only");
+  }, 120_000);
+
+  it("works without JavaScript: sign in, open a case, acknowledge and comment", async () => {
+    const page = await signedIn("Ana Analyst", { javaScript: false });
+    await page.goto(`${originOf()}/?state=new`);
+    await rowsOf(page).first().locator("a[data-case-link]").click();
+    await page.waitForURL(/\/cases\//);
+    await page.getByRole("button", { name: "Acknowledge" }).click();
+    await page.waitForLoadState();
+    const timeline = page.getByRole("list", { name: "Events, newest first" });
+    await contains(timeline, "acknowledged");
+    await page.getByRole("textbox", { name: /Comment/ }).fill("Checked without JavaScript.");
+    await page.getByRole("button", { name: "Comment", exact: true }).click();
+    await page.waitForLoadState();
+    await contains(timeline, "Checked without JavaScript.");
+    console.log("no JavaScript: signed in, acknowledged and commented through plain form posts");
+  }, 120_000);
+
+  it("offers every shortcut in the help, a dark theme, and an accessible sign-in page", async () => {
+    const page = await signedIn("Lee Lead", { dark: true });
+    await page.getByRole("combobox", { name: "Theme" }).selectOption("dark");
+    await page.waitForURL(`${originOf()}/`);
+    await hasAttribute(page.locator("html"), "data-theme", "dark");
+    await rowsOf(page).first().locator("a[data-case-link]").click();
+    await page.waitForURL(/\/cases\//);
+    await page.screenshot({ path: join(ARTEFACTS, "case-dark.png"), fullPage: true });
+    await page.keyboard.press("Shift+?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor();
+    await contains(help, "Assign to me");
+    await page.screenshot({ path: join(ARTEFACTS, "shortcuts.png") });
+
+    const fresh = await browser.newContext();
+    contexts.push(fresh);
+    const signIn = await fresh.newPage();
+    await signIn.goto(`${originOf()}/`);
+    expect(await axeCount(signIn, "sign-in page")).toBe(0);
+    console.log(`screenshots in ${ARTEFACTS}`);
+  }, 120_000);
+}
