@@ -10,21 +10,11 @@ const SEVERITY_STYLE: Record<string, string> = {
 };
 
 export function SeverityBadge({ severity }: { severity: string }) {
-  return (
-    <span
-      className={`inline-flex items-center rounded px-1.5 py-0.5 text-[11px] font-semibold uppercase tracking-wide ${SEVERITY_STYLE[severity] ?? "bg-raised"}`}
-    >
-      {severity}
-    </span>
-  );
+  return <span className={`badge-sev ${SEVERITY_STYLE[severity] ?? "bg-raised"}`}>{severity}</span>;
 }
 
 export function PriorityBadge({ priority }: { priority: string }) {
-  return (
-    <span className="inline-flex items-center rounded border border-line px-1 py-0.5 font-mono text-[11px] text-muted">
-      {priority}
-    </span>
-  );
+  return <span className="badge-pri">{priority}</span>;
 }
 
 const STATE_STYLE: Record<string, string> = {
@@ -43,13 +33,7 @@ export function stateLabel(state: string): string {
 }
 
 export function StateBadge({ state }: { state: string }) {
-  return (
-    <span
-      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${STATE_STYLE[state] ?? ""}`}
-    >
-      {stateLabel(state)}
-    </span>
-  );
+  return <span className={`badge-state ${STATE_STYLE[state] ?? ""}`}>{stateLabel(state)}</span>;
 }
 
 export const CLOCK_LABEL: Record<string, string> = { acknowledge: "TTA", contain: "TTC", resolve: "TTR" };
@@ -91,10 +75,7 @@ export function SlaBadge({
   const label = CLOCK_LABEL[clock] ?? clock;
   const text = left > 0 ? `${shortDuration(left)} left` : `${shortDuration(left)} over`;
   return (
-    <span
-      className={`inline-flex items-center gap-1 whitespace-nowrap rounded px-1.5 py-0.5 text-xs tabular-nums ${style.box}`}
-      title={`${CLOCK_NAME[clock] ?? clock}: ${style.word}`}
-    >
+    <span className={`badge-sla ${style.box}`} title={`${CLOCK_NAME[clock] ?? clock}: ${style.word}`}>
       <span aria-hidden>{style.icon}</span>
       <span>
         {label} {text}

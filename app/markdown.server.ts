@@ -25,3 +25,22 @@ export function renderMarkdown(markdown: string): string {
       )
   );
 }
+
+// Comments never change once written, so each is rendered once per isolate and kept, newest used
+// last; a busy case page would otherwise re-render hundreds of them on every view.
+const RENDERED_LIMIT = 5_000;
+const rendered = new Map<string, string>();
+
+/** A comment's HTML by its id: rendered on first sight, then served from this isolate's memory. */
+export function renderComment(commentId: string, markdown: string): string {
+  const hit = rendered.get(commentId);
+  if (hit !== undefined) {
+    rendered.delete(commentId);
+    rendered.set(commentId, hit);
+    return hit;
+  }
+  const html = renderMarkdown(markdown);
+  rendered.set(commentId, html);
+  if (rendered.size > RENDERED_LIMIT) rendered.delete(rendered.keys().next().value as string);
+  return html;
+}

@@ -18,8 +18,16 @@ export function envOf(args: WorkbenchArgs): Env {
   return args.context.get(workbenchContext).env;
 }
 
-export async function signedInOrNull(args: WorkbenchArgs, now: number): Promise<SignedIn | null> {
-  return resolveSession(envOf(args), args.request, now);
+// The shell's loader and the page's loader run for the same request: the session is read once.
+const sessions = new WeakMap<object, Promise<SignedIn | null>>();
+
+export function signedInOrNull(args: WorkbenchArgs, now: number): Promise<SignedIn | null> {
+  let signedIn = sessions.get(args.context);
+  if (!signedIn) {
+    signedIn = resolveSession(envOf(args), args.request, now);
+    sessions.set(args.context, signedIn);
+  }
+  return signedIn;
 }
 
 /** The signed-in person, or a redirect to sign in that brings them back here afterwards. */

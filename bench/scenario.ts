@@ -60,8 +60,11 @@ export interface Scenario {
   name: string;
   /** One line for the table's legend and docs/performance.md. */
   measures: string;
-  /** "api": once, against a tenant built through the API; "populated": at every growth-check size. */
-  phase: "api" | "populated";
+  /**
+   * "api": once, against a tenant built through the API; "populated": at every growth-check size;
+   * "workbench": once, signed in as an analyst whose five tenants' queue was seeded straight into CONTROL_DB.
+   */
+  phase: "api" | "populated" | "workbench";
   /** In the harness, before the load: seed through the API. The result reaches `requests` as ctx.data. */
   setup?(ctx: BenchContext): Promise<Record<string, unknown>>;
   /** In the load process: what autocannon sends. */

@@ -19,6 +19,8 @@ export function caseGateway(env: Pick<Env, "CASES">): CaseGateway {
     events: async (tenantId, caseId, afterSeq, limit) =>
       unwrap(await caseObjectStub(env, tenantId, caseId).events(afterSeq, limit)).events,
     audit: async (tenantId, caseId) => unwrap(await caseObjectStub(env, tenantId, caseId).audit()),
+    verifyAudit: async (tenantId, caseId) =>
+      unwrap(await caseObjectStub(env, tenantId, caseId).verifyAudit()).verification,
   };
 }
 

@@ -4,7 +4,13 @@
 // then updates the read models (domain/case/read-models.ts). This file is the RPC and the commit.
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import { auditHash, canonicalAuditRecord, GENESIS_HASH, verifyAuditChain } from "../domain/case/audit.ts";
+import {
+  type AuditVerification,
+  auditHash,
+  canonicalAuditRecord,
+  GENESIS_HASH,
+  verifyAuditChain,
+} from "../domain/case/audit.ts";
 import type {
   CaseAudit,
   CaseResult,
@@ -180,6 +186,13 @@ export class CaseObject extends DurableObject<Env> {
       records: stored,
       verification: verifyAuditChain(stored, meta.version),
     };
+  }
+
+  /** The chain's verification alone, for pages that show its status but not its records. */
+  async verifyAudit(): Promise<CaseResult<{ verification: AuditVerification }>> {
+    const meta = this.store.loadMeta();
+    if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
+    return { ok: true, verification: verifyAuditChain(this.store.auditRecords(), meta.version) };
   }
 
   /** Re-arms the alarm from storage; the scheduled sweep calls this for cases whose alarm was lost. */

@@ -5,11 +5,13 @@ import { closeSync, cpSync, mkdirSync, openSync, readFileSync, rmSync, writeFile
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { routeJavaScript } from "../bench/bundle.ts";
 import { measureInLoadProcess } from "../bench/load.ts";
 import { explainListQueries, type QueryPlan } from "../bench/query-plans.ts";
 import type { BenchContext, Bounds, Population, Scenario } from "../bench/scenario.ts";
 import { BARE_ROUTE, SCENARIOS } from "../bench/scenarios/index.ts";
 import { type SeedReport, seedPopulation, tenantDatabaseFile } from "../bench/seed-direct.ts";
+import { controlDatabaseFile, seedWorkbench } from "../bench/seed-workbench.ts";
 import { count, fixed, formatTable, type ScenarioResult, summarise, withRatio } from "../bench/stats.ts";
 import { applyMigrations } from "../cli/d1.ts";
 import { ensureDevSecrets } from "../cli/dev-vars.ts";
@@ -26,6 +28,8 @@ import { assertPortFree, buildWorker, type LocalServer, serveBuild, waitForHealt
 
 interface Profile {
   bounds: Bounds;
+  /** The workbench scenarios' queue: cases spread over tenants the analyst holds grants on. */
+  workbench: { tenants: number; cases: number };
   /** Growth-check sizes, smallest first; the list targets compare the last with the first. */
   populations: Population[];
 }
@@ -33,6 +37,7 @@ interface Profile {
 const PROFILES: Record<"full" | "quick", Profile> = {
   full: {
     bounds: { durationSeconds: 10, maxRequests: 50_000, connections: 10, warmupSeconds: 2 },
+    workbench: { tenants: 5, cases: 20_000 },
     populations: [
       { alerts: 10_000, cases: 10_000 },
       { alerts: 100_000, cases: 100_000 },
@@ -42,6 +47,7 @@ const PROFILES: Record<"full" | "quick", Profile> = {
   // A smoke test that the harness still runs end to end, not a measurement.
   quick: {
     bounds: { durationSeconds: 2, maxRequests: 2_000, connections: 4, warmupSeconds: 0.5 },
+    workbench: { tenants: 5, cases: 1_000 },
     populations: [
       { alerts: 1_000, cases: 500 },
       { alerts: 5_000, cases: 1_000 },
@@ -111,6 +117,11 @@ class Harness {
     this.logFile = `${opts.state}.log`;
     this.origin = `http://127.0.0.1:${opts.port}`;
     this.profile = PROFILES[opts.quick ? "quick" : "full"];
+  }
+
+  tenantId(): string {
+    if (!this.tenant) throw new Error("no tenant yet");
+    return this.tenant.id;
   }
 
   selected(phase: Scenario["phase"]): Scenario[] {
@@ -278,7 +289,23 @@ async function main(): Promise<void> {
     for (const scenario of h.selected("api")) await h.runScenario(scenario, null);
     await h.stop();
 
-    // Phase 2, the growth check: one tenant grown in place, server stopped while rows are added.
+    // Phase 2, the workbench: an analyst on five tenants whose queue holds the profile's cases.
+    const workbench = h.selected("workbench");
+    if (workbench.length > 0) {
+      await timed("Fresh state for the workbench", () => h.freshState());
+      const { tenants, cases } = h.profile.workbench;
+      await timed(
+        `Seed ${count(cases)} queued cases over ${tenants} tenants directly into CONTROL_DB`,
+        async () => {
+          await seedWorkbench(controlDatabaseFile(opts.state), h.tenantId(), tenants, cases, Date.now());
+        },
+      );
+      await timed(`Server on ${h.origin}`, () => h.start());
+      for (const scenario of workbench) await h.runScenario(scenario, null);
+      await h.stop();
+    }
+
+    // Phase 3, the growth check: one tenant grown in place, server stopped while rows are added.
     const populated = h.selected("populated");
     if (populated.length > 0) {
       await timed("Fresh state for the growth check", () => h.freshState());
@@ -379,6 +406,28 @@ function evaluateTargets(results: ScenarioResult[], profile: Profile): Target[] 
       met: batch ? batch.p95Ms < 1000 : null,
     },
   ];
+  const queuePage = find("workbench queue page");
+  const casePage = find("workbench case page");
+  const queueJs = routeJavaScript(join(PROJECT_ROOT, "build", "client"), "routes/queue");
+  targets.push(
+    {
+      target: `workbench queue page p95 < 150 ms and ≤ 2× bare-route p95 (${count(profile.workbench.cases)} cases, ${profile.workbench.tenants} tenants)`,
+      value: queuePage?.ratio
+        ? `${fixed(queuePage.p95Ms)} ms, ${fixed(queuePage.ratio.p95, 2)}×`
+        : "not measured",
+      met: queuePage?.ratio ? queuePage.p95Ms < 150 && queuePage.ratio.p95 <= 2 : null,
+    },
+    {
+      target: "workbench case page (200 alerts, 500 events) p95 < 200 ms",
+      value: casePage ? `${fixed(casePage.p95Ms)} ms` : "not measured",
+      met: casePage ? casePage.p95Ms < 200 : null,
+    },
+    {
+      target: "queue page JavaScript ≤ 150 KB gzipped (build output)",
+      value: `${fixed(queueJs.gzipBytes / 1024, 1)} KB in ${queueJs.files} files`,
+      met: queueJs.gzipBytes <= 150 * 1024,
+    },
+  );
   for (const name of ["alert list", "alert list, high only"]) {
     const small = find(name, smallest);
     const large = find(name, largest);

@@ -33,7 +33,7 @@ import {
 } from "../case-badges.tsx";
 import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
 import { liveLabel, useLiveChanges } from "../live.ts";
-import { renderMarkdown } from "../markdown.server.ts";
+import { renderComment } from "../markdown.server.ts";
 import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
 import {
   envOf,
@@ -81,7 +81,7 @@ export async function loader(args: Route.LoaderArgs) {
     const { state } = snapshot;
     const [events, audit, alerts, people] = await Promise.all([
       gateway.events(tenantId, caseId, Math.max(0, state.eventCount - TIMELINE_LIMIT), TIMELINE_LIMIT),
-      gateway.audit(tenantId, caseId),
+      gateway.verifyAudit(tenantId, caseId),
       alertsOfCase(tenantDatabase(env, principal.tenant), caseId, ALERT_LIMIT),
       listTenantUsers(env.CONTROL_DB, tenantId, { limit: 200, status: "active" }),
     ]);
@@ -132,13 +132,32 @@ export async function loader(args: Route.LoaderArgs) {
         .map((e) => ({
           seq: e.seq,
           event: e,
-          html: e.type === "case.commented" ? renderMarkdown(e.body) : null,
+          html: e.type === "case.commented" ? renderComment(e.commentId, e.body) : null,
         }))
         .reverse(),
-      alerts,
-      audit: audit.verification,
+      alerts: alerts.map((a) => ({
+        ...a,
+        reviewed: state.alerts[a.id]?.reviewed ?? false,
+        techniques: attackTechniques(a.findingInfo),
+      })),
+      audit,
     };
   });
+}
+
+/** ATT&CK techniques a finding names ("T1059.001 PowerShell"), from its finding_info.attacks. */
+function attackTechniques(findingInfo: unknown): string[] {
+  const attacks = (findingInfo as { attacks?: unknown } | null)?.attacks;
+  if (!Array.isArray(attacks)) return [];
+  const names = attacks.flatMap((attack) => {
+    const a = attack as {
+      technique?: { uid?: string; name?: string };
+      sub_technique?: { uid?: string; name?: string };
+    };
+    const t = a.sub_technique ?? a.technique;
+    return t?.uid ? [`${t.uid}${t.name ? ` ${t.name}` : ""}`] : [];
+  });
+  return [...new Set(names)];
 }
 
 function can(principal: { operations: ReadonlySet<string> }, operation: string): boolean {
@@ -775,6 +794,7 @@ const OCSF_SEVERITY: Record<number, string> = {
 };
 
 function LinkedAlerts({ c }: { c: CaseData }) {
+  const allowed = new Set(c.allowed);
   return (
     <section aria-labelledby="alerts-title" className="rounded-lg border border-line bg-surface p-4">
       <h2 id="alerts-title" className="text-sm font-semibold">
@@ -789,11 +809,23 @@ function LinkedAlerts({ c }: { c: CaseData }) {
               <details>
                 <summary className="cursor-pointer">
                   <span className="font-medium">{a.title}</span>
+                  {a.reviewed && (
+                    <span className="ml-1.5 rounded bg-ok-soft px-1 text-[11px] text-ok">reviewed</span>
+                  )}
                   <span className="block text-[12px] text-muted">
                     {OCSF_SEVERITY[a.severityId] ?? a.severityId} · {a.productName ?? "unknown product"} ·{" "}
                     {exactTime(a.time)}
                     {a.occurrenceCount > 1 && ` · seen ${a.occurrenceCount}×`}
                   </span>
+                  {a.techniques.length > 0 && (
+                    <span className="mt-1 flex flex-wrap gap-1">
+                      {a.techniques.map((t) => (
+                        <span key={t} className="rounded bg-raised px-1.5 font-mono text-[11px] text-muted">
+                          {t}
+                        </span>
+                      ))}
+                    </span>
+                  )}
                 </summary>
                 <pre className="mt-2 max-h-72 overflow-auto rounded bg-raised p-2 font-mono text-[11px]">
                   {JSON.stringify(
@@ -808,11 +840,46 @@ function LinkedAlerts({ c }: { c: CaseData }) {
                   )}
                 </pre>
               </details>
+              {!c.customer && (
+                <div className="mt-1.5 flex gap-1.5">
+                  {allowed.has("review_alert") && !a.reviewed && (
+                    <AlertCommand c={c} type="review_alert" alertId={a.id} label="Mark reviewed" />
+                  )}
+                  {allowed.has("unlink_alert") && (
+                    <AlertCommand c={c} type="unlink_alert" alertId={a.id} label="Unlink" />
+                  )}
+                </div>
+              )}
             </li>
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+function AlertCommand({
+  c,
+  type,
+  alertId,
+  label,
+}: {
+  c: CaseData;
+  type: string;
+  alertId: string;
+  label: string;
+}) {
+  return (
+    <Form method="post">
+      <Hidden c={c} type={type} />
+      <input type="hidden" name="alert_id" value={alertId} />
+      <button
+        type="submit"
+        className="rounded border border-line px-1.5 py-0.5 text-[12px] hover:border-accent"
+      >
+        {label}
+      </button>
+    </Form>
   );
 }
 

@@ -3,13 +3,8 @@
 import { useEffect, useRef, useState } from "react";
 import { Form, Link, useLocation, useNavigate, useRevalidator, useSubmit } from "react-router";
 import { projectedSlaStatus } from "../../domain/case/queries.ts";
-import {
-  listWorkQueue,
-  QUEUE_SORTS,
-  type QueueView,
-  queueViewFrom,
-  queueViewSearch,
-} from "../../domain/case/work-queue.ts";
+import { QUEUE_SORTS, type QueueView, queueViewSearch } from "../../domain/case/queue-view.ts";
+import { listWorkQueue, queueViewFrom } from "../../domain/case/work-queue.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case-vocabulary.ts";
 import { PriorityBadge, SeverityBadge, SlaBadge, StateBadge, stateLabel } from "../case-badges.tsx";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
@@ -214,7 +209,7 @@ function Queue({ data }: { data: QueueData }) {
                   aria-selected={selected.has(row.caseId)}
                   data-active={i === active || undefined}
                   onFocusCapture={() => setActive(i)}
-                  className="border-b border-line last:border-0 hover:bg-raised data-[active]:bg-raised aria-selected:bg-info-soft"
+                  className="q-row"
                 >
                   <td className="px-3 py-2">
                     <input
@@ -225,7 +220,7 @@ function Queue({ data }: { data: QueueData }) {
                       onChange={() => setSelected((s) => toggled(s, row.caseId))}
                     />
                   </td>
-                  <td className="whitespace-nowrap px-2 py-2">
+                  <td className="q-cell">
                     <span className="flex items-center gap-1.5">
                       <SeverityBadge severity={row.severity} />
                       <PriorityBadge priority={row.priority} />
@@ -242,14 +237,14 @@ function Queue({ data }: { data: QueueData }) {
                     </Link>
                     <span className="font-mono text-[11px] text-faint">{row.caseId}</span>
                   </td>
-                  <td className="whitespace-nowrap px-2 py-2 text-muted">{row.tenantName}</td>
-                  <td className="whitespace-nowrap px-2 py-2">
+                  <td className="q-cell text-muted">{row.tenantName}</td>
+                  <td className="q-cell">
                     <StateBadge state={row.state} />
                   </td>
-                  <td className="whitespace-nowrap px-2 py-2">
+                  <td className="q-cell">
                     {row.assigneeName ?? <span className="text-faint">Unassigned</span>}
                   </td>
-                  <td className="whitespace-nowrap px-2 py-2">
+                  <td className="q-cell">
                     <SlaBadge status={row.slaStatus} clock={row.slaDueClock} dueAt={row.slaDueAt} now={now} />
                   </td>
                   <td className="px-2 py-2 text-right tabular-nums">{row.alertCount}</td>

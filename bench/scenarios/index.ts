@@ -11,6 +11,8 @@ import { casesListSla } from "./cases-list-sla.ts";
 import { correlationStorm } from "./correlation-storm.ts";
 import { healthz } from "./healthz.ts";
 import { webhookSingle } from "./webhook-single.ts";
+import { workbenchCase } from "./workbench-case.ts";
+import { workbenchQueue } from "./workbench-queue.ts";
 
 export const BARE_ROUTE = healthz.name;
 
@@ -25,4 +27,6 @@ export const SCENARIOS: readonly Scenario[] = [
   alertsListSeverity,
   casesList,
   casesListSla,
+  workbenchQueue,
+  workbenchCase,
 ];

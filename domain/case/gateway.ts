@@ -67,4 +67,6 @@ export interface CaseGateway {
   snapshot(tenantId: string, caseId: string): Promise<CaseSnapshot>;
   events(tenantId: string, caseId: string, afterSeq: number, limit: number): Promise<TimelineEvent[]>;
   audit(tenantId: string, caseId: string): Promise<CaseAudit>;
+  /** The audit chain's verification without its records. */
+  verifyAudit(tenantId: string, caseId: string): Promise<AuditVerification>;
 }

@@ -12,12 +12,11 @@ import { idSchema } from "../ids.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { SlaClockName } from "../sla/types.ts";
 import { slaStatusIs } from "./queries.ts";
+import { QUEUE_SORTS, type QueueSort, type QueueView } from "./queue-view.ts";
 
-export const QUEUE_SORTS = ["sla", "severity", "priority", "activity", "age"] as const;
-export type QueueSort = (typeof QUEUE_SORTS)[number];
+export { QUEUE_SORTS, type QueueSort, type QueueView, queueViewSearch } from "./queue-view.ts";
 
-/** `open` is every state but closed, the default view; `all` includes closed cases. */
-export const QUEUE_STATES = ["open", "all", ...CASE_STATUSES] as const;
+const QUEUE_STATES = ["open", "all", ...CASE_STATUSES] as const;
 export const QUEUE_PAGE_SIZE = 50;
 
 const QUEUE_SLA_COLUMNS = {
@@ -40,7 +39,6 @@ export const queueViewSchema = z.strictObject({
   q: searchSchema.optional(),
   sort: z.enum(QUEUE_SORTS).default("sla"),
 });
-export type QueueView = z.infer<typeof queueViewSchema>;
 
 /** The view named by a URL's query string; a value that is not one of the choices is a 400. */
 export function queueViewFrom(params: URLSearchParams): { view: QueueView; cursor: string | undefined } {
@@ -57,19 +55,8 @@ export function queueViewFrom(params: URLSearchParams): { view: QueueView; curso
       { field, message: issue?.message ?? "is not valid" },
     ]);
   }
-  return { view: parsed.data, cursor: params.get("cursor") || undefined };
-}
-
-/** The query string of a view: defaults are left out, so equal views have equal addresses. */
-export function queueViewSearch(view: Partial<QueueView>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(view)) {
-    if (value === undefined || value === "") continue;
-    if ((key === "state" && value === "open") || (key === "sort" && value === "sla")) continue;
-    params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : "";
+  const view: QueueView = parsed.data;
+  return { view, cursor: params.get("cursor") || undefined };
 }
 
 export interface QueueRow {

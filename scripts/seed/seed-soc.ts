@@ -24,6 +24,7 @@ import {
   demoCasesFor,
   stepsTo,
 } from "./demo-soc.ts";
+import { signInThroughDevIdp } from "./dev-sign-in.ts";
 
 interface Session {
   person: DemoPerson;
@@ -223,33 +224,9 @@ async function storeSlaPolicy(tenantId: string, policy: object): Promise<void> {
   if (!stored) throw new Error(`the SLA policy of ${tenantId} was not stored`);
 }
 
-/** Signs a demo person in through the development IdP, as their browser would. */
 async function signIn(origin: string, person: DemoPerson): Promise<Session> {
-  const page = await fetch(`${origin}/auth/dev`);
-  const html = await page.text();
-  const loginCookie = cookiePair(page.headers.getSetCookie());
-  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
-  // Each person's form: their name, then (in the same list item) their principal id.
-  const item = html.split("<li>").find((li) => li.includes(`<strong>${person.displayName}</strong>`));
-  const principalId = item && /name="principal_id" value="([^"]+)"/.exec(item)?.[1];
-  if (!csrf || !loginCookie || !principalId)
-    throw new Error(`${person.displayName} is not on the development IdP`);
-  const posted = await fetch(`${origin}/auth/dev`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: loginCookie, "content-type": "application/x-www-form-urlencoded", origin },
-    body: new URLSearchParams({ csrf, principal_id: principalId, redirect_to: "/" }),
-  });
-  const cookie = cookiePair(posted.headers.getSetCookie(), "__Host-phoenix_session");
-  if (!cookie) throw new Error(`signing in as ${person.displayName} answered ${posted.status}`);
-  const session = await fetch(`${origin}/auth/session`, { headers: { cookie } });
-  const body = (await session.json()) as { csrf_token: string; principal: { id: string } };
-  return { person, id: body.principal.id, cookie, csrf: body.csrf_token };
-}
-
-function cookiePair(setCookies: string[], name?: string): string | null {
-  const match = setCookies.find((c) => !name || c.startsWith(`${name}=`));
-  return match ? (match.split(";")[0] ?? null) : null;
+  const session = await signInThroughDevIdp(origin, person.displayName);
+  return { person, id: session.principalId, cookie: session.cookie, csrf: session.csrf };
 }
 
 /** /v1 as a signed-in person of one tenant (their cookie, CSRF token and the tenant header). */

@@ -73,6 +73,10 @@ export class FakeCaseGateway implements CaseGateway {
     return this.held(tenantId, caseId).log.map((e, i) => ({ ...e, seq: i + 1, version: i + 1 }));
   }
 
+  async verifyAudit(): Promise<never> {
+    throw new Error("the fake gateway keeps no audit chain");
+  }
+
   async audit(): Promise<never> {
     throw new Error("the fake gateway keeps no audit chain");
   }
