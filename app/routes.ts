@@ -2,5 +2,6 @@ import { index, layout, type RouteConfig, route } from "@react-router/dev/routes
 
 export default [
   route("theme", "routes/theme.tsx"),
+  route("search", "routes/search.tsx"),
   layout("routes/shell.tsx", [index("routes/queue.tsx"), route("cases/:caseId", "routes/case.tsx")]),
 ] satisfies RouteConfig;

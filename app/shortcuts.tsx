@@ -13,6 +13,7 @@ export interface Shortcut {
 
 /** Every shortcut, for the help dialog and aria-keyshortcuts; pages bind their own from this list. */
 export const SHORTCUTS = {
+  palette: { keys: "Ctrl K or ⌘ K", binding: "$mod+k", does: "Jump to any case by title or id" },
   queue: { keys: "g then q", binding: "g q", does: "Go to the queue" },
   help: { keys: "?", binding: "Shift+?", does: "Show these shortcuts" },
   search: { keys: "/", binding: "/", does: "Search or filter" },
@@ -52,8 +53,9 @@ export function useShortcuts(
     for (const name of Object.keys(latest.current) as (keyof typeof SHORTCUTS)[]) {
       const shortcut = SHORTCUTS[name];
       bindings[shortcut.binding] = (event) => {
-        if (typing(event)) return;
-        if (!shortcut.binding.includes("$mod") && !singleKeysOn()) return;
+        const chord = shortcut.binding.includes("$mod");
+        if (typing(event) && !chord) return;
+        if (!chord && !singleKeysOn()) return;
         latest.current[name]?.(event);
       };
     }
@@ -64,7 +66,12 @@ export function useShortcuts(
 export function useGlobalShortcuts() {
   const navigate = useNavigate();
   const [helpOpen, setHelpOpen] = useState(false);
+  const [paletteOpen, setPaletteOpen] = useState(false);
   useShortcuts({
+    palette: (event) => {
+      event.preventDefault();
+      setPaletteOpen(true);
+    },
     queue: () => navigate("/"),
     help: (event) => {
       event.preventDefault();
@@ -77,7 +84,7 @@ export function useGlobalShortcuts() {
       field.focus();
     },
   });
-  return { helpOpen, setHelpOpen };
+  return { helpOpen, setHelpOpen, paletteOpen, setPaletteOpen };
 }
 
 export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {

@@ -1,6 +1,7 @@
 // The workbench's frame: the top bar (where am I, who am I, theme, sign out), the keyboard
 // shortcuts that work on every page, and the page itself.
 import { Form, Link, NavLink, Outlet, useLocation, useRouteLoaderData } from "react-router";
+import { CommandPalette } from "../command-palette.tsx";
 import { ShortcutHelp, useGlobalShortcuts } from "../shortcuts.tsx";
 import { THEMES } from "../theme.ts";
 import { envOf, signedInOrNull } from "../workbench.server.ts";
@@ -75,6 +76,16 @@ export default function Shell({ loaderData }: Route.ComponentProps) {
             </nav>
           )}
           <div className="ml-auto flex items-center gap-3">
+            {me && (
+              <button
+                type="button"
+                onClick={() => shortcuts.setPaletteOpen(true)}
+                aria-keyshortcuts="Control+K Meta+K"
+                className="rounded-md border border-line px-2 py-1 text-xs text-muted hover:text-ink"
+              >
+                Jump to case <kbd className="ml-1 font-mono">⌘K</kbd>
+              </button>
+            )}
             <button
               type="button"
               onClick={() => shortcuts.setHelpOpen(true)}
@@ -116,6 +127,7 @@ export default function Shell({ loaderData }: Route.ComponentProps) {
         <Outlet />
       </main>
       <ShortcutHelp open={shortcuts.helpOpen} onClose={() => shortcuts.setHelpOpen(false)} />
+      {me && <CommandPalette open={shortcuts.paletteOpen} onClose={() => shortcuts.setPaletteOpen(false)} />}
     </div>
   );
 }

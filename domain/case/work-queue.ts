@@ -160,7 +160,30 @@ export async function listWorkQueue(
   const limit = Math.min(Math.max(q.limit ?? QUEUE_PAGE_SIZE, 1), 200);
   const order =
     sort.dir === "asc" ? [asc(sort.key), asc(workQueue.caseId)] : [desc(sort.key), desc(workQueue.caseId)];
-  const rows = await drizzle(controlDb)
+  const rows = await queueRows(controlDb)
+    .where(and(...conditions))
+    .orderBy(...order)
+    .limit(limit + 1);
+  const page = keysetPage(rows, limit, (r) => ({ k: sort.of(r), id: r.caseId }), fingerprint);
+  return { rows: page.items, nextCursor: page.nextCursor };
+}
+
+/** One case's queue row, if it is in one of these tenants: how the case page finds its tenant. */
+export async function findQueuedCase(
+  controlDb: D1Database,
+  caseId: string,
+  tenantIds: readonly string[],
+): Promise<QueueRow | null> {
+  if (tenantIds.length === 0) return null;
+  const [row] = await queueRows(controlDb)
+    .where(and(eq(workQueue.caseId, caseId), inArray(workQueue.tenantId, tenantIds)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** The queue's rows with their tenant's and assignee's names, for a query to narrow. */
+function queueRows(controlDb: D1Database) {
+  return drizzle(controlDb)
     .select({
       caseId: workQueue.caseId,
       tenantId: workQueue.tenantId,
@@ -183,26 +206,7 @@ export async function listWorkQueue(
     .from(workQueue)
     .innerJoin(tenants, eq(tenants.id, workQueue.tenantId))
     .leftJoin(principals, eq(principals.id, workQueue.assigneeId))
-    .where(and(...conditions))
-    .orderBy(...order)
-    .limit(limit + 1);
-  const page = keysetPage(rows, limit, (r) => ({ k: sort.of(r), id: r.caseId }), fingerprint);
-  return { rows: page.items, nextCursor: page.nextCursor };
-}
-
-/** One case's queue row, if it is in one of these tenants; how the case page finds its tenant. */
-export async function findQueuedCase(
-  controlDb: D1Database,
-  caseId: string,
-  tenantIds: readonly string[],
-): Promise<{ tenantId: string } | null> {
-  if (tenantIds.length === 0) return null;
-  const [row] = await drizzle(controlDb)
-    .select({ tenantId: workQueue.tenantId })
-    .from(workQueue)
-    .where(and(eq(workQueue.caseId, caseId), inArray(workQueue.tenantId, tenantIds)))
-    .limit(1);
-  return row ?? null;
+    .$dynamic();
 }
 
 function escapeLike(text: string): string {

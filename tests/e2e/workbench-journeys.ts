@@ -229,6 +229,14 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
 
     const analyst = await signedIn("Ana Analyst");
     expect(await tenantsIn(analyst)).not.toContain("Globex Retail");
+    // Not through the palette either: Globex's titles find nothing for Ana.
+    await analyst.keyboard.press("Control+k");
+    await analyst.keyboard.type("Card-skimming");
+    await contains(
+      analyst.getByRole("dialog", { name: "Jump to a case" }),
+      "No case of your tenants matches",
+    );
+    await analyst.keyboard.press("Escape");
     const response = await analyst.goto(`${originOf()}${globexCase}`);
     expect(response?.status()).toBe(404);
     await hasText(analyst.getByRole("heading", { level: 1 }), "Not found");
@@ -270,6 +278,19 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await page.getByRole("combobox", { name: "Theme" }).selectOption("dark");
     await page.waitForURL(`${originOf()}/`);
     await hasAttribute(page.locator("html"), "data-theme", "dark");
+    // Ctrl K jumps to any case of the lead's tenants by title.
+    await page.keyboard.press("Control+k");
+    const palette = page.getByRole("dialog", { name: "Jump to a case" });
+    await palette.waitFor();
+    await page.keyboard.type("Card-skimming");
+    await contains(palette.getByRole("listbox"), "Card-skimming script injected on the checkout page");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/cases\//);
+    await hasText(
+      page.getByRole("heading", { level: 1 }),
+      "Card-skimming script injected on the checkout page",
+    );
+    await page.goto(`${originOf()}/`);
     await rowsOf(page).first().locator("a[data-case-link]").click();
     await page.waitForURL(/\/cases\//);
     await page.screenshot({ path: join(ARTEFACTS, "case-dark.png"), fullPage: true });
