@@ -27,7 +27,9 @@ export function wrangler(args: string[]): Promise<string> {
 }
 
 export function reactRouter(args: string[]): Promise<string> {
-  return run(REACT_ROUTER_BIN, args, "react-router");
+  // Always a production build, whatever the calling process exports (vitest sets NODE_ENV=test,
+  // which would give React's development build and a different server handler).
+  return run(REACT_ROUTER_BIN, args, "react-router", { ...CHILD_ENV, NODE_ENV: "production" });
 }
 
 /** Starts a long-running wrangler (e.g. `dev`) whose output goes straight to this terminal, or to `stdio`. */
@@ -38,11 +40,16 @@ export function spawnWrangler(
   return spawn(process.execPath, [WRANGLER_BIN, ...args], { cwd: PROJECT_ROOT, env: CHILD_ENV, stdio });
 }
 
-function run(script: string, args: string[], name: string): Promise<string> {
+function run(
+  script: string,
+  args: string[],
+  name: string,
+  env: NodeJS.ProcessEnv = CHILD_ENV,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       cwd: PROJECT_ROOT,
-      env: CHILD_ENV,
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

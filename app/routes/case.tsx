@@ -6,12 +6,9 @@ import { Form, Link, useActionData, useNavigation, useRevalidator } from "react-
 import { alertsOfCase } from "../../domain/alerts/queries.ts";
 import { displayNames } from "../../domain/auth/people.ts";
 import { commandsAllowed } from "../../domain/auth/permissions.ts";
-import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
 import type { CaseEvent } from "../../domain/case/model.ts";
 import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
-import { commandCase } from "../../domain/case/service.ts";
-import { findQueuedCase } from "../../domain/case/work-queue.ts";
 import {
   CASE_PRIORITIES,
   CASE_SEVERITIES,
@@ -19,7 +16,6 @@ import {
   RESOLUTIONS,
 } from "../../domain/case-vocabulary.ts";
 import { fieldErrorsFromIssues, PhoenixError } from "../../domain/errors.ts";
-import { isIdOf } from "../../domain/ids.ts";
 import { slaClockStatus } from "../../domain/sla/clocks.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
@@ -31,18 +27,12 @@ import {
   SlaBadge,
   StateBadge,
 } from "../case-badges.tsx";
+import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
 import { liveLabel, useLiveChanges } from "../live.ts";
 import { renderComment } from "../markdown.server.ts";
 import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
-import {
-  envOf,
-  principalIn,
-  requireFormCsrf,
-  requireSignedIn,
-  type WorkbenchArgs,
-  withPhoenixErrors,
-} from "../workbench.server.ts";
+import { requireFormCsrf, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/case";
 import { useShell } from "./shell.tsx";
 
@@ -52,23 +42,6 @@ const ALERT_LIMIT = 200;
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.title} · Phoenix` : "Case · Phoenix" },
 ];
-
-/** The case's tenant and the person's principal there; unknown and ungranted cases are the same 404. */
-async function caseAccess(args: WorkbenchArgs, caseId: string, now: number) {
-  const signedIn = await requireSignedIn(args, now);
-  const env = envOf(args);
-  const notFound = new PhoenixError("not_found", "no such case");
-  if (!isIdOf("case", caseId)) throw notFound;
-  const queued = await findQueuedCase(
-    env.CONTROL_DB,
-    caseId,
-    signedIn.grants.map((g) => g.tenantId),
-  );
-  if (!queued) throw notFound;
-  const principal = await principalIn(args, signedIn, queued.tenantId);
-  requirePermission(principal, "cases.read");
-  return { signedIn, principal, env };
-}
 
 export async function loader(args: Route.LoaderArgs) {
   const now = Date.now();
@@ -192,7 +165,8 @@ export async function action(args: Route.ActionArgs) {
   const caseId = args.params.caseId;
   const form = await args.request.formData();
   return withPhoenixErrors(async () => {
-    const { signedIn, principal, env } = await caseAccess(args, caseId, now);
+    const access = await caseAccess(args, caseId, now);
+    const { signedIn, principal, env } = access;
     requireFormCsrf(args.request, signedIn, form);
     const type = String(form.get("type") ?? "");
     const fields: Record<string, string> = {};
@@ -214,18 +188,13 @@ export async function action(args: Route.ActionArgs) {
     const expectedVersion = Number(form.get("version"));
     const key = form.get("idempotency_key");
     try {
-      await commandCase(
-        {
-          gateway: caseGateway(env),
-          db: tenantDatabase(env, principal.tenant),
-          tenant: principal.tenant,
-          now,
-        },
-        { actor: actorOf(principal), idempotencyScope: principal.id },
+      await commandAsPerson(
+        access,
         caseId,
         parsed.data,
         expectedVersion,
-        { key: typeof key === "string" && key ? key : undefined, raw: JSON.stringify(parsed.data) },
+        typeof key === "string" && key ? key : undefined,
+        now,
       );
       return { ok: true, command: type } satisfies ActionResult;
     } catch (error) {

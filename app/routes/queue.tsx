@@ -1,17 +1,26 @@
 // `/`: the queue. Every case of every tenant the person holds a grant on, from CONTROL_DB's work
 // queue, most urgent SLA first; the view lives in the URL. Signed out, it is the sign-in page.
 import { useEffect, useRef, useState } from "react";
-import { Form, Link, useLocation, useNavigate, useRevalidator, useSubmit } from "react-router";
+import { Form, Link, useActionData, useLocation, useNavigate, useRevalidator, useSubmit } from "react-router";
 import { projectedSlaStatus } from "../../domain/case/queries.ts";
 import { QUEUE_SORTS, type QueueView, queueViewSearch } from "../../domain/case/queue-view.ts";
 import { listWorkQueue, queueViewFrom } from "../../domain/case/work-queue.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case-vocabulary.ts";
+import { PhoenixError } from "../../domain/errors.ts";
 import { PriorityBadge, SeverityBadge, SlaBadge, StateBadge, stateLabel } from "../case-badges.tsx";
+import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
 import { liveLabel, useLiveChanges } from "../live.ts";
 import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
-import { envOf, signedInOrNull, withPhoenixErrors } from "../workbench.server.ts";
+import {
+  envOf,
+  requireFormCsrf,
+  requireSignedIn,
+  signedInOrNull,
+  withPhoenixErrors,
+} from "../workbench.server.ts";
 import type { Route } from "./+types/queue";
+import { useShell } from "./shell.tsx";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData && "rows" in loaderData ? "Queue · Phoenix" : "Sign in · Phoenix" },
@@ -39,6 +48,89 @@ export async function loader(args: Route.LoaderArgs) {
       rows: page.rows.map((r) => ({ ...r, slaStatus: projectedSlaStatus(r, now) })),
     };
   });
+}
+
+const BULK_INTENTS = { acknowledge: "Acknowledge", assign_me: "Assign to me" } as const;
+type BulkIntent = keyof typeof BULK_INTENTS;
+const BULK_LIMIT = 100;
+
+export interface BulkOutcome {
+  caseId: string;
+  /** The case's title when it could be read; rows may have left the view by the time this shows. */
+  title: string | null;
+  outcome: "done" | "changed" | "not_allowed" | "not_found";
+  message: string;
+}
+
+/**
+ * Bulk actions on selected rows, across tenants: each case is its own command, as its person, on
+ * the version the row showed, and reports its own outcome; one refusal never stops the others.
+ */
+export async function action(args: Route.ActionArgs) {
+  const now = Date.now();
+  const form = await args.request.formData();
+  return withPhoenixErrors(async () => {
+    const signedIn = await requireSignedIn(args, now);
+    requireFormCsrf(args.request, signedIn, form);
+    const intent = String(form.get("intent") ?? "");
+    if (!Object.hasOwn(BULK_INTENTS, intent)) {
+      throw new PhoenixError("validation_failed", "choose a bulk action", [
+        { field: "intent", message: `must be one of ${Object.keys(BULK_INTENTS).join(", ")}` },
+      ]);
+    }
+    const picked = form.getAll("case").filter((v): v is string => typeof v === "string");
+    if (picked.length === 0 || picked.length > BULK_LIMIT) {
+      throw new PhoenixError("validation_failed", `select between 1 and ${BULK_LIMIT} cases`, [
+        { field: "case", message: `${picked.length} selected` },
+      ]);
+    }
+    const outcomes: BulkOutcome[] = [];
+    for (const entry of picked) {
+      const [caseId = "", version = ""] = entry.split(":");
+      outcomes.push(await bulkOne(args, intent as BulkIntent, caseId, Number(version), now));
+    }
+    return { intent: intent as BulkIntent, outcomes };
+  });
+}
+
+async function bulkOne(
+  args: Route.ActionArgs,
+  intent: BulkIntent,
+  caseId: string,
+  version: number,
+  now: number,
+): Promise<BulkOutcome> {
+  let title: string | null = null;
+  try {
+    const access = await caseAccess(args, caseId, now);
+    title = access.queued.title;
+    const request =
+      intent === "acknowledge"
+        ? ({ type: "acknowledge" } as const)
+        : ({ type: "assign", assignee: access.principal.id } as const);
+    await commandAsPerson(access, caseId, request, version, undefined, now);
+    return {
+      caseId,
+      title,
+      outcome: "done",
+      message: intent === "acknowledge" ? "Acknowledged" : "Assigned to you",
+    };
+  } catch (error) {
+    if (!(error instanceof PhoenixError)) throw error;
+    if (error.code === "precondition_failed") {
+      return {
+        caseId,
+        title,
+        outcome: "changed",
+        message: "Changed by someone else first: look again and retry",
+      };
+    }
+    if (["invalid_transition", "forbidden", "closure_blocked"].includes(error.code)) {
+      return { caseId, title, outcome: "not_allowed", message: "Not allowed in its state or for your role" };
+    }
+    if (error.code === "not_found") return { caseId, title, outcome: "not_found", message: "No such case" };
+    throw error;
+  }
 }
 
 type QueueData = Exclude<Route.ComponentProps["loaderData"], { signedOut: true }>;
@@ -162,6 +254,7 @@ function Queue({ data }: { data: QueueData }) {
         )}
       </div>
       <Filters view={view} tenants={data.tenants} />
+      <BulkBar rows={rows} selected={selected} onDone={() => setSelected(new Set())} />
       {rows.length === 0 ? (
         <EmptyQueue filtered={queueViewSearch(view) !== ""} />
       ) : (
@@ -218,6 +311,10 @@ function Queue({ data }: { data: QueueData }) {
                       aria-keyshortcuts={SHORTCUTS.select.keys}
                       checked={selected.has(row.caseId)}
                       onChange={() => setSelected((s) => toggled(s, row.caseId))}
+                      // In the bulk form even without JavaScript: the row's id and the version it shows.
+                      form="bulk-actions"
+                      name="case"
+                      value={`${row.caseId}:${row.version}`}
                     />
                   </td>
                   <td className="q-cell">
@@ -279,6 +376,79 @@ function Queue({ data }: { data: QueueData }) {
         )}
       </nav>
     </section>
+  );
+}
+
+const OUTCOME_STYLE: Record<BulkOutcome["outcome"], string> = {
+  done: "text-ok",
+  changed: "text-warn",
+  not_allowed: "text-bad",
+  not_found: "text-bad",
+};
+
+/** Acts on the selected rows; every row then says what happened to it. */
+function BulkBar({
+  rows,
+  selected,
+  onDone,
+}: {
+  rows: { caseId: string; title: string }[];
+  selected: ReadonlySet<string>;
+  onDone: () => void;
+}) {
+  const shell = useShell();
+  const result = useActionData<typeof action>();
+  const titles = new Map(rows.map((r) => [r.caseId, r.title]));
+  const clear = useRef(onDone);
+  clear.current = onDone;
+  useEffect(() => {
+    if (result) clear.current();
+  }, [result]);
+  return (
+    <div className="mt-3">
+      <Form
+        method="post"
+        id="bulk-actions"
+        aria-label="Bulk actions"
+        className="flex flex-wrap items-center gap-2 text-[13px]"
+      >
+        <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />
+        <span className="text-muted">
+          {selected.size > 0 ? `${selected.size} selected:` : "Select rows (x) to act on several cases:"}
+        </span>
+        {(Object.keys(BULK_INTENTS) as BulkIntent[]).map((intent) => (
+          <button
+            key={intent}
+            type="submit"
+            name="intent"
+            value={intent}
+            className="rounded-md border border-line bg-surface px-2.5 py-1 font-medium hover:border-accent"
+          >
+            {BULK_INTENTS[intent]}
+          </button>
+        ))}
+      </Form>
+      {result && (
+        <section
+          aria-label="Bulk results"
+          role="status"
+          className="mt-2 rounded-lg border border-line bg-surface p-3"
+        >
+          <p className="text-[13px] font-medium">
+            {BULK_INTENTS[result.intent]}: {result.outcomes.filter((o) => o.outcome === "done").length} of{" "}
+            {result.outcomes.length} done
+          </p>
+          <ul className="mt-1 space-y-0.5 text-[13px]">
+            {result.outcomes.map((o) => (
+              <li key={o.caseId}>
+                <span className={OUTCOME_STYLE[o.outcome]}>{o.message}</span>
+                <span className="text-muted"> · {o.title ?? titles.get(o.caseId) ?? o.caseId}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
   );
 }
 

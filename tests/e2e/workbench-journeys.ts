@@ -307,4 +307,39 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     expect(await axeCount(signIn, "sign-in page")).toBe(0);
     console.log(`screenshots in ${ARTEFACTS}`);
   }, 120_000);
+
+  it("acts on several selected cases at once, across the keyboard, each row reporting its own outcome", async () => {
+    const page = await signedIn("Lee Lead");
+    const globexId = await page
+      .locator("select[name=tenant] option", { hasText: "Globex Retail" })
+      .getAttribute("value");
+    await page.goto(`${originOf()}/?tenant=${globexId}&state=new`);
+    await expect.poll(() => rowsOf(page).count()).toBeGreaterThan(1);
+    const picked = [
+      (await rowsOf(page).nth(0).locator("a[data-case-link]").textContent()) ?? "",
+      (await rowsOf(page).nth(1).locator("a[data-case-link]").textContent()) ?? "",
+    ];
+    await page.keyboard.press("x");
+    await page.keyboard.press("j");
+    await page.keyboard.press("x");
+    const bulk = page.getByRole("form", { name: "Bulk actions" });
+    await contains(bulk, "2 selected");
+    await bulk.getByRole("button", { name: "Acknowledge" }).click();
+    const results = page.getByRole("status", { name: "Bulk results" });
+    await contains(results, "Acknowledge: 2 of 2 done");
+    for (const title of picked) await contains(results, title);
+
+    // Acknowledging an acknowledged case is refused for that row alone.
+    await page.goto(`${originOf()}/?tenant=${globexId}&state=acknowledged`);
+    await rowsOf(page).first().locator("input[type=checkbox]").check();
+    await page
+      .getByRole("form", { name: "Bulk actions" })
+      .getByRole("button", { name: "Acknowledge" })
+      .click();
+    await contains(
+      page.getByRole("status", { name: "Bulk results" }),
+      "Not allowed in its state or for your role",
+    );
+    console.log("bulk: 2 of 2 acknowledged across the keyboard; a wrong-state row reported on its own");
+  }, 120_000);
 }

@@ -1,0 +1,58 @@
+// A signed-in person acting on cases from the workbench: finding a case among their tenants (an
+// unknown and an ungranted case are the same 404) and running one command on it through the same
+// domain service and permission table as /v1. The case page and the queue's bulk actions share it.
+import { actorOf, type Principal, requirePermission } from "../domain/auth/principal.ts";
+import type { SignedIn } from "../domain/auth/sessions.ts";
+import type { CommandOutcome } from "../domain/case/gateway.ts";
+import type { CaseCommandRequest } from "../domain/case/requests.ts";
+import { commandCase } from "../domain/case/service.ts";
+import { findQueuedCase, type QueueRow } from "../domain/case/work-queue.ts";
+import { PhoenixError } from "../domain/errors.ts";
+import { isIdOf } from "../domain/ids.ts";
+import { tenantDatabase } from "../domain/tenancy.ts";
+import { caseGateway } from "../durable-objects/case-gateway.ts";
+import { envOf, principalIn, requireSignedIn, type WorkbenchArgs } from "./workbench.server.ts";
+
+export interface CaseAccess {
+  signedIn: SignedIn;
+  principal: Principal;
+  env: Env;
+  /** The case's row in the work queue, as the queue shows it. */
+  queued: QueueRow;
+}
+
+export async function caseAccess(args: WorkbenchArgs, caseId: string, now: number): Promise<CaseAccess> {
+  const signedIn = await requireSignedIn(args, now);
+  const env = envOf(args);
+  const notFound = new PhoenixError("not_found", "no such case");
+  if (!isIdOf("case", caseId)) throw notFound;
+  const queued = await findQueuedCase(
+    env.CONTROL_DB,
+    caseId,
+    signedIn.grants.map((g) => g.tenantId),
+  );
+  if (!queued) throw notFound;
+  const principal = await principalIn(args, signedIn, queued.tenantId);
+  requirePermission(principal, "cases.read");
+  return { signedIn, principal, env, queued };
+}
+
+/** One command as this person, on the version they saw. */
+export function commandAsPerson(
+  access: CaseAccess,
+  caseId: string,
+  request: CaseCommandRequest,
+  expectedVersion: number,
+  idempotencyKey: string | undefined,
+  now: number,
+): Promise<CommandOutcome> {
+  const { env, principal } = access;
+  return commandCase(
+    { gateway: caseGateway(env), db: tenantDatabase(env, principal.tenant), tenant: principal.tenant, now },
+    { actor: actorOf(principal), idempotencyScope: principal.id },
+    caseId,
+    request,
+    expectedVersion,
+    { key: idempotencyKey, raw: JSON.stringify(request) },
+  );
+}
