@@ -3,25 +3,16 @@
 import { useEffect, useRef, useState } from "react";
 import { useFetcher, useNavigate } from "react-router";
 import type { SearchHit } from "./routes/search.tsx";
+import { useModalDialog } from "./shortcuts.tsx";
 
 export function CommandPalette({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const input = useRef<HTMLInputElement>(null);
+  const dialog = useModalDialog(open, () => input.current?.focus());
   const fetcher = useFetcher<{ hits: SearchHit[] }>();
   const navigate = useNavigate();
   const [q, setQ] = useState("");
   const [active, setActive] = useState(0);
   const hits = q.trim() === "" ? [] : (fetcher.data?.hits ?? []);
-
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) {
-      d.showModal();
-      input.current?.focus();
-    }
-    if (!open && d.open) d.close();
-  }, [open]);
 
   // The fetcher object changes with every load; the query alone decides when to search again.
   const load = useRef(fetcher.load);

@@ -87,16 +87,27 @@ export function useGlobalShortcuts() {
   return { helpOpen, setHelpOpen, paletteOpen, setPaletteOpen };
 }
 
-export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** A `<dialog>` shown modally while `open` (focus trapped, Escape closes); `onOpen` runs as it opens. */
+export function useModalDialog(open: boolean, onOpen?: () => void) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [singleKeys, setSingleKeys] = useState(true);
-  useEffect(() => setSingleKeys(singleKeysOn()), []);
+  const opened = useRef(onOpen);
+  opened.current = onOpen;
   useEffect(() => {
     const d = dialog.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      opened.current?.();
+    }
     if (!open && d.open) d.close();
   }, [open]);
+  return dialog;
+}
+
+export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const dialog = useModalDialog(open);
+  const [singleKeys, setSingleKeys] = useState(true);
+  useEffect(() => setSingleKeys(singleKeysOn()), []);
   const toggle = useCallback((on: boolean) => {
     localStorage.setItem(SINGLE_KEYS_STORAGE, on ? "on" : "off");
     setSingleKeys(on);

@@ -60,8 +60,8 @@ export interface SeedReport {
   caseSeconds: number;
 }
 
-/** The one local D1 file holding a tenant schema under `stateDir` (the control database has none). */
-export function tenantDatabaseFile(stateDir: string): string {
+/** The one local D1 file under `stateDir` that holds `table` (alerts: the tenant; work_queue: CONTROL_DB). */
+export function localDatabaseFile(stateDir: string, table: "alerts" | "work_queue"): string {
   const dir = join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
   const found = readdirSync(dir)
     .filter((name) => name.endsWith(".sqlite"))
@@ -70,14 +70,14 @@ export function tenantDatabaseFile(stateDir: string): string {
       const db = openSqlite(file);
       try {
         return (
-          db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alerts'").get() !==
-          undefined
+          db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined
         );
       } finally {
         db.close();
       }
     });
-  if (found.length !== 1) throw new Error(`expected one tenant database in ${dir}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one database with ${table} in ${dir}, found ${found.length}`);
   return found[0] as string;
 }
 

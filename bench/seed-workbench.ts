@@ -2,8 +2,6 @@
 // tenants beside the bench tenant, a person with an analyst grant on all of them, and their cases'
 // rows in the cross-tenant work queue (what the queue page reads). Rows are spread over states,
 // severities, assignees and SLA deadlines so the page sorts and filters real variety.
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { drizzle } from "drizzle-orm/d1";
 import { CASE_PRIORITIES, CASE_SEVERITIES, CASE_STATUSES } from "../domain/case-vocabulary.ts";
 import { newId } from "../domain/ids.ts";
@@ -13,27 +11,6 @@ import { openSqlite, SqliteD1 } from "./sqlite-d1.ts";
 export const BENCH_ANALYST = { displayName: "Bench Analyst", email: "bench-analyst@phoenix.test" };
 const CHUNK = 500;
 const MINUTE = 60_000;
-
-/** The local D1 file holding CONTROL_DB under `stateDir`: the one with a work_queue table. */
-export function controlDatabaseFile(stateDir: string): string {
-  const dir = join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
-  const found = readdirSync(dir)
-    .filter((name) => name.endsWith(".sqlite"))
-    .map((name) => join(dir, name))
-    .filter((file) => {
-      const db = openSqlite(file);
-      try {
-        return (
-          db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_queue'").get() !==
-          undefined
-        );
-      } finally {
-        db.close();
-      }
-    });
-  if (found.length !== 1) throw new Error(`expected one control database in ${dir}, found ${found.length}`);
-  return found[0] as string;
-}
 
 /**
  * `cases` queue rows over `tenantCount` tenants (the bench tenant and new ones), and the bench

@@ -10,8 +10,8 @@ import { measureInLoadProcess } from "../bench/load.ts";
 import { explainListQueries, type QueryPlan } from "../bench/query-plans.ts";
 import type { BenchContext, Bounds, Population, Scenario } from "../bench/scenario.ts";
 import { BARE_ROUTE, SCENARIOS } from "../bench/scenarios/index.ts";
-import { type SeedReport, seedPopulation, tenantDatabaseFile } from "../bench/seed-direct.ts";
-import { controlDatabaseFile, seedWorkbench } from "../bench/seed-workbench.ts";
+import { localDatabaseFile, type SeedReport, seedPopulation } from "../bench/seed-direct.ts";
+import { seedWorkbench } from "../bench/seed-workbench.ts";
 import { count, fixed, formatTable, type ScenarioResult, summarise, withRatio } from "../bench/stats.ts";
 import { applyMigrations } from "../cli/d1.ts";
 import { ensureDevSecrets } from "../cli/dev-vars.ts";
@@ -297,7 +297,13 @@ async function main(): Promise<void> {
       await timed(
         `Seed ${count(cases)} queued cases over ${tenants} tenants directly into CONTROL_DB`,
         async () => {
-          await seedWorkbench(controlDatabaseFile(opts.state), h.tenantId(), tenants, cases, Date.now());
+          await seedWorkbench(
+            localDatabaseFile(opts.state, "work_queue"),
+            h.tenantId(),
+            tenants,
+            cases,
+            Date.now(),
+          );
         },
       );
       await timed(`Server on ${h.origin}`, () => h.start());
@@ -309,7 +315,7 @@ async function main(): Promise<void> {
     const populated = h.selected("populated");
     if (populated.length > 0) {
       await timed("Fresh state for the growth check", () => h.freshState());
-      const file = tenantDatabaseFile(opts.state);
+      const file = localDatabaseFile(opts.state, "alerts");
       const largest = h.profile.populations.at(-1) as Population;
       const now = Date.now();
       for (const population of h.profile.populations) {

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { Form, Link, useActionData, useNavigation, useRevalidator } from "react-router";
 import { alertsOfCase } from "../../domain/alerts/queries.ts";
 import { displayNames } from "../../domain/auth/people.ts";
-import { commandsAllowed } from "../../domain/auth/permissions.ts";
+import { can, commandsAllowed } from "../../domain/auth/permissions.ts";
 import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
 import type { CaseEvent } from "../../domain/case/model.ts";
 import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
@@ -131,10 +131,6 @@ function attackTechniques(findingInfo: unknown): string[] {
     return t?.uid ? [`${t.uid}${t.name ? ` ${t.name}` : ""}`] : [];
   });
   return [...new Set(names)];
-}
-
-function can(principal: { operations: ReadonlySet<string> }, operation: string): boolean {
-  return principal.operations.has(operation);
 }
 
 /** Form fields → the API's command request, so the workbench and /v1 validate alike. */
