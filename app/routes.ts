@@ -3,5 +3,10 @@ import { index, layout, type RouteConfig, route } from "@react-router/dev/routes
 export default [
   route("theme", "routes/theme.tsx"),
   route("search", "routes/search.tsx"),
-  layout("routes/shell.tsx", [index("routes/queue.tsx"), route("cases/:caseId", "routes/case.tsx")]),
+  layout("routes/shell.tsx", [
+    index("routes/queue.tsx"),
+    route("cases/:caseId", "routes/case.tsx"),
+    route("cases/:caseId/alerts/:alertId", "routes/case-alert.tsx"),
+    route("cases/:caseId/enrichment", "routes/case-enrichment.tsx"),
+  ]),
 ] satisfies RouteConfig;

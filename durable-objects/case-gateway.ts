@@ -21,6 +21,10 @@ export function caseGateway(env: Pick<Env, "CASES">): CaseGateway {
     audit: async (tenantId, caseId) => unwrap(await caseObjectStub(env, tenantId, caseId).audit()),
     verifyAudit: async (tenantId, caseId) =>
       unwrap(await caseObjectStub(env, tenantId, caseId).verifyAudit()).verification,
+    page: async (tenantId, caseId, beforeSeq, limit) => {
+      const { ok: _, ...page } = unwrap(await caseObjectStub(env, tenantId, caseId).page(beforeSeq, limit));
+      return page;
+    },
   };
 }
 

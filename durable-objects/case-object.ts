@@ -5,6 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import {
+  type AuditCheckpoint,
   type AuditVerification,
   auditHash,
   canonicalAuditRecord,
@@ -13,6 +14,7 @@ import {
 } from "../domain/case/audit.ts";
 import type {
   CaseAudit,
+  CasePage,
   CaseResult,
   CaseSnapshot,
   CommandOutcome,
@@ -57,6 +59,8 @@ export class CaseObject extends DurableObject<Env> {
   private readonly outbox: CaseOutbox;
   private readonly faults = new Set<FaultPoint>();
   private draining: Promise<void> | null = null;
+  /** The longest prefix of the audit chain this instance has verified. */
+  private verified: AuditCheckpoint | null = null;
   private drainAgain: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -181,18 +185,41 @@ export class CaseObject extends DurableObject<Env> {
     const meta = this.store.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     const stored = this.store.auditRecords();
-    return {
-      ok: true,
-      records: stored,
-      verification: verifyAuditChain(stored, meta.version),
-    };
+    const verification = verifyAuditChain(stored, meta.version);
+    this.verified = verification.ok ? verification : null;
+    return { ok: true, records: stored, verification };
   }
 
-  /** The chain's verification alone, for pages that show its status but not its records. */
+  /**
+   * The chain's verification alone, for pages that show its status on every view. Each instance
+   * walks the whole chain once, then only the records written since (its storage is its own, so
+   * nothing else changes them while it lives); the audit read above always walks it all.
+   */
   async verifyAudit(): Promise<CaseResult<{ verification: AuditVerification }>> {
     const meta = this.store.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
-    return { ok: true, verification: verifyAuditChain(this.store.auditRecords(), meta.version) };
+    return { ok: true, verification: this.verifyFromCheckpoint(meta.version) };
+  }
+
+  /** A case page's reads in one call: state, the timeline page before `beforeSeq`, verification. */
+  async page(beforeSeq: number | null, limit: number): Promise<CaseResult<CasePage>> {
+    const meta = this.store.loadMeta();
+    if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
+    const end = Math.min(beforeSeq ?? Number.MAX_SAFE_INTEGER, meta.state.eventCount + 1);
+    const from = Math.max(0, end - 1 - limit);
+    return {
+      ok: true,
+      snapshot: { tenantId: meta.tenantId, caseId: meta.caseId, version: meta.version, state: meta.state },
+      events: this.store.eventsAfter(from, end - 1 - from),
+      verification: this.verifyFromCheckpoint(meta.version),
+    };
+  }
+
+  private verifyFromCheckpoint(version: number): AuditVerification {
+    const from = this.verified !== null && this.verified.length <= version ? this.verified : undefined;
+    const verification = verifyAuditChain(this.store.auditRecords(from?.length), version, from);
+    this.verified = verification.ok ? verification : null;
+    return verification;
   }
 
   /** Re-arms the alarm from storage; the scheduled sweep calls this for cases whose alarm was lost. */

@@ -124,10 +124,12 @@ export class CaseStorage {
     );
   }
 
-  auditRecords(): StoredAuditRecord[] {
+  /** The audit chain in the order it was written, from the record after `afterSeq`. */
+  auditRecords(afterSeq = 0): StoredAuditRecord[] {
     return this.sql
       .exec<{ seq: number; record: string; prev_hash: string; hash: string }>(
-        "SELECT seq, record, prev_hash, hash FROM audit ORDER BY rowid",
+        "SELECT seq, record, prev_hash, hash FROM audit WHERE seq > ? ORDER BY rowid",
+        afterSeq,
       )
       .toArray()
       .map((r) => ({ seq: r.seq, record: r.record, prevHash: r.prev_hash, hash: r.hash }));

@@ -206,8 +206,29 @@ export const workQueue = sqliteTable(
     index("work_queue_tenant_idx").on(t.tenantId, t.updatedAt),
     index("work_queue_queue_due_idx").on(t.queue, t.slaDueAt),
     index("work_queue_assignee_idx").on(t.assigneeId, t.slaDueAt),
-    // The workbench queue's default order (soonest deadline first, none last), as domain/workbench/queue.ts sorts it.
-    index("work_queue_due_key_idx").on(sql`coalesce(${t.slaDueAt}, 8640000000000000)`, t.caseId),
+    // One index per workbench queue order (domain/case/work-queue.ts, whose sort keys must be these
+    // exact expressions): the queue walks it in order and stops at a page, checking tenant and
+    // state from the index itself, instead of sorting every case of the person's tenants.
+    index("work_queue_walk_due_idx").on(
+      sql`coalesce(${t.slaDueAt}, 8640000000000000)`,
+      t.caseId,
+      t.tenantId,
+      t.state,
+    ),
+    index("work_queue_walk_severity_idx").on(
+      sql`(case ${t.severity} when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'critical' then 4 else 0 end)`,
+      t.caseId,
+      t.tenantId,
+      t.state,
+    ),
+    index("work_queue_walk_priority_idx").on(
+      sql`(case ${t.priority} when 'P4' then 1 when 'P3' then 2 when 'P2' then 3 when 'P1' then 4 else 0 end)`,
+      t.caseId,
+      t.tenantId,
+      t.state,
+    ),
+    index("work_queue_walk_activity_idx").on(t.updatedAt, t.caseId, t.tenantId, t.state),
+    index("work_queue_walk_age_idx").on(t.openedAt, t.caseId, t.tenantId, t.state),
   ],
 );
 

@@ -2,6 +2,7 @@
 // The server build is imported lazily, so API tests (vitest) run without building the workbench.
 import {
   createRequestHandler,
+  type RequestHandler,
   type RouterContext,
   RouterContextProvider,
   type ServerBuild,
@@ -16,16 +17,29 @@ interface WorkbenchContext {
   ctx: WorkerExecutionContext;
 }
 
-const loadBuild = (): Promise<ServerBuild> => import("virtual:react-router/server-build");
-const handleRequest = createRequestHandler(loadBuild, import.meta.env.MODE);
+// Given the build itself (not a function that loads it), React Router derives its route table once
+// per isolate instead of on every request, which it does for a build function to allow hot reload.
+let workbench: Promise<{ key: RouterContext<WorkbenchContext>; handle: RequestHandler }> | undefined;
+
+function loadWorkbench() {
+  workbench ??= import("virtual:react-router/server-build").then((build: ServerBuild) => ({
+    key: contextKey(build),
+    handle: createRequestHandler(build, import.meta.env.MODE),
+  }));
+  // A failed load is retried by the next request rather than remembered.
+  workbench.catch(() => {
+    workbench = undefined;
+  });
+  return workbench;
+}
 
 export async function handleWorkbench(
   request: Request,
   env: Env,
   ctx: WorkerExecutionContext,
 ): Promise<Response> {
-  const key = contextKey(await loadBuild());
-  return handleRequest(request, new RouterContextProvider(new Map([[key, { env, ctx }]])));
+  const { key, handle } = await loadWorkbench();
+  return handle(request, new RouterContextProvider(new Map([[key, { env, ctx }]])));
 }
 
 // The context key is created once, in app/context.ts; app/root.tsx re-exports it so the Worker can

@@ -2,8 +2,8 @@
 // object (its state, log and audit) and the tenant's alerts; every action is a form post handled
 // by the action below, through the same domain service and permission table as /v1.
 import { useEffect, useRef, useState } from "react";
-import { Form, Link, useActionData, useNavigation, useRevalidator } from "react-router";
-import { alertsOfCase } from "../../domain/alerts/queries.ts";
+import { Form, Link, useActionData, useFetcher, useNavigation, useRevalidator } from "react-router";
+import { caseAlertSummaries } from "../../domain/alerts/queries.ts";
 import { displayNames } from "../../domain/auth/people.ts";
 import { can, commandsAllowed } from "../../domain/auth/permissions.ts";
 import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
@@ -34,10 +34,15 @@ import { renderComment } from "../markdown.server.ts";
 import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
 import { requireFormCsrf, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/case";
+import { type AlertDetails, AlertPayloads } from "./case-alert.tsx";
+import { EnrichmentPanel } from "./case-enrichment.tsx";
 import { useShell } from "./shell.tsx";
 
-const TIMELINE_LIMIT = 500;
-const ALERT_LIMIT = 200;
+// The newest events and alerts come with the page; older ones are a link away, so a case with a
+// long history opens as fast as a new one.
+const TIMELINE_PAGE = 40;
+const ALERT_PAGE = 25;
+const ALERT_ALL = 500;
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.title} · Phoenix` : "Case · Phoenix" },
@@ -47,17 +52,20 @@ export async function loader(args: Route.LoaderArgs) {
   const now = Date.now();
   return withPhoenixErrors(async () => {
     const caseId = args.params.caseId;
+    const url = new URL(args.request.url);
     const { principal, env } = await caseAccess(args, caseId, now);
     const gateway = caseGateway(env);
     const tenantId = principal.tenant.id;
-    const snapshot = await gateway.snapshot(tenantId, caseId);
-    const { state } = snapshot;
-    const [events, audit, alerts, people] = await Promise.all([
-      gateway.events(tenantId, caseId, Math.max(0, state.eventCount - TIMELINE_LIMIT), TIMELINE_LIMIT),
-      gateway.verifyAudit(tenantId, caseId),
-      alertsOfCase(tenantDatabase(env, principal.tenant), caseId, ALERT_LIMIT),
+    const db = tenantDatabase(env, principal.tenant);
+    const allAlerts = url.searchParams.get("alerts") === "all";
+    // `?before=<seq>` pages back through the timeline; events are numbered from 1.
+    const [page, alerts, people] = await Promise.all([
+      gateway.page(tenantId, caseId, positiveInt(url.searchParams.get("before")), TIMELINE_PAGE),
+      caseAlertSummaries(db, caseId, allAlerts ? ALERT_ALL : ALERT_PAGE),
       listTenantUsers(env.CONTROL_DB, tenantId, { limit: 200, status: "active" }),
     ]);
+    const { snapshot, events, verification: audit } = page;
+    const { state } = snapshot;
     // A customer sees only what was written for them.
     const customer = principal.role === "viewer" || !can(principal, "cases.work");
     const visible = events.filter(
@@ -66,7 +74,16 @@ export async function loader(args: Route.LoaderArgs) {
     const actorIds = [
       ...new Set(visible.map((e) => e.actor.id).concat(state.assignee ? [state.assignee] : [])),
     ];
-    const names = Object.fromEntries(await displayNames(env.CONTROL_DB, actorIds));
+    // Most actors are the tenant's own people, already listed for the assignee picker.
+    const known = new Map(people.items.map((u) => [u.principal.id, u.principal.displayName]));
+    const unknown = actorIds.filter((id) => !known.has(id));
+    const found = await displayNames(env.CONTROL_DB, unknown);
+    const names = Object.fromEntries(
+      actorIds.flatMap((id) => {
+        const name = known.get(id) ?? found.get(id);
+        return name === undefined ? [] : [[id, name]];
+      }),
+    );
     return {
       now,
       id: caseId,
@@ -101,36 +118,32 @@ export async function loader(args: Route.LoaderArgs) {
         name: u.principal.displayName,
         role: u.grant.role,
       })),
+      // Each event as the page shows it, worded on the server: the events themselves (an opening
+      // can carry hundreds of alert ids) never travel to the browser.
       timeline: visible
         .map((e) => ({
           seq: e.seq,
-          event: e,
+          at: e.at,
+          kind: kindOf(e),
+          actor: names[e.actor.id] ?? actorLabel(e.actor),
+          text: describeEvent(e, names),
+          visibility: e.type === "case.commented" ? e.visibility : null,
+          reason: "reason" in e && typeof e.reason === "string" ? e.reason : null,
           html: e.type === "case.commented" ? renderComment(e.commentId, e.body) : null,
         }))
         .reverse(),
-      alerts: alerts.map((a) => ({
-        ...a,
-        reviewed: state.alerts[a.id]?.reviewed ?? false,
-        techniques: attackTechniques(a.findingInfo),
-      })),
+      olderBefore: events.length > 0 && (events[0]?.seq ?? 1) > 1 ? events[0]?.seq : null,
+      newerShown: (events.at(-1)?.seq ?? state.eventCount) < state.eventCount,
+      alerts: alerts.items.map((a) => ({ ...a, reviewed: state.alerts[a.id]?.reviewed ?? false })),
+      alertTotal: alerts.total,
       audit,
     };
   });
 }
 
-/** ATT&CK techniques a finding names ("T1059.001 PowerShell"), from its finding_info.attacks. */
-function attackTechniques(findingInfo: unknown): string[] {
-  const attacks = (findingInfo as { attacks?: unknown } | null)?.attacks;
-  if (!Array.isArray(attacks)) return [];
-  const names = attacks.flatMap((attack) => {
-    const a = attack as {
-      technique?: { uid?: string; name?: string };
-      sub_technique?: { uid?: string; name?: string };
-    };
-    const t = a.sub_technique ?? a.technique;
-    return t?.uid ? [`${t.uid}${t.name ? ` ${t.name}` : ""}`] : [];
-  });
-  return [...new Set(names)];
+function positiveInt(value: string | null): number | null {
+  const n = Number(value);
+  return value && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
 /** Form fields → the API's command request, so the workbench and /v1 validate alike. */
@@ -250,7 +263,7 @@ export default function CasePage({ loaderData: c }: Route.ComponentProps) {
     },
   });
   const allowed = new Set(c.allowed);
-  const timeline = c.timeline.filter((t) => kind === "all" || kindOf(t.event) === kind);
+  const timeline = c.timeline.filter((t) => kind === "all" || t.kind === kind);
   return (
     <article aria-labelledby="case-title" className="grid gap-5 lg:grid-cols-[minmax(0,1fr)_22rem]">
       <div className="min-w-0">
@@ -329,43 +342,58 @@ export default function CasePage({ loaderData: c }: Route.ComponentProps) {
             </fieldset>
           </div>
           <ol className="mt-3 space-y-2" aria-label="Events, newest first">
-            {timeline.map(({ seq, event, html }) => (
-              <li key={seq} className="rounded-lg border border-line bg-surface px-3 py-2">
+            {timeline.map((t) => (
+              <li key={t.seq} className="rounded-lg border border-line bg-surface px-3 py-2">
                 <div className="flex flex-wrap items-baseline gap-2 text-[13px]">
-                  <span className="font-medium">{c.names[event.actor.id] ?? actorLabel(event.actor)}</span>
-                  <span className="text-muted">{describeEvent(event, c.names)}</span>
-                  {event.type === "case.commented" && (
+                  <span className="font-medium">{t.actor}</span>
+                  <span className="text-muted">{t.text}</span>
+                  {t.visibility && (
                     <span
-                      className={`rounded px-1.5 text-[11px] ${event.visibility === "customer" ? "bg-info-soft text-info" : "bg-raised text-muted"}`}
+                      className={`rounded px-1.5 text-[11px] ${t.visibility === "customer" ? "bg-info-soft text-info" : "bg-raised text-muted"}`}
                     >
-                      {event.visibility === "customer" ? "Customer-visible" : "Internal"}
+                      {t.visibility === "customer" ? "Customer-visible" : "Internal"}
                     </span>
                   )}
                   <time
                     className="ml-auto text-[12px] text-faint"
-                    dateTime={new Date(event.at).toISOString()}
-                    title={exactTime(event.at)}
+                    dateTime={new Date(t.at).toISOString()}
+                    title={exactTime(t.at)}
                   >
-                    {relativeTime(event.at, now)}
+                    {relativeTime(t.at, now)}
                   </time>
                 </div>
-                {html !== null && (
+                {t.html !== null && (
                   <div
                     className="prose-comment mt-1 text-[14px]"
                     // Rendered on the server by micromark, which never passes raw HTML through.
                     // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised Markdown (app/markdown.server.ts)
-                    dangerouslySetInnerHTML={{ __html: html }}
+                    dangerouslySetInnerHTML={{ __html: t.html }}
                   />
                 )}
-                {event.reason && <p className="mt-1 text-[13px] text-muted">Reason: {event.reason}</p>}
+                {t.reason && <p className="mt-1 text-[13px] text-muted">Reason: {t.reason}</p>}
               </li>
             ))}
           </ol>
+          {(c.olderBefore !== null || c.newerShown) && (
+            <nav aria-label="Timeline pages" className="mt-3 flex gap-4 text-[13px]">
+              {c.newerShown && (
+                <Link to="." className="text-accent hover:underline">
+                  ← Newest events
+                </Link>
+              )}
+              {c.olderBefore !== null && (
+                <Link to={`?before=${c.olderBefore}`} className="text-accent hover:underline">
+                  Older events →
+                </Link>
+              )}
+            </nav>
+          )}
         </section>
       </div>
       <aside className="space-y-4" aria-label="Case details">
         <Details c={c} />
         <LinkedAlerts c={c} />
+        <EnrichmentPanel caseId={c.id} version={c.version} />
         <section aria-labelledby="audit-title" className="rounded-lg border border-line bg-surface p-4">
           <h2 id="audit-title" className="text-sm font-semibold">
             Audit
@@ -763,7 +791,7 @@ function LinkedAlerts({ c }: { c: CaseData }) {
   return (
     <section aria-labelledby="alerts-title" className="rounded-lg border border-line bg-surface p-4">
       <h2 id="alerts-title" className="text-sm font-semibold">
-        Linked alerts <span className="font-normal text-muted">({c.alerts.length})</span>
+        Linked alerts <span className="font-normal text-muted">({c.alertTotal})</span>
       </h2>
       {c.alerts.length === 0 ? (
         <p className="mt-1 text-[13px] text-muted">No alerts are linked to this case.</p>
@@ -771,79 +799,106 @@ function LinkedAlerts({ c }: { c: CaseData }) {
         <ul className="mt-2 space-y-2">
           {c.alerts.map((a) => (
             <li key={a.id} className="rounded-md border border-line p-2 text-[13px]">
-              <details>
-                <summary className="cursor-pointer">
-                  <span className="font-medium">{a.title}</span>
-                  {a.reviewed && (
-                    <span className="ml-1.5 rounded bg-ok-soft px-1 text-[11px] text-ok">reviewed</span>
-                  )}
-                  <span className="block text-[12px] text-muted">
-                    {OCSF_SEVERITY[a.severityId] ?? a.severityId} · {a.productName ?? "unknown product"} ·{" "}
-                    {exactTime(a.time)}
-                    {a.occurrenceCount > 1 && ` · seen ${a.occurrenceCount}×`}
-                  </span>
-                  {a.techniques.length > 0 && (
-                    <span className="mt-1 flex flex-wrap gap-1">
-                      {a.techniques.map((t) => (
-                        <span key={t} className="rounded bg-raised px-1.5 font-mono text-[11px] text-muted">
-                          {t}
-                        </span>
-                      ))}
-                    </span>
-                  )}
-                </summary>
-                <pre className="mt-2 max-h-72 overflow-auto rounded bg-raised p-2 font-mono text-[11px]">
-                  {JSON.stringify(
-                    {
-                      device: a.device,
-                      actor: a.actor,
-                      observables: a.observables,
-                      finding_info: a.findingInfo,
-                    },
-                    null,
-                    2,
-                  )}
-                </pre>
-              </details>
-              {!c.customer && (
-                <div className="mt-1.5 flex gap-1.5">
-                  {allowed.has("review_alert") && !a.reviewed && (
-                    <AlertCommand c={c} type="review_alert" alertId={a.id} label="Mark reviewed" />
-                  )}
-                  {allowed.has("unlink_alert") && (
-                    <AlertCommand c={c} type="unlink_alert" alertId={a.id} label="Unlink" />
-                  )}
-                </div>
+              <AlertSummary caseId={c.id} a={a} />
+              {!c.customer && (allowed.has("review_alert") || allowed.has("unlink_alert")) && (
+                <AlertCommands
+                  c={c}
+                  alertId={a.id}
+                  review={allowed.has("review_alert") && !a.reviewed}
+                  unlink={allowed.has("unlink_alert")}
+                />
               )}
             </li>
           ))}
         </ul>
       )}
+      {c.alertTotal > c.alerts.length && (
+        <Link to="?alerts=all" className="mt-2 inline-block text-[13px] text-accent hover:underline">
+          Show all {c.alertTotal} alerts
+        </Link>
+      )}
     </section>
   );
 }
 
-function AlertCommand({
+/** One alert's key fields; expanding it fetches the full finding and raw payload on demand. */
+function AlertSummary({ caseId, a }: { caseId: string; a: CaseData["alerts"][number] }) {
+  const details = useFetcher<AlertDetails>();
+  const href = `/cases/${caseId}/alerts/${a.id}`;
+  const facts = [
+    OCSF_SEVERITY[a.severityId] ?? String(a.severityId),
+    a.productName ?? "unknown product",
+    exactTime(a.time),
+    a.deviceName && `device ${a.deviceName}`,
+    a.userName && `user ${a.userName}`,
+    a.observableCount > 0 && `${a.observableCount} observable${a.observableCount === 1 ? "" : "s"}`,
+    a.occurrenceCount > 1 && `seen ${a.occurrenceCount}×`,
+  ].filter(Boolean);
+  return (
+    <details
+      onToggle={(event) => {
+        if (event.currentTarget.open && details.state === "idle" && !details.data) details.load(href);
+      }}
+    >
+      <summary className="cursor-pointer">
+        <span className="font-medium">{a.title}</span>
+        {a.reviewed && <span className="ml-1.5 rounded bg-ok-soft px-1 text-[11px] text-ok">reviewed</span>}
+        <span className="block text-[12px] text-muted">{facts.join(" · ")}</span>
+        {a.techniques.length > 0 && (
+          <span className="mt-1 flex flex-wrap gap-1">
+            {a.techniques.map((t) => (
+              <span key={t} className="rounded bg-raised px-1.5 font-mono text-[11px] text-muted">
+                {t}
+              </span>
+            ))}
+          </span>
+        )}
+      </summary>
+      <div aria-live="polite">
+        {details.data ? (
+          <AlertPayloads alert={details.data} />
+        ) : (
+          <p className="mt-2 text-[12px] text-muted">
+            {details.state === "loading" ? "Loading the finding…" : ""}{" "}
+            <Link to={href} className="text-accent hover:underline">
+              Open the full finding and raw payload
+            </Link>
+          </p>
+        )}
+      </div>
+    </details>
+  );
+}
+
+/** Review and unlink share one form: the button pressed names the command. */
+function AlertCommands({
   c,
-  type,
   alertId,
-  label,
+  review,
+  unlink,
 }: {
   c: CaseData;
-  type: string;
   alertId: string;
-  label: string;
+  review: boolean;
+  unlink: boolean;
 }) {
+  const shell = useShell();
+  const small = "rounded border border-line px-1.5 py-0.5 text-[12px] hover:border-accent";
   return (
-    <Form method="post">
-      <Hidden c={c} type={type} />
+    <Form method="post" className="mt-1.5 flex gap-1.5">
+      <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />
+      <input type="hidden" name="version" value={c.version} />
       <input type="hidden" name="alert_id" value={alertId} />
-      <button
-        type="submit"
-        className="rounded border border-line px-1.5 py-0.5 text-[12px] hover:border-accent"
-      >
-        {label}
-      </button>
+      {review && (
+        <button type="submit" name="type" value="review_alert" className={small}>
+          Mark reviewed
+        </button>
+      )}
+      {unlink && (
+        <button type="submit" name="type" value="unlink_alert" className={small}>
+          Unlink
+        </button>
+      )}
     </Form>
   );
 }

@@ -1,5 +1,5 @@
 // Reading alerts: by id, and as a keyset-paginated, filtered list (newest first).
-import { and, desc, eq, getTableColumns, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { alerts } from "../../schema/tenant.ts";
 import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
@@ -103,24 +103,77 @@ export async function existingAlertIds(db: D1Database, ids: readonly string[]): 
   return new Set((await findAlertRefs(db, ids)).map((r) => r.id));
 }
 
-/** A case's linked alerts as its page lists them: the key fields, without the raw payload. */
-export async function alertsOfCase(db: D1Database, caseId: string, limit: number) {
-  return drizzle(db)
-    .select({
-      id: alerts.id,
-      title: alerts.title,
-      time: alerts.time,
-      severityId: alerts.severityId,
-      productName: alerts.productName,
-      vendorName: alerts.vendorName,
-      device: alerts.device,
-      actor: alerts.actor,
-      observables: alerts.observables,
-      findingInfo: alerts.findingInfo,
-      occurrenceCount: alerts.occurrenceCount,
-    })
-    .from(alerts)
-    .where(eq(alerts.caseId, caseId))
-    .orderBy(desc(alerts.time), desc(alerts.id))
-    .limit(limit);
+/** One linked alert as a case page lists it: the key fields, read out of the JSON in SQLite. */
+export interface CaseAlertSummary {
+  id: string;
+  title: string;
+  time: number;
+  severityId: number;
+  productName: string | null;
+  occurrenceCount: number;
+  deviceName: string | null;
+  userName: string | null;
+  observableCount: number;
+  /** "T1059.001 PowerShell", from finding_info.attacks, deduplicated. */
+  techniques: string[];
+}
+
+/**
+ * A case's linked alerts, newest first, without their nested objects or raw payload: a busy case
+ * lists hundreds, and the full finding is read only when an analyst opens one (getAlert).
+ */
+export async function caseAlertSummaries(
+  db: D1Database,
+  caseId: string,
+  limit: number,
+): Promise<{ items: CaseAlertSummary[]; total: number }> {
+  const d = drizzle(db);
+  const [rows, [counted]] = await d.batch([
+    d
+      .select({
+        id: alerts.id,
+        title: alerts.title,
+        time: alerts.time,
+        severityId: alerts.severityId,
+        productName: alerts.productName,
+        occurrenceCount: alerts.occurrenceCount,
+        deviceName: sql<
+          string | null
+        >`coalesce(json_extract(${alerts.device}, '$.hostname'), json_extract(${alerts.device}, '$.name'), json_extract(${alerts.device}, '$.ip'))`,
+        userName: sql<
+          string | null
+        >`coalesce(json_extract(${alerts.actor}, '$.user.name'), json_extract(${alerts.actor}, '$.user.email_addr'), json_extract(${alerts.actor}, '$.user.uid'))`,
+        observableCount: sql<number>`coalesce(json_array_length(${alerts.observables}), 0)`,
+        attacks: sql<string | null>`json_extract(${alerts.findingInfo}, '$.attacks')`,
+      })
+      .from(alerts)
+      .where(eq(alerts.caseId, caseId))
+      .orderBy(desc(alerts.time), desc(alerts.id))
+      .limit(limit),
+    d.select({ total: count() }).from(alerts).where(eq(alerts.caseId, caseId)),
+  ]);
+  return {
+    items: rows.map(({ attacks, ...row }) => ({ ...row, techniques: attackTechniques(attacks) })),
+    total: counted?.total ?? 0,
+  };
+}
+
+/** ATT&CK techniques named by a finding's attacks (JSON text), sub-technique first when present. */
+export function attackTechniques(attacksJson: string | null): string[] {
+  let attacks: unknown;
+  try {
+    attacks = attacksJson ? JSON.parse(attacksJson) : null;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(attacks)) return [];
+  const names = attacks.flatMap((attack) => {
+    const a = attack as {
+      technique?: { uid?: string; name?: string };
+      sub_technique?: { uid?: string; name?: string };
+    };
+    const t = a?.sub_technique ?? a?.technique;
+    return t?.uid ? [`${t.uid}${t.name ? ` ${t.name}` : ""}`] : [];
+  });
+  return [...new Set(names)];
 }

@@ -42,26 +42,36 @@ export type AuditVerification =
   | { ok: true; length: number; head: string }
   | { ok: false; length: number; brokenAt: number; reason: string };
 
+/** A verified prefix of a chain: its first `length` records hold, ending in `head`. */
+export interface AuditCheckpoint {
+  length: number;
+  head: string;
+}
+
 /**
- * Re-walks the chain from the genesis hash. `expectedLength` is the number of records the case
- * says it wrote (its version), which catches a record cut off the end.
+ * Walks the chain from the genesis hash, or from a verified `checkpoint` when `rows` are only the
+ * records after it. `expectedLength` is the number of records the case says it wrote (its
+ * version), which catches a record cut off the end.
  */
 export function verifyAuditChain(
   rows: readonly StoredAuditRecord[],
   expectedLength: number,
+  checkpoint: AuditCheckpoint = { length: 0, head: GENESIS_HASH },
 ): AuditVerification {
-  let prev = GENESIS_HASH;
+  let prev = checkpoint.head;
+  const total = checkpoint.length + rows.length;
   for (const [i, row] of rows.entries()) {
-    const expectedSeq = i + 1;
+    const expectedSeq = checkpoint.length + i + 1;
     const broken = (reason: string): AuditVerification => ({
       ok: false,
-      length: rows.length,
+      length: total,
       brokenAt: expectedSeq,
       reason,
     });
     if (row.seq !== expectedSeq)
       return broken(`record ${expectedSeq} is missing or out of order (found ${row.seq})`);
-    if (row.prevHash !== prev) return broken(`record ${expectedSeq} does not follow record ${i}`);
+    if (row.prevHash !== prev)
+      return broken(`record ${expectedSeq} does not follow record ${expectedSeq - 1}`);
     if (auditHash(row.record, row.prevHash) !== row.hash) return broken(`record ${expectedSeq} was modified`);
     let parsed: { seq?: unknown };
     try {
@@ -73,13 +83,13 @@ export function verifyAuditChain(
       return broken(`record ${expectedSeq} claims to be record ${String(parsed.seq)}`);
     prev = row.hash;
   }
-  if (rows.length !== expectedLength) {
+  if (total !== expectedLength) {
     return {
       ok: false,
-      length: rows.length,
-      brokenAt: rows.length + 1,
-      reason: `expected ${expectedLength} records, found ${rows.length}`,
+      length: total,
+      brokenAt: total + 1,
+      reason: `expected ${expectedLength} records, found ${total}`,
     };
   }
-  return { ok: true, length: rows.length, head: prev };
+  return { ok: true, length: total, head: prev };
 }

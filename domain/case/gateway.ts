@@ -61,6 +61,14 @@ export interface CaseAudit {
   verification: AuditVerification;
 }
 
+/** A case as its page shows it: the state, one page of the timeline and the audit's verification. */
+export interface CasePage {
+  snapshot: CaseSnapshot;
+  /** The `limit` events before `beforeSeq` (all the newest when it is null), oldest first. */
+  events: TimelineEvent[];
+  verification: AuditVerification;
+}
+
 export interface CaseGateway {
   open(request: OpenRequest): Promise<CommandOutcome>;
   command(tenantId: string, caseId: string, request: CommandRequest): Promise<CommandOutcome>;
@@ -69,4 +77,6 @@ export interface CaseGateway {
   audit(tenantId: string, caseId: string): Promise<CaseAudit>;
   /** The audit chain's verification without its records. */
   verifyAudit(tenantId: string, caseId: string): Promise<AuditVerification>;
+  /** Everything a case page reads from the case, in one call. */
+  page(tenantId: string, caseId: string, beforeSeq: number | null, limit: number): Promise<CasePage>;
 }

@@ -1,7 +1,7 @@
 // The cross-tenant work queue as a person sees it: the cases of every tenant they hold a grant on,
 // read from CONTROL_DB's work_queue index (never a fan-out to each tenant's database), filtered,
 // sorted and paged with keyset cursors that stay stable while cases change.
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
@@ -94,8 +94,10 @@ export interface QueueQuery {
 const NO_DEADLINE = 8_640_000_000_000_000;
 const dueKey = sql<number>`coalesce(${workQueue.slaDueAt}, ${sql.raw(String(NO_DEADLINE))})`;
 
+// Literals, not parameters: SQLite uses an expression index only for the very same expression
+// (schema/control.ts indexes each rank). The values are Phoenix's own vocabulary, never input.
 function rank(column: SQLiteColumn, values: readonly string[]): SQL<number> {
-  const cases = values.map((v, i) => sql`when ${v} then ${sql.raw(String(i + 1))}`);
+  const cases = values.map((v, i) => sql.raw(`when '${v}' then ${i + 1}`));
   return sql<number>`(case ${column} ${sql.join(cases, sql` `)} else 0 end)`;
 }
 
@@ -124,11 +126,34 @@ export async function listWorkQueue(
   controlDb: D1Database,
   q: QueueQuery,
 ): Promise<{ rows: QueueRow[]; nextCursor: string | null }> {
+  const built = queueQuery(controlDb, q);
+  if (!built) return { rows: [], nextCursor: null };
+  const { query, sort, limit, fingerprint } = built;
+  const rows = await query;
+  const page = keysetPage(rows, limit, (r) => ({ k: sort.of(r), id: r.caseId }), fingerprint);
+  return { rows: page.items, nextCursor: page.nextCursor };
+}
+
+/** SQLite's plan for a queue query, one line per step: how tests hold the queue to its indexes. */
+export async function explainWorkQueue(controlDb: D1Database, q: QueueQuery): Promise<string[]> {
+  const built = queueQuery(controlDb, q);
+  if (!built) return [];
+  const { sql: text, params } = built.query.toSQL();
+  const plan = await controlDb
+    .prepare(`EXPLAIN QUERY PLAN ${text}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return plan.results.map((r) => r.detail);
+}
+
+function queueQuery(controlDb: D1Database, q: QueueQuery) {
   const { view } = q;
   const tenantIds = view.tenant ? q.tenantIds.filter((id) => id === view.tenant) : [...q.tenantIds];
-  if (tenantIds.length === 0) return { rows: [], nextCursor: null };
+  if (tenantIds.length === 0) return null;
 
-  const conditions: SQL[] = [inArray(workQueue.tenantId, tenantIds)];
+  // The unary plus keeps SQLite off the tenant index: walking the sort's own index (which carries
+  // tenant and state) stops after one page, where the tenant index means sorting all their cases.
+  const conditions: SQL[] = [inArray(sql`+${workQueue.tenantId}`, tenantIds)];
   if (view.state === "open") conditions.push(ne(workQueue.state, "closed"));
   else if (view.state !== "all") conditions.push(eq(workQueue.state, view.state));
   if (view.severity) conditions.push(eq(workQueue.severity, view.severity));
@@ -143,29 +168,19 @@ export async function listWorkQueue(
   const fingerprint = JSON.stringify({ ...view, tenantIds, me: q.viewerId });
   if (q.cursor) {
     const after = decodeCursor(q.cursor, fingerprint);
-    const beyond = sort.dir === "asc" ? gt : lt;
-    const next =
-      sort.dir === "asc"
-        ? or(
-            sql`${sort.key} > ${after.k}`,
-            and(sql`${sort.key} = ${after.k}`, beyond(workQueue.caseId, after.id)),
-          )
-        : or(
-            sql`${sort.key} < ${after.k}`,
-            and(sql`${sort.key} = ${after.k}`, beyond(workQueue.caseId, after.id)),
-          );
-    if (next) conditions.push(next);
+    // A row value, so SQLite seeks to the position in the sort's index instead of filtering.
+    const beyond = sql.raw(sort.dir === "asc" ? ">" : "<");
+    conditions.push(sql`(${sort.key}, ${workQueue.caseId}) ${beyond} (${after.k}, ${after.id})`);
   }
 
   const limit = Math.min(Math.max(q.limit ?? QUEUE_PAGE_SIZE, 1), 200);
   const order =
     sort.dir === "asc" ? [asc(sort.key), asc(workQueue.caseId)] : [desc(sort.key), desc(workQueue.caseId)];
-  const rows = await queueRows(controlDb)
+  const query = queueRows(controlDb)
     .where(and(...conditions))
     .orderBy(...order)
     .limit(limit + 1);
-  const page = keysetPage(rows, limit, (r) => ({ k: sort.of(r), id: r.caseId }), fingerprint);
-  return { rows: page.items, nextCursor: page.nextCursor };
+  return { query, sort, limit, fingerprint };
 }
 
 /** One case's queue row, if it is in one of these tenants: how the case page finds its tenant. */

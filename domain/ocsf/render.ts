@@ -2,12 +2,7 @@
 // shares. Cases render as Incident Findings in domain/case/incident-finding.ts. Both validate
 // against shared/ocsf/*.schema.json (see tests/domain/ocsf).
 import type { alerts } from "../../schema/tenant.ts";
-import {
-  ACTIVITY_CAPTIONS,
-  captionOf,
-  DETECTION_STATUS_CAPTIONS,
-  SEVERITY_CAPTIONS,
-} from "./detection-finding.ts";
+import { ACTIVITY_CAPTIONS, captionOf, DETECTION_STATUS_CAPTIONS, SEVERITY_CAPTIONS } from "./captions.ts";
 
 export type AlertRow = typeof alerts.$inferSelect;
 

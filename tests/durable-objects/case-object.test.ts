@@ -69,6 +69,45 @@ describe("audit chain", () => {
     });
   });
 
+  it("re-verifies only the records written since its last walk, and still catches them", async () => {
+    const { stub, id, token } = await caseWithHistory();
+    const comment = async (version: number) => {
+      const res = await call("POST", `/v1/cases/${id}/commands`, {
+        token,
+        body: { type: "comment", body: "still looking" },
+        headers: { "if-match": `"${version}"` },
+      });
+      expect(res.status).toBe(200);
+    };
+    const first = await stub.verifyAudit();
+    expect(first.ok && first.verification).toEqual(expect.objectContaining({ ok: true, length: 4 }));
+    await comment(4);
+    const second = await stub.verifyAudit();
+    expect(second.ok && second.verification).toEqual(expect.objectContaining({ ok: true, length: 5 }));
+    await comment(5);
+    await runInDurableObject(stub, (_instance: CaseObject, state) => {
+      state.storage.sql.exec(
+        "UPDATE audit SET record = replace(record, 'comment', 'escalate') WHERE seq = 6",
+      );
+    });
+    const third = await stub.verifyAudit();
+    expect(third.ok && third.verification).toEqual(
+      expect.objectContaining({ ok: false, brokenAt: 6, length: 6 }),
+    );
+  });
+
+  it("walks the whole chain for the audit read, whatever was verified before", async () => {
+    const { stub } = await caseWithHistory();
+    await stub.verifyAudit();
+    await runInDurableObject(stub, (_instance: CaseObject, state) => {
+      state.storage.sql.exec(
+        "UPDATE audit SET record = replace(record, 'acknowledge', 'escalate') WHERE seq = 2",
+      );
+    });
+    const audit = await stub.audit();
+    expect(audit.ok && audit.verification).toEqual(expect.objectContaining({ ok: false, brokenAt: 2 }));
+  });
+
   it("is served by GET /v1/cases/{id}/audit with its verification", async () => {
     const { id, token } = await caseWithHistory();
     const res = await call("GET", `/v1/cases/${id}/audit`, { token });

@@ -77,6 +77,10 @@ export class FakeCaseGateway implements CaseGateway {
     throw new Error("the fake gateway keeps no audit chain");
   }
 
+  async page(): Promise<never> {
+    throw new Error("the fake gateway keeps no audit chain");
+  }
+
   async audit(): Promise<never> {
     throw new Error("the fake gateway keeps no audit chain");
   }

@@ -5,7 +5,9 @@ import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { commandsAllowed, operationsForRole } from "../../../domain/auth/permissions.ts";
 import {
+  explainWorkQueue,
   listWorkQueue,
+  QUEUE_SORTS,
   type QueueView,
   queueViewFrom,
   queueViewSearch,
@@ -150,6 +152,40 @@ describe("listWorkQueue", () => {
     expect((await order("priority")).slice(0, 2)).toEqual([w.ids.breached, w.ids.warning]);
     expect((await order("activity"))[0]).toBe(w.ids.noClock);
     expect((await order("age"))[0]).toBe(w.ids.ok);
+  });
+
+  it("walks each order's own index a page at a time, never sorting every case of the tenants", async () => {
+    const w = await world();
+    // A cursor from a first page, so the plan of a later page (a seek into the index) is read too.
+    const cursorFor = async (sort: QueueView["sort"]) =>
+      (
+        await listWorkQueue(testEnv().CONTROL_DB, {
+          tenantIds: w.tenantIds,
+          viewerId: w.me,
+          view: view({ sort }),
+          limit: 1,
+          now: NOW,
+        })
+      ).nextCursor ?? undefined;
+    const plans: Record<string, string> = {};
+    for (const sort of QUEUE_SORTS) {
+      for (const cursor of [undefined, await cursorFor(sort)]) {
+        const plan = await explainWorkQueue(testEnv().CONTROL_DB, {
+          tenantIds: w.tenantIds,
+          viewerId: w.me,
+          view: view({ sort }),
+          cursor,
+          limit: 1,
+          now: NOW,
+        });
+        plans[`${sort}${cursor ? " (next page)" : ""}`] = plan.join(" | ");
+      }
+    }
+    for (const [sort, plan] of Object.entries(plans)) {
+      expect(plan, sort).toMatch(/USING (COVERING )?INDEX work_queue_walk_/);
+      expect(plan, sort).not.toMatch(/TEMP B-TREE/);
+    }
+    expect(Object.keys(plans)).toHaveLength(QUEUE_SORTS.length * 2);
   });
 
   it("pages with cursors that neither repeat nor skip a case when another case changes meanwhile", async () => {
