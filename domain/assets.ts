@@ -8,6 +8,8 @@ export interface AssetRef {
   kind: AssetKind;
   uid: string;
   name: string | null;
+  /** The OCSF object as the finding described it (owner, OS, location…), newest delivery wins. */
+  details: Obj;
 }
 
 type Obj = Record<string, unknown>;
@@ -20,17 +22,18 @@ export function assetsOf(finding: DetectionFinding): AssetRef[] {
   const device = obj(finding.device);
   if (device) {
     const uid = str(device.uid) ?? str(device.hostname) ?? str(device.ip) ?? str(device.name);
-    if (uid) found.push({ kind: "device", uid, name: str(device.hostname) ?? str(device.name) });
+    if (uid)
+      found.push({ kind: "device", uid, name: str(device.hostname) ?? str(device.name), details: device });
   }
   const user = obj(obj(finding.actor)?.user);
   if (user) {
     const uid = str(user.uid) ?? str(user.email_addr) ?? str(user.name);
-    if (uid) found.push({ kind: "user", uid, name: str(user.name) ?? str(user.email_addr) });
+    if (uid) found.push({ kind: "user", uid, name: str(user.name) ?? str(user.email_addr), details: user });
   }
   for (const resource of Array.isArray(finding.resources) ? finding.resources : []) {
     const r = obj(resource);
     const uid = str(r?.uid) ?? str(r?.name);
-    if (uid) found.push({ kind: "resource", uid, name: str(r?.name) });
+    if (uid && r) found.push({ kind: "resource", uid, name: str(r.name), details: r });
   }
   return found;
 }

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { alertAssets, alertObservables, alerts, assets, observables } from "../../schema/tenant.ts";
-import { assetId, assetsOf } from "../assets.ts";
+import { type AssetRef, assetId, assetsOf } from "../assets.ts";
 import type { IdempotencyClaim } from "../idempotency.ts";
 import { newId } from "../ids.ts";
 import { normaliseObservableValue, observableId } from "../observables.ts";
@@ -171,7 +171,7 @@ async function assetStatements(
   rows: ReadonlyArray<{ dedupKey: string }>,
   now: number,
 ): Promise<BatchItem<"sqlite">[]> {
-  const seen = new Map<string, { kind: "device" | "user" | "resource"; uid: string; name: string | null }>();
+  const seen = new Map<string, AssetRef>();
   const links = new Map<string, { dedupKey: string; assetId: string }>();
   for (const [i, finding] of findings.entries()) {
     const dedupKey = rows[i]?.dedupKey;
@@ -182,7 +182,7 @@ async function assetStatements(
       links.set(`${dedupKey}|${id}`, { dedupKey, assetId: id });
     }
   }
-  const upserts = chunked([...seen], 6).map((chunk) =>
+  const upserts = chunked([...seen], 7).map((chunk) =>
     d
       .insert(assets)
       .values(
@@ -191,6 +191,7 @@ async function assetStatements(
           kind: a.kind,
           uid: a.uid,
           name: a.name,
+          details: a.details,
           firstSeenAt: now,
           lastSeenAt: now,
         })),
@@ -200,6 +201,7 @@ async function assetStatements(
         set: {
           lastSeenAt: sql`max(${assets.lastSeenAt}, excluded.last_seen_at)`,
           name: sql`coalesce(excluded.name, ${assets.name})`,
+          details: sql`coalesce(excluded.details, ${assets.details})`,
         },
       }),
   );

@@ -1,8 +1,14 @@
 // The asset inventory: alerts upsert the assets they are about, analysts set criticality, and a
 // case touching a critical asset is raised to that priority.
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
+import { assetOwner } from "../../../domain/case/enrichment.ts";
+import { tenantDatabase } from "../../../domain/tenancy.ts";
+import { assets } from "../../../schema/tenant.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
 import { deliver, ocsfConnector } from "../../support/ingest.ts";
+import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tokenFor } from "../../support/world.ts";
 
 interface AssetView {
@@ -45,6 +51,18 @@ describe("/v1/assets", () => {
       data: AssetView[];
     };
     expect(users.data.map((a) => a.uid)).toContain("u-42");
+  });
+
+  it("keeps what the finding said of the asset, so its owner can be shown; the newest delivery wins", async () => {
+    const c = await ocsfConnector();
+    const owner = (name: string) => ({ uid: "dc-02", hostname: "dc-02", type_id: 1, owner: { name } });
+    await deliver(c, JSON.stringify(makeDetectionFinding({ device: owner("Facilities IT"), metadata }, 1)));
+    await deliver(c, JSON.stringify(makeDetectionFinding({ device: owner("Identity team"), metadata }, 2)));
+    const [row] = await drizzle(tenantDatabase(testEnv(), c.tenant))
+      .select()
+      .from(assets)
+      .where(eq(assets.uid, "dc-02"));
+    expect(row && assetOwner(row.kind, row.details)).toBe("Identity team");
   });
 
   it("a critical asset raises the priority of the case its alerts open", async () => {
