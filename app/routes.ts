@@ -3,6 +3,8 @@ import { index, layout, type RouteConfig, route } from "@react-router/dev/routes
 export default [
   route("theme", "routes/theme.tsx"),
   route("search", "routes/search.tsx"),
+  route("preferences", "routes/preferences.tsx"),
+  route("views", "routes/views.tsx"),
   layout("routes/shell.tsx", [
     index("routes/queue.tsx"),
     route("cases/:caseId", "routes/case.tsx"),

@@ -1,7 +1,7 @@
 // Keyboard-first: every page's shortcuts go through tinykeys, are listed in one help dialog (`?`),
-// and single-key ones can be switched off (WCAG 2.1.4), remembered in this browser.
-import { useCallback, useEffect, useRef, useState } from "react";
-import { useNavigate } from "react-router";
+// and single-key ones can be switched off (WCAG 2.1.4), a preference kept with the person.
+import { useEffect, useRef, useState } from "react";
+import { useFetcher, useLocation, useNavigate, useRouteLoaderData } from "react-router";
 import { tinykeys } from "tinykeys";
 
 export interface Shortcut {
@@ -26,10 +26,14 @@ export const SHORTCUTS = {
   comment: { keys: "c", binding: "c", does: "Comment" },
 } as const satisfies Record<string, Shortcut>;
 
-const SINGLE_KEYS_STORAGE = "phoenix.singleKeyShortcuts";
+/** The shell's view of the person, as far as shortcuts need it (shell.tsx imports this module). */
+interface ShortcutPerson {
+  me: { csrfToken: string; singleKeyShortcuts: boolean } | null;
+}
 
-function singleKeysOn(): boolean {
-  return typeof localStorage === "undefined" || localStorage.getItem(SINGLE_KEYS_STORAGE) !== "off";
+/** Whether single-key shortcuts are on for the signed-in person (on when signed out). */
+function useSingleKeys(): boolean {
+  return useRouteLoaderData<ShortcutPerson>("routes/shell")?.me?.singleKeyShortcuts ?? true;
 }
 
 /** True while typing: shortcuts must never steal keys from a field. */
@@ -48,6 +52,8 @@ export function useShortcuts(
 ) {
   const latest = useRef(handlers);
   latest.current = handlers;
+  const singleKeys = useRef(true);
+  singleKeys.current = useSingleKeys();
   useEffect(() => {
     const bindings: Record<string, (event: KeyboardEvent) => void> = {};
     for (const name of Object.keys(latest.current) as (keyof typeof SHORTCUTS)[]) {
@@ -55,7 +61,7 @@ export function useShortcuts(
       bindings[shortcut.binding] = (event) => {
         const chord = shortcut.binding.includes("$mod");
         if (typing(event) && !chord) return;
-        if (!chord && !singleKeysOn()) return;
+        if (!chord && !singleKeys.current) return;
         latest.current[name]?.(event);
       };
     }
@@ -106,12 +112,12 @@ export function useModalDialog(open: boolean, onOpen?: () => void) {
 
 export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
   const dialog = useModalDialog(open);
-  const [singleKeys, setSingleKeys] = useState(true);
-  useEffect(() => setSingleKeys(singleKeysOn()), []);
-  const toggle = useCallback((on: boolean) => {
-    localStorage.setItem(SINGLE_KEYS_STORAGE, on ? "on" : "off");
-    setSingleKeys(on);
-  }, []);
+  const preference = useFetcher();
+  const me = useRouteLoaderData<ShortcutPerson>("routes/shell")?.me;
+  const location = useLocation();
+  // Shown as switched the moment it is clicked; the saved preference arrives with the revalidation.
+  const pending = preference.formData?.get("single_key_shortcuts");
+  const singleKeys = pending ? pending === "on" : (me?.singleKeyShortcuts ?? true);
   return (
     <dialog
       ref={dialog}
@@ -138,10 +144,24 @@ export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => 
             ))}
           </tbody>
         </table>
-        <label className="mt-4 flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={singleKeys} onChange={(e) => toggle(e.currentTarget.checked)} />
-          Single-key shortcuts (switch off if they get in the way of speech input or a screen reader)
-        </label>
+        {me && (
+          <preference.Form method="post" action="/preferences" className="mt-4">
+            <input type="hidden" name="csrf" value={me.csrfToken} />
+            <input type="hidden" name="back" value={location.pathname + location.search} />
+            <input type="hidden" name="single_key_shortcuts" value={singleKeys ? "off" : "on"} />
+            <p className="text-sm">
+              Single-key shortcuts are <strong>{singleKeys ? "on" : "off"}</strong>. Switch them off if they
+              get in the way of speech input or a screen reader; Ctrl K still works.
+            </p>
+            <button
+              type="submit"
+              aria-pressed={singleKeys}
+              className="mt-2 rounded-md border border-line px-3 py-1 text-sm hover:border-accent"
+            >
+              {singleKeys ? "Switch single-key shortcuts off" : "Switch single-key shortcuts on"}
+            </button>
+          </preference.Form>
+        )}
         <div className="mt-4 flex justify-end">
           <button
             type="button"

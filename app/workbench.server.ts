@@ -47,6 +47,11 @@ export async function principalIn(
   return sessionPrincipal(envOf(args).CONTROL_DB, signedIn, tenantId);
 }
 
+/** Where a form asks to return to: a path on this site, never an open redirect; else the queue. */
+export function localPath(back: FormDataEntryValue | null): string {
+  return typeof back === "string" && back.startsWith("/") && !back.startsWith("//") ? back : "/";
+}
+
 /** A form post must carry the session's CSRF token and come from this origin. */
 export function requireFormCsrf(request: Request, signedIn: SignedIn, form: FormData): void {
   const presented = form.get("csrf");

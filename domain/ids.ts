@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   audit: "adt",
   session: "ses",
   signingKey: "key",
+  savedView: "view",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -38,10 +38,29 @@ export const principals = sqliteTable(
     status: text("status", { enum: ["active", "disabled"] })
       .notNull()
       .default("active"),
+    // WCAG 2.1.4: a person who works by speech input or a screen reader can switch single-key
+    // shortcuts off; kept with the person, so it follows them to every browser.
+    singleKeyShortcuts: integer("single_key_shortcuts", { mode: "boolean" }).notNull().default(true),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [uniqueIndex("principals_email_unique").on(sql`lower(${t.email})`)],
+);
+
+// A person's named queue views: the view's URL query, so opening one is following a link.
+export const savedViews = sqliteTable(
+  "saved_views",
+  {
+    id: text("id").primaryKey(),
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => principals.id),
+    name: text("name").notNull(),
+    search: text("search").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("saved_views_principal_name_unique").on(t.principalId, t.name)],
 );
 
 export const ROLES = ["viewer", "analyst", "lead", "admin"] as const;

@@ -2,11 +2,14 @@
 // queue, most urgent SLA first; the view lives in the URL. Signed out, it is the sign-in page.
 import { useEffect, useRef, useState } from "react";
 import { Form, Link, useActionData, useLocation, useNavigate, useRevalidator, useSubmit } from "react-router";
+import { assignablePeople } from "../../domain/auth/people.ts";
 import { projectedSlaStatus } from "../../domain/case/queries.ts";
 import { QUEUE_SORTS, type QueueView, queueViewSearch } from "../../domain/case/queue-view.ts";
+import { listSavedViews } from "../../domain/case/saved-views.ts";
 import { listWorkQueue, queueViewFrom } from "../../domain/case/work-queue.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case-vocabulary.ts";
 import { PhoenixError } from "../../domain/errors.ts";
+import { isIdOf } from "../../domain/ids.ts";
 import { PriorityBadge, SeverityBadge, SlaBadge, StateBadge, stateLabel } from "../case-badges.tsx";
 import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
@@ -32,25 +35,27 @@ export async function loader(args: Route.LoaderArgs) {
   if (!signedIn) return { signedOut: true as const };
   return withPhoenixErrors(async () => {
     const { view, cursor } = queueViewFrom(new URL(args.request.url).searchParams);
-    const page = await listWorkQueue(envOf(args).CONTROL_DB, {
-      tenantIds: signedIn.grants.map((g) => g.tenantId),
-      viewerId: signedIn.principal.id,
-      view,
-      cursor,
-      now,
-    });
+    const db = envOf(args).CONTROL_DB;
+    const tenantIds = signedIn.grants.map((g) => g.tenantId);
+    const [page, views, people] = await Promise.all([
+      listWorkQueue(db, { tenantIds, viewerId: signedIn.principal.id, view, cursor, now }),
+      listSavedViews(db, signedIn.principal.id),
+      assignablePeople(db, tenantIds),
+    ]);
     return {
       view,
       now,
       paged: cursor !== undefined,
       nextCursor: page.nextCursor,
       tenants: signedIn.grants.map((g) => ({ id: g.tenantId, name: g.tenantName })),
+      views,
+      people: people.filter((p) => p.id !== signedIn.principal.id),
       rows: page.rows.map((r) => ({ ...r, slaStatus: projectedSlaStatus(r, now) })),
     };
   });
 }
 
-const BULK_INTENTS = { acknowledge: "Acknowledge", assign_me: "Assign to me" } as const;
+const BULK_INTENTS = { acknowledge: "Acknowledge", assign_me: "Assign to me", assign: "Assign to" } as const;
 type BulkIntent = keyof typeof BULK_INTENTS;
 const BULK_LIMIT = 100;
 
@@ -84,10 +89,16 @@ export async function action(args: Route.ActionArgs) {
         { field: "case", message: `${picked.length} selected` },
       ]);
     }
+    const assignee = String(form.get("assignee") ?? "");
+    if (intent === "assign" && !isIdOf("principal", assignee)) {
+      throw new PhoenixError("validation_failed", "choose who to assign the cases to", [
+        { field: "assignee", message: "pick a person" },
+      ]);
+    }
     const outcomes: BulkOutcome[] = [];
     for (const entry of picked) {
       const [caseId = "", version = ""] = entry.split(":");
-      outcomes.push(await bulkOne(args, intent as BulkIntent, caseId, Number(version), now));
+      outcomes.push(await bulkOne(args, intent as BulkIntent, assignee, caseId, Number(version), now));
     }
     return { intent: intent as BulkIntent, outcomes };
   });
@@ -96,6 +107,7 @@ export async function action(args: Route.ActionArgs) {
 async function bulkOne(
   args: Route.ActionArgs,
   intent: BulkIntent,
+  assignee: string,
   caseId: string,
   version: number,
   now: number,
@@ -107,14 +119,10 @@ async function bulkOne(
     const request =
       intent === "acknowledge"
         ? ({ type: "acknowledge" } as const)
-        : ({ type: "assign", assignee: access.principal.id } as const);
+        : ({ type: "assign", assignee: intent === "assign_me" ? access.principal.id : assignee } as const);
     await commandAsPerson(access, caseId, request, version, undefined, now);
-    return {
-      caseId,
-      title,
-      outcome: "done",
-      message: intent === "acknowledge" ? "Acknowledged" : "Assigned to you",
-    };
+    const done = { acknowledge: "Acknowledged", assign_me: "Assigned to you", assign: "Assigned" };
+    return { caseId, title, outcome: "done", message: done[intent] };
   } catch (error) {
     if (!(error instanceof PhoenixError)) throw error;
     if (error.code === "precondition_failed") {
@@ -253,8 +261,9 @@ function Queue({ data }: { data: QueueData }) {
           </button>
         )}
       </div>
-      <Filters view={view} tenants={data.tenants} />
-      <BulkBar rows={rows} selected={selected} onDone={() => setSelected(new Set())} />
+      <SavedViews views={data.views} />
+      <Filters view={view} tenants={data.tenants} people={data.people} />
+      <BulkBar rows={rows} people={data.people} selected={selected} onDone={() => setSelected(new Set())} />
       {rows.length === 0 ? (
         <EmptyQueue filtered={queueViewSearch(view) !== ""} />
       ) : (
@@ -387,12 +396,79 @@ const OUTCOME_STYLE: Record<BulkOutcome["outcome"], string> = {
 };
 
 /** Acts on the selected rows; every row then says what happened to it. */
+/** The person's named views: one click opens one, and the view on screen can be saved by name. */
+function SavedViews({ views }: { views: { id: string; name: string; search: string }[] }) {
+  const shell = useShell();
+  const location = useLocation();
+  const current = location.search.replace(/^\?/, "");
+  const csrf = <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />;
+  return (
+    <nav aria-label="Saved views" className="mt-3 flex flex-wrap items-center gap-1.5 text-[13px]">
+      <span className="text-muted">Views:</span>
+      {views.length === 0 && <span className="text-faint">none saved yet</span>}
+      {views.map((v) => (
+        <span
+          key={v.id}
+          className="inline-flex items-center rounded-full border border-line bg-surface has-[a[aria-current]]:border-accent"
+        >
+          <Link
+            to={v.search ? `/?${v.search}` : "/"}
+            aria-current={v.search === current ? "page" : undefined}
+            className="py-0.5 pl-2.5 pr-1 aria-[current]:text-accent"
+          >
+            {v.name}
+          </Link>
+          <Form method="post" action="/views" className="inline">
+            {csrf}
+            <input type="hidden" name="intent" value="delete" />
+            <input type="hidden" name="id" value={v.id} />
+            <input type="hidden" name="back" value={location.pathname + location.search} />
+            <button
+              type="submit"
+              aria-label={`Delete the view ${v.name}`}
+              className="rounded-full px-1.5 text-faint hover:text-bad"
+            >
+              ×
+            </button>
+          </Form>
+        </span>
+      ))}
+      <Form method="post" action="/views" className="ml-auto inline-flex items-center gap-1">
+        {csrf}
+        <input type="hidden" name="intent" value="save" />
+        <input type="hidden" name="search" value={current} />
+        <label htmlFor="view-name" className="sr-only">
+          Name for this view
+        </label>
+        <input
+          id="view-name"
+          name="name"
+          required
+          maxLength={60}
+          placeholder="Name this view"
+          className="w-36 rounded-md border border-line bg-surface px-2 py-0.5"
+        />
+        <button
+          type="submit"
+          className="rounded-md border border-line bg-surface px-2 py-0.5 hover:border-accent"
+        >
+          Save view
+        </button>
+      </Form>
+    </nav>
+  );
+}
+
+const bulkButton = "rounded-md border border-line bg-surface px-2.5 py-1 font-medium hover:border-accent";
+
 function BulkBar({
   rows,
+  people,
   selected,
   onDone,
 }: {
   rows: { caseId: string; title: string }[];
+  people: { id: string; displayName: string }[];
   selected: ReadonlySet<string>;
   onDone: () => void;
 }) {
@@ -416,17 +492,36 @@ function BulkBar({
         <span className="text-muted">
           {selected.size > 0 ? `${selected.size} selected:` : "Select rows (x) to act on several cases:"}
         </span>
-        {(Object.keys(BULK_INTENTS) as BulkIntent[]).map((intent) => (
-          <button
-            key={intent}
-            type="submit"
-            name="intent"
-            value={intent}
-            className="rounded-md border border-line bg-surface px-2.5 py-1 font-medium hover:border-accent"
-          >
+        {(["acknowledge", "assign_me"] as const).map((intent) => (
+          <button key={intent} type="submit" name="intent" value={intent} className={bulkButton}>
             {BULK_INTENTS[intent]}
           </button>
         ))}
+        {people.length > 0 && (
+          <span className="inline-flex items-center gap-1">
+            <label htmlFor="bulk-assignee" className="sr-only">
+              Person to assign the selected cases to
+            </label>
+            <select
+              id="bulk-assignee"
+              name="assignee"
+              defaultValue=""
+              className="rounded-md border border-line bg-surface px-2 py-1"
+            >
+              <option value="" disabled>
+                Assign to…
+              </option>
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName}
+                </option>
+              ))}
+            </select>
+            <button type="submit" name="intent" value="assign" className={bulkButton}>
+              Assign
+            </button>
+          </span>
+        )}
       </Form>
       {result && (
         <section
@@ -452,7 +547,15 @@ function BulkBar({
   );
 }
 
-function Filters({ view, tenants }: { view: QueueView; tenants: { id: string; name: string }[] }) {
+function Filters({
+  view,
+  tenants,
+  people,
+}: {
+  view: QueueView;
+  tenants: { id: string; name: string }[];
+  people: { id: string; displayName: string }[];
+}) {
   const submit = useSubmit();
   // With JavaScript a change applies at once; without it, the Apply button does.
   const onChange = (event: React.ChangeEvent<HTMLFormElement>) => {
@@ -519,6 +622,11 @@ function Filters({ view, tenants }: { view: QueueView; tenants: { id: string; na
           <option value="">Anyone</option>
           <option value="me">Me</option>
           <option value="unassigned">Unassigned</option>
+          {people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.displayName}
+            </option>
+          ))}
         </select>
       </label>
       <label className="flex flex-col text-[11px] text-muted">

@@ -22,6 +22,7 @@ export async function loader(args: Route.LoaderArgs) {
       grants: signedIn.grants.map((g) => ({ tenantId: g.tenantId, tenantName: g.tenantName, role: g.role })),
       // Every form post carries the session's CSRF token back.
       csrfToken: signedIn.session.csrfToken,
+      singleKeyShortcuts: signedIn.principal.singleKeyShortcuts,
     },
   };
 }

@@ -73,6 +73,28 @@ export async function grantedPeople(db: D1Database, limit: number) {
     .limit(limit);
 }
 
+/** People who work cases (analysts and leads) on any of `tenantIds`, once each, by name. */
+export async function assignablePeople(
+  db: D1Database,
+  tenantIds: readonly string[],
+): Promise<Array<{ id: string; displayName: string }>> {
+  if (tenantIds.length === 0) return [];
+  return drizzle(db)
+    .selectDistinct({ id: principals.id, displayName: principals.displayName })
+    .from(principals)
+    .innerJoin(grants, eq(grants.principalId, principals.id))
+    .where(
+      and(
+        eq(principals.status, "active"),
+        isNull(grants.revokedAt),
+        inArray(grants.tenantId, [...tenantIds]),
+        inArray(grants.role, ["analyst", "lead"]),
+      ),
+    )
+    .orderBy(asc(principals.displayName))
+    .limit(500);
+}
+
 /** Display names by principal id, for showing who acted; ids without a principal are left out. */
 export async function displayNames(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
@@ -81,4 +103,17 @@ export async function displayNames(db: D1Database, ids: readonly string[]): Prom
     .from(principals)
     .where(inArray(principals.id, [...ids]));
   return new Map(rows.map((r) => [r.id, r.displayName]));
+}
+
+/** Switches the person's single-key shortcuts on or off (WCAG 2.1.4); chords stay on. */
+export async function setSingleKeyShortcuts(
+  db: D1Database,
+  principalId: string,
+  on: boolean,
+  now: number,
+): Promise<void> {
+  await drizzle(db)
+    .update(principals)
+    .set({ singleKeyShortcuts: on, updatedAt: now })
+    .where(eq(principals.id, principalId));
 }

@@ -174,6 +174,7 @@ async function createUser(
     displayName: input.displayName,
     homeTenantId: input.kind === "customer" ? tenantId : null,
     status: "active",
+    singleKeyShortcuts: true,
     createdAt: now,
     updatedAt: now,
   };

@@ -20,10 +20,14 @@ export interface QueueView {
   sort: QueueSort;
 }
 
+// One order for the fields, whatever order a view object was built in.
+const VIEW_KEYS = ["tenant", "state", "severity", "assignee", "sla", "q", "sort"] as const;
+
 /** The query string of a view: defaults are left out, so equal views have equal addresses. */
 export function queueViewSearch(view: Partial<QueueView>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(view)) {
+  for (const key of VIEW_KEYS) {
+    const value = view[key];
     if (value === undefined || value === "") continue;
     if ((key === "state" && value === "open") || (key === "sort" && value === "sla")) continue;
     params.set(key, String(value));
