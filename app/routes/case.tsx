@@ -9,13 +9,15 @@ import { can, commandsAllowed } from "../../domain/auth/permissions.ts";
 import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
 import type { CaseEvent } from "../../domain/case/model.ts";
 import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
+import { commandRefusal } from "../../domain/case/service.ts";
+import { allowedCommands } from "../../domain/case/transitions.ts";
 import {
   CASE_PRIORITIES,
   CASE_SEVERITIES,
   ESCALATION_TIERS,
   RESOLUTIONS,
 } from "../../domain/case-vocabulary.ts";
-import { fieldErrorsFromIssues, PhoenixError } from "../../domain/errors.ts";
+import { fieldErrorsFromIssues } from "../../domain/errors.ts";
 import { slaClockStatus } from "../../domain/sla/clocks.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
@@ -36,6 +38,7 @@ import { requireFormCsrf, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/case";
 import { type AlertDetails, AlertPayloads } from "./case-alert.tsx";
 import { EnrichmentPanel } from "./case-enrichment.tsx";
+import type { SearchHit } from "./search.tsx";
 import { useShell } from "./shell.tsx";
 
 // The newest events and alerts come with the page; older ones are a link away, so a case with a
@@ -43,6 +46,7 @@ import { useShell } from "./shell.tsx";
 const TIMELINE_PAGE = 40;
 const ALERT_PAGE = 25;
 const ALERT_ALL = 500;
+const CONFLICT_EVENTS = 100;
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.title} · Phoenix` : "Case · Phoenix" },
@@ -66,6 +70,7 @@ export async function loader(args: Route.LoaderArgs) {
     ]);
     const { snapshot, events, verification: audit } = page;
     const { state } = snapshot;
+    const allowed = commandsAllowed(principal, state.status);
     // A customer sees only what was written for them.
     const customer = principal.role === "viewer" || !can(principal, "cases.work");
     const visible = events.filter(
@@ -111,8 +116,12 @@ export async function loader(args: Route.LoaderArgs) {
       })),
       names,
       me: principal.id,
+      role: principal.role,
       customer,
-      allowed: [...commandsAllowed(principal, state.status)],
+      allowed: [...allowed],
+      // What the case's state would allow but the person's role does not (a resolved case's
+      // closing is a lead's step): named on the page, so nobody hunts for a missing button.
+      heldBack: allowedCommands(state.status).filter((cmd) => !allowed.has(cmd)),
       people: people.items.map((u) => ({
         id: u.principal.id,
         name: u.principal.displayName,
@@ -207,30 +216,28 @@ export async function action(args: Route.ActionArgs) {
       );
       return { ok: true, command: type } satisfies ActionResult;
     } catch (error) {
-      if (!(error instanceof PhoenixError)) throw error;
-      if (error.code === "precondition_failed") {
-        const gateway = caseGateway(env);
-        const snapshot = await gateway.snapshot(principal.tenant.id, caseId);
-        const since = await gateway.events(principal.tenant.id, caseId, 0, 10_000);
-        const changes = since.filter((e) => e.version > expectedVersion).map((e) => describeEvent(e, {}));
+      const refusal = commandRefusal(error);
+      if (!refusal) throw error;
+      if (refusal.kind === "changed") {
+        // What happened since the version the person saw: the newest events cover it in practice.
+        const latest = await caseGateway(env).page(principal.tenant.id, caseId, null, CONFLICT_EVENTS);
+        const changes = latest.events
+          .filter((e) => e.version > expectedVersion)
+          .map((e) => describeEvent(e, {}));
         return {
           ok: false,
           command: type,
-          conflict: { version: snapshot.version, changes, fields: { type, ...fields } },
+          conflict: { version: latest.snapshot.version, changes, fields: { type, ...fields } },
         } satisfies ActionResult;
       }
-      if (
-        ["invalid_transition", "closure_blocked", "validation_failed", "not_found", "forbidden"].includes(
-          error.code,
-        )
-      ) {
-        return {
-          ok: false,
-          command: type,
-          error: { code: error.code, message: error.message, fields: error.errors ?? [] },
-        } satisfies ActionResult;
-      }
-      throw error;
+      return {
+        ok: false,
+        command: type,
+        error:
+          refusal.kind === "not_allowed"
+            ? { code: refusal.code, message: refusal.message, fields: refusal.errors }
+            : { code: "not_found", message: refusal.message, fields: [] },
+      } satisfies ActionResult;
     }
   });
 }
@@ -436,6 +443,36 @@ function SlaClocks({ clocks, now }: { clocks: CaseData["clocks"]; now: number })
   );
 }
 
+/** The case to merge into, found by title or id among the same tenant's cases as one types. */
+function MergeTarget({ c }: { c: CaseData }) {
+  const search = useFetcher<{ hits: SearchHit[] }>();
+  const hits = (search.data?.hits ?? []).filter((h) => h.caseId !== c.id);
+  return (
+    <label className="flex flex-col gap-1 text-[12px] text-muted">
+      Into case (title or id)
+      <input
+        name="target_case_id"
+        required
+        list="merge-targets"
+        autoComplete="off"
+        placeholder="Type a title, pick a case"
+        className={`${field} font-mono`}
+        onChange={(event) => {
+          const q = event.currentTarget.value.trim();
+          if (q.length >= 2) search.load(`/search?tenant=${c.tenant.id}&q=${encodeURIComponent(q)}`);
+        }}
+      />
+      <datalist id="merge-targets">
+        {hits.map((h) => (
+          <option key={h.caseId} value={h.caseId}>
+            {`${h.title} (${h.state})`}
+          </option>
+        ))}
+      </datalist>
+    </label>
+  );
+}
+
 function Hidden({ c, type }: { c: CaseData; type: string }) {
   const shell = useShell();
   return (
@@ -518,124 +555,133 @@ function Actions({
   escalate: React.Ref<HTMLDetailsElement>;
 }) {
   return (
-    <div role="toolbar" aria-label="Case actions" className="mt-4 flex flex-wrap items-start gap-2">
-      {allowed.has("acknowledge") && <Simple c={c} type="acknowledge" label="Acknowledge" main />}
-      {allowed.has("assign") && c.assignee !== c.me && (
-        <Form method="post">
-          <Hidden c={c} type="assign" />
-          <input type="hidden" name="assignee" value="me" />
-          <button ref={assignMe} type="submit" className={button} aria-keyshortcuts={SHORTCUTS.assignMe.keys}>
-            Assign to me
-          </button>
-        </Form>
+    <>
+      {c.heldBack.includes("close") && (
+        <p className="mt-4 rounded-md border border-line bg-surface px-3 py-2 text-[13px] text-muted">
+          Closing this case is a lead's step: your role ({c.role}) can work it but not close it.
+        </p>
       )}
-      {allowed.has("start") && <Simple c={c} type="start" label="Start" />}
-      {allowed.has("contain") && <Simple c={c} type="contain" label="Contain" />}
-      {allowed.has("resolve") && (
-        <WithFields c={c} type="resolve" label="Resolve">
-          <label className="flex flex-col gap-1 text-[12px] text-muted">
-            Resolution
-            <select name="resolution" required className={field} defaultValue="">
-              <option value="" disabled>
-                Choose…
-              </option>
-              {RESOLUTIONS.map((r) => (
-                <option key={r} value={r}>
-                  {r.replaceAll("_", " ")}
+      <div role="toolbar" aria-label="Case actions" className="mt-4 flex flex-wrap items-start gap-2">
+        {allowed.has("acknowledge") && <Simple c={c} type="acknowledge" label="Acknowledge" main />}
+        {allowed.has("assign") && c.assignee !== c.me && (
+          <Form method="post">
+            <Hidden c={c} type="assign" />
+            <input type="hidden" name="assignee" value="me" />
+            <button
+              ref={assignMe}
+              type="submit"
+              className={button}
+              aria-keyshortcuts={SHORTCUTS.assignMe.keys}
+            >
+              Assign to me
+            </button>
+          </Form>
+        )}
+        {allowed.has("start") && <Simple c={c} type="start" label="Start" />}
+        {allowed.has("contain") && <Simple c={c} type="contain" label="Contain" />}
+        {allowed.has("resolve") && (
+          <WithFields c={c} type="resolve" label="Resolve">
+            <label className="flex flex-col gap-1 text-[12px] text-muted">
+              Resolution
+              <select name="resolution" required className={field} defaultValue="">
+                <option value="" disabled>
+                  Choose…
+                </option>
+                {RESOLUTIONS.map((r) => (
+                  <option key={r} value={r}>
+                    {r.replaceAll("_", " ")}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <Reason />
+          </WithFields>
+        )}
+        {allowed.has("close") && <Simple c={c} type="close" label="Close" />}
+        {allowed.has("hold") && (
+          <WithFields c={c} type="hold" label="Hold">
+            <Reason required />
+          </WithFields>
+        )}
+        {allowed.has("resume") && (
+          <WithFields c={c} type="resume" label="Resume">
+            <Reason required />
+          </WithFields>
+        )}
+        {allowed.has("reopen") && (
+          <WithFields c={c} type="reopen" label="Reopen">
+            <Reason required />
+          </WithFields>
+        )}
+        {allowed.has("escalate") && (
+          <WithFields c={c} type="escalate" label="Escalate" detailsRef={escalate}>
+            <label className="flex flex-col gap-1 text-[12px] text-muted">
+              Tier
+              <select name="tier" className={field} defaultValue="">
+                <option value="">Keep the tier</option>
+                {ESCALATION_TIERS.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="flex flex-col gap-1 text-[12px] text-muted">
+              Team (optional)
+              <input name="team" className={field} />
+            </label>
+            <Reason required />
+          </WithFields>
+        )}
+        {allowed.has("assign") && (
+          <WithFields c={c} type="assign" label="Assign">
+            <label className="flex flex-col gap-1 text-[12px] text-muted">
+              Person
+              <select name="assignee" required className={field} defaultValue="">
+                <option value="" disabled>
+                  Choose…
+                </option>
+                {c.people.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name} ({p.role})
+                  </option>
+                ))}
+              </select>
+            </label>
+          </WithFields>
+        )}
+        {allowed.has("change_severity") && (
+          <WithFields c={c} type="change_severity" label="Severity">
+            <select name="severity" className={field} defaultValue={c.severity} aria-label="Severity">
+              {CASE_SEVERITIES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
                 </option>
               ))}
             </select>
-          </label>
-          <Reason />
-        </WithFields>
-      )}
-      {allowed.has("close") && <Simple c={c} type="close" label="Close" />}
-      {allowed.has("hold") && (
-        <WithFields c={c} type="hold" label="Hold">
-          <Reason required />
-        </WithFields>
-      )}
-      {allowed.has("resume") && (
-        <WithFields c={c} type="resume" label="Resume">
-          <Reason required />
-        </WithFields>
-      )}
-      {allowed.has("reopen") && (
-        <WithFields c={c} type="reopen" label="Reopen">
-          <Reason required />
-        </WithFields>
-      )}
-      {allowed.has("escalate") && (
-        <WithFields c={c} type="escalate" label="Escalate" detailsRef={escalate}>
-          <label className="flex flex-col gap-1 text-[12px] text-muted">
-            Tier
-            <select name="tier" className={field} defaultValue="">
-              <option value="">Keep the tier</option>
-              {ESCALATION_TIERS.map((t) => (
-                <option key={t} value={t}>
-                  {t}
+            <Reason />
+          </WithFields>
+        )}
+        {allowed.has("change_priority") && (
+          <WithFields c={c} type="change_priority" label="Priority">
+            <select name="priority" className={field} defaultValue={c.priority} aria-label="Priority">
+              {CASE_PRIORITIES.map((p) => (
+                <option key={p} value={p}>
+                  {p}
                 </option>
               ))}
             </select>
-          </label>
-          <label className="flex flex-col gap-1 text-[12px] text-muted">
-            Team (optional)
-            <input name="team" className={field} />
-          </label>
-          <Reason required />
-        </WithFields>
-      )}
-      {allowed.has("assign") && (
-        <WithFields c={c} type="assign" label="Assign">
-          <label className="flex flex-col gap-1 text-[12px] text-muted">
-            Person
-            <select name="assignee" required className={field} defaultValue="">
-              <option value="" disabled>
-                Choose…
-              </option>
-              {c.people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} ({p.role})
-                </option>
-              ))}
-            </select>
-          </label>
-        </WithFields>
-      )}
-      {allowed.has("change_severity") && (
-        <WithFields c={c} type="change_severity" label="Severity">
-          <select name="severity" className={field} defaultValue={c.severity} aria-label="Severity">
-            {CASE_SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-          <Reason />
-        </WithFields>
-      )}
-      {allowed.has("change_priority") && (
-        <WithFields c={c} type="change_priority" label="Priority">
-          <select name="priority" className={field} defaultValue={c.priority} aria-label="Priority">
-            {CASE_PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-          <Reason />
-        </WithFields>
-      )}
-      {allowed.has("merge_into") && (
-        <WithFields c={c} type="merge_into" label="Merge">
-          <label className="flex flex-col gap-1 text-[12px] text-muted">
-            Into case (id)
-            <input name="target_case_id" required placeholder="case_…" className={`${field} font-mono`} />
-          </label>
-          <Reason />
-        </WithFields>
-      )}
-    </div>
+            <Reason />
+          </WithFields>
+        )}
+        {allowed.has("merge_into") && (
+          <WithFields c={c} type="merge_into" label="Merge">
+            <MergeTarget c={c} />
+            <Reason />
+          </WithFields>
+        )}
+      </div>
+    </>
   );
 }
 

@@ -2,11 +2,11 @@
 // queue, most urgent SLA first; the view lives in the URL. Signed out, it is the sign-in page.
 import { useEffect, useRef, useState } from "react";
 import { Form, Link, useActionData, useLocation, useNavigate, useRevalidator, useSubmit } from "react-router";
-import { assignablePeople } from "../../domain/auth/people.ts";
 import { projectedSlaStatus } from "../../domain/case/queries.ts";
 import { QUEUE_SORTS, type QueueView, queueViewSearch } from "../../domain/case/queue-view.ts";
-import { listSavedViews } from "../../domain/case/saved-views.ts";
-import { listWorkQueue, queueViewFrom } from "../../domain/case/work-queue.ts";
+
+import { commandRefusal } from "../../domain/case/service.ts";
+import { queuePage, queueViewFrom } from "../../domain/case/work-queue.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case-vocabulary.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { isIdOf } from "../../domain/ids.ts";
@@ -37,19 +37,15 @@ export async function loader(args: Route.LoaderArgs) {
     const { view, cursor } = queueViewFrom(new URL(args.request.url).searchParams);
     const db = envOf(args).CONTROL_DB;
     const tenantIds = signedIn.grants.map((g) => g.tenantId);
-    const [page, views, people] = await Promise.all([
-      listWorkQueue(db, { tenantIds, viewerId: signedIn.principal.id, view, cursor, now }),
-      listSavedViews(db, signedIn.principal.id),
-      assignablePeople(db, tenantIds),
-    ]);
+    const page = await queuePage(db, { tenantIds, viewerId: signedIn.principal.id, view, cursor, now });
     return {
       view,
       now,
       paged: cursor !== undefined,
       nextCursor: page.nextCursor,
       tenants: signedIn.grants.map((g) => ({ id: g.tenantId, name: g.tenantName })),
-      views,
-      people: people.filter((p) => p.id !== signedIn.principal.id),
+      views: page.views,
+      people: page.people.filter((p) => p.id !== signedIn.principal.id),
       rows: page.rows.map((r) => ({ ...r, slaStatus: projectedSlaStatus(r, now) })),
     };
   });
@@ -124,20 +120,11 @@ async function bulkOne(
     const done = { acknowledge: "Acknowledged", assign_me: "Assigned to you", assign: "Assigned" };
     return { caseId, title, outcome: "done", message: done[intent] };
   } catch (error) {
-    if (!(error instanceof PhoenixError)) throw error;
-    if (error.code === "precondition_failed") {
-      return {
-        caseId,
-        title,
-        outcome: "changed",
-        message: "Changed by someone else first: look again and retry",
-      };
-    }
-    if (["invalid_transition", "forbidden", "closure_blocked"].includes(error.code)) {
-      return { caseId, title, outcome: "not_allowed", message: "Not allowed in its state or for your role" };
-    }
-    if (error.code === "not_found") return { caseId, title, outcome: "not_found", message: "No such case" };
-    throw error;
+    const refusal = commandRefusal(error);
+    if (!refusal) throw error;
+    const message =
+      refusal.kind === "not_allowed" ? "Not allowed in its state or for your role" : refusal.message;
+    return { caseId, title, outcome: refusal.kind, message };
   }
 }
 

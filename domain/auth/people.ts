@@ -1,8 +1,8 @@
 // People as sign-in sees them: provider staff and customer users (CONTROL_DB principals) and the
 // tenants they are granted. Sign-in and sessions resolve a verified identity here; the tenant's
 // administration of its people is tenant-users.ts.
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { grants, principals, tenants } from "../../schema/control.ts";
 import type { Role } from "./permissions.ts";
 
@@ -33,7 +33,12 @@ export async function findPrincipalByEmail(db: D1Database, email: string): Promi
 
 /** The principal's unrevoked grants in active tenants, by tenant name. */
 export async function activeGrants(db: D1Database, principalId: string): Promise<ActiveGrant[]> {
-  return drizzle(db)
+  return activeGrantsQuery(drizzle(db), principalId);
+}
+
+/** The active grants query, for a caller that batches it; the person may be a subquery. */
+export function activeGrantsQuery(d: DrizzleD1Database, principalId: string | SQL) {
+  return d
     .select({
       tenantId: grants.tenantId,
       tenantSlug: tenants.slug,
@@ -74,12 +79,8 @@ export async function grantedPeople(db: D1Database, limit: number) {
 }
 
 /** People who work cases (analysts and leads) on any of `tenantIds`, once each, by name. */
-export async function assignablePeople(
-  db: D1Database,
-  tenantIds: readonly string[],
-): Promise<Array<{ id: string; displayName: string }>> {
-  if (tenantIds.length === 0) return [];
-  return drizzle(db)
+export function assignablePeopleQuery(d: DrizzleD1Database, tenantIds: readonly string[]) {
+  return d
     .selectDistinct({ id: principals.id, displayName: principals.displayName })
     .from(principals)
     .innerJoin(grants, eq(grants.principalId, principals.id))

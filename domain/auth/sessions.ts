@@ -1,12 +1,12 @@
 // Workbench sign-in sessions. The browser holds only the session id, HMAC-signed, in a __Host-
 // cookie; the CONTROL_DB row is what makes expiry, sign-out and revocation real. resolveSession is
 // the one function the Worker and the workbench use to learn who is signed in.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { base64url } from "jose";
-import { sessions } from "../../schema/control.ts";
+import { principals, sessions } from "../../schema/control.ts";
 import { newId } from "../ids.ts";
-import { type ActiveGrant, activeGrants, findPrincipal, type PrincipalRow } from "./people.ts";
+import { type ActiveGrant, activeGrantsQuery, type PrincipalRow } from "./people.ts";
 
 /** A live session: its row, less the revocation (a revoked session is no session at all). */
 export type Session = Omit<typeof sessions.$inferSelect, "revokedAt">;
@@ -71,10 +71,16 @@ export async function resolveSession(
   const sessionId = await verifySessionCookie(env.SECRETS_ENCRYPTION_KEY, cookie);
   if (!sessionId) return null;
   const d = drizzle(env.CONTROL_DB);
-  const [row] = await d.select().from(sessions).where(eq(sessions.id, sessionId)).limit(1);
+  // One round trip for every signed-in request: the session, its person and their grants, the
+  // latter two through the session row; nothing of them is used unless the session holds.
+  const ofSession = sql`(select ${sessions.principalId} from ${sessions} where ${sessions.id} = ${sessionId})`;
+  const [[row], [principal], grants] = await d.batch([
+    d.select().from(sessions).where(eq(sessions.id, sessionId)).limit(1),
+    d.select().from(principals).where(eq(principals.id, ofSession)).limit(1),
+    activeGrantsQuery(d, ofSession),
+  ]);
   if (!row || row.revokedAt !== null) return null;
   if (now >= row.idleExpiresAt || now >= row.absoluteExpiresAt) return null;
-  const principal = await findPrincipal(env.CONTROL_DB, row.principalId);
   if (principal?.status !== "active") return null;
   const { revokedAt: _live, ...session } = row;
   if (now - session.lastSeenAt >= SESSION_TOUCH_INTERVAL_MS) {
@@ -86,7 +92,7 @@ export async function resolveSession(
       .set({ lastSeenAt: session.lastSeenAt, idleExpiresAt: session.idleExpiresAt })
       .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt)));
   }
-  return { session, principal, grants: await activeGrants(env.CONTROL_DB, principal.id) };
+  return { session, principal, grants };
 }
 
 /** The cookie value for a session: "<id>.<HMAC-SHA256(id)>", base64url. */

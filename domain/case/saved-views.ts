@@ -2,7 +2,7 @@
 // is stored as the queue's URL query (queueViewSearch), so opening one is following a link, and a
 // stored view is re-read through the same schema as any address before it is shown.
 import { and, asc, count, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { savedViews } from "../../schema/control.ts";
 import { PhoenixError } from "../errors.ts";
@@ -26,7 +26,12 @@ export interface SavedView {
 }
 
 export async function listSavedViews(controlDb: D1Database, principalId: string): Promise<SavedView[]> {
-  return drizzle(controlDb)
+  return savedViewsQuery(drizzle(controlDb), principalId);
+}
+
+/** The person's views, by name, for a caller that batches the query. */
+export function savedViewsQuery(d: DrizzleD1Database, principalId: string) {
+  return d
     .select({ id: savedViews.id, name: savedViews.name, search: savedViews.search })
     .from(savedViews)
     .where(eq(savedViews.principalId, principalId))

@@ -139,3 +139,31 @@ async function assertCaseExists(ctx: CaseServiceContext, caseId: string): Promis
     ]);
   }
 }
+
+/** Why a command on a case did not happen, in the words a person acting on it needs. */
+export type CommandRefusal =
+  | { kind: "changed"; message: string }
+  | { kind: "not_allowed"; code: string; message: string; errors: { field: string; message: string }[] }
+  | { kind: "not_found"; message: string };
+
+/**
+ * A refused command as the person sees it: someone else changed the case first (retry on the new
+ * version), the state or role does not allow it, or the case is not theirs to see. Anything else
+ * (a fault, not a refusal) is null, for the caller to rethrow.
+ */
+export function commandRefusal(error: unknown): CommandRefusal | null {
+  if (!(error instanceof PhoenixError)) return null;
+  switch (error.code) {
+    case "precondition_failed":
+      return { kind: "changed", message: "Changed by someone else first: look again and retry" };
+    case "invalid_transition":
+    case "closure_blocked":
+    case "forbidden":
+    case "validation_failed":
+      return { kind: "not_allowed", code: error.code, message: error.message, errors: error.errors ?? [] };
+    case "not_found":
+      return { kind: "not_found", message: "No such case" };
+    default:
+      return null;
+  }
+}

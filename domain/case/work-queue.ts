@@ -2,10 +2,11 @@
 // read from CONTROL_DB's work_queue index (never a fan-out to each tenant's database), filtered,
 // sorted and paged with keyset cursors that stay stable while cases change.
 import { and, asc, desc, eq, inArray, isNull, ne, type SQL, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { principals, tenants, workQueue } from "../../schema/control.ts";
+import { assignablePeopleQuery } from "../auth/people.ts";
 import { CASE_PRIORITIES, CASE_SEVERITIES, CASE_STATUSES } from "../case-vocabulary.ts";
 import { PhoenixError } from "../errors.ts";
 import { idSchema } from "../ids.ts";
@@ -13,6 +14,7 @@ import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { SlaClockName } from "../sla/types.ts";
 import { slaStatusIs } from "./queries.ts";
 import { QUEUE_SORTS, type QueueSort, type QueueView } from "./queue-view.ts";
+import { savedViewsQuery } from "./saved-views.ts";
 
 export { QUEUE_SORTS, type QueueSort, type QueueView, queueViewSearch } from "./queue-view.ts";
 
@@ -126,17 +128,31 @@ export async function listWorkQueue(
   controlDb: D1Database,
   q: QueueQuery,
 ): Promise<{ rows: QueueRow[]; nextCursor: string | null }> {
-  const built = queueQuery(controlDb, q);
+  const built = queueQuery(drizzle(controlDb), q);
   if (!built) return { rows: [], nextCursor: null };
-  const { query, sort, limit, fingerprint } = built;
-  const rows = await query;
-  const page = keysetPage(rows, limit, (r) => ({ k: sort.of(r), id: r.caseId }), fingerprint);
-  return { rows: page.items, nextCursor: page.nextCursor };
+  return built.page(await built.query);
+}
+
+/**
+ * Everything the queue page reads, in one round trip: the page of cases, the person's saved views
+ * and the people its cases can be assigned to.
+ */
+export async function queuePage(controlDb: D1Database, q: QueueQuery) {
+  const d = drizzle(controlDb);
+  const built = queueQuery(d, q);
+  const views = savedViewsQuery(d, q.viewerId);
+  const people = assignablePeopleQuery(d, q.tenantIds);
+  if (!built) {
+    const [savedViews, assignable] = await d.batch([views, people]);
+    return { rows: [] as QueueRow[], nextCursor: null, views: savedViews, people: assignable };
+  }
+  const [rows, savedViews, assignable] = await d.batch([built.query, views, people]);
+  return { ...built.page(rows), views: savedViews, people: assignable };
 }
 
 /** SQLite's plan for a queue query, one line per step: how tests hold the queue to its indexes. */
 export async function explainWorkQueue(controlDb: D1Database, q: QueueQuery): Promise<string[]> {
-  const built = queueQuery(controlDb, q);
+  const built = queueQuery(drizzle(controlDb), q);
   if (!built) return [];
   const { sql: text, params } = built.query.toSQL();
   const plan = await controlDb
@@ -146,7 +162,7 @@ export async function explainWorkQueue(controlDb: D1Database, q: QueueQuery): Pr
   return plan.results.map((r) => r.detail);
 }
 
-function queueQuery(controlDb: D1Database, q: QueueQuery) {
+function queueQuery(d: DrizzleD1Database, q: QueueQuery) {
   const { view } = q;
   const tenantIds = view.tenant ? q.tenantIds.filter((id) => id === view.tenant) : [...q.tenantIds];
   if (tenantIds.length === 0) return null;
@@ -176,11 +192,15 @@ function queueQuery(controlDb: D1Database, q: QueueQuery) {
   const limit = Math.min(Math.max(q.limit ?? QUEUE_PAGE_SIZE, 1), 200);
   const order =
     sort.dir === "asc" ? [asc(sort.key), asc(workQueue.caseId)] : [desc(sort.key), desc(workQueue.caseId)];
-  const query = queueRows(controlDb)
+  const query = queueRows(d)
     .where(and(...conditions))
     .orderBy(...order)
     .limit(limit + 1);
-  return { query, sort, limit, fingerprint };
+  const page = (rows: QueueRow[]) => {
+    const kept = keysetPage(rows, limit, (r) => ({ k: sort.of(r), id: r.caseId }), fingerprint);
+    return { rows: kept.items, nextCursor: kept.nextCursor };
+  };
+  return { query, page };
 }
 
 /** One case's queue row, if it is in one of these tenants: how the case page finds its tenant. */
@@ -190,15 +210,15 @@ export async function findQueuedCase(
   tenantIds: readonly string[],
 ): Promise<QueueRow | null> {
   if (tenantIds.length === 0) return null;
-  const [row] = await queueRows(controlDb)
+  const [row] = await queueRows(drizzle(controlDb))
     .where(and(eq(workQueue.caseId, caseId), inArray(workQueue.tenantId, tenantIds)))
     .limit(1);
   return row ?? null;
 }
 
 /** The queue's rows with their tenant's and assignee's names, for a query to narrow. */
-function queueRows(controlDb: D1Database) {
-  return drizzle(controlDb)
+function queueRows(d: DrizzleD1Database) {
+  return d
     .select({
       caseId: workQueue.caseId,
       tenantId: workQueue.tenantId,

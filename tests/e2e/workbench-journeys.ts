@@ -163,6 +163,8 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
         await page.getByRole("button", { name: "Resolve", exact: true }).click();
       });
       await contains(timeline, "resolved it as true positive");
+      // The analyst cannot close it, and the page says whose step that is.
+      await contains(page.locator("main"), "Closing this case is a lead's step");
       // Closing is a lead's decision: Ana is not offered it.
       await hasCount(page.getByRole("button", { name: "Close", exact: true }), 0);
       await page.screenshot({ path: join(ARTEFACTS, "case-light.png"), fullPage: true });

@@ -103,4 +103,37 @@ describe("GET /live/:tenantId", () => {
     expect(plain.status).toBe(400);
     expect(plain.headers.get("content-type")).toBe("application/problem+json");
   });
+
+  it("closes a person's sockets on the tenant the moment their grant is revoked, and only theirs", async () => {
+    const { tenant, person, browser } = await analystOf();
+    const colleague = await createPerson([{ tenant, role: "analyst" }]);
+    const theirs = listen(await openSocket(tenant.id, cookieOf(browser)));
+    const kept = listen(await openSocket(tenant.id, cookieOf(await signIn(colleague.id))));
+    await theirs.next((m) => m.kind === "hello");
+    await kept.next((m) => m.kind === "hello");
+    const closed = new Promise<number>((resolve) =>
+      theirs.socket.addEventListener("close", (event) => resolve(event.code)),
+    );
+    let keptClosed = false;
+    kept.socket.addEventListener("close", () => {
+      keptClosed = true;
+    });
+
+    const admin = await tokenFor(tenant, { scopes: ["admin"] });
+    const revoked = await call("POST", `/v1/users/${person.id}/revoke`, { token: admin });
+    expect(revoked.status).toBe(200);
+    expect(await closed).toBe(4403);
+    // The colleague still hears the tenant's changes.
+    const opened = await call("POST", "/v1/cases", {
+      body: { title: "After the revocation", severity: "low" },
+      token: await tokenFor(tenant),
+    });
+    expect(opened.status).toBe(201);
+    const { id } = (await opened.json()) as { id: string };
+    await kept.next((m) => m.caseId === id);
+    expect(keptClosed).toBe(false);
+    // And the revoked person cannot open a new one.
+    expect((await openSocket(tenant.id, cookieOf(browser))).status).toBe(404);
+    kept.socket.close();
+  });
 });

@@ -211,6 +211,8 @@ export function registerUserRoutes(app: OpenAPIHono<ApiEnv>): void {
       actorOf(p),
       Date.now(),
     );
+    // The person's open workbench sockets on this tenant end now, not at their next reconnect.
+    await c.env.LIVE.getByName(p.tenant.id).disconnect(user.principal.id);
     return c.json(toJson(user), 200);
   });
 }

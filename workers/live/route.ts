@@ -7,6 +7,7 @@ import { sessionPrincipal } from "../../domain/auth/session-principal.ts";
 import { resolveSession } from "../../domain/auth/sessions.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { isIdOf } from "../../domain/ids.ts";
+import { LIVE_PRINCIPAL_HEADER } from "../../durable-objects/tenant-live.ts";
 
 export function createLiveRoutes(): Hono<{ Bindings: Env }> {
   const live = new Hono<{ Bindings: Env }>();
@@ -23,7 +24,10 @@ export function createLiveRoutes(): Hono<{ Bindings: Env }> {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new PhoenixError("bad_request", "this is a WebSocket endpoint: send Upgrade: websocket");
     }
-    return c.env.LIVE.getByName(tenantId).fetch(c.req.raw);
+    // The hub tags the socket with its person; set here, so a browser can never name someone else.
+    const upgrade = new Request(c.req.raw);
+    upgrade.headers.set(LIVE_PRINCIPAL_HEADER, signedIn.principal.id);
+    return c.env.LIVE.getByName(tenantId).fetch(upgrade);
   });
   return live;
 }
