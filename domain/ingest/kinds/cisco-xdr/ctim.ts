@@ -43,7 +43,9 @@ export type CtimExternalReference = z.infer<typeof externalReferenceSchema>;
 // Enumerated CTIM fields (severity, confidence, status, tlp) are read as strings: a value outside
 // the published enum still maps (to Unknown/Other) and is kept verbatim in unmapped.ctim.
 const entityCommon = {
-  id: z.string().min(1),
+  // Optional: relay modules send sightings without one, and bundles use transient ids (identity.ts).
+  id: z.string().min(1).optional(),
+  external_ids: z.array(z.string()).optional(),
   title: text().optional(),
   description: text().optional(),
   short_description: text().optional(),

@@ -19,8 +19,9 @@ import {
   sightingSchema,
   statusChangeEventDataSchema,
 } from "./ctim.ts";
+import { type EntityIdentity, entityIdentity, isTransientId } from "./identity.ts";
 import { type EntitySource, incidentFinding, sightingFinding } from "./mapping.ts";
-import { parseDelivery } from "./parse.ts";
+import { BUNDLE_CONTEXT_KEY, parseDelivery } from "./parse.ts";
 
 export { normaliseCtimId } from "./ctim.ts";
 export { parseJsonLossless } from "./json-text.ts";
@@ -73,48 +74,77 @@ function finish(candidate: Json, correlationKey: string): Outcome {
   return { ok: true, findings: [{ finding: parsed.data, correlationKey }] };
 }
 
-function mapIncident(value: unknown, prefix: string, source: EntitySource, fallbackId?: string): Outcome {
-  const parsed = incidentSchema.safeParse(value);
-  if (!parsed.success) return invalid("the Cisco XDR incident", parsed.error, prefix);
-  const rawId = parsed.data.id ?? fallbackId;
-  if (rawId === undefined) return fail("the Cisco XDR incident has no id", at(prefix, "id"), "is required");
-  const id = normaliseCtimId(rawId, "incident");
-  if (id === null) {
-    return fail(
-      "the Cisco XDR incident id is not a CTIM incident id",
-      parsed.data.id !== undefined ? at(prefix, "id") : "data.incident_id",
-      `must be a GUID, incident-<GUID> or a CTIA incident URL, got ${JSON.stringify(rawId)}`,
-    );
-  }
-  return finish(incidentFinding(parsed.data, id, source), incidentCorrelationKey(id));
-}
-
-function mapSighting(
+function mapIncident(
   value: unknown,
   prefix: string,
   source: EntitySource,
-  relationships: unknown[],
+  ctx: Pick<MapContext, "connectorId">,
+  fallbackId?: string,
 ): Outcome {
+  const parsed = incidentSchema.safeParse(value);
+  if (!parsed.success) return invalid("the Cisco XDR incident", parsed.error, prefix);
+  // An event names its incident outside the entity; a bare entity may be known only by content.
+  const identity =
+    parsed.data.id === undefined && fallbackId !== undefined
+      ? entityIdentity({ id: fallbackId }, "incident", ctx.connectorId)
+      : entityIdentity(parsed.data, "incident", ctx.connectorId);
+  if (identity === null) {
+    const rawId = parsed.data.id ?? fallbackId;
+    return fail(
+      "the Cisco XDR incident id is not a CTIM incident id",
+      parsed.data.id !== undefined ? at(prefix, "id") : "data.incident_id",
+      `must be a GUID, incident-<GUID>, a CTIA incident URL or transient:<id>, got ${JSON.stringify(rawId)}`,
+    );
+  }
+  return finish(
+    incidentFinding(parsed.data, identity.id, withIdentity(source, identity)),
+    incidentCorrelationKey(identity.id),
+  );
+}
+
+/** How the entity was known, kept in unmapped.xdr when it was not by its CTIA id. */
+function withIdentity(source: EntitySource, identity: EntityIdentity): EntitySource {
+  if (identity.basis === "ctia_id") return source;
+  const recorded = {
+    basis: identity.basis,
+    ...(identity.transientId !== undefined ? { transient_id: identity.transientId } : {}),
+  };
+  return { ...source, envelope: { ...source.envelope, identity: recorded } };
+}
+
+/** A sighting's bundle: its relationships, and the incidents they may name by a bundle-local id. */
+interface SightingContext {
+  connectorId: string;
+  relationships: unknown[];
+  incidents: unknown[];
+}
+
+function mapSighting(value: unknown, prefix: string, source: EntitySource, ctx: SightingContext): Outcome {
   const parsed = sightingSchema.safeParse(value);
   if (!parsed.success) return invalid("the Cisco XDR sighting", parsed.error, prefix);
-  const id = normaliseCtimId(parsed.data.id, "sighting");
-  if (id === null) {
+  const identity = entityIdentity(parsed.data, "sighting", ctx.connectorId);
+  if (identity === null) {
     return fail(
       "the Cisco XDR sighting id is not a CTIM sighting id",
       at(prefix, "id"),
-      `must be a GUID, sighting-<GUID> or a CTIA sighting URL, got ${JSON.stringify(parsed.data.id)}`,
+      `must be a GUID, sighting-<GUID>, a CTIA sighting URL or transient:<id>, got ${JSON.stringify(parsed.data.id)}`,
     );
   }
-  // Membership: a member-of relationship from this sighting to an incident (CTIA Relationship).
+  const { id } = identity;
+  // Membership: a member-of relationship from this sighting to an incident (CTIA Relationship),
+  // which inside a bundle may name both ends by their transient ids.
+  const isThis = (ref: string) =>
+    identity.transientId !== undefined
+      ? ref.trim() === identity.transientId
+      : normaliseCtimId(ref, "sighting") === id;
   let incidentId: string | undefined;
   const memberOf: string[] = [];
-  for (const [i, candidate] of relationships.entries()) {
+  for (const [i, candidate] of ctx.relationships.entries()) {
     const rel = relationshipSchema.safeParse(candidate);
     if (!rel.success) return invalid("a relationship of the sighting", rel.error, `relationships[${i}]`);
-    if (rel.data.relationship_type !== "member-of") continue;
-    if (normaliseCtimId(rel.data.source_ref, "sighting") !== id) continue;
-    const target = normaliseCtimId(rel.data.target_ref);
-    if (target?.startsWith("incident-")) {
+    if (rel.data.relationship_type !== "member-of" || !isThis(rel.data.source_ref)) continue;
+    const target = incidentRef(rel.data.target_ref, ctx);
+    if (target !== null) {
       memberOf.push(target);
       incidentId ??= target;
     }
@@ -122,7 +152,17 @@ function mapSighting(
   const withMembership: EntitySource =
     memberOf.length > 0 ? { ...source, envelope: { ...source.envelope, member_of: memberOf } } : source;
   const key = incidentId !== undefined ? incidentCorrelationKey(incidentId) : sightingCorrelationKey(id);
-  return finish(sightingFinding(parsed.data, id, incidentId, withMembership), key);
+  return finish(sightingFinding(parsed.data, id, incidentId, withIdentity(withMembership, identity)), key);
+}
+
+/** The incident a relationship points at: a CTIA id, or a transient id of an incident in the bundle. */
+function incidentRef(ref: string, ctx: SightingContext): string | null {
+  if (!isTransientId(ref)) {
+    const target = normaliseCtimId(ref);
+    return target?.startsWith("incident-") ? target : null;
+  }
+  const incident = ctx.incidents.find((inc) => isRecord(inc) && inc.id === ref.trim());
+  return isRecord(incident) ? (entityIdentity(incident, "incident", ctx.connectorId)?.id ?? null) : null;
 }
 
 // IROH `Event` (iroh-event.swagger.json): incident created/updated carry the incident in data.incident;
@@ -151,7 +191,7 @@ function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
     }
     const { incident, ...rest } = parsed.data;
     const source: EntitySource = { ...base, activityId: activity, envelope: { ...outer, data: rest } };
-    return mapIncident(incident, "data.incident", source, parsed.data.incident_id);
+    return mapIncident(incident, "data.incident", source, ctx, parsed.data.incident_id);
   }
 
   if (data.event_type === STATUS_CHANGED) {
@@ -164,6 +204,7 @@ function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
         { ...incident, status: parsed.data.status_to },
         "data.incident",
         source,
+        ctx,
         rest.incident_id,
       );
     }
@@ -172,7 +213,7 @@ function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
       status: rest.status_to,
       timestamp: event.data.created_at ?? new Date(ctx.now).toISOString(),
     };
-    return mapIncident(known, "data", source, rest.incident_id);
+    return mapIncident(known, "data", source, ctx, rest.incident_id);
   }
 
   return fail(
@@ -183,7 +224,7 @@ function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
 }
 
 // CTIA `PartialEvent`: a record event whose entity is the sighting or incident itself.
-function mapCtiaEvent(value: Json, raw: string): Outcome {
+function mapCtiaEvent(value: Json, raw: string, ctx: MapContext): Outcome {
   const event = ctiaEventSchema.safeParse(value);
   if (!event.success) return invalid("the CTIA event", event.error, "");
   const { entity, ...outer } = event.data;
@@ -202,8 +243,9 @@ function mapCtiaEvent(value: Json, raw: string): Outcome {
     ...(event.data.id !== undefined ? { eventId: event.data.id } : {}),
     ...(event.data.tlp !== undefined ? { envelopeTlp: event.data.tlp } : {}),
   };
-  if (entity.type === "sighting") return mapSighting(entity, "entity", source, []);
-  if (entity.type === "incident") return mapIncident(entity, "entity", source);
+  const lone = { connectorId: ctx.connectorId, relationships: [], incidents: [] };
+  if (entity.type === "sighting") return mapSighting(entity, "entity", source, lone);
+  if (entity.type === "incident") return mapIncident(entity, "entity", source, ctx);
   return fail(
     `a CTIA ${entity.type} event is not a detection the Cisco XDR connector maps`,
     "entity.type",
@@ -212,7 +254,7 @@ function mapCtiaEvent(value: Json, raw: string): Outcome {
 }
 
 // A CTIM bundle: each sighting (with its member-of relationships) and each incident is a finding.
-function mapBundle(value: Json, raw: string): Outcome {
+function mapBundle(value: Json, raw: string, ctx: MapContext): Outcome {
   const bundle = bundleSchema.safeParse(value);
   if (!bundle.success) return invalid("the CTIM bundle", bundle.error, "");
   const sightings = bundle.data.sightings ?? [];
@@ -224,11 +266,17 @@ function mapBundle(value: Json, raw: string): Outcome {
       "must hold at least one sighting",
     );
   }
-  const relationships = bundle.data.relationships ?? [];
+  // Incidents a split bundle's item carries only so its sighting can name them (parse.ts).
+  const referenced = bundle.data[BUNDLE_CONTEXT_KEY];
+  const sightingCtx: SightingContext = {
+    connectorId: ctx.connectorId,
+    relationships: bundle.data.relationships ?? [],
+    incidents: [...incidents, ...(Array.isArray(referenced) ? referenced : [])],
+  };
   const findings: MappedFinding[] = [];
   const outcomes = [
-    ...sightings.map((s, i) => mapSighting(s, `sightings[${i}]`, { raw, activityId: 1 }, relationships)),
-    ...incidents.map((inc, i) => mapIncident(inc, `incidents[${i}]`, { raw, activityId: 1 })),
+    ...sightings.map((s, i) => mapSighting(s, `sightings[${i}]`, { raw, activityId: 1 }, sightingCtx)),
+    ...incidents.map((inc, i) => mapIncident(inc, `incidents[${i}]`, { raw, activityId: 1 }, ctx)),
   ];
   for (const outcome of outcomes) {
     if (!outcome.ok) return outcome;
@@ -247,10 +295,12 @@ export function mapItem(item: RawItem, ctx: MapContext): MapResult {
   }
   if ("data" in value && isRecord(value.data) && "event_type" in value.data)
     return mapIrohEvent(value, raw, ctx);
-  if (value.type === "event" || ("event_type" in value && "entity" in value)) return mapCtiaEvent(value, raw);
-  if (value.type === "bundle") return mapBundle(value, raw);
-  if (value.type === "sighting") return mapSighting(value, "", { raw, activityId: 1 }, []);
-  if (value.type === "incident") return mapIncident(value, "", { raw, activityId: 1 });
+  if (value.type === "event" || ("event_type" in value && "entity" in value))
+    return mapCtiaEvent(value, raw, ctx);
+  if (value.type === "bundle") return mapBundle(value, raw, ctx);
+  const lone = { connectorId: ctx.connectorId, relationships: [], incidents: [] };
+  if (value.type === "sighting") return mapSighting(value, "", { raw, activityId: 1 }, lone);
+  if (value.type === "incident") return mapIncident(value, "", { raw, activityId: 1 }, ctx);
   return fail(
     "the item is not a Cisco XDR event or CTIM entity",
     "type",

@@ -4,6 +4,7 @@
 import { frameJsonItems } from "../../framing.ts";
 import { MAX_ITEMS_PER_DELIVERY, type ParseResult, type RawItem } from "../../kind.ts";
 import { normaliseCtimId } from "./ctim.ts";
+import { isTransientId } from "./identity.ts";
 import {
   arrayElementSpans,
   objectMemberSpans,
@@ -13,6 +14,14 @@ import {
 } from "./json-text.ts";
 
 type Json = Record<string, unknown>;
+
+/** A split bundle's key for the incidents a sighting names by transient id: context, not findings. */
+export const BUNDLE_CONTEXT_KEY = "phoenix_referenced_incidents";
+
+/** How a relationship end is matched within one bundle: a CTIA id normalised, a transient id as written. */
+function refKey(ref: string, type: string): string | null {
+  return isTransientId(ref) ? ref.trim() : normaliseCtimId(ref, type);
+}
 
 function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -71,30 +80,44 @@ function splitBundle(
   const relationshipSpans = spansOf("relationships");
   const slice = (s: Span | undefined) => (s === undefined ? "null" : text.slice(s[0], s[1]));
 
-  // member-of relationships by the sighting they start from, so each sighting item carries its own.
+  // member-of relationships by the sighting they start from, so each sighting item carries its own;
+  // a bundle for /ctia/bundle/import names both ends by transient ids, matched as written.
   const memberships = new Map<string, number[]>();
   for (const [i, rel] of bundle.relationships.entries()) {
     if (!isRecord(rel) || rel.relationship_type !== "member-of" || typeof rel.source_ref !== "string")
       continue;
-    const from = normaliseCtimId(rel.source_ref, "sighting");
+    const from = refKey(rel.source_ref, "sighting");
     if (from === null) continue;
     memberships.set(from, [...(memberships.get(from) ?? []), i]);
+  }
+  // Incidents by their bundle-local id, for a sighting whose relationship names one that way.
+  const incidentsByTransientId = new Map<string, number>();
+  for (const [i, incident] of bundle.incidents.entries()) {
+    if (isRecord(incident) && isTransientId(incident.id)) incidentsByTransientId.set(incident.id.trim(), i);
   }
 
   const items: RawItem[] = [];
   for (const [i, sighting] of bundle.sightings.entries()) {
-    const id =
-      isRecord(sighting) && typeof sighting.id === "string" ? normaliseCtimId(sighting.id, "sighting") : null;
+    const id = isRecord(sighting) && typeof sighting.id === "string" ? refKey(sighting.id, "sighting") : null;
     const rels = (id === null ? undefined : memberships.get(id)) ?? [];
+    const named = rels.flatMap((r) => {
+      const target = (bundle.relationships[r] as Json).target_ref;
+      const at = typeof target === "string" ? incidentsByTransientId.get(target.trim()) : undefined;
+      return at === undefined ? [] : [at];
+    });
     // The item is itself a CTIM bundle built from the delivery's own bytes, so replaying its raw text
-    // through parse() gives back the same item.
+    // through parse() gives back the same item; incidents it names ride along as context only.
     const relationshipsText = rels.map((r) => slice(relationshipSpans[r])).join(",");
+    const contextText = named.map((n) => slice(incidentSpans[n])).join(",");
     items.push({
-      raw: `{"type":"bundle","sightings":[${slice(sightingSpans[i])}],"relationships":[${relationshipsText}]}`,
+      raw:
+        `{"type":"bundle","sightings":[${slice(sightingSpans[i])}],"relationships":[${relationshipsText}]` +
+        (named.length > 0 ? `,"${BUNDLE_CONTEXT_KEY}":[${contextText}]}` : "}"),
       value: {
         type: "bundle",
         sightings: [sighting],
         relationships: rels.map((r) => bundle.relationships[r]),
+        ...(named.length > 0 ? { [BUNDLE_CONTEXT_KEY]: named.map((n) => bundle.incidents[n]) } : {}),
       },
     });
   }

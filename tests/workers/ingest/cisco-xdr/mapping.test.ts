@@ -451,7 +451,8 @@ describe("correlation", () => {
 
 describe("items that cannot be mapped", () => {
   it("name the missing or mistyped sighting field", () => {
-    expect(fieldsOf(map(item(makeCtiaEvent(without(makeSighting(), ["id"])))))).toEqual(["entity.id"]);
+    // A sighting without an id is not among them: it is known by its content (identity.test.ts).
+    expect(map(item(makeCtiaEvent(without(makeSighting(), ["id"]))))).toMatchObject({ ok: true });
     expect(
       fieldsOf(map(item(makeCtiaEvent(makeSighting({ observed_time: { start_time: "yesterday" } }))))),
     ).toEqual(["entity.observed_time.start_time"]);
