@@ -7,7 +7,7 @@ import type { SlaClockName } from "./sla/types.ts";
 
 export type MetricEvent =
   | {
-      name: "ingest.accepted" | "ingest.duplicates" | "ingest.quarantined";
+      name: "ingest.accepted" | "ingest.duplicates" | "ingest.quarantined" | "ingest.ignored";
       tenant: string;
       connectorKind: string;
       count: number;
@@ -43,6 +43,7 @@ function dimensionOf(event: MetricEvent): string {
     case "ingest.accepted":
     case "ingest.duplicates":
     case "ingest.quarantined":
+    case "ingest.ignored":
       return event.connectorKind;
     case "case.command":
       return event.command;
@@ -106,15 +107,19 @@ export function localMetrics(tenant?: string): MetricEvent[] {
 export function ingestMetrics(
   tenant: string,
   connectorKind: string,
-  counts: { accepted: number; duplicates: number; quarantined: number },
+  counts: { accepted: number; duplicates: number; quarantined: number; ignored: number },
 ): MetricEvent[] {
   const events: MetricEvent[] = [];
-  const add = (name: "ingest.accepted" | "ingest.duplicates" | "ingest.quarantined", count: number) => {
+  const add = (
+    name: "ingest.accepted" | "ingest.duplicates" | "ingest.quarantined" | "ingest.ignored",
+    count: number,
+  ) => {
     if (count > 0) events.push({ name, tenant, connectorKind, count });
   };
   add("ingest.accepted", counts.accepted);
   add("ingest.duplicates", counts.duplicates);
   add("ingest.quarantined", counts.quarantined);
+  add("ingest.ignored", counts.ignored);
   return events;
 }
 

@@ -37,6 +37,8 @@ export interface DeliveryOutcome {
   duplicates: number;
   /** Items kept in quarantine with the reason they could not be mapped. */
   quarantined: number;
+  /** Valid items that are not findings (e.g. an XDR note), acknowledged without storing anything. */
+  ignored: number;
   /** True when this webhook-id was already delivered: nothing was changed. */
   redelivered: boolean;
   /** The stored alerts with their correlation keys, for grouping into cases. */
@@ -57,6 +59,7 @@ export async function ingestDelivery(
 ): Promise<DeliveryOutcome> {
   const d = drizzle(db);
   const mapped: MappedFinding[] = [];
+  let ignored = 0;
   const quarantined: BatchItem<"sqlite">[] = [];
   const hold = (payload: string, reason: string, errors?: FieldError[]) => {
     const kept = quarantinePayload(payload);
@@ -78,8 +81,9 @@ export async function ingestDelivery(
     const ctx = { now: delivery.now, connectorId: delivery.connectorId, config: delivery.config };
     for (const item of parsed.items) {
       const result = mapItem(kind, item, ctx);
-      if (result.ok) mapped.push(...result.findings);
-      else hold(item.raw, result.reason, result.errors);
+      if (!result.ok) hold(item.raw, result.reason, result.errors);
+      else if (result.ignored !== undefined) ignored++;
+      else mapped.push(...result.findings);
     }
   }
 
@@ -93,6 +97,7 @@ export async function ingestDelivery(
     accepted: 0,
     duplicates: 0,
     quarantined: 0,
+    ignored: 0,
     redelivered: true,
     alerts: [],
   };
@@ -113,7 +118,12 @@ export async function ingestDelivery(
       throw error;
     }
     delivery.metrics?.sink.record(
-      ...ingestMetrics(delivery.metrics.tenant, kind.kind, { accepted: 0, duplicates: 0, quarantined: 1 }),
+      ...ingestMetrics(delivery.metrics.tenant, kind.kind, {
+        accepted: 0,
+        duplicates: 0,
+        quarantined: 1,
+        ignored: 0,
+      }),
     );
     throw quotaExceeded(charge, delivery.now, `the delivery is kept in quarantine as ${kept}`);
   }
@@ -134,6 +144,7 @@ export async function ingestDelivery(
       accepted: outcome.created,
       duplicates: outcome.duplicates,
       quarantined: quarantined.length,
+      ignored,
     };
     delivery.metrics?.sink.record(...ingestMetrics(delivery.metrics.tenant, kind.kind, counts));
     return {

@@ -20,7 +20,8 @@ export interface MappedFinding {
 }
 
 export type MapResult =
-  | { ok: true; findings: MappedFinding[] }
+  /** `ignored`: a valid item that is not a finding (an XDR note, say), acknowledged and counted. */
+  | { ok: true; findings: MappedFinding[]; ignored?: string }
   | { ok: false; reason: string; errors?: FieldError[] };
 
 export interface MapContext {

@@ -130,6 +130,7 @@ export async function replayQuarantinedSubmission(
     accepted: result.body.created,
     duplicates: result.body.duplicates,
     quarantined: 0,
+    ignored: 0,
     redelivered: false,
     // API submissions carry no correlation keys: like the original request, they open no cases.
     alerts: [],

@@ -72,6 +72,7 @@ export function createIngest(): Hono<{ Bindings: Env }> {
         accepted: outcome.accepted,
         duplicates: outcome.duplicates,
         quarantined: outcome.quarantined,
+        ignored: outcome.ignored,
         ...(outcome.redelivered ? { redelivered: true } : {}),
       },
       202,

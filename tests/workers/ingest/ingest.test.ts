@@ -33,7 +33,7 @@ describe("signatures", () => {
 
     const ok = await deliver(c, payload);
     expect(ok.status).toBe(202);
-    expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 0 });
+    expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 0, ignored: 0 });
     expect(await count(db, "SELECT count(*) AS n FROM alerts WHERE source_connector_id = ?", c.id)).toBe(1);
   });
 
@@ -77,13 +77,25 @@ describe("dedup and quarantine", () => {
       accepted: 2,
       duplicates: 0,
       quarantined: 0,
+      ignored: 0,
     });
     const again = await deliver(c, payload, { id: "msg_fixed" });
     expect(again.status).toBe(202);
-    expect(await again.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 0, redelivered: true });
+    expect(await again.json()).toEqual({
+      accepted: 0,
+      duplicates: 0,
+      quarantined: 0,
+      ignored: 0,
+      redelivered: true,
+    });
     expect(await count(db, "SELECT sum(occurrence_count) AS n FROM alerts")).toBe(2);
 
-    expect(await (await deliver(c, payload)).json()).toEqual({ accepted: 0, duplicates: 2, quarantined: 0 });
+    expect(await (await deliver(c, payload)).json()).toEqual({
+      accepted: 0,
+      duplicates: 2,
+      quarantined: 0,
+      ignored: 0,
+    });
     expect(await count(db, "SELECT sum(occurrence_count) AS n FROM alerts")).toBe(4);
     expect(await count(db, "SELECT count(*) AS n FROM alerts")).toBe(2);
   });
@@ -94,7 +106,7 @@ describe("dedup and quarantine", () => {
     const bad = { ...makeDetectionFinding({}, 7), class_uid: 3002 };
     const payload = `${JSON.stringify(makeDetectionFinding({}, 8))}\n${JSON.stringify(bad)}\n{not json`;
     const res = await deliver(c, payload);
-    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 2 });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 2, ignored: 0 });
     const held = await db
       .prepare("SELECT reason, payload, details FROM quarantine ORDER BY received_at, id")
       .all<{
@@ -184,7 +196,7 @@ describe("the full OCSF schema at ingest", () => {
     const finding = makeDetectionFinding({}, 62) as Record<string, unknown>;
     finding.evidences = [{ file: { name: "a.exe" } }];
     const res = await deliver(c, JSON.stringify(finding));
-    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1 });
+    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1, ignored: 0 });
     const held = await tenantDb(c.tenant).prepare("SELECT details FROM quarantine").first<string>("details");
     expect(held).toContain("evidences[0].file.type_id");
   });

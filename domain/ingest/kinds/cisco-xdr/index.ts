@@ -20,7 +20,7 @@ import {
   statusChangeEventDataSchema,
 } from "./ctim.ts";
 import { type EntityIdentity, entityIdentity, isTransientId } from "./identity.ts";
-import { type EntitySource, incidentFinding, sightingFinding } from "./mapping.ts";
+import { type EntitySource, incidentFinding, observableTypeIdOf, sightingFinding } from "./mapping.ts";
 import { BUNDLE_CONTEXT_KEY, parseDelivery } from "./parse.ts";
 
 export { normaliseCtimId } from "./ctim.ts";
@@ -29,7 +29,64 @@ export { observableTypeIdOf, XDR_PRODUCT } from "./mapping.ts";
 export { parseDelivery } from "./parse.ts";
 
 type Json = Record<string, unknown>;
-type Outcome = { ok: true; findings: MappedFinding[] } | { ok: false; reason: string; errors: FieldError[] };
+type Outcome =
+  | { ok: true; findings: MappedFinding[]; ignored?: string }
+  | { ok: false; reason: string; errors: FieldError[] };
+
+// CTIM entities that are valid but are not detections: acknowledged and counted as ignored, never
+// quarantined (quarantine is for what Phoenix should have understood). Judgements, verdicts,
+// indicators and relationships are threat intelligence Phoenix will keep: until it does, they stay
+// in quarantine, from where they can be replayed.
+const NOT_FINDINGS: ReadonlySet<string> = new Set([
+  "actor",
+  "asset",
+  "asset-mapping",
+  "asset-properties",
+  "attack-pattern",
+  "campaign",
+  "casebook",
+  "coa",
+  "data-table",
+  "feedback",
+  "identity-assertion",
+  "investigation",
+  "malware",
+  "note",
+  "target-record",
+  "tool",
+  "vulnerability",
+  "weakness",
+]);
+// Bundle arrays that hold only such entities (CTIM bundle keys).
+const NOT_FINDING_ARRAYS = [
+  "actors",
+  "asset_mappings",
+  "asset_properties",
+  "assets",
+  "attack_patterns",
+  "campaigns",
+  "coas",
+  "data_tables",
+  "feedbacks",
+  "identity_assertions",
+  "malwares",
+  "notes",
+  "target_records",
+  "tools",
+  "vulnerabilities",
+  "weaknesses",
+] as const;
+
+function ignore(reason: string): Outcome {
+  return { ok: true, findings: [], ignored: reason };
+}
+
+/** A lone CTIM observable ({type, value}) says what was seen, not that anything happened. */
+function isLoneObservable(value: Json): boolean {
+  return (
+    typeof value.type === "string" && typeof value.value === "string" && observableTypeIdOf(value.type) !== 99
+  );
+}
 
 const INCIDENT_EVENTS: Readonly<Record<string, 1 | 2>> = {
   "private-intel/incident/created": 1,
@@ -216,6 +273,9 @@ function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
     return mapIncident(known, "data", source, ctx, rest.incident_id);
   }
 
+  const [, entityType] = /^private-intel\/([a-z-]+)\//.exec(data.event_type) ?? [];
+  if (entityType !== undefined && NOT_FINDINGS.has(entityType))
+    return ignore(`an IROH ${entityType} event is not a detection`);
   return fail(
     `IROH event_type "${data.event_type}" is not a detection the Cisco XDR connector maps`,
     "data.event_type",
@@ -228,6 +288,9 @@ function mapCtiaEvent(value: Json, raw: string, ctx: MapContext): Outcome {
   const event = ctiaEventSchema.safeParse(value);
   if (!event.success) return invalid("the CTIA event", event.error, "");
   const { entity, ...outer } = event.data;
+  if (event.data.event_type === "record-deleted")
+    return ignore("a CTIA deletion does not delete what Phoenix recorded");
+  if (NOT_FINDINGS.has(entity.type)) return ignore(`a CTIA ${entity.type} is not a detection`);
   const activity = RECORD_EVENTS[event.data.event_type];
   if (activity === undefined) {
     return fail(
@@ -259,6 +322,13 @@ function mapBundle(value: Json, raw: string, ctx: MapContext): Outcome {
   if (!bundle.success) return invalid("the CTIM bundle", bundle.error, "");
   const sightings = bundle.data.sightings ?? [];
   const incidents = bundle.data.incidents ?? [];
+  const others = NOT_FINDING_ARRAYS.filter((key) => Array.isArray(value[key]) && value[key].length > 0);
+  const intel = ["judgements", "verdicts", "indicators", "relationships"].some(
+    (key) => Array.isArray(value[key]) && value[key].length > 0,
+  );
+  if (sightings.length + incidents.length === 0 && others.length > 0 && !intel) {
+    return ignore(`the CTIM bundle holds no detection, only ${others.join(", ")}`);
+  }
   if (sightings.length + incidents.length === 0) {
     return fail(
       "the CTIM bundle carries no sighting or incident",
@@ -301,6 +371,9 @@ export function mapItem(item: RawItem, ctx: MapContext): MapResult {
   const lone = { connectorId: ctx.connectorId, relationships: [], incidents: [] };
   if (value.type === "sighting") return mapSighting(value, "", { raw, activityId: 1 }, lone);
   if (value.type === "incident") return mapIncident(value, "", { raw, activityId: 1 }, ctx);
+  if (typeof value.type === "string" && NOT_FINDINGS.has(value.type))
+    return ignore(`a CTIM ${value.type} is not a detection`);
+  if (isLoneObservable(value)) return ignore("a lone CTIM observable is not a detection");
   return fail(
     "the item is not a Cisco XDR event or CTIM entity",
     "type",

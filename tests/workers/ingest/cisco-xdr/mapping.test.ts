@@ -505,8 +505,15 @@ describe("items that cannot be mapped", () => {
       note_class: "default",
       related_entities: [],
     });
-    expect(fieldsOf(map(item(note)))).toEqual(["data.event_type"]);
-    expect(fieldsOf(map(item(makeCtiaEvent(makeSighting(), "record-deleted"))))).toEqual(["event_type"]);
+    // A note and a deletion are valid and are not detections: acknowledged as ignored.
+    expect(map(item(note))).toMatchObject({ ok: true, findings: [], ignored: expect.any(String) });
+    expect(map(item(makeCtiaEvent(makeSighting(), "record-deleted")))).toMatchObject({
+      ok: true,
+      findings: [],
+      ignored: expect.any(String),
+    });
+    const unknown = makeIrohEvent({ event_type: "private-intel/unheard-of/created" });
+    expect(fieldsOf(map(item(unknown)))).toEqual(["data.event_type"]);
     expect(fieldsOf(map(item(makeCtiaEvent(makeMemberOf(SIGHTING_UUID, INCIDENT_UUID)))))).toEqual([
       "entity.type",
     ]);
