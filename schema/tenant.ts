@@ -271,3 +271,36 @@ export const alertAssets = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.alertId, t.assetId] }), index("alert_assets_asset_idx").on(t.assetId)],
 );
+
+// What a source says about an observable (a CTIM judgement or verdict): Phoenix's record of
+// threat intelligence, per source. Keyed by the entity's stable identity; a later version from the
+// source replaces an earlier one, never the reverse (source_time decides).
+export const intelJudgements = sqliteTable(
+  "intel_judgements",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["judgement", "verdict"] }).notNull(),
+    sourceConnectorId: text("source_connector_id"),
+    // Who judged: the CTIM `source` (e.g. "Cisco Talos Intelligence"), or the connector's kind.
+    source: text("source").notNull(),
+    observableId: text("observable_id").notNull(),
+    observableType: text("observable_type").notNull(),
+    observableValue: text("observable_value").notNull(),
+    // CTIM disposition: 1 Clean, 2 Malicious, 3 Suspicious, 4 Common, 5 Unknown.
+    disposition: integer("disposition").notNull(),
+    dispositionName: text("disposition_name").notNull(),
+    priority: integer("priority"),
+    severity: text("severity"),
+    confidence: text("confidence"),
+    reason: text("reason"),
+    reasonUri: text("reason_uri"),
+    validFrom: integer("valid_from"),
+    // Null: valid until the source says otherwise.
+    validUntil: integer("valid_until"),
+    sourceTime: integer("source_time").notNull(),
+    data: text("data", { mode: "json" }).$type<Json>().notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [index("intel_judgements_observable_idx").on(t.observableId, t.validUntil)],
+);

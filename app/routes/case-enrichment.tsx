@@ -20,7 +20,10 @@ export async function loader(args: Route.LoaderArgs) {
   return withPhoenixErrors(async () => {
     const { caseId } = args.params;
     const { principal, env, queued } = await caseAccess(args, caseId, now);
-    const enrichment = await caseEnrichment(tenantDatabase(env, principal.tenant), caseId, { limit: ITEMS });
+    const enrichment = await caseEnrichment(tenantDatabase(env, principal.tenant), caseId, {
+      limit: ITEMS,
+      now,
+    });
     return { caseId, title: queued.title, enrichment };
   });
 }

@@ -1,9 +1,18 @@
 // The correlation store on a tenant's D1 database: claims on `correlations` (its primary key decides
-// who owns a key), owed alerts (`correlated_at` null) and the asset criticality floors.
+// who owns a key), owed alerts (`correlated_at` null) and the priority floors (asset criticality,
+// Malicious verdicts).
 import { and, asc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { alertAssets, alerts, assets, correlations } from "../../schema/tenant.ts";
-import type { CorrelationStore, OwedAlert } from "./correlation.ts";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import {
+  alertAssets,
+  alertObservables,
+  alerts,
+  assets,
+  correlations,
+  intelJudgements,
+} from "../../schema/tenant.ts";
+import { currentVerdict } from "../intel/judgements.ts";
+import type { CorrelationStore, OwedAlert, PriorityFloor } from "./correlation.ts";
 import type { CasePriority } from "./model.ts";
 
 /** Alerts the sweep takes per tenant and pass (the rest wait for the next pass). */
@@ -12,6 +21,8 @@ const SWEEP_BATCH = 1000;
 const IDS_PER_STATEMENT = 90;
 
 const PRIORITY_FOR_CRITICALITY: Record<string, CasePriority> = { critical: "P1", high: "P2" };
+const MALICIOUS = 2;
+const MALICIOUS_FLOOR: CasePriority = "P2";
 
 export function d1CorrelationStore(db: D1Database): CorrelationStore {
   const d = drizzle(db);
@@ -76,7 +87,7 @@ export function d1CorrelationStore(db: D1Database): CorrelationStore {
       return owner(rows, key);
     },
 
-    async priorityFloors(alertIds) {
+    async priorityFloors(alertIds, now) {
       const rows = (
         await Promise.all(
           chunks(alertIds, IDS_PER_STATEMENT).map((ids) =>
@@ -93,12 +104,16 @@ export function d1CorrelationStore(db: D1Database): CorrelationStore {
           ),
         )
       ).flat();
-      const floors = new Map<string, CasePriority>();
+      const floors = new Map<string, PriorityFloor>();
+      const raise = (alertId: string, floor: PriorityFloor) => {
+        const current = floors.get(alertId);
+        if (current === undefined || floor.priority < current.priority) floors.set(alertId, floor);
+      };
       for (const row of rows) {
         const priority = row.criticality ? PRIORITY_FOR_CRITICALITY[row.criticality] : undefined;
-        const current = floors.get(row.alertId);
-        if (priority && (current === undefined || priority < current)) floors.set(row.alertId, priority);
+        if (priority) raise(row.alertId, { priority, reason: `${row.criticality} asset criticality` });
       }
+      for (const [alertId, floor] of await maliciousFloors(d, alertIds, now)) raise(alertId, floor);
       return floors;
     },
 
@@ -112,6 +127,55 @@ export function d1CorrelationStore(db: D1Database): CorrelationStore {
       if (head) await d.batch([head, ...rest]);
     },
   };
+}
+
+/**
+ * Alerts carrying an observable whose verdict now (CTIA's rule over every valid judgement, all
+ * sources) is Malicious: their cases are worked at P2 at least (decision 033).
+ */
+async function maliciousFloors(
+  d: DrizzleD1Database,
+  alertIds: readonly string[],
+  now: number,
+): Promise<Map<string, PriorityFloor>> {
+  const rows = (
+    await Promise.all(
+      chunks(alertIds, IDS_PER_STATEMENT).map((ids) =>
+        d
+          .select({
+            alertId: alertObservables.alertId,
+            observableId: intelJudgements.observableId,
+            observableType: intelJudgements.observableType,
+            observableValue: intelJudgements.observableValue,
+            source: intelJudgements.source,
+            disposition: intelJudgements.disposition,
+            dispositionName: intelJudgements.dispositionName,
+            priority: intelJudgements.priority,
+            reason: intelJudgements.reason,
+            validFrom: intelJudgements.validFrom,
+            validUntil: intelJudgements.validUntil,
+          })
+          .from(alertObservables)
+          .innerJoin(intelJudgements, eq(intelJudgements.observableId, alertObservables.observableId))
+          .where(inArray(alertObservables.alertId, [...ids])),
+      ),
+    )
+  ).flat();
+  const floors = new Map<string, PriorityFloor>();
+  const byAlertAndObservable = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const key = `${row.alertId}\u0000${row.observableId}`;
+    byAlertAndObservable.set(key, [...(byAlertAndObservable.get(key) ?? []), row]);
+  }
+  for (const judgements of byAlertAndObservable.values()) {
+    const verdict = currentVerdict(judgements, now);
+    if (verdict?.disposition !== MALICIOUS) continue;
+    floors.set(verdict.alertId, {
+      priority: MALICIOUS_FLOOR,
+      reason: `Malicious verdict on ${verdict.observableType} ${verdict.observableValue} from ${verdict.source}${verdict.reason ? ` (${verdict.reason})` : ""}`,
+    });
+  }
+  return floors;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -34,8 +34,11 @@ export interface CorrelationStore {
   claim(key: string, candidateCaseId: string, now: number): Promise<string>;
   /** Re-points `key` from `fromCaseId` to `toCaseId` unless it moved meanwhile; answers its owner. */
   repoint(key: string, fromCaseId: string, toCaseId: string, now: number): Promise<string>;
-  /** Per alert touching a high or critical asset, the priority its case should have at least. */
-  priorityFloors(alertIds: readonly string[]): Promise<ReadonlyMap<string, CasePriority>>;
+  /**
+   * Per alert touching a high or critical asset, or carrying an observable whose current verdict is
+   * Malicious, the priority its case should have at least, and why.
+   */
+  priorityFloors(alertIds: readonly string[], now: number): Promise<ReadonlyMap<string, PriorityFloor>>;
   markCorrelated(alertIds: readonly string[], now: number): Promise<void>;
 }
 
@@ -75,14 +78,20 @@ export function highestSeverity(severities: readonly CaseSeverity[]): CaseSeveri
 }
 
 /** The highest priority any alert's asset asks for ("P1" sorts before "P2"), with that alert. */
+/** The priority a case must have at least because of one of its alerts, and why. */
+export interface PriorityFloor {
+  priority: CasePriority;
+  reason: string;
+}
+
 export function priorityFloor(
   alertIds: readonly string[],
-  floors: ReadonlyMap<string, CasePriority>,
-): { priority: CasePriority; alertId: string } | null {
-  let best: { priority: CasePriority; alertId: string } | null = null;
+  floors: ReadonlyMap<string, PriorityFloor>,
+): (PriorityFloor & { alertId: string }) | null {
+  let best: (PriorityFloor & { alertId: string }) | null = null;
   for (const alertId of alertIds) {
-    const priority = floors.get(alertId);
-    if (priority && (best === null || priority < best.priority)) best = { priority, alertId };
+    const floor = floors.get(alertId);
+    if (floor && (best === null || floor.priority < best.priority)) best = { ...floor, alertId };
   }
   return best;
 }
@@ -97,7 +106,10 @@ export async function correlateAlerts(
   if (pending.length === 0) return outcome;
 
   const config = await ctx.loadConfig();
-  const floors = await ctx.store.priorityFloors(pending.map((a) => a.id));
+  const floors = await ctx.store.priorityFloors(
+    pending.map((a) => a.id),
+    ctx.now,
+  );
   const groups = [...groupByKey(pending).values()];
   let next = 0;
   const worker = async () => {
@@ -139,7 +151,7 @@ async function correlateGroup(
   ctx: CorrelationContext,
   config: CaseConfig,
   group: OwedAlert[],
-  floors: ReadonlyMap<string, CasePriority>,
+  floors: ReadonlyMap<string, PriorityFloor>,
 ): Promise<"opened" | "linked"> {
   const { gateway, store, tenant, now } = ctx;
   const first = group[0] as OwedAlert;
@@ -195,7 +207,8 @@ async function correlateGroup(
   const candidate = newId("case", now);
   const owner = await store.claim(key, candidate, now);
   const joined = await (owner === candidate ? open(candidate) : link(owner));
-  // A case touching a high or critical asset is worked at least at that asset's priority.
+  // A case touching a high or critical asset, or an observable judged Malicious now, is worked at
+  // least at that priority; the reason lands in its timeline.
   const floor = priorityFloor(alertIds, floors);
   if (floor && joined.priority > floor.priority) {
     await gateway.command(
@@ -203,7 +216,7 @@ async function correlateGroup(
       joined.caseId,
       system(
         { type: "change_priority", priority: floor.priority },
-        `asset criticality (alert ${floor.alertId})`,
+        `${floor.reason} (alert ${floor.alertId})`,
       ),
     );
   }

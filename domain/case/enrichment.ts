@@ -9,9 +9,10 @@ import {
   alerts,
   assets,
   cases,
-  enrichments,
+  intelJudgements,
   observables,
 } from "../../schema/tenant.ts";
+import { currentVerdict } from "../intel/judgements.ts";
 
 /** Each list is capped; the cap also keeps every IN-list below D1's 100 bound parameters. */
 export const MAX_ENRICHMENT_ITEMS = 90;
@@ -35,6 +36,7 @@ export interface ObservableVerdict {
   fetchedAt: number;
   /** Past this the verdict is stale (the provider may have changed its mind); null: never. */
   expiresAt: number | null;
+  reason: string | null;
 }
 
 export interface CaseObservable {
@@ -80,7 +82,7 @@ export interface CaseEnrichment {
 export async function caseEnrichment(
   db: D1Database,
   caseId: string,
-  opts: { limit?: number } = {},
+  opts: { limit?: number; now: number },
 ): Promise<CaseEnrichment> {
   const limit = Math.min(
     Math.max(Math.trunc(opts.limit ?? DEFAULT_ENRICHMENT_ITEMS), 1),
@@ -137,26 +139,47 @@ export async function caseEnrichment(
       : await d.batch([
           d
             .select({
-              observableId: enrichments.observableId,
-              provider: enrichments.provider,
-              verdict: enrichments.verdict,
-              fetchedAt: enrichments.fetchedAt,
-              expiresAt: enrichments.expiresAt,
+              observableId: intelJudgements.observableId,
+              source: intelJudgements.source,
+              disposition: intelJudgements.disposition,
+              dispositionName: intelJudgements.dispositionName,
+              priority: intelJudgements.priority,
+              reason: intelJudgements.reason,
+              validFrom: intelJudgements.validFrom,
+              validUntil: intelJudgements.validUntil,
+              sourceTime: intelJudgements.sourceTime,
             })
-            .from(enrichments)
-            .where(observableIds.length > 0 ? inArray(enrichments.observableId, observableIds) : NONE)
-            .orderBy(asc(enrichments.provider)),
+            .from(intelJudgements)
+            .where(observableIds.length > 0 ? inArray(intelJudgements.observableId, observableIds) : NONE)
+            .orderBy(asc(intelJudgements.source)),
           otherOpenCasesOf(d, alertObservables.observableId, alertObservables.alertId, observableIds, caseId),
           otherOpenCasesOf(d, alertAssets.assetId, alertAssets.alertId, assetIds, caseId),
         ]);
 
-  const verdicts = groupBy(verdictRows, (v) => v.observableId);
+  // Per observable and source, the judgement that counts now; expired ones are left out.
+  const verdicts = new Map<string, ObservableVerdict[]>();
+  for (const [observable, rows] of groupBy(verdictRows, (v) => v.observableId)) {
+    const current = [...groupBy(rows, (r) => r.source).values()].flatMap((bySource) => {
+      const counted = currentVerdict(bySource, opts.now);
+      return counted ? [counted] : [];
+    });
+    verdicts.set(
+      observable,
+      current.map((v) => ({
+        provider: v.source,
+        verdict: v.dispositionName,
+        fetchedAt: v.sourceTime,
+        expiresAt: v.validUntil,
+        reason: v.reason,
+      })),
+    );
+  }
   const observableOthers = groupBy(observableCases, (c) => c.key);
   const assetOthers = groupBy(assetCases, (c) => c.key);
   return {
     observables: observableRows.map((o) => ({
       ...o,
-      verdicts: (verdicts.get(o.id) ?? []).map(({ observableId: _, ...v }) => v),
+      verdicts: verdicts.get(o.id) ?? [],
       otherOpenCases: (observableOthers.get(o.id) ?? []).map(caseRef),
     })),
     assets: assetRows.map((a) => ({

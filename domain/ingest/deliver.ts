@@ -12,6 +12,7 @@ import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { MAX_QUARANTINE_PAYLOAD_BYTES, utf8Length } from "../input/limits.ts";
+import { type JudgementInput, judgementStatements } from "../intel/judgements.ts";
 import { ingestMetrics, type Metrics } from "../metrics.ts";
 import type { ConnectorKindDefinition, MappedFinding } from "./kind.ts";
 import { mapItem } from "./map-item.ts";
@@ -39,6 +40,8 @@ export interface DeliveryOutcome {
   quarantined: number;
   /** Valid items that are not findings (e.g. an XDR note), acknowledged without storing anything. */
   ignored: number;
+  /** Threat intelligence records (judgements, verdicts) stored or updated. */
+  intel: number;
   /** True when this webhook-id was already delivered: nothing was changed. */
   redelivered: boolean;
   /** The stored alerts with their correlation keys, for grouping into cases. */
@@ -59,6 +62,7 @@ export async function ingestDelivery(
 ): Promise<DeliveryOutcome> {
   const d = drizzle(db);
   const mapped: MappedFinding[] = [];
+  const intel: JudgementInput[] = [];
   let ignored = 0;
   const quarantined: BatchItem<"sqlite">[] = [];
   const hold = (payload: string, reason: string, errors?: FieldError[]) => {
@@ -83,7 +87,10 @@ export async function ingestDelivery(
       const result = mapItem(kind, item, ctx);
       if (!result.ok) hold(item.raw, result.reason, result.errors);
       else if (result.ignored !== undefined) ignored++;
-      else mapped.push(...result.findings);
+      else {
+        mapped.push(...result.findings);
+        intel.push(...(result.intel ?? []));
+      }
     }
   }
 
@@ -98,6 +105,7 @@ export async function ingestDelivery(
     duplicates: 0,
     quarantined: 0,
     ignored: 0,
+    intel: 0,
     redelivered: true,
     alerts: [],
   };
@@ -136,7 +144,10 @@ export async function ingestDelivery(
         now: delivery.now,
         sourceConnectorId: delivery.connectorId,
         claim,
-        alongside: quarantined,
+        alongside: [
+          ...quarantined,
+          ...(await judgementStatements(d, intel, { connectorId: delivery.connectorId, now: delivery.now })),
+        ],
         correlationKeys: mapped.map((m) => m.correlationKey),
       },
     );
@@ -149,6 +160,7 @@ export async function ingestDelivery(
     delivery.metrics?.sink.record(...ingestMetrics(delivery.metrics.tenant, kind.kind, counts));
     return {
       ...counts,
+      intel: intel.length,
       redelivered: false,
       alerts: outcome.alerts.map((a, i) => ({
         id: a.id,

@@ -3,6 +3,7 @@
 // map each item, and name its correlation key.
 import type { z } from "zod";
 import type { FieldError } from "../errors.ts";
+import type { JudgementInput } from "../intel/judgements.ts";
 import type { DetectionFinding } from "../ocsf/detection-finding.ts";
 
 /** One item of a delivery: its raw text (kept verbatim for quarantine) and its parsed value. */
@@ -20,8 +21,11 @@ export interface MappedFinding {
 }
 
 export type MapResult =
-  /** `ignored`: a valid item that is not a finding (an XDR note, say), acknowledged and counted. */
-  | { ok: true; findings: MappedFinding[]; ignored?: string }
+  /**
+   * `ignored`: a valid item that is not a finding (an XDR note, say), acknowledged and counted.
+   * `intel`: threat intelligence the item carries (judgements, verdicts), stored alongside.
+   */
+  | { ok: true; findings: MappedFinding[]; ignored?: string; intel?: JudgementInput[] }
   | { ok: false; reason: string; errors?: FieldError[] };
 
 export interface MapContext {

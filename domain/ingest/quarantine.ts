@@ -131,6 +131,7 @@ export async function replayQuarantinedSubmission(
     duplicates: result.body.duplicates,
     quarantined: 0,
     ignored: 0,
+    intel: 0,
     redelivered: false,
     // API submissions carry no correlation keys: like the original request, they open no cases.
     alerts: [],

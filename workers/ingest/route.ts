@@ -73,6 +73,7 @@ export function createIngest(): Hono<{ Bindings: Env }> {
         duplicates: outcome.duplicates,
         quarantined: outcome.quarantined,
         ignored: outcome.ignored,
+        intel: outcome.intel,
         ...(outcome.redelivered ? { redelivered: true } : {}),
       },
       202,

@@ -8,9 +8,9 @@ import {
   correlateAlerts,
   highestSeverity,
   type OwedAlert,
+  type PriorityFloor,
   priorityFloor,
 } from "../../../domain/case/correlation.ts";
-import type { CasePriority } from "../../../domain/case/model.ts";
 import { FakeCaseGateway } from "../../support/fake-case-gateway.ts";
 import { ANALYST, CONFIG, T0 } from "./given.ts";
 
@@ -20,7 +20,7 @@ const TENANT = { id: "tnt_pure", d1Binding: "TENANT_PURE" };
 class FakeStore implements CorrelationStore {
   readonly owed = new Map<string, OwedAlert>();
   readonly claims = new Map<string, string>();
-  readonly floors = new Map<string, CasePriority>();
+  readonly floors = new Map<string, PriorityFloor>();
 
   add(...alerts: OwedAlert[]): string[] {
     for (const a of alerts) this.owed.set(a.id, a);
@@ -80,12 +80,16 @@ describe("correlation rules", () => {
   });
 
   it("names the alert that asks for the highest priority", () => {
-    const floors = new Map<string, CasePriority>([
-      ["a", "P2"],
-      ["b", "P1"],
-      ["c", "P1"],
+    const floors = new Map<string, PriorityFloor>([
+      ["a", { priority: "P2", reason: "high asset criticality" }],
+      ["b", { priority: "P1", reason: "critical asset criticality" }],
+      ["c", { priority: "P1", reason: "critical asset criticality" }],
     ]);
-    expect(priorityFloor(["x", "a", "b", "c"], floors)).toEqual({ priority: "P1", alertId: "b" });
+    expect(priorityFloor(["x", "a", "b", "c"], floors)).toEqual({
+      priority: "P1",
+      reason: "critical asset criticality",
+      alertId: "b",
+    });
     expect(priorityFloor(["x"], floors)).toBeNull();
   });
 });
@@ -144,13 +148,13 @@ describe("given owed alerts, when correlated, then", () => {
   it("an alert on a critical asset sets the case to at least P1, and the timeline says why", async () => {
     const { store, gateway, run } = world();
     const [low, onCrown] = store.add(alert("k5", 2), alert("k5", 2));
-    store.floors.set(onCrown as string, "P1");
+    store.floors.set(onCrown as string, { priority: "P1", reason: "critical asset criticality" });
     await run([low as string, onCrown as string]);
     const opened = gateway.only();
     expect(opened.priority).toBe("P1");
     const events = await gateway.events(TENANT.id, opened.id);
     expect(events.find((e) => e.type === "case.priority_changed")?.reason).toBe(
-      `asset criticality (alert ${onCrown})`,
+      `critical asset criticality (alert ${onCrown})`,
     );
   });
 

@@ -10,7 +10,7 @@ import {
   alerts,
   assets,
   cases,
-  enrichments,
+  intelJudgements,
   observables,
 } from "../../../schema/tenant.ts";
 import { createTenant, tenantDb } from "../../support/world.ts";
@@ -107,7 +107,7 @@ describe("caseEnrichment observables", () => {
     await givenAlert(null, { observables: [ip] });
 
     // When the case's enrichment is read
-    const { observables: listed } = await caseEnrichment(db, mine);
+    const { observables: listed } = await caseEnrichment(db, mine, { now: NOW });
 
     // Then the IP shows five sightings, two of them outside the case
     expect(listed).toHaveLength(1);
@@ -135,7 +135,7 @@ describe("caseEnrichment observables", () => {
     await givenAlert(null, { observables: [popular] });
 
     // When the case's enrichment is read
-    const { observables: listed } = await caseEnrichment(db, mine);
+    const { observables: listed } = await caseEnrichment(db, mine, { now: NOW });
 
     // Then the popular one leads, the rest follow by value, and the other case's own is absent
     expect(listed.map((o) => o.id)).toEqual([popular, a, b]);
@@ -149,47 +149,69 @@ describe("caseEnrichment observables", () => {
     await givenAlert(mine, { observables: ids });
 
     // When it is read with a limit of two
-    const { observables: listed } = await caseEnrichment(db, mine, { limit: 2 });
+    const { observables: listed } = await caseEnrichment(db, mine, { limit: 2, now: NOW });
 
     // Then two are listed
     expect(listed).toHaveLength(2);
   });
 
-  it("carries each provider's verdict", async () => {
-    // Given a hash two providers have judged, and one nobody has
+  it("carries each source's verdict that counts now, leaving expired and superseded judgements out", async () => {
+    // Given a hash two sources have judged (Talos twice, its newer judgement expired), and one nobody has
     const mine = await givenCase();
     const hash = await givenObservable(`${unique()}${unique()}`, 8, "Hash");
     const plain = await givenObservable(`${unique()}`, 8, "Hash");
     await givenAlert(mine, { observables: [hash, plain] });
+    const judged = (
+      source: string,
+      dispositionName: string,
+      disposition: number,
+      window: [number, number | null],
+      priority = 90,
+    ) => ({
+      id: `judgement-${unique()}`,
+      kind: "judgement" as const,
+      source,
+      observableId: hash,
+      observableType: "sha256",
+      observableValue: "x",
+      disposition,
+      dispositionName,
+      priority,
+      reason: `${source} says ${dispositionName}`,
+      validFrom: window[0],
+      validUntil: window[1],
+      sourceTime: window[0],
+      data: {},
+      firstSeenAt: NOW,
+      lastSeenAt: NOW,
+    });
     await drizzle(db)
-      .insert(enrichments)
+      .insert(intelJudgements)
       .values([
-        {
-          id: newId("enrichment", NOW),
-          observableId: hash,
-          provider: "virustotal",
-          verdict: "malicious",
-          data: {},
-          fetchedAt: NOW - MIN,
-          expiresAt: NOW + 60 * MIN,
-        },
-        {
-          id: newId("enrichment", NOW),
-          observableId: hash,
-          provider: "abuseipdb",
-          verdict: null,
-          data: {},
-          fetchedAt: NOW - 2 * MIN,
-        },
+        judged("Talos", "Malicious", 2, [NOW - 60 * MIN, NOW + 60 * MIN]),
+        judged("Talos", "Clean", 1, [NOW - 30 * MIN, NOW - MIN], 95),
+        judged("Umbrella", "Suspicious", 3, [NOW - 2 * MIN, null], 50),
       ]);
 
     // When the case's enrichment is read
-    const { observables: listed } = await caseEnrichment(db, mine);
+    const { observables: listed } = await caseEnrichment(db, mine, { now: NOW });
 
-    // Then the judged hash has both verdicts, by provider, and the other none
+    // Then each source's current verdict shows, by source, and the other observable has none
     expect(listed.find((o) => o.id === hash)?.verdicts).toEqual([
-      { provider: "abuseipdb", verdict: null, fetchedAt: NOW - 2 * MIN, expiresAt: null },
-      { provider: "virustotal", verdict: "malicious", fetchedAt: NOW - MIN, expiresAt: NOW + 60 * MIN },
+      {
+        provider: "Talos",
+        verdict: "Malicious",
+        fetchedAt: NOW - 60 * MIN,
+        expiresAt: NOW + 60 * MIN,
+        reason: "Talos says Malicious",
+      },
+      {
+        provider: "Umbrella",
+        verdict: "Suspicious",
+        fetchedAt: NOW - 2 * MIN,
+        expiresAt: null,
+        reason: "Umbrella says Suspicious",
+      },
     ]);
     expect(listed.find((o) => o.id === plain)?.verdicts).toEqual([]);
   });
@@ -211,7 +233,7 @@ describe("caseEnrichment observables", () => {
     await givenAlert(open[5] as string, { observables: [domain] });
 
     // When the case's enrichment is read
-    const { observables: listed } = await caseEnrichment(db, mine);
+    const { observables: listed } = await caseEnrichment(db, mine, { now: NOW });
 
     // Then the five newest open cases are named, newest first
     const others = listed[0]?.otherOpenCases ?? [];
@@ -247,7 +269,7 @@ describe("caseEnrichment assets", () => {
     await givenAlert(mine, { assets: [dc, ceo] });
 
     // When the case's enrichment is read
-    const { assets: listed } = await caseEnrichment(db, mine);
+    const { assets: listed } = await caseEnrichment(db, mine, { now: NOW });
 
     // Then criticality orders them, unrated last, and owners come from the details
     expect(listed.map((a) => a.id)).toEqual([dc, ceo, low, unrated]);
@@ -266,7 +288,7 @@ describe("caseEnrichment assets", () => {
     await givenAlert(closed, { assets: [laptop] });
 
     // When the case's enrichment is read
-    const { assets: listed } = await caseEnrichment(db, mine);
+    const { assets: listed } = await caseEnrichment(db, mine, { now: NOW });
 
     // Then only the open case is named
     expect(listed[0]?.otherOpenCases).toEqual([
@@ -286,8 +308,8 @@ describe("caseEnrichment of an empty case", () => {
     });
 
     // When the empty case's enrichment is read, and that of a case that does not exist
-    const result = await caseEnrichment(db, empty);
-    const missing = await caseEnrichment(db, newId("case", NOW));
+    const result = await caseEnrichment(db, empty, { now: NOW });
+    const missing = await caseEnrichment(db, newId("case", NOW), { now: NOW });
 
     // Then both lists are empty
     expect(result).toEqual({ observables: [], assets: [] });

@@ -142,7 +142,7 @@ describe("a poisoned finding never fails its delivery", () => {
     findings[500] = { ...poisoned, device: { ...poisoned.device, uid: "host-\ud800" } } as typeof poisoned;
     const res = await deliver(c, JSON.stringify(findings), { settle: false });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 999, duplicates: 0, quarantined: 1, ignored: 0 });
+    expect(await res.json()).toEqual({ accepted: 999, duplicates: 0, quarantined: 1, ignored: 0, intel: 0 });
     const db = tenantDb(c.tenant);
     expect(await db.prepare("SELECT count(*) AS n FROM alerts").first("n")).toBe(999);
     const held = await db

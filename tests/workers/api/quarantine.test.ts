@@ -32,7 +32,7 @@ async function quarantinedWorld() {
       "webhook-signature": signWebhook(created.secret, "msg_q1", ts, payload),
     },
   });
-  expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1, ignored: 0 });
+  expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1, ignored: 0, intel: 0 });
   const listed = (await (await call("GET", "/v1/quarantine", { token })).json()) as {
     data: Array<{ id: string; payload: string; reason: string; connector_id: string }>;
   };

@@ -33,7 +33,7 @@ describe("signatures", () => {
 
     const ok = await deliver(c, payload);
     expect(ok.status).toBe(202);
-    expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 0, ignored: 0 });
+    expect(await ok.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 0, ignored: 0, intel: 0 });
     expect(await count(db, "SELECT count(*) AS n FROM alerts WHERE source_connector_id = ?", c.id)).toBe(1);
   });
 
@@ -78,6 +78,7 @@ describe("dedup and quarantine", () => {
       duplicates: 0,
       quarantined: 0,
       ignored: 0,
+      intel: 0,
     });
     const again = await deliver(c, payload, { id: "msg_fixed" });
     expect(again.status).toBe(202);
@@ -86,6 +87,7 @@ describe("dedup and quarantine", () => {
       duplicates: 0,
       quarantined: 0,
       ignored: 0,
+      intel: 0,
       redelivered: true,
     });
     expect(await count(db, "SELECT sum(occurrence_count) AS n FROM alerts")).toBe(2);
@@ -95,6 +97,7 @@ describe("dedup and quarantine", () => {
       duplicates: 2,
       quarantined: 0,
       ignored: 0,
+      intel: 0,
     });
     expect(await count(db, "SELECT sum(occurrence_count) AS n FROM alerts")).toBe(4);
     expect(await count(db, "SELECT count(*) AS n FROM alerts")).toBe(2);
@@ -106,7 +109,7 @@ describe("dedup and quarantine", () => {
     const bad = { ...makeDetectionFinding({}, 7), class_uid: 3002 };
     const payload = `${JSON.stringify(makeDetectionFinding({}, 8))}\n${JSON.stringify(bad)}\n{not json`;
     const res = await deliver(c, payload);
-    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 2, ignored: 0 });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 2, ignored: 0, intel: 0 });
     const held = await db
       .prepare("SELECT reason, payload, details FROM quarantine ORDER BY received_at, id")
       .all<{
@@ -196,7 +199,7 @@ describe("the full OCSF schema at ingest", () => {
     const finding = makeDetectionFinding({}, 62) as Record<string, unknown>;
     finding.evidences = [{ file: { name: "a.exe" } }];
     const res = await deliver(c, JSON.stringify(finding));
-    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1, ignored: 0 });
+    expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1, ignored: 0, intel: 0 });
     const held = await tenantDb(c.tenant).prepare("SELECT details FROM quarantine").first<string>("details");
     expect(held).toContain("evidences[0].file.type_id");
   });

@@ -60,7 +60,7 @@ describe("through the real queue", () => {
       settle: false,
     });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, quarantined: 0, ignored: 0 });
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, quarantined: 0, ignored: 0, intel: 0 });
     await correlationSettled(c.tenant);
     const alerts = await tenantDb(c.tenant)
       .prepare("SELECT count(*) AS n FROM alerts WHERE correlated_at IS NOT NULL")

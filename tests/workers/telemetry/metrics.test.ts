@@ -32,7 +32,7 @@ describe("ingest metrics", () => {
 
     // The same findings under a new webhook id are duplicates; an unmappable item is quarantined.
     const res = await deliver(c, JSON.stringify([...findings, { class_uid: "not a finding" }]));
-    expect(await res.json()).toEqual({ accepted: 0, duplicates: 2, quarantined: 1, ignored: 0 });
+    expect(await res.json()).toEqual({ accepted: 0, duplicates: 2, quarantined: 1, ignored: 0, intel: 0 });
     expect((await deliver(c, JSON.stringify(findings), { id: "msg_first" })).status).toBe(202);
 
     expect(totals(c.tenant.id)).toEqual({

@@ -170,11 +170,32 @@ export const ctiaEventSchema = z.looseObject({
 export type CtiaEvent = z.infer<typeof ctiaEventSchema>;
 
 /** A CTIM bundle item as the parser leaves it: one sighting with its relationships, or one incident. */
+/** CTIM `Judgement` and `Verdict`: what a source says about one observable, for a while. */
+export const judgementSchema = z.looseObject({
+  id: z.string().min(1).optional(),
+  external_ids: z.array(z.string()).optional(),
+  type: z.enum(["judgement", "verdict"]).optional(),
+  observable: observableSchema,
+  disposition: z.int().min(1).max(5),
+  disposition_name: text().optional(),
+  priority: z.int().min(0).max(100).optional(),
+  severity: text().optional(),
+  confidence: text().optional(),
+  reason: text().optional(),
+  reason_uri: text().optional(),
+  source: text().optional(),
+  valid_time: z.looseObject({ start_time: isoTime().optional(), end_time: isoTime().optional() }).optional(),
+  timestamp: isoTime().optional(),
+});
+export type CtimJudgement = z.infer<typeof judgementSchema>;
+
 export const bundleSchema = z.looseObject({
   type: z.literal("bundle"),
   sightings: z.array(z.unknown()).optional(),
   incidents: z.array(z.unknown()).optional(),
   relationships: z.array(z.unknown()).optional(),
+  judgements: z.array(z.unknown()).optional(),
+  verdicts: z.array(z.unknown()).optional(),
 });
 
 // --- Ids ----------------------------------------------------------------------------------------

@@ -26,10 +26,14 @@ export function isTransientId(id: unknown): id is string {
 
 // What an entity says about itself that does not change when its source updates it: not its id,
 // timestamps of the record, severity, status, confidence or description.
-const CONTENT_FIELDS: Readonly<Record<"sighting" | "incident", readonly string[]>> = {
+const CONTENT_FIELDS: Readonly<Record<IdentifiedType, readonly string[]>> = {
   sighting: ["title", "source", "source_uri", "observed_time", "observables", "targets", "sensor"],
   incident: ["title", "source", "source_uri", "incident_time", "created"],
+  judgement: ["observable", "source", "disposition", "valid_time", "reason"],
+  verdict: ["observable", "disposition", "valid_time", "judgement_id"],
 };
+
+export type IdentifiedType = "sighting" | "incident" | "judgement" | "verdict";
 
 /**
  * The entity's identity, or null when it names an id that is neither a CTIA id nor a transient
@@ -37,7 +41,7 @@ const CONTENT_FIELDS: Readonly<Record<"sighting" | "incident", readonly string[]
  */
 export function entityIdentity(
   entity: Json,
-  type: "sighting" | "incident",
+  type: IdentifiedType,
   connectorId: string,
 ): EntityIdentity | null {
   const given = entity.id;
@@ -51,7 +55,10 @@ export function entityIdentity(
     return { id: `${type}-x-${digest(external.join("\n"))}`, basis: "external_ids", ...transient };
   }
   const content: Json = {};
-  for (const field of CONTENT_FIELDS[type]) if (entity[field] !== undefined) content[field] = entity[field];
+  // A transient reference (a verdict's judgement_id, say) is as unstable as a transient id.
+  for (const field of CONTENT_FIELDS[type]) {
+    if (entity[field] !== undefined && !isTransientId(entity[field])) content[field] = entity[field];
+  }
   return {
     id: `${type}-c-${digest(`${connectorId}\n${canonicalize(sorted(content)) ?? ""}`)}`,
     basis: "content",

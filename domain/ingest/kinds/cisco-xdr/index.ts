@@ -3,6 +3,7 @@
 // The pull path (OAuth2 client credentials, incident search) lives elsewhere and feeds map() too.
 import type { z } from "zod";
 import { type FieldError, fieldErrorsFromIssues } from "../../../errors.ts";
+import { DISPOSITIONS, type JudgementInput } from "../../../intel/judgements.ts";
 import { detectionFindingSchema } from "../../../ocsf/detection-finding.ts";
 import { unparsedItemReason } from "../../framing.ts";
 import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, RawItem } from "../../kind.ts";
@@ -14,6 +15,7 @@ import {
   incidentEventDataSchema,
   incidentSchema,
   irohEventSchema,
+  judgementSchema,
   normaliseCtimId,
   relationshipSchema,
   sightingSchema,
@@ -30,7 +32,7 @@ export { parseDelivery } from "./parse.ts";
 
 type Json = Record<string, unknown>;
 type Outcome =
-  | { ok: true; findings: MappedFinding[]; ignored?: string }
+  | { ok: true; findings: MappedFinding[]; ignored?: string; intel?: JudgementInput[] }
   | { ok: false; reason: string; errors: FieldError[] };
 
 // CTIM entities that are valid but are not detections: acknowledged and counted as ignored, never
@@ -222,6 +224,59 @@ function incidentRef(ref: string, ctx: SightingContext): string | null {
   return isRecord(incident) ? (entityIdentity(incident, "incident", ctx.connectorId)?.id ?? null) : null;
 }
 
+/**
+ * A judgement or verdict: Phoenix's record of what a source says about an observable. Stored as
+ * intelligence, not as an alert; the observable's enrichment and its cases' priority read it.
+ */
+function mapJudgement(
+  value: unknown,
+  prefix: string,
+  kind: "judgement" | "verdict",
+  ctx: Pick<MapContext, "connectorId">,
+): Outcome {
+  const parsed = judgementSchema.safeParse(value);
+  if (!parsed.success) return invalid(`the CTIM ${kind}`, parsed.error, prefix);
+  const j = parsed.data;
+  const identity = entityIdentity(j, kind, ctx.connectorId);
+  if (identity === null) {
+    return fail(
+      `the CTIM ${kind} id is not a CTIM id`,
+      at(prefix, "id"),
+      `must be a GUID, ${kind}-<GUID>, a CTIA URL or transient:<id>, got ${JSON.stringify(j.id)}`,
+    );
+  }
+  const time = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
+  const observableType = j.observable.type;
+  return {
+    ok: true,
+    findings: [],
+    intel: [
+      {
+        id: identity.id,
+        kind,
+        source: j.source ?? "Cisco XDR",
+        observable: {
+          typeId: observableTypeIdOf(observableType),
+          type: observableType,
+          value: String(j.observable.value),
+        },
+        disposition: j.disposition,
+        dispositionName: j.disposition_name ?? DISPOSITIONS[j.disposition] ?? "Unknown",
+        priority: j.priority ?? null,
+        severity: j.severity ?? null,
+        confidence: j.confidence ?? null,
+        reason: j.reason ?? null,
+        reasonUri: j.reason_uri ?? null,
+        validFrom: time(j.valid_time?.start_time),
+        validUntil: time(j.valid_time?.end_time),
+        // The source's own clock orders versions; without one, the start of validity does.
+        sourceTime: time(j.timestamp) ?? time(j.valid_time?.start_time) ?? 0,
+        data: j,
+      },
+    ],
+  };
+}
+
 // IROH `Event` (iroh-event.swagger.json): incident created/updated carry the incident in data.incident;
 // status-changed carries only the two statuses in Cisco's schema, so it maps from those when needed.
 function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
@@ -308,6 +363,8 @@ function mapCtiaEvent(value: Json, raw: string, ctx: MapContext): Outcome {
   };
   const lone = { connectorId: ctx.connectorId, relationships: [], incidents: [] };
   if (entity.type === "sighting") return mapSighting(entity, "entity", source, lone);
+  if (entity.type === "judgement" || entity.type === "verdict")
+    return mapJudgement(entity, "entity", entity.type, ctx);
   if (entity.type === "incident") return mapIncident(entity, "entity", source, ctx);
   return fail(
     `a CTIA ${entity.type} event is not a detection the Cisco XDR connector maps`,
@@ -322,14 +379,17 @@ function mapBundle(value: Json, raw: string, ctx: MapContext): Outcome {
   if (!bundle.success) return invalid("the CTIM bundle", bundle.error, "");
   const sightings = bundle.data.sightings ?? [];
   const incidents = bundle.data.incidents ?? [];
+  const judgements = bundle.data.judgements ?? [];
+  const verdicts = bundle.data.verdicts ?? [];
   const others = NOT_FINDING_ARRAYS.filter((key) => Array.isArray(value[key]) && value[key].length > 0);
-  const intel = ["judgements", "verdicts", "indicators", "relationships"].some(
+  const unstored = ["indicators", "relationships"].some(
     (key) => Array.isArray(value[key]) && value[key].length > 0,
   );
-  if (sightings.length + incidents.length === 0 && others.length > 0 && !intel) {
+  const detections = sightings.length + incidents.length;
+  if (detections + judgements.length + verdicts.length === 0 && others.length > 0 && !unstored) {
     return ignore(`the CTIM bundle holds no detection, only ${others.join(", ")}`);
   }
-  if (sightings.length + incidents.length === 0) {
+  if (detections + judgements.length + verdicts.length === 0) {
     return fail(
       "the CTIM bundle carries no sighting or incident",
       "sightings",
@@ -344,15 +404,19 @@ function mapBundle(value: Json, raw: string, ctx: MapContext): Outcome {
     incidents: [...incidents, ...(Array.isArray(referenced) ? referenced : [])],
   };
   const findings: MappedFinding[] = [];
+  const intel: JudgementInput[] = [];
   const outcomes = [
     ...sightings.map((s, i) => mapSighting(s, `sightings[${i}]`, { raw, activityId: 1 }, sightingCtx)),
     ...incidents.map((inc, i) => mapIncident(inc, `incidents[${i}]`, { raw, activityId: 1 }, ctx)),
+    ...judgements.map((j, i) => mapJudgement(j, `judgements[${i}]`, "judgement", ctx)),
+    ...verdicts.map((v, i) => mapJudgement(v, `verdicts[${i}]`, "verdict", ctx)),
   ];
   for (const outcome of outcomes) {
     if (!outcome.ok) return outcome;
     findings.push(...outcome.findings);
+    intel.push(...(outcome.intel ?? []));
   }
-  return { ok: true, findings };
+  return intel.length > 0 ? { ok: true, findings, intel } : { ok: true, findings };
 }
 
 /** Maps one parsed item; see parse.ts for the envelopes that become items. */
@@ -371,6 +435,7 @@ export function mapItem(item: RawItem, ctx: MapContext): MapResult {
   const lone = { connectorId: ctx.connectorId, relationships: [], incidents: [] };
   if (value.type === "sighting") return mapSighting(value, "", { raw, activityId: 1 }, lone);
   if (value.type === "incident") return mapIncident(value, "", { raw, activityId: 1 }, ctx);
+  if (value.type === "judgement" || value.type === "verdict") return mapJudgement(value, "", value.type, ctx);
   if (typeof value.type === "string" && NOT_FINDINGS.has(value.type))
     return ignore(`a CTIM ${value.type} is not a detection`);
   if (isLoneObservable(value)) return ignore("a lone CTIM observable is not a detection");

@@ -50,25 +50,42 @@ export function parseDelivery(body: string, contentType: string): ParseResult {
   return { ok: true, items };
 }
 
-/** One item, or for a CTIM bundle one item per sighting (with its member-of relationships) and per incident. */
+/**
+ * One item, or for a CTIM bundle one item per sighting (with its member-of relationships), per
+ * incident and per judgement or verdict.
+ */
 function expand(text: string, span: Span, value: unknown): RawItem[] {
   const raw = text.slice(span[0], span[1]);
   if (!isRecord(value) || value.type !== "bundle") return [{ raw, value }];
   const sightings = value.sightings ?? [];
   const incidents = value.incidents ?? [];
   const relationships = value.relationships ?? [];
-  if (!Array.isArray(sightings) || !Array.isArray(incidents) || !Array.isArray(relationships)) {
+  const judgements = value.judgements ?? [];
+  const verdicts = value.verdicts ?? [];
+  if (
+    !Array.isArray(sightings) ||
+    !Array.isArray(incidents) ||
+    !Array.isArray(relationships) ||
+    !Array.isArray(judgements) ||
+    !Array.isArray(verdicts)
+  ) {
     // A malformed bundle stays whole: map() names the field that is wrong.
     return [{ raw, value }];
   }
-  if (sightings.length + incidents.length <= 1) return [{ raw, value }];
-  return splitBundle(text, span, { sightings, incidents, relationships });
+  if (sightings.length + incidents.length + judgements.length + verdicts.length <= 1) return [{ raw, value }];
+  return splitBundle(text, span, { sightings, incidents, relationships, judgements, verdicts });
 }
 
 function splitBundle(
   text: string,
   span: Span,
-  bundle: { sightings: unknown[]; incidents: unknown[]; relationships: unknown[] },
+  bundle: {
+    sightings: unknown[];
+    incidents: unknown[];
+    relationships: unknown[];
+    judgements: unknown[];
+    verdicts: unknown[];
+  },
 ): RawItem[] {
   const members = objectMemberSpans(text, span[0]);
   const spansOf = (key: string): Span[] => {
@@ -121,11 +138,15 @@ function splitBundle(
       },
     });
   }
-  for (const [i, incident] of bundle.incidents.entries()) {
-    items.push({
-      raw: `{"type":"bundle","incidents":[${slice(incidentSpans[i])}]}`,
-      value: { type: "bundle", incidents: [incident] },
-    });
+  // Incidents, judgements and verdicts stand alone: one item each.
+  for (const key of ["incidents", "judgements", "verdicts"] as const) {
+    const spans = spansOf(key);
+    for (const [i, entity] of bundle[key].entries()) {
+      items.push({
+        raw: `{"type":"bundle","${key}":[${slice(spans[i])}]}`,
+        value: { type: "bundle", [key]: [entity] },
+      });
+    }
   }
   return items;
 }

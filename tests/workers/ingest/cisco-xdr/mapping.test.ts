@@ -517,7 +517,7 @@ describe("items that cannot be mapped", () => {
     expect(fieldsOf(map(item(makeCtiaEvent(makeMemberOf(SIGHTING_UUID, INCIDENT_UUID)))))).toEqual([
       "entity.type",
     ]);
-    expect(fieldsOf(map(item({ type: "judgement" })))).toEqual(["type"]);
+    expect(fieldsOf(map(item({ type: "judgement" })))).toEqual(["observable", "disposition"]);
     expect(fieldsOf(map(item({ type: "bundle", judgements: [] })))).toEqual(["sightings"]);
     expect(fieldsOf(map(item(42)))).toEqual(["(item)"]);
   });

@@ -1,6 +1,5 @@
 // Valid CTIM that is not a detection (notes, actors, lone observables, deletions) is acknowledged
-// and counted as ignored, not quarantined; threat intelligence Phoenix does not store yet stays in
-// quarantine, where it can be replayed later.
+// and counted as ignored, not quarantined; a judgement is kept as threat intelligence.
 import { describe, expect, it } from "vitest";
 import { connectorOf, deliver } from "../../../support/ingest.ts";
 import { makeCtiaEvent, makeSighting } from "./fixtures.ts";
@@ -16,7 +15,7 @@ const note = {
 };
 
 describe("Cisco XDR items that are not detections", () => {
-  it("are acknowledged and counted as ignored, one by one, while a judgement alone waits in quarantine", async () => {
+  it("are acknowledged and counted as ignored, one by one, while a judgement alone is kept as intelligence", async () => {
     const c = await connectorOf("cisco-xdr");
     const items = [
       note,
@@ -43,6 +42,6 @@ describe("Cisco XDR items that are not detections", () => {
       headers: { "content-type": "application/x-ndjson" },
     });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 1, ignored: 6 });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, quarantined: 0, ignored: 6, intel: 1 });
   });
 });
