@@ -58,6 +58,23 @@ export function requireFormCsrf(request: Request, signedIn: SignedIn, form: Form
   requireCsrf(request, signedIn.session.csrfToken, typeof presented === "string" ? presented : null);
 }
 
+/**
+ * A signed-in person's form post: the session (else sign in), its CSRF token, then `body`, with
+ * Phoenix's errors turned into error responses.
+ */
+export async function signedInFormPost<T>(
+  args: WorkbenchArgs,
+  body: (signedIn: SignedIn, form: FormData, now: number) => Promise<T>,
+): Promise<T> {
+  const now = Date.now();
+  const form = await args.request.formData();
+  return withPhoenixErrors(async () => {
+    const signedIn = await requireSignedIn(args, now);
+    requireFormCsrf(args.request, signedIn, form);
+    return body(signedIn, form, now);
+  });
+}
+
 /** What the root error boundary receives for a Phoenix error: its code, message and fields. */
 export interface WorkbenchErrorData {
   code: string;

@@ -3,21 +3,11 @@
 import { redirect } from "react-router";
 import { setSingleKeyShortcuts } from "../../domain/auth/people.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import {
-  envOf,
-  localPath,
-  requireFormCsrf,
-  requireSignedIn,
-  withPhoenixErrors,
-} from "../workbench.server.ts";
+import { envOf, localPath, signedInFormPost } from "../workbench.server.ts";
 import type { Route } from "./+types/preferences";
 
-export async function action(args: Route.ActionArgs) {
-  const now = Date.now();
-  const form = await args.request.formData();
-  return withPhoenixErrors(async () => {
-    const signedIn = await requireSignedIn(args, now);
-    requireFormCsrf(args.request, signedIn, form);
+export function action(args: Route.ActionArgs) {
+  return signedInFormPost(args, async (signedIn, form, now) => {
     const singleKeys = form.get("single_key_shortcuts");
     if (singleKeys !== "on" && singleKeys !== "off") {
       throw new PhoenixError("validation_failed", "say whether single-key shortcuts are on or off", [

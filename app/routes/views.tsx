@@ -4,21 +4,11 @@ import { redirect } from "react-router";
 import { deleteSavedView, saveView } from "../../domain/case/saved-views.ts";
 import { queueViewFrom, queueViewSearch } from "../../domain/case/work-queue.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import {
-  envOf,
-  localPath,
-  requireFormCsrf,
-  requireSignedIn,
-  withPhoenixErrors,
-} from "../workbench.server.ts";
+import { envOf, localPath, signedInFormPost } from "../workbench.server.ts";
 import type { Route } from "./+types/views";
 
-export async function action(args: Route.ActionArgs) {
-  const now = Date.now();
-  const form = await args.request.formData();
-  return withPhoenixErrors(async () => {
-    const signedIn = await requireSignedIn(args, now);
-    requireFormCsrf(args.request, signedIn, form);
+export function action(args: Route.ActionArgs) {
+  return signedInFormPost(args, async (signedIn, form, now) => {
     const db = envOf(args).CONTROL_DB;
     const intent = form.get("intent");
     if (intent === "save") {

@@ -78,24 +78,6 @@ export async function grantedPeople(db: D1Database, limit: number) {
     .limit(limit);
 }
 
-/** People who work cases (analysts and leads) on any of `tenantIds`, once each, by name. */
-export function assignablePeopleQuery(d: DrizzleD1Database, tenantIds: readonly string[]) {
-  return d
-    .selectDistinct({ id: principals.id, displayName: principals.displayName })
-    .from(principals)
-    .innerJoin(grants, eq(grants.principalId, principals.id))
-    .where(
-      and(
-        eq(principals.status, "active"),
-        isNull(grants.revokedAt),
-        inArray(grants.tenantId, [...tenantIds]),
-        inArray(grants.role, ["analyst", "lead"]),
-      ),
-    )
-    .orderBy(asc(principals.displayName))
-    .limit(500);
-}
-
 /** Display names by principal id, for showing who acted; ids without a principal are left out. */
 export async function displayNames(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();

@@ -11,7 +11,7 @@ import {
   correlations,
   intelJudgements,
 } from "../../schema/tenant.ts";
-import { currentVerdict } from "../intel/judgements.ts";
+import { currentVerdict, judgementColumns } from "../intel/judgements.ts";
 import type { CorrelationStore, OwedAlert, PriorityFloor } from "./correlation.ts";
 import type { CasePriority } from "./model.ts";
 
@@ -142,19 +142,7 @@ async function maliciousFloors(
     await Promise.all(
       chunks(alertIds, IDS_PER_STATEMENT).map((ids) =>
         d
-          .select({
-            alertId: alertObservables.alertId,
-            observableId: intelJudgements.observableId,
-            observableType: intelJudgements.observableType,
-            observableValue: intelJudgements.observableValue,
-            source: intelJudgements.source,
-            disposition: intelJudgements.disposition,
-            dispositionName: intelJudgements.dispositionName,
-            priority: intelJudgements.priority,
-            reason: intelJudgements.reason,
-            validFrom: intelJudgements.validFrom,
-            validUntil: intelJudgements.validUntil,
-          })
+          .select({ alertId: alertObservables.alertId, ...judgementColumns })
           .from(alertObservables)
           .innerJoin(intelJudgements, eq(intelJudgements.observableId, alertObservables.observableId))
           .where(inArray(alertObservables.alertId, [...ids])),

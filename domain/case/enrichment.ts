@@ -12,7 +12,7 @@ import {
   intelJudgements,
   observables,
 } from "../../schema/tenant.ts";
-import { currentVerdict } from "../intel/judgements.ts";
+import { currentVerdict, judgementColumns } from "../intel/judgements.ts";
 
 /** Each list is capped; the cap also keeps every IN-list below D1's 100 bound parameters. */
 export const MAX_ENRICHMENT_ITEMS = 90;
@@ -138,17 +138,7 @@ export async function caseEnrichment(
       ? [[], [], []]
       : await d.batch([
           d
-            .select({
-              observableId: intelJudgements.observableId,
-              source: intelJudgements.source,
-              disposition: intelJudgements.disposition,
-              dispositionName: intelJudgements.dispositionName,
-              priority: intelJudgements.priority,
-              reason: intelJudgements.reason,
-              validFrom: intelJudgements.validFrom,
-              validUntil: intelJudgements.validUntil,
-              sourceTime: intelJudgements.sourceTime,
-            })
+            .select(judgementColumns)
             .from(intelJudgements)
             .where(observableIds.length > 0 ? inArray(intelJudgements.observableId, observableIds) : NONE)
             .orderBy(asc(intelJudgements.source)),

@@ -260,7 +260,7 @@ export async function loadIngestTarget(
   now: number,
 ): Promise<IngestTarget | null> {
   const found = await connectorWithTenant(controlDb, connectorId);
-  if (!found || found.connector.status !== "active" || found.tenant.status !== "active") return null;
+  if (found?.connector.status !== "active" || found.tenant.status !== "active") return null;
   const secrets = [await decryptSecret(found.connector.secretCiphertext, encryptionKey, connectorId)];
   const { previousSecretCiphertext, previousSecretExpiresAt } = found.connector;
   if (previousSecretCiphertext && previousSecretExpiresAt !== null && previousSecretExpiresAt > now) {

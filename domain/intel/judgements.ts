@@ -88,6 +88,21 @@ function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/** What queries joining judgements to their observables read of each, for currentVerdict. */
+export const judgementColumns = {
+  observableId: intelJudgements.observableId,
+  observableType: intelJudgements.observableType,
+  observableValue: intelJudgements.observableValue,
+  source: intelJudgements.source,
+  disposition: intelJudgements.disposition,
+  dispositionName: intelJudgements.dispositionName,
+  priority: intelJudgements.priority,
+  reason: intelJudgements.reason,
+  validFrom: intelJudgements.validFrom,
+  validUntil: intelJudgements.validUntil,
+  sourceTime: intelJudgements.sourceTime,
+};
+
 export interface Verdict {
   source: string;
   disposition: number;

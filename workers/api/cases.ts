@@ -7,6 +7,7 @@ import { findAlertRefs } from "../../domain/alerts/queries.ts";
 import { operationForCaseCommand } from "../../domain/auth/permissions.ts";
 import { actorOf, type Principal, requirePermission } from "../../domain/auth/principal.ts";
 import { loadCaseConfig } from "../../domain/case/config.ts";
+import { caseEnrichment } from "../../domain/case/enrichment.ts";
 import type { CaseSnapshot } from "../../domain/case/gateway.ts";
 import { renderCaseAsIncidentFinding } from "../../domain/case/incident-finding.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
@@ -37,7 +38,7 @@ const idempotencyHeader = z
 
 const caseView = z.record(z.string(), z.unknown()).openapi("Case", {
   description:
-    "A case: its state, SLA clocks, linked alerts and (on GET) its timeline. `version` is also the ETag.",
+    "A case: its state, SLA clocks, linked alerts and (on GET) its timeline and its observables with each source's current verdict. `version` is also the ETag.",
 });
 
 const listRoute = createRoute({
@@ -241,8 +242,22 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
         200,
       );
     }
-    const timeline = await gateway.events(principal.tenant.id, id, 0, 500);
-    return c.json({ ...(await caseBody(db, snapshot, now)), timeline }, 200);
+    const [timeline, enrichment] = await Promise.all([
+      gateway.events(principal.tenant.id, id, 0, 500),
+      caseEnrichment(db, id, { now }),
+    ]);
+    const observables = enrichment.observables.map((o) => ({
+      type: o.type,
+      value: o.value,
+      sightings: o.sightings,
+      verdicts: o.verdicts.map((v) => ({
+        source: v.provider,
+        verdict: v.verdict,
+        reason: v.reason,
+        valid_until: v.expiresAt,
+      })),
+    }));
+    return c.json({ ...(await caseBody(db, snapshot, now)), timeline, observables }, 200);
   });
 
   app.openapi(commandRoute, async (c) => {

@@ -4,9 +4,11 @@
 import type { z } from "zod";
 import { type FieldError, fieldErrorsFromIssues } from "../../../errors.ts";
 import { DISPOSITIONS, type JudgementInput } from "../../../intel/judgements.ts";
-import { detectionFindingSchema } from "../../../ocsf/detection-finding.ts";
+import { DETECTION_FINDING_CLASS_UID, detectionFindingSchema } from "../../../ocsf/detection-finding.ts";
+import { isExportBundle, readOcsfExport } from "../../../ocsf/export-bundle.ts";
 import { unparsedItemReason } from "../../framing.ts";
 import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, RawItem } from "../../kind.ts";
+import { DEFAULT_RULE_CORRELATION_WINDOW_MS, ruleAssetCorrelationKey } from "../ocsf/index.ts";
 import { ciscoXdrConfigSchema } from "./config.ts";
 import {
   bundleSchema,
@@ -22,7 +24,13 @@ import {
   statusChangeEventDataSchema,
 } from "./ctim.ts";
 import { type EntityIdentity, entityIdentity, isTransientId } from "./identity.ts";
-import { type EntitySource, incidentFinding, observableTypeIdOf, sightingFinding } from "./mapping.ts";
+import {
+  type EntitySource,
+  incidentFinding,
+  observableTypeIdOf,
+  sightingFinding,
+  XDR_PRODUCT,
+} from "./mapping.ts";
 import { BUNDLE_CONTEXT_KEY, parseDelivery } from "./parse.ts";
 
 export { normaliseCtimId } from "./ctim.ts";
@@ -419,6 +427,37 @@ function mapBundle(value: Json, raw: string, ctx: MapContext): Outcome {
   return intel.length > 0 ? { ok: true, findings, intel } : { ok: true, findings };
 }
 
+/**
+ * XDR's own OCSF export (a Detection Finding, or its export bundle): read as the ocsf kind reads it.
+ * A finding about an XDR incident is that incident, so it takes the incident's identity and case
+ * and folds into the same alert as the incident arriving as CTIM.
+ */
+function mapOcsfExport(value: unknown, ctx: MapContext): Outcome {
+  const received = readOcsfExport(value);
+  if ("error" in received) return fail(received.error, "events", "must hold one Detection Finding");
+  const parsed = detectionFindingSchema.safeParse(received.value);
+  if (!parsed.success) return invalid("the OCSF Detection Finding", parsed.error, "");
+  const finding = parsed.data;
+  const incident = normaliseCtimId(finding.finding_info.uid, "incident");
+  if (incident === null) {
+    return {
+      ok: true,
+      findings: [
+        {
+          finding,
+          correlationKey: ruleAssetCorrelationKey(finding, DEFAULT_RULE_CORRELATION_WINDOW_MS, ctx.now),
+        },
+      ],
+    };
+  }
+  const asIncident = {
+    ...finding,
+    metadata: { ...finding.metadata, product: { ...finding.metadata.product, ...XDR_PRODUCT } },
+    finding_info: { ...finding.finding_info, uid: incident },
+  };
+  return finish(asIncident, incidentCorrelationKey(incident));
+}
+
 /** Maps one parsed item; see parse.ts for the envelopes that become items. */
 export function mapItem(item: RawItem, ctx: MapContext): MapResult {
   const { value, raw } = item;
@@ -427,6 +466,8 @@ export function mapItem(item: RawItem, ctx: MapContext): MapResult {
   if (!isRecord(value)) {
     return fail("the item is not a JSON object", "(item)", "must be a JSON object");
   }
+  if (value.class_uid === DETECTION_FINDING_CLASS_UID || isExportBundle(value))
+    return mapOcsfExport(value, ctx);
   if ("data" in value && isRecord(value.data) && "event_type" in value.data)
     return mapIrohEvent(value, raw, ctx);
   if (value.type === "event" || ("event_type" in value && "entity" in value))

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { fieldErrorsFromIssues } from "../../../errors.ts";
 import { type DetectionFinding, detectionFindingSchema, toEpochMs } from "../../../ocsf/detection-finding.ts";
+import { readOcsfExport } from "../../../ocsf/export-bundle.ts";
 import { frameJsonItems, unparsedItemReason } from "../../framing.ts";
 import type { ConnectorKindDefinition, MapContext, MapResult, RawItem } from "../../kind.ts";
 
@@ -50,7 +51,9 @@ export const ocsfSource: ConnectorKindDefinition = {
     }
     const windowMs = config.data.correlationWindowMs ?? DEFAULT_RULE_CORRELATION_WINDOW_MS;
 
-    const result = detectionFindingSchema.safeParse(item.value);
+    const received = readOcsfExport(item.value);
+    if ("error" in received) return { ok: false, reason: received.error };
+    const result = detectionFindingSchema.safeParse(received.value);
     if (!result.success) {
       const errors = fieldErrorsFromIssues(result.error.issues);
       return { ok: false, reason: `invalid Detection Finding: ${fieldList(errors)}`, errors };

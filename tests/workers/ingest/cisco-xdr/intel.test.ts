@@ -49,6 +49,24 @@ const bundle = () =>
     judgements: [judgement()],
   });
 
+/** A low-severity sighting of the judged IP, so a raised priority shows. */
+const lowSighting = () =>
+  JSON.stringify({ ...makeSighting({ severity: "Low" }), id: `transient:sighting-${++minted}` });
+
+/** The tenant's one case, as GET /v1/cases/{id} shows it. */
+async function onlyCase(c: Awaited<ReturnType<typeof connectorOf>>) {
+  const db = tenantDb(c.tenant);
+  const caseId =
+    (await db.prepare("SELECT case_id FROM alerts WHERE case_id IS NOT NULL").first<string>("case_id")) ?? "";
+  const token = await tokenFor(c.tenant, { scopes: ["cases:read"] });
+  const body = (await (await call("GET", `/v1/cases/${caseId}`, { token })).json()) as {
+    priority: string;
+    timeline: Array<{ type: string; reason?: string }>;
+    observables: Array<{ type: string; value: string; verdicts: Array<Record<string, unknown>> }>;
+  };
+  return { caseId, body };
+}
+
 describe("Cisco XDR threat intelligence", () => {
   it("keeps judgements and verdicts alone, in record events and in bundles, and a redelivery adds none", async () => {
     const c = await connectorOf("cisco-xdr");
@@ -127,22 +145,24 @@ describe("Cisco XDR threat intelligence", () => {
     const c = await connectorOf("cisco-xdr");
     // The judgement arrives first; the low-severity sighting of the judged IP comes later.
     await deliver(c, JSON.stringify(judgement()));
-    await deliver(
-      c,
-      JSON.stringify({ ...makeSighting({ severity: "Low" }), id: `transient:sighting-${++minted}` }),
-    );
-    const db = tenantDb(c.tenant);
-    const caseId =
-      (await db.prepare("SELECT case_id FROM alerts WHERE case_id IS NOT NULL").first<string>("case_id")) ??
-      "";
-    const token = await tokenFor(c.tenant, { scopes: ["cases:read"] });
-    const body = (await (await call("GET", `/v1/cases/${caseId}`, { token })).json()) as { priority: string };
+    await deliver(c, lowSighting());
+    const { caseId, body } = await onlyCase(c);
+    // The case page data: the priority, why it was raised, and the verdict on the observable.
     expect(body.priority).toBe("P2");
-    const events = await env.CASES.getByName(`${c.tenant.id}:${caseId}`).events(0, 100);
-    const raised = events.ok ? events.events.find((e) => e.type === "case.priority_changed") : undefined;
-    expect(raised?.reason).toMatch(
+    expect(body.timeline.find((e) => e.type === "case.priority_changed")?.reason).toMatch(
       /^Malicious verdict on ip 203\.0\.113\.45 from Cisco Talos Intelligence \(Known C2 infrastructure\) \(alert alrt_/,
     );
+    expect(body.observables.find((o) => o.value === "203.0.113.45")?.verdicts).toEqual([
+      {
+        source: "Cisco Talos Intelligence",
+        verdict: "Malicious",
+        reason: "Known C2 infrastructure",
+        valid_until: Date.parse("2027-01-01T00:00:00.000Z"),
+      },
+    ]);
+    // The case object's own log says the same.
+    const events = await env.CASES.getByName(`${c.tenant.id}:${caseId}`).events(0, 100);
+    expect(events.ok && events.events.some((e) => e.type === "case.priority_changed")).toBe(true);
   });
 
   it("leaves the priority alone when the Malicious judgement has expired", async () => {
@@ -155,16 +175,8 @@ describe("Cisco XDR threat intelligence", () => {
         }),
       ),
     );
-    await deliver(
-      c,
-      JSON.stringify({ ...makeSighting({ severity: "Low" }), id: `transient:sighting-${++minted}` }),
-    );
-    const db = tenantDb(c.tenant);
-    const caseId =
-      (await db.prepare("SELECT case_id FROM alerts WHERE case_id IS NOT NULL").first<string>("case_id")) ??
-      "";
-    const token = await tokenFor(c.tenant, { scopes: ["cases:read"] });
-    const body = (await (await call("GET", `/v1/cases/${caseId}`, { token })).json()) as { priority: string };
+    await deliver(c, lowSighting());
+    const { body } = await onlyCase(c);
     expect(body.priority).not.toBe("P2");
   });
 });
