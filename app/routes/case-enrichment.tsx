@@ -81,57 +81,110 @@ const CRITICALITY_STYLE: Record<string, string> = {
   low: "bg-raised text-muted",
 };
 
-/** The case's indicators and assets with what Phoenix knows of them beyond this case. */
+/**
+ * The case's indicators and assets with what Phoenix knows of them beyond this case. What says
+ * something (a verdict, other sightings, other open cases, a criticality or owner) comes first;
+ * what is only ever seen here is folded away, so the panel reads at a glance.
+ */
 function EnrichmentLists({ enrichment }: { enrichment: CaseEnrichment }) {
   const { observables, assets } = enrichment;
   if (observables.length === 0 && assets.length === 0)
     return <p className="mt-1 text-[13px] text-muted">The linked alerts carry no observables or assets.</p>;
+  const telling = observables.filter(
+    (o) => o.verdicts.length > 0 || o.sightingsBefore > 0 || o.otherOpenCases.length > 0,
+  );
+  const quiet = observables.filter((o) => !telling.includes(o));
+  const known = assets.filter(
+    (a) => a.criticality !== null || a.owner !== null || a.otherOpenCases.length > 0,
+  );
+  const plain = assets.filter((a) => !known.includes(a));
   return (
     <>
-      {assets.length > 0 && (
+      {known.length > 0 && (
         <ul aria-label="Assets" className="mt-2 space-y-1.5 text-[13px]">
-          {assets.map((asset) => (
+          {known.map((asset) => (
             <li key={asset.id}>
               <div className="flex flex-wrap items-baseline gap-1.5">
                 <span className="text-[11px] uppercase tracking-wide text-faint">{asset.kind}</span>
                 <span className="font-medium">{asset.name ?? asset.uid}</span>
-                <span
-                  className={`rounded px-1.5 text-[11px] ${CRITICALITY_STYLE[asset.criticality ?? ""] ?? "bg-raised text-faint"}`}
-                >
-                  {asset.criticality ? `${asset.criticality} criticality` : "criticality not set"}
-                </span>
+                {asset.criticality && (
+                  <span
+                    className={`rounded px-1.5 text-[11px] ${CRITICALITY_STYLE[asset.criticality] ?? ""}`}
+                  >
+                    {asset.criticality} criticality
+                  </span>
+                )}
               </div>
-              <p className="text-[12px] text-muted">
-                Owner: {asset.owner ?? "unknown"} · first seen {exactTime(asset.firstSeenAt)}
-              </p>
+              {asset.owner && <p className="text-[12px] text-muted">Owner: {asset.owner}</p>}
               <OtherCases cases={asset.otherOpenCases} />
             </li>
           ))}
         </ul>
       )}
-      {observables.length > 0 && (
+      {telling.length > 0 && (
         <ul aria-label="Observables" className="mt-3 space-y-1.5 text-[13px]">
-          {observables.map((o) => (
+          {telling.map((o) => (
             <li key={o.id}>
               <div className="flex flex-wrap items-baseline gap-1.5">
                 <span className="text-[11px] uppercase tracking-wide text-faint">{o.type}</span>
                 <span className="break-all font-mono text-[12px]">{o.value}</span>
               </div>
-              <p className="text-[12px] text-muted">
-                {o.sightingsBefore === 0
-                  ? "Not seen outside this case"
-                  : `Seen in ${o.sightingsBefore} other alert${o.sightingsBefore === 1 ? "" : "s"} of this tenant`}
-                {" · "}first seen {exactTime(o.firstSeenAt)}
-                {o.verdicts.map((v) => ` · ${v.provider}: ${v.verdict ?? "no verdict"}`).join("")}
-              </p>
+              {o.verdicts.map((v) => (
+                <p
+                  key={v.provider}
+                  className={`text-[12px] ${VERDICT_STYLE[v.verdict ?? ""] ?? "text-muted"}`}
+                >
+                  {v.provider}: {v.verdict ?? "no verdict"}
+                  {v.reason && <span className="text-muted"> · {v.reason}</span>}
+                </p>
+              ))}
+              {o.sightingsBefore > 0 && (
+                <p className="text-[12px] text-muted">
+                  Seen in {o.sightingsBefore} other alert{o.sightingsBefore === 1 ? "" : "s"} of this tenant
+                  since {exactTime(o.firstSeenAt)}
+                </p>
+              )}
               <OtherCases cases={o.otherOpenCases} />
             </li>
           ))}
         </ul>
       )}
+      {(quiet.length > 0 || plain.length > 0) && (
+        <details className="mt-3 text-[13px]">
+          <summary className="cursor-pointer text-muted">
+            {[
+              quiet.length > 0 && `${quiet.length} observable${quiet.length === 1 ? "" : "s"}`,
+              plain.length > 0 && `${plain.length} asset${plain.length === 1 ? "" : "s"}`,
+            ]
+              .filter(Boolean)
+              .join(" and ")}{" "}
+            seen only in this case, nothing known of them elsewhere
+          </summary>
+          <ul className="mt-1.5 space-y-0.5">
+            {plain.map((a) => (
+              <li key={a.id}>
+                <span className="text-[11px] uppercase tracking-wide text-faint">{a.kind}</span>{" "}
+                {a.name ?? a.uid}
+              </li>
+            ))}
+            {quiet.map((o) => (
+              <li key={o.id} className="break-all">
+                <span className="text-[11px] uppercase tracking-wide text-faint">{o.type}</span>{" "}
+                <span className="font-mono text-[12px]">{o.value}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
     </>
   );
 }
+
+const VERDICT_STYLE: Record<string, string> = {
+  Malicious: "text-bad font-medium",
+  Suspicious: "text-warn font-medium",
+  Clean: "text-ok",
+};
 
 function OtherCases({ cases }: { cases: CaseRef[] }) {
   if (cases.length === 0) return null;
