@@ -443,6 +443,36 @@ function SlaClocks({ clocks, now }: { clocks: CaseData["clocks"]; now: number })
   );
 }
 
+/** A change to one of the case's graded fields (severity, priority): the new value and a reason. */
+function ChangeChoice({
+  c,
+  type,
+  name,
+  label,
+  choices,
+  current,
+}: {
+  c: CaseData;
+  type: string;
+  name: string;
+  label: string;
+  choices: readonly string[];
+  current: string;
+}) {
+  return (
+    <WithFields c={c} type={type} label={label}>
+      <select name={name} className={field} defaultValue={current} aria-label={label}>
+        {choices.map((choice) => (
+          <option key={choice} value={choice}>
+            {choice}
+          </option>
+        ))}
+      </select>
+      <Reason />
+    </WithFields>
+  );
+}
+
 /** The case to merge into, found by title or id among the same tenant's cases as one types. */
 function MergeTarget({ c }: { c: CaseData }) {
   const search = useFetcher<{ hits: SearchHit[] }>();
@@ -651,28 +681,24 @@ function Actions({
           </WithFields>
         )}
         {allowed.has("change_severity") && (
-          <WithFields c={c} type="change_severity" label="Severity">
-            <select name="severity" className={field} defaultValue={c.severity} aria-label="Severity">
-              {CASE_SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-            <Reason />
-          </WithFields>
+          <ChangeChoice
+            c={c}
+            type="change_severity"
+            name="severity"
+            label="Severity"
+            choices={CASE_SEVERITIES}
+            current={c.severity}
+          />
         )}
         {allowed.has("change_priority") && (
-          <WithFields c={c} type="change_priority" label="Priority">
-            <select name="priority" className={field} defaultValue={c.priority} aria-label="Priority">
-              {CASE_PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-            <Reason />
-          </WithFields>
+          <ChangeChoice
+            c={c}
+            type="change_priority"
+            name="priority"
+            label="Priority"
+            choices={CASE_PRIORITIES}
+            current={c.priority}
+          />
         )}
         {allowed.has("merge_into") && (
           <WithFields c={c} type="merge_into" label="Merge">

@@ -15,13 +15,7 @@ import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
 import { liveLabel, useLiveChanges } from "../live.ts";
 import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
-import {
-  envOf,
-  requireFormCsrf,
-  requireSignedIn,
-  signedInOrNull,
-  withPhoenixErrors,
-} from "../workbench.server.ts";
+import { envOf, signedInFormPost, signedInOrNull, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/queue";
 import { useShell } from "./shell.tsx";
 
@@ -67,12 +61,8 @@ export interface BulkOutcome {
  * Bulk actions on selected rows, across tenants: each case is its own command, as its person, on
  * the version the row showed, and reports its own outcome; one refusal never stops the others.
  */
-export async function action(args: Route.ActionArgs) {
-  const now = Date.now();
-  const form = await args.request.formData();
-  return withPhoenixErrors(async () => {
-    const signedIn = await requireSignedIn(args, now);
-    requireFormCsrf(args.request, signedIn, form);
+export function action(args: Route.ActionArgs) {
+  return signedInFormPost(args, async (_signedIn, form, now) => {
     const intent = String(form.get("intent") ?? "");
     if (!Object.hasOwn(BULK_INTENTS, intent)) {
       throw new PhoenixError("validation_failed", "choose a bulk action", [
