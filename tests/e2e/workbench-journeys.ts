@@ -359,6 +359,8 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await page.goto(`${originOf()}/`);
     await views.getByRole("link", { name: "Demo, acknowledged" }).click();
     await page.waitForURL(`${originOf()}/?tenant=${demoId}&state=acknowledged&sort=severity`);
+    // The URL changes before the rows do: wait for the view's rows before picking one.
+    await expect.poll(async () => [...(await tenantsIn(page))], SETTLE).toEqual(["Demo Corp"]);
 
     const title = (await rowsOf(page).first().locator("a[data-case-link]").textContent()) ?? "";
     await rowsOf(page).first().locator("input[type=checkbox]").check();
