@@ -171,8 +171,16 @@ export class CaseStorage {
   }
 }
 
-/** A stored case state; those saved before the event count had its own name called it `version`. */
+/**
+ * A stored case state. Those saved before the event count had its own name called it `version`;
+ * those saved before source updates were recorded have none recorded.
+ */
 function storedState(json: string): CaseState {
-  const { version, ...state } = JSON.parse(json) as CaseState & { version?: number };
+  const { version, ...stored } = JSON.parse(json) as Partial<CaseState> & CaseState & { version?: number };
+  const state: CaseState = {
+    ...stored,
+    sourceTimes: stored.sourceTimes ?? {},
+    sourceClosed: stored.sourceClosed ?? null,
+  };
   return version !== undefined && state.eventCount === undefined ? { ...state, eventCount: version } : state;
 }

@@ -301,6 +301,89 @@ export const intelJudgements = sqliteTable(
     data: text("data", { mode: "json" }).$type<Json>().notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
+    // Null while the cases holding the observable still owe a look at this version (their priority).
+    appliedAt: integer("applied_at"),
   },
-  (t) => [index("intel_judgements_observable_idx").on(t.observableId, t.validUntil)],
+  (t) => [
+    index("intel_judgements_observable_idx").on(t.observableId, t.validUntil),
+    index("intel_judgements_owed_idx").on(t.id).where(sql`applied_at IS NULL`),
+  ],
+);
+
+// CTIM indicators: a source's description of a pattern worth watching for, linked to the sightings
+// and judgements that point at it (intel_relationships). Newest version per identity wins.
+export const intelIndicators = sqliteTable("intel_indicators", {
+  id: text("id").primaryKey(),
+  sourceConnectorId: text("source_connector_id"),
+  source: text("source").notNull(),
+  title: text("title"),
+  producer: text("producer").notNull(),
+  indicatorTypes: text("indicator_types", { mode: "json" }).$type<string[]>().notNull(),
+  killChainPhases: text("kill_chain_phases", { mode: "json" }).$type<string[]>().notNull(),
+  confidence: text("confidence"),
+  severity: text("severity"),
+  validFrom: integer("valid_from"),
+  validUntil: integer("valid_until"),
+  sourceTime: integer("source_time").notNull(),
+  data: text("data", { mode: "json" }).$type<Json>().notNull(),
+  firstSeenAt: integer("first_seen_at").notNull(),
+  lastSeenAt: integer("last_seen_at").notNull(),
+});
+
+// CTIM relationships, with both ends as Phoenix knows the entities (their stable identities), so
+// an alert can list what links to it whichever arrived first.
+export const intelRelationships = sqliteTable(
+  "intel_relationships",
+  {
+    id: text("id").primaryKey(),
+    sourceConnectorId: text("source_connector_id"),
+    relationshipType: text("relationship_type").notNull(),
+    sourceRef: text("source_ref").notNull(),
+    targetRef: text("target_ref").notNull(),
+    sourceTime: integer("source_time").notNull(),
+    data: text("data", { mode: "json" }).$type<Json>().notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [
+    index("intel_relationships_source_idx").on(t.sourceRef),
+    index("intel_relationships_target_idx").on(t.targetRef),
+  ],
+);
+
+// A source saying two correlation keys are one matter (an XDR sighting is a member of an
+// incident): alerts of `from_key` go to the case of `into_key`. Owed until applied to the cases
+// that already exist, since either end may arrive first.
+export const correlationJoins = sqliteTable(
+  "correlation_joins",
+  {
+    fromKey: text("from_key").notNull(),
+    intoKey: text("into_key").notNull(),
+    reason: text("reason").notNull(),
+    createdAt: integer("created_at").notNull(),
+    appliedAt: integer("applied_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.fromKey, t.intoKey] }),
+    index("correlation_joins_owed_idx").on(t.fromKey).where(sql`applied_at IS NULL`),
+  ],
+);
+
+// Each version of an alert as its source sent it (the fields a source changes: severity, status,
+// assignees, scores, observables), newest source time last. The alert keeps its first-seen view;
+// the versions say what changed since, and are owed to the alert's case timeline until applied.
+export const alertSourceVersions = sqliteTable(
+  "alert_source_versions",
+  {
+    alertId: text("alert_id").notNull(),
+    sourceTime: integer("source_time").notNull(),
+    source: text("source").notNull(),
+    state: text("state", { mode: "json" }).$type<Json>().notNull(),
+    receivedAt: integer("received_at").notNull(),
+    appliedAt: integer("applied_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.alertId, t.sourceTime] }),
+    index("alert_source_versions_owed_idx").on(t.alertId).where(sql`applied_at IS NULL`),
+  ],
 );

@@ -10,6 +10,7 @@ import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
 import type { CaseEvent } from "../../domain/case/model.ts";
 import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
 import { commandRefusal } from "../../domain/case/service.ts";
+import { describeSourceUpdate } from "../../domain/case/source-updates.ts";
 import { allowedCommands } from "../../domain/case/transitions.ts";
 import {
   CASE_PRIORITIES,
@@ -1018,6 +1019,8 @@ function describeEvent(event: CaseEvent, names: Record<string, string>): string 
       return `merged it into ${event.into}`;
     case "case.resolved":
       return `resolved it as ${event.resolution.replaceAll("_", " ")}`;
+    case "case.source_updated":
+      return `${describeSourceUpdate(event)} (alert ${event.alertId})`;
     case "sla.warning":
       return `${CLOCK_NAME[event.clock] ?? event.clock} is close to its deadline`;
     case "sla.breached":

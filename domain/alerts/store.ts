@@ -15,6 +15,7 @@ import {
   normaliseFinding,
   OBSERVABLE_TYPE_CAPTIONS,
 } from "../ocsf/detection-finding.ts";
+import { type SourceVersion, sourceVersionStatements } from "./source-versions.ts";
 
 export type Alert = typeof alerts.$inferSelect;
 
@@ -38,6 +39,8 @@ export interface StoreContext {
   alongside?: BatchItem<"sqlite">[];
   /** Per finding, the key that groups it into a case; absent for alerts nobody correlates. */
   correlationKeys?: ReadonlyArray<string | null>;
+  /** Per finding, the version its source says it is, for sources that later update what they sent. */
+  sourceVersions?: ReadonlyArray<SourceVersion | null | undefined>;
 }
 
 export async function storeFindings(
@@ -66,9 +69,14 @@ export async function storeFindings(
       })
       .returning({ id: alerts.id, occurrenceCount: alerts.occurrenceCount }),
   );
+  const versions = rows.flatMap((row, i) => {
+    const version = ctx.sourceVersions?.[i];
+    return version ? [{ dedupKey: row.dedupKey, version }] : [];
+  });
   const indexing = [
     ...(await observableStatements(d, findings, rows, ctx.now)),
     ...(await assetStatements(d, findings, rows, ctx.now)),
+    ...sourceVersionStatements(d, versions, ctx.now),
   ];
   const statements: BatchItem<"sqlite">[] = [
     ...(ctx.claim ? [ctx.claim] : []),

@@ -13,6 +13,7 @@ import {
 } from "../../schema/tenant.ts";
 import { currentVerdict, judgementColumns } from "../intel/judgements.ts";
 import type { CorrelationStore, OwedAlert, PriorityFloor } from "./correlation.ts";
+import { joinedKeys } from "./follow-up-store.ts";
 import type { CasePriority } from "./model.ts";
 
 /** Alerts the sweep takes per tenant and pass (the rest wait for the next pass). */
@@ -58,9 +59,13 @@ export function d1CorrelationStore(db: D1Database): CorrelationStore {
             await Promise.all(chunks([...new Set(alertIds)], IDS_PER_STATEMENT).map((ids) => select(ids)))
           ).flat()
         : await select().limit(SWEEP_BATCH);
+      const owed = rows.filter((r): r is OwedAlert => r.key !== null);
+      // A key a source joined to another (an XDR sighting that is a member of an incident) is
+      // grouped under the key it joined, whichever of them arrived first.
+      const joined = await joinedKeys(db, [...new Set(owed.map((r) => r.key))]);
       // Oldest first, so a key's case is opened with (and titled after) its first alert.
-      return rows
-        .filter((r): r is OwedAlert => r.key !== null)
+      return owed
+        .map((r) => ({ ...r, key: joined.get(r.key) ?? r.key }))
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
 

@@ -161,6 +161,11 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
       if (!CASE_SEVERITIES.includes(command.severity))
         return invalid("severity", `must be one of ${CASE_SEVERITIES.join(", ")}`);
       if (command.severity === state.severity) return accepted([]);
+      if (
+        command.raiseOnly &&
+        CASE_SEVERITIES.indexOf(command.severity) < CASE_SEVERITIES.indexOf(state.severity)
+      )
+        return accepted([]);
       return accepted([
         { ...event, type: "case.severity_changed", from: state.severity, to: command.severity },
       ]);
@@ -168,6 +173,8 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
       if (!CASE_PRIORITIES.includes(command.priority))
         return invalid("priority", `must be one of ${CASE_PRIORITIES.join(", ")}`);
       if (command.priority === state.priority) return accepted([]);
+      // "P1" sorts before "P2": a lower string is a higher priority.
+      if (command.raiseOnly && command.priority > state.priority) return accepted([]);
       return accepted([
         { ...event, type: "case.priority_changed", from: state.priority, to: command.priority },
       ]);
@@ -226,6 +233,27 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
         return invalid("alertId", `alert ${command.alertId} is not linked to this case`);
       if (alert.reviewed) return accepted([]);
       return accepted([{ ...event, type: "case.alert_reviewed", alertId: command.alertId }]);
+    }
+    case "record_source_update": {
+      const bad = checkId("alertId", command.alertId) ?? checkText("source", command.source, LIMITS.teamMax);
+      if (bad) return bad;
+      if (!Number.isSafeInteger(command.sourceTime) || command.sourceTime < 0)
+        return invalid("sourceTime", "must be a time in epoch milliseconds");
+      if (command.changes.length === 0 && command.closedAs === undefined)
+        return invalid("changes", "must name at least one change");
+      const recorded = state.sourceTimes[command.alertId];
+      if (recorded !== undefined && command.sourceTime <= recorded) return accepted([]);
+      return accepted([
+        {
+          ...event,
+          type: "case.source_updated",
+          alertId: command.alertId,
+          source: command.source,
+          sourceTime: command.sourceTime,
+          changes: command.changes,
+          closedAs: command.closedAs ?? null,
+        },
+      ]);
     }
     default: {
       const _exhaustive: never = command;

@@ -29,6 +29,8 @@ export function evolve(state: CaseState | null, event: CaseEvent): CaseState {
       ),
       commentCount: 0,
       mergedInto: null,
+      sourceTimes: {},
+      sourceClosed: null,
       openedAt: event.at,
       updatedAt: event.at,
       resolvedAt: null,
@@ -50,7 +52,13 @@ export function evolve(state: CaseState | null, event: CaseEvent): CaseState {
     case "case.held":
       return { ...next, ...moved(state, event), heldFrom: event.from };
     case "case.resolved":
-      return { ...next, ...moved(state, event), resolution: event.resolution, resolvedAt: event.at };
+      return {
+        ...next,
+        ...moved(state, event),
+        resolution: event.resolution,
+        resolvedAt: event.at,
+        sourceClosed: null,
+      };
     case "case.closed":
       return { ...next, ...moved(state, event), closedAt: event.at };
     case "case.reopened":
@@ -90,6 +98,15 @@ export function evolve(state: CaseState | null, event: CaseEvent): CaseState {
       return { ...next, alerts: withoutAlerts(state.alerts, [event.alertId]) };
     case "case.alert_reviewed":
       return { ...next, alerts: { ...state.alerts, [event.alertId]: { reviewed: true } } };
+    case "case.source_updated":
+      return {
+        ...next,
+        sourceTimes: { ...state.sourceTimes, [event.alertId]: event.sourceTime },
+        sourceClosed:
+          event.closedAs !== null
+            ? { alertId: event.alertId, source: event.source, closedAs: event.closedAs, at: event.at }
+            : state.sourceClosed,
+      };
     case "sla.warning":
     case "sla.breached":
       return { ...next, sla: markSlaSignal(state.sla, event, event.at) };

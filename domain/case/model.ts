@@ -29,8 +29,9 @@ export type CaseCommand =
   | { type: "acknowledge" }
   | { type: "assign"; assignee: string }
   | { type: "unassign" }
-  | { type: "change_severity"; severity: CaseSeverity }
-  | { type: "change_priority"; priority: CasePriority }
+  /** `raiseOnly`: automation's form, a no-op when the case is already at least as high. */
+  | { type: "change_severity"; severity: CaseSeverity; raiseOnly?: boolean }
+  | { type: "change_priority"; priority: CasePriority; raiseOnly?: boolean }
   | { type: "start" }
   | { type: "hold" }
   | { type: "resume" }
@@ -45,7 +46,26 @@ export type CaseCommand =
   | { type: "link_alerts"; alertIds: string[] }
   | { type: "unlink_alert"; alertId: string }
   | { type: "review_alert"; alertId: string }
-  | { type: "merge_into"; targetCaseId: string };
+  | { type: "merge_into"; targetCaseId: string }
+  /**
+   * What a source changed about one of the case's alerts after sending it (XDR raised the severity,
+   * closed its incident…). A version no newer than the last one recorded for the alert is a no-op.
+   */
+  | {
+      type: "record_source_update";
+      alertId: string;
+      source: string;
+      sourceTime: number;
+      changes: SourceFieldChange[];
+      /** The source closed its own record, as this (e.g. "False Positive"): a suggestion, never a close. */
+      closedAs?: string;
+    };
+
+export interface SourceFieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
 
 export type CaseCommandType = CaseCommand["type"];
 
@@ -100,6 +120,14 @@ export type CaseEvent = EventBase &
     | { type: "case.alert_linked"; alertId: string }
     | { type: "case.alert_unlinked"; alertId: string }
     | { type: "case.alert_reviewed"; alertId: string }
+    | {
+        type: "case.source_updated";
+        alertId: string;
+        source: string;
+        sourceTime: number;
+        changes: SourceFieldChange[];
+        closedAs: string | null;
+      }
     /** The alerts move to the target case with the merge, so the merged case no longer holds them. */
     | ({ type: "case.merged"; into: string; alertIds: string[] } & Transition)
     | { type: "sla.warning"; clock: SlaClockName; dueAt: number }
@@ -136,6 +164,10 @@ export interface CaseState {
   alerts: Record<string, LinkedAlert>;
   commentCount: number;
   mergedInto: string | null;
+  /** Per alert, the source time of the last source update recorded, so older versions change nothing. */
+  sourceTimes: Record<string, number>;
+  /** A source closed its record of this case's matter: shown to the analyst until the case is resolved. */
+  sourceClosed: { alertId: string; source: string; closedAs: string; at: number } | null;
   openedAt: number;
   updatedAt: number;
   resolvedAt: number | null;

@@ -58,6 +58,8 @@ export const CASE_TRANSITIONS: {
   link_alerts: from(EDITABLE, "unchanged"),
   unlink_alert: from(EDITABLE, "unchanged"),
   review_alert: from(EDITABLE, "unchanged"),
+  // A source's later word is part of the record while the case is being worked or awaits closing.
+  record_source_update: from(EDITABLE, "unchanged"),
 };
 
 /** Where `command` leads from `status`, or null when the table does not allow it. */

@@ -7,12 +7,13 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
+import { type CorrelationJoin, correlationJoinStatements } from "../alerts/correlation-joins.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "../alerts/quota.ts";
 import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { MAX_QUARANTINE_PAYLOAD_BYTES, utf8Length } from "../input/limits.ts";
-import { type JudgementInput, judgementStatements } from "../intel/judgements.ts";
+import { type IntelRecord, intelStatements } from "../intel/records.ts";
 import { ingestMetrics, type Metrics } from "../metrics.ts";
 import type { ConnectorKindDefinition, MappedFinding } from "./kind.ts";
 import { mapItem } from "./map-item.ts";
@@ -40,8 +41,13 @@ export interface DeliveryOutcome {
   quarantined: number;
   /** Valid items that are not findings (e.g. an XDR note), acknowledged without storing anything. */
   ignored: number;
-  /** Threat intelligence records (judgements, verdicts) stored or updated. */
+  /** Threat intelligence records (judgements, verdicts, indicators, relationships) stored or updated. */
   intel: number;
+  /**
+   * True when the delivery left work for cases that already exist: a source update of a known
+   * finding, a verdict, or a join of two keys (domain/case/follow-ups.ts).
+   */
+  followUps: boolean;
   /** True when this webhook-id was already delivered: nothing was changed. */
   redelivered: boolean;
   /** The stored alerts with their correlation keys, for grouping into cases. */
@@ -62,7 +68,8 @@ export async function ingestDelivery(
 ): Promise<DeliveryOutcome> {
   const d = drizzle(db);
   const mapped: MappedFinding[] = [];
-  const intel: JudgementInput[] = [];
+  const intel: IntelRecord[] = [];
+  const joins: CorrelationJoin[] = [];
   let ignored = 0;
   const quarantined: BatchItem<"sqlite">[] = [];
   const hold = (payload: string, reason: string, errors?: FieldError[]) => {
@@ -90,6 +97,7 @@ export async function ingestDelivery(
       else {
         mapped.push(...result.findings);
         intel.push(...(result.intel ?? []));
+        joins.push(...(result.joins ?? []));
       }
     }
   }
@@ -106,6 +114,7 @@ export async function ingestDelivery(
     quarantined: 0,
     ignored: 0,
     intel: 0,
+    followUps: false,
     redelivered: true,
     alerts: [],
   };
@@ -146,9 +155,11 @@ export async function ingestDelivery(
         claim,
         alongside: [
           ...quarantined,
-          ...(await judgementStatements(d, intel, { connectorId: delivery.connectorId, now: delivery.now })),
+          ...(await intelStatements(d, intel, { connectorId: delivery.connectorId, now: delivery.now })),
+          ...correlationJoinStatements(d, joins, delivery.now),
         ],
         correlationKeys: mapped.map((m) => m.correlationKey),
+        sourceVersions: mapped.map((m) => m.sourceVersion),
       },
     );
     const counts = {
@@ -161,6 +172,10 @@ export async function ingestDelivery(
     return {
       ...counts,
       intel: intel.length,
+      followUps:
+        joins.length > 0 ||
+        intel.some((r) => r.kind === "judgement" || r.kind === "verdict") ||
+        outcome.alerts.some((a, i) => a.duplicate && mapped[i]?.sourceVersion !== undefined),
       redelivered: false,
       alerts: outcome.alerts.map((a, i) => ({
         id: a.id,

@@ -2,8 +2,10 @@
 // transport stays in workers/ingest/). The ingest hands the raw body to its kind: parse into items,
 // map each item, and name its correlation key.
 import type { z } from "zod";
+import type { CorrelationJoin } from "../alerts/correlation-joins.ts";
+import type { SourceVersion } from "../alerts/source-versions.ts";
 import type { FieldError } from "../errors.ts";
-import type { JudgementInput } from "../intel/judgements.ts";
+import type { IntelRecord } from "../intel/records.ts";
 import type { DetectionFinding } from "../ocsf/detection-finding.ts";
 
 /** One item of a delivery: its raw text (kept verbatim for quarantine) and its parsed value. */
@@ -18,14 +20,23 @@ export interface MappedFinding {
   finding: DetectionFinding;
   /** Findings sharing a correlation key land in one case (e.g. the XDR incident id). */
   correlationKey: string;
+  /** What the source says now (severity, status…), for sources that update what they sent. */
+  sourceVersion?: SourceVersion;
 }
 
 export type MapResult =
   /**
    * `ignored`: a valid item that is not a finding (an XDR note, say), acknowledged and counted.
-   * `intel`: threat intelligence the item carries (judgements, verdicts), stored alongside.
+   * `intel`: threat intelligence the item carries (judgements, indicators, relationships), stored alongside.
+   * `joins`: correlation keys the source says are one matter, so their cases are joined.
    */
-  | { ok: true; findings: MappedFinding[]; ignored?: string; intel?: JudgementInput[] }
+  | {
+      ok: true;
+      findings: MappedFinding[];
+      ignored?: string;
+      intel?: IntelRecord[];
+      joins?: CorrelationJoin[];
+    }
   | { ok: false; reason: string; errors?: FieldError[] };
 
 export interface MapContext {

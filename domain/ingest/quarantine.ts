@@ -132,6 +132,7 @@ export async function replayQuarantinedSubmission(
     quarantined: 0,
     ignored: 0,
     intel: 0,
+    followUps: false,
     redelivered: false,
     // API submissions carry no correlation keys: like the original request, they open no cases.
     alerts: [],
@@ -163,8 +164,8 @@ export interface ReplayContext {
   /** The connector kinds Phoenix runs, by the kind stored on each connector. */
   kindFor: (kind: string) => ConnectorKindDefinition;
   quota?: IngestQuota;
-  /** Groups freshly stored alerts into cases, as a delivery's alerts are. */
-  correlate: (alertIds: readonly string[]) => Promise<unknown>;
+  /** Groups freshly stored alerts into cases, as a delivery's alerts are, and does its follow-ups. */
+  correlate: (alertIds: readonly string[], followUps: boolean) => Promise<unknown>;
   now: number;
 }
 
@@ -191,7 +192,7 @@ export async function replayQuarantineItem(
     ctx.quota,
   );
   const fresh = outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id);
-  if (fresh.length > 0) await ctx.correlate(fresh);
+  if (fresh.length > 0 || outcome.followUps) await ctx.correlate(fresh, outcome.followUps);
   return counts(outcome);
 }
 

@@ -1,11 +1,11 @@
 // Threat intelligence Phoenix keeps: what a source says about an observable (CTIM judgements and
 // verdicts). Stored per source and identity, newest version wins; read for the case page's
 // observables and for the verdict that counts right now.
-import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { intelJudgements } from "../../schema/tenant.ts";
 import { normaliseObservableValue, observableId } from "../observables.ts";
+import { newestVersionWins } from "./versions.ts";
 
 /** CTIM dispositions, by number. */
 export const DISPOSITIONS: Readonly<Record<number, string>> = {
@@ -45,47 +45,34 @@ export async function judgementStatements(
   const statements: BatchItem<"sqlite">[] = [];
   for (const r of records) {
     const value = normaliseObservableValue(r.observable.typeId, r.observable.value);
-    const row = {
-      id: r.id,
-      kind: r.kind,
-      sourceConnectorId: ctx.connectorId,
-      source: r.source,
-      observableId: await observableId(r.observable.typeId, value),
-      observableType: r.observable.type,
-      observableValue: value,
-      disposition: r.disposition,
-      dispositionName: r.dispositionName,
-      priority: r.priority,
-      severity: r.severity,
-      confidence: r.confidence,
-      reason: r.reason,
-      reasonUri: r.reasonUri,
-      validFrom: r.validFrom,
-      validUntil: r.validUntil,
-      sourceTime: r.sourceTime,
-      data: r.data,
-      firstSeenAt: ctx.now,
-      lastSeenAt: ctx.now,
-    };
-    const { id: _id, firstSeenAt: _first, ...changes } = row;
     statements.push(
-      d
-        .insert(intelJudgements)
-        .values(row)
-        .onConflictDoUpdate({
-          target: intelJudgements.id,
-          set: Object.fromEntries(
-            Object.keys(changes).map((key) => [key, sql.raw(`excluded.${snake(key)}`)]),
-          ),
-          setWhere: sql`excluded.source_time >= ${intelJudgements.sourceTime}`,
-        }),
+      newestVersionWins(d, intelJudgements, {
+        id: r.id,
+        kind: r.kind,
+        sourceConnectorId: ctx.connectorId,
+        source: r.source,
+        observableId: await observableId(r.observable.typeId, value),
+        observableType: r.observable.type,
+        observableValue: value,
+        disposition: r.disposition,
+        dispositionName: r.dispositionName,
+        priority: r.priority,
+        severity: r.severity,
+        confidence: r.confidence,
+        reason: r.reason,
+        reasonUri: r.reasonUri,
+        validFrom: r.validFrom,
+        validUntil: r.validUntil,
+        sourceTime: r.sourceTime,
+        data: r.data,
+        firstSeenAt: ctx.now,
+        lastSeenAt: ctx.now,
+        // A new version is owed a look from the cases holding its observable (their priority).
+        appliedAt: null,
+      }),
     );
   }
   return statements;
-}
-
-function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 /** What queries joining judgements to their observables read of each, for currentVerdict. */

@@ -45,6 +45,30 @@ export async function correlationSettled(tenant: Tenant, timeoutMs = 20_000): Pr
   }
 }
 
+/**
+ * Waits until the tenant's cases owe nothing to what sources said after them: joins of correlation
+ * keys, new judgement versions and source updates of alerts already in a case (follow-ups.ts).
+ */
+export async function followUpsSettled(tenant: Tenant, timeoutMs = 20_000): Promise<void> {
+  await correlationSettled(tenant, timeoutMs);
+  const db = tenantDb(tenant);
+  const pollMs = 20;
+  for (let waited = 0; ; waited += pollMs) {
+    const owed = await db
+      .prepare(
+        `SELECT (SELECT count(*) FROM correlation_joins WHERE applied_at IS NULL)
+              + (SELECT count(*) FROM intel_judgements WHERE applied_at IS NULL)
+              + (SELECT count(*) FROM alert_source_versions v JOIN alerts a ON a.id = v.alert_id
+                 WHERE v.applied_at IS NULL AND a.case_id IS NOT NULL) AS n`,
+      )
+      .first<number>("n");
+    if (owed === 0) return;
+    if (waited >= timeoutMs)
+      throw new Error(`${owed} follow-ups of ${tenant.id} still owed after ${timeoutMs} ms`);
+    await scheduler.wait(pollMs);
+  }
+}
+
 let deliveries = 0;
 
 /** The headers of a signed delivery of `payload`: a fresh webhook-id unless one is given. */

@@ -363,6 +363,16 @@ async function caseBody(db: D1Database, snapshot: CaseSnapshot, now: number) {
     team: state.team,
     resolution: state.resolution,
     merged_into: state.mergedInto,
+    // A source closed its own record of this matter: a suggestion for the analyst, never a close.
+    source_closed:
+      state.sourceClosed === null
+        ? null
+        : {
+            alert_id: state.sourceClosed.alertId,
+            source: state.sourceClosed.source,
+            closed_as: state.sourceClosed.closedAs,
+            at: state.sourceClosed.at,
+          },
     opened_at: state.openedAt,
     updated_at: state.updatedAt,
     resolved_at: state.resolvedAt,

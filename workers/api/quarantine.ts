@@ -108,7 +108,7 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
         loadConnector: (id) => getConnector(c.env.CONTROL_DB, principal.tenant.id, id),
         kindFor,
         quota: currentIngestQuotaFor(c.env, principal.tenant.id),
-        correlate: (alertIds) => correlateAlerts(c.env, principal.tenant, alertIds),
+        correlate: (alertIds, followUps) => correlateAlerts(c.env, principal.tenant, alertIds, { followUps }),
         now: Date.now(),
       },
       c.req.valid("param").id,

@@ -4,24 +4,32 @@
 import { loadCaseConfig } from "../../domain/case/config.ts";
 import { type CorrelationOutcome, correlateAlerts as correlate } from "../../domain/case/correlation.ts";
 import { d1CorrelationStore } from "../../domain/case/correlation-store.ts";
+import { d1FollowUpStore } from "../../domain/case/follow-up-store.ts";
 import { type Tenant, tenantDatabase } from "../../domain/tenancy.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
 
-/** Correlates the given alerts, or every alert still owed correlation when `alertIds` is omitted. */
+/**
+ * Correlates the given alerts, or every alert still owed correlation when `alertIds` is omitted;
+ * a full pass, or one asked to, also applies the follow-ups owed to existing cases.
+ */
 export async function correlateAlerts(
   env: Env,
   tenant: Tenant,
   alertIds?: readonly string[],
+  options: { followUps?: boolean } = {},
 ): Promise<CorrelationOutcome> {
+  const db = tenantDatabase(env, tenant);
   const outcome = await correlate(
     {
-      store: d1CorrelationStore(tenantDatabase(env, tenant)),
+      store: d1CorrelationStore(db),
+      followUps: d1FollowUpStore(db),
       gateway: caseGateway(env),
       tenant,
       loadConfig: () => loadCaseConfig(env.CONTROL_DB, tenant.id),
       now: Date.now(),
     },
     alertIds,
+    options,
   );
   for (const failure of outcome.failures) {
     console.error(
@@ -31,6 +39,18 @@ export async function correlateAlerts(
         tenant: tenant.id,
         key: failure.key,
         alerts: failure.alerts,
+        error: failure.error,
+      }),
+    );
+  }
+  // Follow-ups stay owed in the tenant database: the next pass (or the cron sweep) retries them.
+  for (const failure of outcome.followUps?.failures ?? []) {
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "follow-up failed",
+        tenant: tenant.id,
+        what: failure.what,
         error: failure.error,
       }),
     );

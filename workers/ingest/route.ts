@@ -1,6 +1,7 @@
 // POST /ingest/:connectorId: size cap → connector lookup → UTF-8, uncompressed, a short webhook-id →
 // Standard Webhooks signature on the raw bytes, before any parsing → the connector's kind maps the
-// items → store → correlation queued → 202 {accepted, duplicates, quarantined}. The tenant comes
+// items → store → correlation (and follow-ups for existing cases) queued → 202 {accepted, duplicates,
+// quarantined, ignored, intel}. The tenant comes
 // from the connector, resolved server-side. A bad item is quarantined; it never fails the delivery.
 import { Hono } from "hono";
 import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
@@ -66,6 +67,7 @@ export function createIngest(): Hono<{ Bindings: Env }> {
       c.env,
       target.tenant.id,
       outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id),
+      { followUps: outcome.followUps },
     );
     return c.json(
       {

@@ -13,7 +13,9 @@ const IDS_PER_MESSAGE = 1000;
 
 const correlationMessage = z.object({
   tenantId: z.string().min(1),
-  alertIds: z.array(z.string().min(1)).min(1).max(IDS_PER_MESSAGE),
+  alertIds: z.array(z.string().min(1)).max(IDS_PER_MESSAGE),
+  /** The delivery left follow-ups for existing cases (a source update, a verdict, a join). */
+  followUps: z.boolean().optional(),
 });
 export type CorrelationMessage = z.infer<typeof correlationMessage>;
 
@@ -25,12 +27,17 @@ export async function requestCorrelation(
   env: Pick<Env, "CORRELATION_QUEUE">,
   tenantId: string,
   alertIds: readonly string[],
+  options: { followUps?: boolean } = {},
 ): Promise<boolean> {
-  if (alertIds.length === 0) return true;
+  if (alertIds.length === 0 && !options.followUps) return true;
   const messages: Array<{ body: CorrelationMessage; contentType: "json" }> = [];
-  for (let i = 0; i < alertIds.length; i += IDS_PER_MESSAGE) {
+  for (let i = 0; i === 0 || i < alertIds.length; i += IDS_PER_MESSAGE) {
     messages.push({
-      body: { tenantId, alertIds: alertIds.slice(i, i + IDS_PER_MESSAGE) },
+      body: {
+        tenantId,
+        alertIds: alertIds.slice(i, i + IDS_PER_MESSAGE),
+        ...(options.followUps && i === 0 ? { followUps: true } : {}),
+      },
       contentType: "json",
     });
   }
@@ -65,6 +72,7 @@ export async function consumeCorrelation(batch: MessageBatch<unknown>, env: Env)
         env,
         tenant,
         messages.flatMap((m) => m.body.alertIds),
+        { followUps: messages.some((m) => m.body.followUps === true) },
       );
       // correlateAlerts only takes alerts still owed, so a retried message redoes just the failures.
       for (const m of messages) {

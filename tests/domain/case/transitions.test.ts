@@ -109,6 +109,23 @@ const SAMPLES: { [C in CaseCommandType]: Sample<C> } = {
     event: "case.alert_reviewed",
     payload: () => ({ alertId: "alrt_a" }),
   },
+  record_source_update: {
+    command: {
+      type: "record_source_update",
+      alertId: "alrt_a",
+      source: "XDR",
+      sourceTime: 1_000,
+      changes: [{ field: "severity", from: "High", to: "Critical" }],
+    },
+    event: "case.source_updated",
+    payload: () => ({
+      alertId: "alrt_a",
+      source: "XDR",
+      sourceTime: 1_000,
+      changes: [{ field: "severity", from: "High", to: "Critical" }],
+      closedAs: null,
+    }),
+  },
 };
 
 const COMMAND_TYPES = Object.keys(SAMPLES) as CaseCommandType[];
@@ -141,10 +158,10 @@ describe("the lifecycle table over every state × command", () => {
 
   it("covers every status and every command type, and pins how many pairs are allowed", () => {
     expect([...COMMAND_TYPES].sort()).toEqual(Object.keys(CASE_TRANSITIONS).sort());
-    expect(COMMAND_TYPES).toHaveLength(20);
-    expect(CELLS).toHaveLength(160);
+    expect(COMMAND_TYPES).toHaveLength(21);
+    expect(CELLS).toHaveLength(168);
     // A change to the lifecycle shows up here first, on purpose: update the count with the table.
-    expect(allowedCount).toBe(94);
+    expect(allowedCount).toBe(101);
   });
 
   it.each(CELLS.filter((c) => c.allowed))(
@@ -237,6 +254,7 @@ describe("the table itself", () => {
         "comment",
         "link_alert",
         "link_alerts",
+        "record_source_update",
         "reopen",
         "review_alert",
         "unassign",

@@ -164,6 +164,7 @@ export async function pullConnector(
       }
       const incidents = searchResults(response);
       const fresh: string[] = [];
+      let followUps = false;
       for (const incident of incidents) {
         if (alreadyStored(cursor, incident)) continue;
         const body = await incidentBundle(client, incident);
@@ -182,9 +183,11 @@ export async function pullConnector(
         outcome.quarantined += delivered.quarantined;
         if (delivered.redelivered) outcome.redelivered++;
         fresh.push(...delivered.alerts.filter((a) => !a.duplicate).map((a) => a.id));
+        followUps ||= delivered.followUps;
       }
-      // Alerts whose correlation fails here stay owed (correlated_at null) for the scheduled sweep.
-      if (fresh.length > 0) await correlateAlerts(env, target.tenant, fresh);
+      // Alerts whose correlation fails here stay owed (correlated_at null) for the scheduled sweep;
+      // so do follow-ups (an incident XDR updated since the last pull).
+      if (fresh.length > 0 || followUps) await correlateAlerts(env, target.tenant, fresh, { followUps });
 
       // Stored first, cursor second: a crash in between re-pulls this page, and every bundle of it
       // is then a re-delivery (same webhook id), which changes nothing.

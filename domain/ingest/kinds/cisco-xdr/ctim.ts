@@ -118,10 +118,16 @@ export type CtimIncident = z.infer<typeof incidentSchema>;
 
 /** CTIA `Relationship`; `member-of` from a sighting to an incident expresses incident membership. */
 export const relationshipSchema = z.looseObject({
+  id: z.string().min(1).optional(),
+  external_ids: z.array(z.string()).optional(),
+  type: z.literal("relationship").optional(),
   relationship_type: z.string(),
   source_ref: z.string(),
   target_ref: z.string(),
+  source: text().optional(),
+  timestamp: isoTime().optional(),
 });
+export type CtimRelationship = z.infer<typeof relationshipSchema>;
 
 /** IROH `EventEmiter` (sic: Cisco's spelling). */
 const emiterSchema = z.looseObject({
@@ -189,6 +195,24 @@ export const judgementSchema = z.looseObject({
 });
 export type CtimJudgement = z.infer<typeof judgementSchema>;
 
+/** CTIM `Indicator`: CTIM requires `producer` and `valid_time`; only `producer` is needed to keep one. */
+export const indicatorSchema = z.looseObject({
+  id: z.string().min(1).optional(),
+  external_ids: z.array(z.string()).optional(),
+  type: z.literal("indicator").optional(),
+  title: text().optional(),
+  short_description: text().optional(),
+  producer: text(),
+  source: text().optional(),
+  indicator_type: textList().optional(),
+  kill_chain_phases: z.array(z.looseObject({ kill_chain_name: text(), phase_name: text() })).optional(),
+  confidence: text().optional(),
+  severity: text().optional(),
+  valid_time: z.looseObject({ start_time: isoTime().optional(), end_time: isoTime().optional() }).optional(),
+  timestamp: isoTime().optional(),
+});
+export type CtimIndicator = z.infer<typeof indicatorSchema>;
+
 export const bundleSchema = z.looseObject({
   type: z.literal("bundle"),
   sightings: z.array(z.unknown()).optional(),
@@ -196,6 +220,7 @@ export const bundleSchema = z.looseObject({
   relationships: z.array(z.unknown()).optional(),
   judgements: z.array(z.unknown()).optional(),
   verdicts: z.array(z.unknown()).optional(),
+  indicators: z.array(z.unknown()).optional(),
 });
 
 // --- Ids ----------------------------------------------------------------------------------------

@@ -31,9 +31,12 @@ const CONTENT_FIELDS: Readonly<Record<IdentifiedType, readonly string[]>> = {
   incident: ["title", "source", "source_uri", "incident_time", "created"],
   judgement: ["observable", "source", "disposition", "valid_time", "reason"],
   verdict: ["observable", "disposition", "valid_time", "judgement_id"],
+  indicator: ["title", "producer", "source", "indicator_type", "valid_time", "specification"],
+  // Its ends as resolved identities (never transient ids), so a re-sent bundle finds the same link.
+  relationship: ["relationship_type", "source_ref", "target_ref", "source"],
 };
 
-export type IdentifiedType = "sighting" | "incident" | "judgement" | "verdict";
+export type IdentifiedType = "sighting" | "incident" | "judgement" | "verdict" | "indicator" | "relationship";
 
 /**
  * The entity's identity, or null when it names an id that is neither a CTIA id nor a transient

@@ -2,8 +2,12 @@
 // incidents, and CTIM bundles, mapped to OCSF Detection Findings correlated by XDR incident.
 // The pull path (OAuth2 client credentials, incident search) lives elsewhere and feeds map() too.
 import type { z } from "zod";
+import type { CorrelationJoin } from "../../../alerts/correlation-joins.ts";
+import type { SourceVersion } from "../../../alerts/source-versions.ts";
 import { type FieldError, fieldErrorsFromIssues } from "../../../errors.ts";
-import { DISPOSITIONS, type JudgementInput } from "../../../intel/judgements.ts";
+import { DISPOSITIONS } from "../../../intel/judgements.ts";
+import type { IntelRecord } from "../../../intel/records.ts";
+import type { RelationshipInput } from "../../../intel/relationships.ts";
 import { DETECTION_FINDING_CLASS_UID, detectionFindingSchema } from "../../../ocsf/detection-finding.ts";
 import { isExportBundle, readOcsfExport } from "../../../ocsf/export-bundle.ts";
 import { unparsedItemReason } from "../../framing.ts";
@@ -13,9 +17,11 @@ import { ciscoXdrConfigSchema } from "./config.ts";
 import {
   bundleSchema,
   type CtimIncident,
+  type CtimRelationship,
   ctiaEventSchema,
   incidentEventDataSchema,
   incidentSchema,
+  indicatorSchema,
   irohEventSchema,
   judgementSchema,
   normaliseCtimId,
@@ -23,7 +29,7 @@ import {
   sightingSchema,
   statusChangeEventDataSchema,
 } from "./ctim.ts";
-import { type EntityIdentity, entityIdentity, isTransientId } from "./identity.ts";
+import { type EntityIdentity, entityIdentity, type IdentifiedType, isTransientId } from "./identity.ts";
 import {
   type EntitySource,
   incidentFinding,
@@ -32,6 +38,7 @@ import {
   XDR_PRODUCT,
 } from "./mapping.ts";
 import { BUNDLE_CONTEXT_KEY, parseDelivery } from "./parse.ts";
+import { incidentVersion, sightingVersion } from "./versions.ts";
 
 export { normaliseCtimId } from "./ctim.ts";
 export { parseJsonLossless } from "./json-text.ts";
@@ -40,13 +47,18 @@ export { parseDelivery } from "./parse.ts";
 
 type Json = Record<string, unknown>;
 type Outcome =
-  | { ok: true; findings: MappedFinding[]; ignored?: string; intel?: JudgementInput[] }
+  | {
+      ok: true;
+      findings: MappedFinding[];
+      ignored?: string;
+      intel?: IntelRecord[];
+      joins?: CorrelationJoin[];
+    }
   | { ok: false; reason: string; errors: FieldError[] };
 
 // CTIM entities that are valid but are not detections: acknowledged and counted as ignored, never
 // quarantined (quarantine is for what Phoenix should have understood). Judgements, verdicts,
-// indicators and relationships are threat intelligence Phoenix will keep: until it does, they stay
-// in quarantine, from where they can be replayed.
+// indicators and relationships are threat intelligence Phoenix keeps (domain/intel).
 const NOT_FINDINGS: ReadonlySet<string> = new Set([
   "actor",
   "asset",
@@ -129,7 +141,7 @@ export const incidentCorrelationKey = (incidentId: string) => `xdr-incident:${in
 export const sightingCorrelationKey = (sightingId: string) => `xdr-sighting:${sightingId}`;
 
 // Every finding passes Phoenix's own Detection Finding schema before it leaves the connector.
-function finish(candidate: Json, correlationKey: string): Outcome {
+function finish(candidate: Json, correlationKey: string, sourceVersion?: SourceVersion): Outcome {
   const parsed = detectionFindingSchema.safeParse(candidate);
   if (!parsed.success) {
     return {
@@ -138,7 +150,10 @@ function finish(candidate: Json, correlationKey: string): Outcome {
       errors: fieldErrorsFromIssues(parsed.error.issues, "(finding)"),
     };
   }
-  return { ok: true, findings: [{ finding: parsed.data, correlationKey }] };
+  return {
+    ok: true,
+    findings: [{ finding: parsed.data, correlationKey, ...(sourceVersion ? { sourceVersion } : {}) }],
+  };
 }
 
 function mapIncident(
@@ -166,6 +181,7 @@ function mapIncident(
   return finish(
     incidentFinding(parsed.data, identity.id, withIdentity(source, identity)),
     incidentCorrelationKey(identity.id),
+    incidentVersion(parsed.data, source.eventTime),
   );
 }
 
@@ -179,12 +195,39 @@ function withIdentity(source: EntitySource, identity: EntityIdentity): EntitySou
   return { ...source, envelope: { ...source.envelope, identity: recorded } };
 }
 
-/** A sighting's bundle: its relationships, and the incidents they may name by a bundle-local id. */
+/**
+ * Where a relationship end points, as Phoenix knows the entity: a CTIA id normalised, or the stable
+ * identity of the bundle entity a transient id names; null when it names nothing Phoenix can know.
+ */
+type RefResolver = (ref: string) => string | null;
+
+/** Resolves refs against one bundle's entities (and the context a split item carries). */
+function bundleResolver(
+  entities: ReadonlyArray<{ values: unknown[]; type: IdentifiedType }>,
+  connectorId: string,
+): RefResolver {
+  const byTransientId = new Map<string, string>();
+  for (const { values, type } of entities) {
+    for (const value of values) {
+      if (!isRecord(value) || !isTransientId(value.id)) continue;
+      const identity = entityIdentity(value, type, connectorId);
+      if (identity !== null) byTransientId.set(value.id.trim(), identity.id);
+    }
+  }
+  return (ref) => (isTransientId(ref) ? (byTransientId.get(ref.trim()) ?? null) : normaliseCtimId(ref));
+}
+
+const standalone: RefResolver = (ref) => (isTransientId(ref) ? null : normaliseCtimId(ref));
+
+/** A sighting's bundle: its relationships, and how their ends resolve. */
 interface SightingContext {
   connectorId: string;
   relationships: unknown[];
-  incidents: unknown[];
+  resolve: RefResolver;
 }
+
+export const memberOfReason = (sightingId: string, incidentId: string) =>
+  `XDR: sighting ${sightingId} is a member of incident ${incidentId}`;
 
 function mapSighting(value: unknown, prefix: string, source: EntitySource, ctx: SightingContext): Outcome {
   const parsed = sightingSchema.safeParse(value);
@@ -206,30 +249,146 @@ function mapSighting(value: unknown, prefix: string, source: EntitySource, ctx: 
       : normaliseCtimId(ref, "sighting") === id;
   let incidentId: string | undefined;
   const memberOf: string[] = [];
+  const intel: IntelRecord[] = [];
+  const joins: CorrelationJoin[] = [];
   for (const [i, candidate] of ctx.relationships.entries()) {
     const rel = relationshipSchema.safeParse(candidate);
     if (!rel.success) return invalid("a relationship of the sighting", rel.error, `relationships[${i}]`);
     if (rel.data.relationship_type !== "member-of" || !isThis(rel.data.source_ref)) continue;
-    const target = incidentRef(rel.data.target_ref, ctx);
-    if (target !== null) {
-      memberOf.push(target);
-      incidentId ??= target;
-    }
+    const target = ctx.resolve(rel.data.target_ref);
+    if (target === null || !target.startsWith("incident-")) continue;
+    memberOf.push(target);
+    incidentId ??= target;
+    const record = relationshipRecord(rel.data, id, target, ctx.connectorId);
+    if (record !== null) intel.push(record);
+    // Joined too: the sighting may already have a case of its own from an earlier delivery.
+    joins.push({
+      fromKey: sightingCorrelationKey(id),
+      intoKey: incidentCorrelationKey(target),
+      reason: memberOfReason(id, target),
+    });
   }
   const withMembership: EntitySource =
     memberOf.length > 0 ? { ...source, envelope: { ...source.envelope, member_of: memberOf } } : source;
   const key = incidentId !== undefined ? incidentCorrelationKey(incidentId) : sightingCorrelationKey(id);
-  return finish(sightingFinding(parsed.data, id, incidentId, withIdentity(withMembership, identity)), key);
+  const outcome = finish(
+    sightingFinding(parsed.data, id, incidentId, withIdentity(withMembership, identity)),
+    key,
+    sightingVersion(parsed.data, source.eventTime),
+  );
+  if (!outcome.ok) return outcome;
+  return { ...outcome, ...(intel.length > 0 ? { intel } : {}), ...(joins.length > 0 ? { joins } : {}) };
 }
 
-/** The incident a relationship points at: a CTIA id, or a transient id of an incident in the bundle. */
-function incidentRef(ref: string, ctx: SightingContext): string | null {
-  if (!isTransientId(ref)) {
-    const target = normaliseCtimId(ref);
-    return target?.startsWith("incident-") ? target : null;
+/** A relationship as Phoenix keeps it, both ends resolved; its identity never rests on transient ids. */
+function relationshipRecord(
+  rel: CtimRelationship,
+  sourceRef: string,
+  targetRef: string,
+  connectorId: string,
+): RelationshipInput | null {
+  const identity = entityIdentity(
+    { ...rel, source_ref: sourceRef, target_ref: targetRef },
+    "relationship",
+    connectorId,
+  );
+  if (identity === null) return null;
+  const time = rel.timestamp !== undefined ? Date.parse(rel.timestamp) : 0;
+  return {
+    kind: "relationship",
+    id: identity.id,
+    relationshipType: rel.relationship_type,
+    sourceRef,
+    targetRef,
+    sourceTime: time,
+    data: rel,
+  };
+}
+
+/**
+ * A relationship on its own (or one a bundle carries beside its entities): kept, and a member-of
+ * from a sighting to an incident joins their cases, whichever of the three arrives first.
+ */
+function mapRelationship(value: unknown, prefix: string, resolve: RefResolver, connectorId: string): Outcome {
+  const parsed = relationshipSchema.safeParse(value);
+  if (!parsed.success) return invalid("the CTIM relationship", parsed.error, prefix);
+  const rel = parsed.data;
+  if (
+    typeof rel.id === "string" &&
+    !isTransientId(rel.id) &&
+    normaliseCtimId(rel.id, "relationship") === null
+  ) {
+    return fail(
+      "the CTIM relationship id is not a CTIM id",
+      at(prefix, "id"),
+      `must be a GUID, relationship-<GUID>, a CTIA URL or transient:<id>, got ${JSON.stringify(rel.id)}`,
+    );
   }
-  const incident = ctx.incidents.find((inc) => isRecord(inc) && inc.id === ref.trim());
-  return isRecord(incident) ? (entityIdentity(incident, "incident", ctx.connectorId)?.id ?? null) : null;
+  const ends = { source_ref: resolve(rel.source_ref), target_ref: resolve(rel.target_ref) };
+  for (const [field, resolved] of Object.entries(ends)) {
+    if (resolved === null) {
+      return fail(
+        "a relationship end names no entity Phoenix can know",
+        at(prefix, field),
+        "must be a typed CTIA id (e.g. sighting-<GUID> or a CTIA URL) or the transient id of an entity in the same bundle",
+      );
+    }
+  }
+  const sourceRef = ends.source_ref as string;
+  const targetRef = ends.target_ref as string;
+  const record = relationshipRecord(rel, sourceRef, targetRef, connectorId);
+  if (record === null)
+    return fail("the CTIM relationship has no identity", at(prefix, "id"), "must be a CTIM id");
+  const joins: CorrelationJoin[] =
+    rel.relationship_type === "member-of" &&
+    sourceRef.startsWith("sighting-") &&
+    targetRef.startsWith("incident-")
+      ? [
+          {
+            fromKey: sightingCorrelationKey(sourceRef),
+            intoKey: incidentCorrelationKey(targetRef),
+            reason: memberOfReason(sourceRef, targetRef),
+          },
+        ]
+      : [];
+  return { ok: true, findings: [], intel: [record], ...(joins.length > 0 ? { joins } : {}) };
+}
+
+/** A CTIM indicator: kept with its title, producer, types, kill-chain phases and validity. */
+function mapIndicator(value: unknown, prefix: string, ctx: Pick<MapContext, "connectorId">): Outcome {
+  const parsed = indicatorSchema.safeParse(value);
+  if (!parsed.success) return invalid("the CTIM indicator", parsed.error, prefix);
+  const ind = parsed.data;
+  const identity = entityIdentity(ind, "indicator", ctx.connectorId);
+  if (identity === null) {
+    return fail(
+      "the CTIM indicator id is not a CTIM id",
+      at(prefix, "id"),
+      `must be a GUID, indicator-<GUID>, a CTIA URL or transient:<id>, got ${JSON.stringify(ind.id)}`,
+    );
+  }
+  const time = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
+  return {
+    ok: true,
+    findings: [],
+    intel: [
+      {
+        kind: "indicator",
+        id: identity.id,
+        source: ind.source ?? ind.producer,
+        title: ind.title ?? ind.short_description ?? null,
+        producer: ind.producer,
+        types: ind.indicator_type ?? [],
+        killChainPhases: (ind.kill_chain_phases ?? []).map((k) => `${k.kill_chain_name}: ${k.phase_name}`),
+        confidence: ind.confidence ?? null,
+        severity: ind.severity ?? null,
+        validFrom: time(ind.valid_time?.start_time),
+        validUntil: time(ind.valid_time?.end_time),
+        sourceTime: time(ind.timestamp) ?? time(ind.valid_time?.start_time) ?? 0,
+        data: ind,
+      },
+    ],
+  };
 }
 
 /**
@@ -296,6 +455,7 @@ function mapIrohEvent(value: Json, raw: string, ctx: MapContext): Outcome {
     raw,
     eventId: event.data.id,
     ...(event.data.emiter?.org_id !== undefined ? { orgId: event.data.emiter.org_id } : {}),
+    ...(event.data.created_at !== undefined ? { eventTime: event.data.created_at } : {}),
   };
 
   const activity = INCIDENT_EVENTS[data.event_type];
@@ -368,20 +528,24 @@ function mapCtiaEvent(value: Json, raw: string, ctx: MapContext): Outcome {
     envelope: outer,
     ...(event.data.id !== undefined ? { eventId: event.data.id } : {}),
     ...(event.data.tlp !== undefined ? { envelopeTlp: event.data.tlp } : {}),
+    ...(typeof outer.timestamp === "string" ? { eventTime: outer.timestamp } : {}),
   };
-  const lone = { connectorId: ctx.connectorId, relationships: [], incidents: [] };
+  const lone = { connectorId: ctx.connectorId, relationships: [], resolve: standalone };
   if (entity.type === "sighting") return mapSighting(entity, "entity", source, lone);
   if (entity.type === "judgement" || entity.type === "verdict")
     return mapJudgement(entity, "entity", entity.type, ctx);
   if (entity.type === "incident") return mapIncident(entity, "entity", source, ctx);
+  if (entity.type === "indicator") return mapIndicator(entity, "entity", ctx);
+  if (entity.type === "relationship") return mapRelationship(entity, "entity", standalone, ctx.connectorId);
   return fail(
-    `a CTIA ${entity.type} event is not a detection the Cisco XDR connector maps`,
+    `a CTIA ${entity.type} event is not an entity the Cisco XDR connector maps`,
     "entity.type",
-    `must be "sighting" or "incident", got ${JSON.stringify(entity.type)}`,
+    `must be a sighting, incident, judgement, verdict, indicator or relationship, got ${JSON.stringify(entity.type)}`,
   );
 }
 
-// A CTIM bundle: each sighting (with its member-of relationships) and each incident is a finding.
+// A CTIM bundle: each sighting (with its member-of relationships) and each incident is a finding;
+// judgements, verdicts, indicators and the other relationships are intelligence.
 function mapBundle(value: Json, raw: string, ctx: MapContext): Outcome {
   const bundle = bundleSchema.safeParse(value);
   if (!bundle.success) return invalid("the CTIM bundle", bundle.error, "");
@@ -389,42 +553,70 @@ function mapBundle(value: Json, raw: string, ctx: MapContext): Outcome {
   const incidents = bundle.data.incidents ?? [];
   const judgements = bundle.data.judgements ?? [];
   const verdicts = bundle.data.verdicts ?? [];
+  const indicators = bundle.data.indicators ?? [];
+  const relationships = bundle.data.relationships ?? [];
   const others = NOT_FINDING_ARRAYS.filter((key) => Array.isArray(value[key]) && value[key].length > 0);
-  const unstored = ["indicators", "relationships"].some(
-    (key) => Array.isArray(value[key]) && value[key].length > 0,
-  );
-  const detections = sightings.length + incidents.length;
-  if (detections + judgements.length + verdicts.length === 0 && others.length > 0 && !unstored) {
-    return ignore(`the CTIM bundle holds no detection, only ${others.join(", ")}`);
-  }
-  if (detections + judgements.length + verdicts.length === 0) {
+  const kept = sightings.length + incidents.length + judgements.length + verdicts.length + indicators.length;
+  if (kept + relationships.length === 0) {
+    if (others.length > 0) return ignore(`the CTIM bundle holds no detection, only ${others.join(", ")}`);
     return fail(
       "the CTIM bundle carries no sighting or incident",
       "sightings",
       "must hold at least one sighting",
     );
   }
-  // Incidents a split bundle's item carries only so its sighting can name them (parse.ts).
-  const referenced = bundle.data[BUNDLE_CONTEXT_KEY];
-  const sightingCtx: SightingContext = {
-    connectorId: ctx.connectorId,
-    relationships: bundle.data.relationships ?? [],
-    incidents: [...incidents, ...(Array.isArray(referenced) ? referenced : [])],
-  };
-  const findings: MappedFinding[] = [];
-  const intel: JudgementInput[] = [];
+  // Entities a split bundle's item carries only so its relationships can name them (parse.ts).
+  const context = isRecord(bundle.data[BUNDLE_CONTEXT_KEY]) ? (bundle.data[BUNDLE_CONTEXT_KEY] as Json) : {};
+  const along = (key: string): unknown[] => (Array.isArray(context[key]) ? context[key] : []);
+  const resolve = bundleResolver(
+    [
+      { values: [...sightings, ...along("sightings")], type: "sighting" },
+      { values: [...incidents, ...along("incidents")], type: "incident" },
+      { values: [...judgements, ...along("judgements")], type: "judgement" },
+      { values: [...verdicts, ...along("verdicts")], type: "verdict" },
+      { values: [...indicators, ...along("indicators")], type: "indicator" },
+    ],
+    ctx.connectorId,
+  );
+  const sightingCtx: SightingContext = { connectorId: ctx.connectorId, relationships, resolve };
+  // A sighting's member-of relationships are mapped with it; every other relationship on its own.
+  const sightingIsSource = (rel: unknown) =>
+    isRecord(rel) &&
+    rel.relationship_type === "member-of" &&
+    typeof rel.source_ref === "string" &&
+    sightings.some((s) => isRecord(s) && typeof s.id === "string" && sameRef(s.id, rel.source_ref as string));
   const outcomes = [
     ...sightings.map((s, i) => mapSighting(s, `sightings[${i}]`, { raw, activityId: 1 }, sightingCtx)),
     ...incidents.map((inc, i) => mapIncident(inc, `incidents[${i}]`, { raw, activityId: 1 }, ctx)),
     ...judgements.map((j, i) => mapJudgement(j, `judgements[${i}]`, "judgement", ctx)),
     ...verdicts.map((v, i) => mapJudgement(v, `verdicts[${i}]`, "verdict", ctx)),
+    ...indicators.map((ind, i) => mapIndicator(ind, `indicators[${i}]`, ctx)),
+    ...relationships.flatMap((rel, i) =>
+      sightingIsSource(rel) ? [] : [mapRelationship(rel, `relationships[${i}]`, resolve, ctx.connectorId)],
+    ),
   ];
+  const findings: MappedFinding[] = [];
+  const intel: IntelRecord[] = [];
+  const joins: CorrelationJoin[] = [];
   for (const outcome of outcomes) {
     if (!outcome.ok) return outcome;
     findings.push(...outcome.findings);
     intel.push(...(outcome.intel ?? []));
+    joins.push(...(outcome.joins ?? []));
   }
-  return intel.length > 0 ? { ok: true, findings, intel } : { ok: true, findings };
+  return {
+    ok: true,
+    findings,
+    ...(intel.length > 0 ? { intel } : {}),
+    ...(joins.length > 0 ? { joins } : {}),
+  };
+}
+
+/** Two ids naming the same entity: transient ids as written, CTIA ids normalised. */
+function sameRef(a: string, b: string): boolean {
+  if (isTransientId(a) || isTransientId(b)) return a.trim() === b.trim();
+  const x = normaliseCtimId(a);
+  return x !== null && x === normaliseCtimId(b);
 }
 
 /**
@@ -473,17 +665,19 @@ export function mapItem(item: RawItem, ctx: MapContext): MapResult {
   if (value.type === "event" || ("event_type" in value && "entity" in value))
     return mapCtiaEvent(value, raw, ctx);
   if (value.type === "bundle") return mapBundle(value, raw, ctx);
-  const lone = { connectorId: ctx.connectorId, relationships: [], incidents: [] };
+  const lone = { connectorId: ctx.connectorId, relationships: [], resolve: standalone };
   if (value.type === "sighting") return mapSighting(value, "", { raw, activityId: 1 }, lone);
   if (value.type === "incident") return mapIncident(value, "", { raw, activityId: 1 }, ctx);
   if (value.type === "judgement" || value.type === "verdict") return mapJudgement(value, "", value.type, ctx);
+  if (value.type === "indicator") return mapIndicator(value, "", ctx);
+  if (value.type === "relationship") return mapRelationship(value, "", standalone, ctx.connectorId);
   if (typeof value.type === "string" && NOT_FINDINGS.has(value.type))
     return ignore(`a CTIM ${value.type} is not a detection`);
   if (isLoneObservable(value)) return ignore("a lone CTIM observable is not a detection");
   return fail(
     "the item is not a Cisco XDR event or CTIM entity",
     "type",
-    'must identify an IROH event (data.event_type), a CTIA event ("event"), a "bundle", a "sighting" or an "incident"',
+    'must identify an IROH event (data.event_type), a CTIA event ("event"), a "bundle" or a CTIM entity ("sighting", "incident", "judgement", "verdict", "indicator", "relationship")',
   );
 }
 

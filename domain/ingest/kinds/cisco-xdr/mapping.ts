@@ -33,6 +33,8 @@ export interface EntitySource {
   orgId?: string;
   /** The TLP of the envelope, for entities that carry none of their own. */
   envelopeTlp?: string;
+  /** When the event says the entity changed, for a version that carries no time of its own. */
+  eventTime?: string;
 }
 
 // --- Enumerations -------------------------------------------------------------------------------

@@ -514,9 +514,11 @@ describe("items that cannot be mapped", () => {
     });
     const unknown = makeIrohEvent({ event_type: "private-intel/unheard-of/created" });
     expect(fieldsOf(map(item(unknown)))).toEqual(["data.event_type"]);
-    expect(fieldsOf(map(item(makeCtiaEvent(makeMemberOf(SIGHTING_UUID, INCIDENT_UUID)))))).toEqual([
-      "entity.type",
-    ]);
+    expect(
+      fieldsOf(
+        map(item(makeCtiaEvent({ ...makeMemberOf(SIGHTING_UUID, INCIDENT_UUID), type: "unheard-of" }))),
+      ),
+    ).toEqual(["entity.type"]);
     expect(fieldsOf(map(item({ type: "judgement" })))).toEqual(["observable", "disposition"]);
     expect(fieldsOf(map(item({ type: "bundle", judgements: [] })))).toEqual(["sightings"]);
     expect(fieldsOf(map(item(42)))).toEqual(["(item)"]);
