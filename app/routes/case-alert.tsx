@@ -1,10 +1,14 @@
 // `/cases/:caseId/alerts/:alertId`: one linked alert in full, as the OCSF Detection Finding Phoenix
 // keeps and the raw payload its source sent. The case page loads it inline when an alert is
 // expanded; without JavaScript the same address is a page of its own.
+import { drizzle } from "drizzle-orm/d1";
 import { Link } from "react-router";
 import { getAlert } from "../../domain/alerts/queries.ts";
+import { alertSourceHistory } from "../../domain/alerts/source-versions.ts";
+import { describeSourceUpdate } from "../../domain/case/source-updates.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { isIdOf } from "../../domain/ids.ts";
+import { linksOf } from "../../domain/intel/relationships.ts";
 import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { caseAccess } from "../case-commands.server.ts";
@@ -27,11 +31,25 @@ export async function loader(args: Route.LoaderArgs) {
     // Only through the case it is linked to: the case's access decides who may read it.
     if (alert?.caseId !== caseId) throw new PhoenixError("not_found", "no such alert on this case");
     const { raw_data: _raw, ...finding } = renderAlertAsDetectionFinding(alert);
+    const db = tenantDatabase(env, principal.tenant);
+    const [history, links] = await Promise.all([
+      alertSourceHistory(drizzle(db), alert.id),
+      linksOf(db, alert.findingUid),
+    ]);
     return {
       caseId,
       id: alert.id,
       title: alert.title,
       time: alert.time,
+      // The first version is the alert as first seen; the rest are what the source changed since.
+      updates: history.slice(1).map((h) => ({
+        source: h.source,
+        sourceTime: h.sourceTime,
+        late: h.late,
+        text: describeSourceUpdate({ source: h.source, changes: h.changes, closedAs: null }),
+        unchanged: h.changes.length === 0,
+      })),
+      links,
       finding: JSON.stringify(finding, null, 2),
       raw: prettyRaw(alert.rawData),
     };
@@ -68,10 +86,69 @@ export default function CaseAlertPage({ loaderData: a }: Route.ComponentProps) {
   );
 }
 
+const RELATIONSHIP_WORDS: Readonly<Record<string, [outgoing: string, incoming: string]>> = {
+  "member-of": ["member of", "has member"],
+  "sighting-of": ["sighting of", "sighted as"],
+  "based-on": ["based on", "basis of"],
+  indicates: ["indicates", "indicated by"],
+  "related-to": ["related to", "related to"],
+};
+
+/** What the source changed after first sending it, and what its relationships link it to. */
+function SourceStory({ alert }: { alert: Pick<AlertDetails, "updates" | "links"> }) {
+  if (alert.updates.length === 0 && alert.links.length === 0) return null;
+  return (
+    <div className="grid gap-3 md:grid-cols-2">
+      {alert.updates.length > 0 && (
+        <section aria-label="Source updates">
+          <h2 className="text-[12px] font-semibold uppercase tracking-wide text-muted">Source updates</h2>
+          <ol className="mt-1 space-y-1 text-[13px]">
+            {alert.updates.map((u) => (
+              <li key={u.sourceTime} className="flex gap-2">
+                <time className="shrink-0 font-mono text-[12px] text-muted">{exactTime(u.sourceTime)}</time>
+                <span>
+                  {u.unchanged ? `${u.source} re-sent it unchanged` : u.text}
+                  {u.late && (
+                    <span className="ml-1 rounded bg-raised px-1 text-[11px] text-muted">
+                      arrived late: a newer version was already recorded
+                    </span>
+                  )}
+                </span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+      {alert.links.length > 0 && (
+        <section aria-label="Links">
+          <h2 className="text-[12px] font-semibold uppercase tracking-wide text-muted">Links</h2>
+          <ul className="mt-1 space-y-1 text-[13px]">
+            {alert.links.map((l) => {
+              const words = RELATIONSHIP_WORDS[l.relationshipType];
+              const verb = words ? words[l.direction === "outgoing" ? 0 : 1] : l.relationshipType;
+              return (
+                <li key={`${l.relationshipType}|${l.direction}|${l.ref}`}>
+                  <span className="text-muted">{verb}</span>{" "}
+                  {l.title ?? <span className="font-mono">{l.ref}</span>}
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
 /** The finding and the raw payload, shared by this page and the case page's expanded alert. */
-export function AlertPayloads({ alert }: { alert: Pick<AlertDetails, "id" | "finding" | "raw"> }) {
+export function AlertPayloads({
+  alert,
+}: {
+  alert: Pick<AlertDetails, "id" | "finding" | "raw" | "updates" | "links">;
+}) {
   return (
     <div className="mt-3 space-y-3">
+      <SourceStory alert={alert} />
       <section aria-label="OCSF finding">
         <h2 className="text-[12px] font-semibold uppercase tracking-wide text-muted">
           OCSF Detection Finding

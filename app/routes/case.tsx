@@ -10,7 +10,7 @@ import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
 import type { CaseEvent } from "../../domain/case/model.ts";
 import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
 import { commandRefusal } from "../../domain/case/service.ts";
-import { describeSourceUpdate } from "../../domain/case/source-updates.ts";
+import { describeSourceUpdate, suggestedResolution } from "../../domain/case/source-updates.ts";
 import { allowedCommands } from "../../domain/case/transitions.ts";
 import {
   CASE_PRIORITIES,
@@ -106,6 +106,7 @@ export async function loader(args: Route.LoaderArgs) {
       team: state.team,
       resolution: state.resolution,
       mergedInto: state.mergedInto,
+      sourceClosed: state.sourceClosed,
       openedAt: state.openedAt,
       updatedAt: state.updatedAt,
       clocks: Object.entries(state.sla.clocks).map(([name, clock]) => ({
@@ -534,6 +535,50 @@ function Simple({ c, type, label, main }: { c: CaseData; type: string; label: st
   );
 }
 
+/**
+ * A source closed its own record of this case's matter. Phoenix never closes on that alone: the
+ * analyst sees it, with the resolution it points to one click away when the case can be resolved.
+ */
+function SourceClosedSuggestion({ c, canResolve }: { c: CaseData; canResolve: boolean }) {
+  const closed = c.sourceClosed;
+  const busy = useNavigation().state !== "idle";
+  if (!closed) return null;
+  const resolution = suggestedResolution(closed.closedAs);
+  return (
+    <section
+      aria-label="Source suggestion"
+      className="mt-4 flex flex-wrap items-center gap-3 rounded-md border border-warn/40 bg-warn-soft px-3 py-2 text-[13px] text-ink"
+    >
+      <p className="min-w-0 flex-1">
+        <strong className="font-semibold">
+          {closed.source} closed the incident as {closed.closedAs}
+        </strong>{" "}
+        <span className="text-muted">
+          · {exactTime(closed.at)} · alert <span className="font-mono">{closed.alertId}</span>. Phoenix keeps
+          the case open until someone here resolves it.
+        </span>
+      </p>
+      {canResolve && resolution && (
+        <Form method="post">
+          <Hidden c={c} type="resolve" />
+          <input type="hidden" name="resolution" value={resolution} />
+          <input
+            type="hidden"
+            name="reason"
+            value={`${closed.source} closed the incident as ${closed.closedAs}`}
+          />
+          <button type="submit" className={button} disabled={busy}>
+            Resolve as {resolution.replaceAll("_", " ")}
+          </button>
+        </Form>
+      )}
+      {!canResolve && c.status === "new" && (
+        <span className="text-muted">Acknowledge it first to resolve it.</span>
+      )}
+    </section>
+  );
+}
+
 /** A command that needs more (a reason, a resolution, a tier): a disclosure with its form. */
 function WithFields({
   c,
@@ -587,6 +632,7 @@ function Actions({
 }) {
   return (
     <>
+      {c.sourceClosed && <SourceClosedSuggestion c={c} canResolve={allowed.has("resolve")} />}
       {c.heldBack.includes("close") && (
         <p className="mt-4 rounded-md border border-line bg-surface px-3 py-2 text-[13px] text-muted">
           Closing this case is a lead's step: your role ({c.role}) can work it but not close it.

@@ -2,7 +2,7 @@
 // view; each version the source sends (severity, status, assignees, scores, observables…) is kept
 // by source time, and the change from one to the next is what the case timeline shows.
 import canonicalize from "canonicalize";
-import { sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { alertSourceVersions, alerts } from "../../schema/tenant.ts";
@@ -87,4 +87,34 @@ export function sourceVersionStatements(
       )
       .onConflictDoNothing(),
   );
+}
+
+export interface SourceHistoryEntry {
+  source: string;
+  sourceTime: number;
+  receivedAt: number;
+  /** What changed from the version before it in source time; empty for the first version. */
+  changes: SourceChange[];
+  /** It reached Phoenix after a newer version had: kept, but it changed nothing in the case. */
+  late: boolean;
+}
+
+/** An alert's versions as its source told them, oldest first, each with what it changed. */
+export async function alertSourceHistory(
+  db: DrizzleD1Database,
+  alertId: string,
+): Promise<SourceHistoryEntry[]> {
+  const rows = await db
+    .select()
+    .from(alertSourceVersions)
+    .where(eq(alertSourceVersions.alertId, alertId))
+    .orderBy(asc(alertSourceVersions.sourceTime))
+    .limit(500);
+  let state: Json = {};
+  return rows.map((row, i) => {
+    const changes = i === 0 ? [] : sourceChanges(state, row.state);
+    state = laterState(state, row.state);
+    const late = rows.some((newer) => newer.sourceTime > row.sourceTime && newer.receivedAt < row.receivedAt);
+    return { source: row.source, sourceTime: row.sourceTime, receivedAt: row.receivedAt, changes, late };
+  });
 }

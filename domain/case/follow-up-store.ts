@@ -1,6 +1,6 @@
 // The follow-up store on a tenant's D1 database: joins of correlation keys, judgement versions and
 // alert source versions still owed to the cases that exist (applied_at null), and their marks.
-import { and, asc, eq, inArray, isNotNull, isNull, ne } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import {
   alertObservables,
@@ -23,6 +23,29 @@ const MALICIOUS = 2;
 
 export function d1FollowUpStore(db: D1Database): FollowUpStore {
   const d = drizzle(db);
+  /**
+   * The case of each grouped alert. The alert's own case_id is written by the case object's outbox a
+   * moment after grouping; until then the claim on its (joined) correlation key names the case.
+   */
+  const withCases = async (
+    rows: ReadonlyArray<{ alertId: string; caseId: string | null; key: string | null }>,
+  ): Promise<Array<{ alertId: string; caseId: string }>> => {
+    const pending = rows.filter((r) => r.caseId === null && r.key !== null);
+    const joined = await joinedKeys(db, [...new Set(pending.map((r) => r.key as string))]);
+    const keys = [...new Set(pending.map((r) => joined.get(r.key as string) ?? (r.key as string)))];
+    const owners = new Map<string, string>();
+    for (const chunk of chunks(keys, IDS_PER_STATEMENT)) {
+      const claimed = await d
+        .select({ key: correlations.key, caseId: correlations.caseId })
+        .from(correlations)
+        .where(inArray(correlations.key, chunk));
+      for (const c of claimed) owners.set(c.key, c.caseId);
+    }
+    return rows.flatMap((r) => {
+      const caseId = r.caseId ?? (r.key !== null ? owners.get(joined.get(r.key) ?? r.key) : undefined);
+      return caseId === undefined ? [] : [{ alertId: r.alertId, caseId }];
+    });
+  };
   return {
     async owedJoins() {
       return d
@@ -106,13 +129,19 @@ export function d1FollowUpStore(db: D1Database): FollowUpStore {
     },
 
     async owedSourceUpdates() {
-      // Alerts with a version not yet applied whose case exists; an alert not yet in a case waits.
-      const owing = await d
-        .selectDistinct({ alertId: alertSourceVersions.alertId, caseId: alerts.caseId })
-        .from(alertSourceVersions)
-        .innerJoin(alerts, eq(alerts.id, alertSourceVersions.alertId))
-        .where(and(isNull(alertSourceVersions.appliedAt), isNotNull(alerts.caseId)))
-        .limit(PASS_BATCH);
+      // Alerts with a version not yet applied that are in a case; an alert not yet grouped waits.
+      const owing = await withCases(
+        await d
+          .selectDistinct({
+            alertId: alertSourceVersions.alertId,
+            caseId: alerts.caseId,
+            key: alerts.correlationKey,
+          })
+          .from(alertSourceVersions)
+          .innerJoin(alerts, eq(alerts.id, alertSourceVersions.alertId))
+          .where(and(isNull(alertSourceVersions.appliedAt), isNotNull(alerts.correlatedAt)))
+          .limit(PASS_BATCH),
+      );
       const versions = (
         await Promise.all(
           chunks(

@@ -1,6 +1,15 @@
 // A source's later word about one of a case's alerts, in the words the timeline uses:
 // "XDR changed severity High → Critical", "XDR closed the incident as False Positive".
-import type { SourceFieldChange } from "./model.ts";
+import type { Resolution, SourceFieldChange } from "./model.ts";
+
+/** The resolution a source's own close points to (CTIM's "Closed: …" reasons), if it says one. */
+export function suggestedResolution(closedAs: string): Resolution | null {
+  const said = closedAs.trim().toLowerCase();
+  if (said === "false positive") return "false_positive";
+  if (said === "confirmed threat") return "true_positive";
+  if (said === "merged") return "duplicate";
+  return null;
+}
 
 const FIELD_NAMES: Readonly<Record<string, string>> = {
   severity: "severity",

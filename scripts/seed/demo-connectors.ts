@@ -23,6 +23,12 @@ export const DEMO_CONNECTORS: readonly DemoConnector[] = [
       `${SAMPLES_DIR}/cisco-xdr-incident.json`,
       // CTIM bundle: 2 sightings member-of 1 incident (three alerts, one case).
       `${SAMPLES_DIR}/cisco-xdr-bundle.json`,
+      // CTIM bundle of intelligence: a Talos judgement (Malicious) based on an indicator.
+      `${SAMPLES_DIR}/cisco-xdr-intel.json`,
+      // incident/updated: XDR raises the first incident to Critical and assigns it (a source update).
+      `${SAMPLES_DIR}/cisco-xdr-incident-updated.json`,
+      // incident/status-changed: XDR closes the bundle's incident as a false positive (a suggestion).
+      `${SAMPLES_DIR}/cisco-xdr-incident-closed.json`,
     ],
   },
   {

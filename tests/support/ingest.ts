@@ -59,7 +59,7 @@ export async function followUpsSettled(tenant: Tenant, timeoutMs = 20_000): Prom
         `SELECT (SELECT count(*) FROM correlation_joins WHERE applied_at IS NULL)
               + (SELECT count(*) FROM intel_judgements WHERE applied_at IS NULL)
               + (SELECT count(*) FROM alert_source_versions v JOIN alerts a ON a.id = v.alert_id
-                 WHERE v.applied_at IS NULL AND a.case_id IS NOT NULL) AS n`,
+                 WHERE v.applied_at IS NULL AND a.correlated_at IS NOT NULL) AS n`,
       )
       .first<number>("n");
     if (owed === 0) return;

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { caseEnrichment } from "../../../../domain/case/enrichment.ts";
-import { connectorOf, deliver } from "../../../support/ingest.ts";
+import { connectorOf, deliver, followUpsSettled } from "../../../support/ingest.ts";
 import { call, tenantDb, tokenFor } from "../../../support/world.ts";
 import { makeCtiaEvent, makeSighting } from "./fixtures.ts";
 
@@ -163,6 +163,28 @@ describe("Cisco XDR threat intelligence", () => {
     // The case object's own log says the same.
     const events = await env.CASES.getByName(`${c.tenant.id}:${caseId}`).events(0, 100);
     expect(events.ok && events.events.some((e) => e.type === "case.priority_changed")).toBe(true);
+  });
+
+  it("raises the case's priority when the Malicious judgement arrives after the case", async () => {
+    const c = await connectorOf("cisco-xdr");
+    await deliver(c, lowSighting());
+    expect((await onlyCase(c)).body.priority).not.toBe("P2");
+    await deliver(c, JSON.stringify(judgement()));
+    await followUpsSettled(c.tenant);
+    const { body } = await onlyCase(c);
+    expect(body.priority).toBe("P2");
+    expect(body.timeline.find((e) => e.type === "case.priority_changed")?.reason).toMatch(
+      /^Malicious verdict on ip 203\.0\.113\.45 from Cisco Talos Intelligence/,
+    );
+    // A Clean verdict from the same source arriving later, at a higher priority, does not lower it.
+    await deliver(
+      c,
+      JSON.stringify(
+        judgement({ disposition: 1, disposition_name: "Clean", priority: 99, reason: "Sinkholed" }),
+      ),
+    );
+    await followUpsSettled(c.tenant);
+    expect((await onlyCase(c)).body.priority).toBe("P2");
   });
 
   it("leaves the priority alone when the Malicious judgement has expired", async () => {
