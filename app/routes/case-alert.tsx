@@ -3,7 +3,7 @@
 // expanded; without JavaScript the same address is a page of its own.
 import { drizzle } from "drizzle-orm/d1";
 import { Link } from "react-router";
-import { getAlert } from "../../domain/alerts/queries.ts";
+import { alertsByFindingUid, getAlert } from "../../domain/alerts/queries.ts";
 import { alertSourceHistory } from "../../domain/alerts/source-versions.ts";
 import { describeSourceUpdate } from "../../domain/case/source-updates.ts";
 import { PhoenixError } from "../../domain/errors.ts";
@@ -36,6 +36,12 @@ export async function loader(args: Route.LoaderArgs) {
       alertSourceHistory(drizzle(db), alert.id),
       linksOf(db, alert.findingUid),
     ]);
+    // A link to another alert of this case (a sighting's incident, say) reads as that alert.
+    const linked = await alertsByFindingUid(
+      db,
+      caseId,
+      links.map((l) => l.ref),
+    );
     return {
       caseId,
       id: alert.id,
@@ -49,7 +55,10 @@ export async function loader(args: Route.LoaderArgs) {
         text: describeSourceUpdate({ source: h.source, changes: h.changes, closedAs: null }),
         unchanged: h.changes.length === 0,
       })),
-      links,
+      links: links.map((l) => {
+        const other = linked.get(l.ref);
+        return { ...l, alertId: other?.id ?? null, title: other?.title ?? l.title };
+      }),
       finding: JSON.stringify(finding, null, 2),
       raw: prettyRaw(alert.rawData),
     };
@@ -95,10 +104,10 @@ const RELATIONSHIP_WORDS: Readonly<Record<string, [outgoing: string, incoming: s
 };
 
 /** What the source changed after first sending it, and what its relationships link it to. */
-function SourceStory({ alert }: { alert: Pick<AlertDetails, "updates" | "links"> }) {
+function SourceStory({ alert }: { alert: Pick<AlertDetails, "caseId" | "updates" | "links"> }) {
   if (alert.updates.length === 0 && alert.links.length === 0) return null;
   return (
-    <div className="grid gap-3 md:grid-cols-2">
+    <div className="space-y-3">
       {alert.updates.length > 0 && (
         <section aria-label="Source updates">
           <h2 className="text-[12px] font-semibold uppercase tracking-wide text-muted">Source updates</h2>
@@ -144,7 +153,7 @@ function SourceStory({ alert }: { alert: Pick<AlertDetails, "updates" | "links">
 export function AlertPayloads({
   alert,
 }: {
-  alert: Pick<AlertDetails, "id" | "finding" | "raw" | "updates" | "links">;
+  alert: Pick<AlertDetails, "id" | "caseId" | "finding" | "raw" | "updates" | "links">;
 }) {
   return (
     <div className="mt-3 space-y-3">

@@ -10,7 +10,7 @@ import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
 import type { CaseEvent } from "../../domain/case/model.ts";
 import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
 import { commandRefusal } from "../../domain/case/service.ts";
-import { describeSourceUpdate, suggestedResolution } from "../../domain/case/source-updates.ts";
+import { sourceChangeLines, suggestedResolution } from "../../domain/case/source-updates.ts";
 import { allowedCommands } from "../../domain/case/transitions.ts";
 import {
   CASE_PRIORITIES,
@@ -136,10 +136,15 @@ export async function loader(args: Route.LoaderArgs) {
           seq: e.seq,
           at: e.at,
           kind: kindOf(e),
-          actor: names[e.actor.id] ?? actorLabel(e.actor),
+          // A source's update speaks as the source: "XDR closed the incident as False Positive".
+          actor: e.type === "case.source_updated" ? e.source : (names[e.actor.id] ?? actorLabel(e.actor)),
           text: describeEvent(e, names),
+          details: e.type === "case.source_updated" ? sourceChangeLines(e) : null,
           visibility: e.type === "case.commented" ? e.visibility : null,
-          reason: "reason" in e && typeof e.reason === "string" ? e.reason : null,
+          reason:
+            e.type !== "case.source_updated" && "reason" in e && typeof e.reason === "string"
+              ? e.reason
+              : null,
           html: e.type === "case.commented" ? renderComment(e.commentId, e.body) : null,
         }))
         .reverse(),
@@ -378,6 +383,13 @@ export default function CasePage({ loaderData: c }: Route.ComponentProps) {
                     // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitised Markdown (app/markdown.server.ts)
                     dangerouslySetInnerHTML={{ __html: t.html }}
                   />
+                )}
+                {t.details && t.details.length > 0 && (
+                  <ul className="mt-1 list-disc pl-5 text-[13px]">
+                    {t.details.map((line) => (
+                      <li key={line}>{line}</li>
+                    ))}
+                  </ul>
                 )}
                 {t.reason && <p className="mt-1 text-[13px] text-muted">Reason: {t.reason}</p>}
               </li>
@@ -1066,7 +1078,9 @@ function describeEvent(event: CaseEvent, names: Record<string, string>): string 
     case "case.resolved":
       return `resolved it as ${event.resolution.replaceAll("_", " ")}`;
     case "case.source_updated":
-      return `${describeSourceUpdate(event)} (alert ${event.alertId})`;
+      return event.closedAs !== null
+        ? `closed the incident as ${event.closedAs}`
+        : `changed what it reported on alert ${event.alertId}`;
     case "sla.warning":
       return `${CLOCK_NAME[event.clock] ?? event.clock} is close to its deadline`;
     case "sla.breached":

@@ -177,3 +177,18 @@ export function attackTechniques(attacksJson: string | null): string[] {
   });
   return [...new Set(names)];
 }
+
+/** The case's alerts among `findingUids` (the uids their sources gave them), by that uid. */
+export async function alertsByFindingUid(
+  db: D1Database,
+  caseId: string,
+  findingUids: readonly string[],
+): Promise<Map<string, { id: string; title: string }>> {
+  const uids = [...new Set(findingUids)].slice(0, 90);
+  if (uids.length === 0) return new Map();
+  const rows = await drizzle(db)
+    .select({ id: alerts.id, title: alerts.title, uid: alerts.findingUid })
+    .from(alerts)
+    .where(and(eq(alerts.caseId, caseId), inArray(alerts.findingUid, uids)));
+  return new Map(rows.map((r) => [r.uid, { id: r.id, title: r.title }]));
+}

@@ -26,11 +26,22 @@ export function describeSourceUpdate(update: {
   changes: readonly SourceFieldChange[];
   closedAs: string | null;
 }): string {
-  const parts = update.changes
+  const lines = sourceChangeLines(update);
+  const said = [
+    ...(update.closedAs !== null ? [`closed the incident as ${update.closedAs}`] : []),
+    ...(lines.length > 0 ? [`changed ${lines.join("; ")}`] : []),
+  ];
+  return `${update.source} ${said.join(", and ")}`;
+}
+
+/** One line per change ("severity High → Critical"), a close left to the caller to say. */
+export function sourceChangeLines(update: {
+  changes: readonly SourceFieldChange[];
+  closedAs: string | null;
+}): string[] {
+  return update.changes
     .filter((c) => !(update.closedAs !== null && c.field === "status"))
     .map((c) => describeChange(c));
-  const closed = update.closedAs !== null ? [`closed the incident as ${update.closedAs}`] : [];
-  return `${update.source} ${[...closed, ...parts].join("; ")}`;
 }
 
 function describeChange(change: SourceFieldChange): string {
@@ -44,9 +55,9 @@ function describeChange(change: SourceFieldChange): string {
       ...(added.length > 0 ? [`added ${added.join(", ")}`] : []),
       ...(removed.length > 0 ? [`removed ${removed.join(", ")}`] : []),
     ];
-    return `changed ${name}: ${said.join(", ") || "reordered"}`;
+    return `${name}: ${said.join(", ") || "reordered"}`;
   }
-  return `changed ${name} ${valueText(change.from)} → ${valueText(change.to)}`;
+  return `${name} ${valueText(change.from)} → ${valueText(change.to)}`;
 }
 
 function valueText(value: unknown): string {
