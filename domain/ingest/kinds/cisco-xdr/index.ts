@@ -30,6 +30,7 @@ import {
   statusChangeEventDataSchema,
 } from "./ctim.ts";
 import { type EntityIdentity, entityIdentity, type IdentifiedType, isTransientId } from "./identity.ts";
+import { repeatedKeys } from "./json-text.ts";
 import {
   type EntitySource,
   incidentFinding,
@@ -652,6 +653,22 @@ function mapOcsfExport(value: unknown, ctx: MapContext): Outcome {
 
 /** Maps one parsed item; see parse.ts for the envelopes that become items. */
 export function mapItem(item: RawItem, ctx: MapContext): MapResult {
+  const outcome = mapValue(item, ctx);
+  // A key the sender repeated: JSON keeps the last value, and the alert says it did.
+  const repeated = outcome.ok && outcome.findings.length > 0 ? repeatedKeys(item.raw) : [];
+  if (!outcome.ok || repeated.length === 0) return outcome;
+  const notes = repeated.map((path) => `${path} appears more than once; the last value was used`);
+  return {
+    ...outcome,
+    findings: outcome.findings.map((m) => {
+      const unmapped = (m.finding.unmapped ?? {}) as Json;
+      const earlier = Array.isArray(unmapped.leniency) ? (unmapped.leniency as string[]) : [];
+      return { ...m, finding: { ...m.finding, unmapped: { ...unmapped, leniency: [...earlier, ...notes] } } };
+    }),
+  };
+}
+
+function mapValue(item: RawItem, ctx: MapContext): MapResult {
   const { value, raw } = item;
   const unparsed = unparsedItemReason(item);
   if (unparsed !== undefined) return fail(unparsed, "(item)", "must be valid JSON");

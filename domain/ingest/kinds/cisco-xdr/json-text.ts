@@ -110,3 +110,35 @@ export function objectMemberSpans(text: string, at: number): Map<string, Span> {
   }
   return members;
 }
+
+/**
+ * Paths of object keys that appear more than once in the JSON value at `at` (hand-made bundles
+ * repeat one now and then). JSON.parse keeps the last; the caller records that it did.
+ */
+export function repeatedKeys(text: string, at = 0, path = ""): string[] {
+  const start = skipWhitespace(text, at);
+  const first = text[start];
+  const found: string[] = [];
+  if (first === "[") {
+    for (const [i, [s]] of arrayElementSpans(text, start).entries())
+      found.push(...repeatedKeys(text, s, `${path}[${i}]`));
+    return found;
+  }
+  if (first !== "{") return found;
+  const seen = new Set<string>();
+  let i = skipWhitespace(text, start + 1);
+  while (text[i] === '"') {
+    const keyEnd = stringEnd(text, i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    const keyPath = path === "" ? key : `${path}.${key}`;
+    if (seen.has(key)) found.push(keyPath);
+    seen.add(key);
+    i = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1);
+    const end = valueEnd(text, i);
+    found.push(...repeatedKeys(text, i, keyPath));
+    i = skipWhitespace(text, end);
+    if (text[i] !== ",") break;
+    i = skipWhitespace(text, i + 1);
+  }
+  return found;
+}

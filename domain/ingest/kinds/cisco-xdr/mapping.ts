@@ -313,8 +313,29 @@ function metadataOf(
   });
 }
 
-function unmappedOf(entity: Json, mappedKeys: readonly string[], source: EntitySource): Json {
-  return compact({ ctim: without(entity, mappedKeys), xdr: source.envelope });
+function unmappedOf(
+  entity: Json,
+  mappedKeys: readonly string[],
+  source: EntitySource,
+  leniency: string[] = [],
+): Json {
+  return compact({ ctim: without(entity, mappedKeys), xdr: source.envelope, leniency: nonEmpty(leniency) });
+}
+
+// CTIM `ObservedRelation` requires all four; real examples leave some out. The relation is kept
+// as sent (in unmapped.ctim) and what was missing is said, rather than the sighting refused.
+const OBSERVED_RELATION_FIELDS = ["origin", "relation", "source", "related"] as const;
+
+function relationsLeniency(sighting: CtimSighting): string[] {
+  const relations = (sighting as Json).relations;
+  if (!Array.isArray(relations)) return [];
+  return relations.flatMap((relation, i) => {
+    if (typeof relation !== "object" || relation === null) return [`relations[${i}] is not an object`];
+    const missing = OBSERVED_RELATION_FIELDS.filter((f) => (relation as Json)[f] === undefined);
+    return missing.length > 0
+      ? [`relations[${i}] has no ${missing.join(", ")} (CTIM requires it); kept as sent`]
+      : [];
+  });
 }
 
 // --- MITRE ATT&CK -------------------------------------------------------------------------------
@@ -519,7 +540,12 @@ export function sightingFinding(
     device: deviceOf(sighting.targets),
     actor: ocsfActorFromTargets(sighting.targets),
     raw_data: source.raw,
-    unmapped: unmappedOf(sighting, ["title", "description", "observables"], source),
+    unmapped: unmappedOf(
+      sighting,
+      ["title", "description", "observables"],
+      source,
+      relationsLeniency(sighting),
+    ),
   });
 }
 

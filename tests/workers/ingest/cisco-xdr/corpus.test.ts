@@ -389,6 +389,29 @@ const FAMILIES: Family[] = [
     },
   },
   {
+    name: "drift from the CTIA schema",
+    valid: true,
+    deliveries: () => {
+      const drifted = {
+        ...relaySighting("Relay sighting with a relation missing its origin", "198.51.100.71"),
+        relations: [
+          {
+            relation: "Connected_To",
+            source: { type: "ip", value: "10.0.0.5" },
+            related: { type: "ip", value: "198.51.100.71" },
+          },
+        ],
+      };
+      const sighting = JSON.stringify(relaySighting("Hand-made bundle sighting", "198.51.100.72"));
+      // A hand-made bundle that says "title" twice: JSON keeps the last, and so does Phoenix.
+      const repeated = `{"type":"bundle","source":"hand-made","sightings":[${sighting.replace(
+        '"title":',
+        '"title":"A first title","title":',
+      )}]}`;
+      return [JSON.stringify(drifted), repeated];
+    },
+  },
+  {
     name: "malformed material (control)",
     valid: false,
     deliveries: (t) => [
@@ -558,6 +581,11 @@ describe("the Cisco XDR corpus", () => {
     expect(first.get("XDR OCSF 1.4 exports")).toMatchObject({ alerts: 2, cases: 2 });
 
     await expectMembershipHonoured(connectors.get("member-of in each arrival order") as Connector);
+    const drifted = await storedAlerts(connectors.get("drift from the CTIA schema") as Connector);
+    expect(drifted.flatMap((a) => (a.unmapped as { leniency?: string[] }).leniency ?? []).sort()).toEqual([
+      "relations[0] has no origin (CTIM requires it); kept as sent",
+      "sightings[0].title appears more than once; the last value was used",
+    ]);
     await expectSourceUpdates(
       connectors.get("an incident updated three times, one update late") as Connector,
     );
