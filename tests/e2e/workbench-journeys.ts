@@ -414,4 +414,44 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
       "saved view reopened; 1 of 1 assigned to Ana; alert finding and raw payload shown; single keys off and on",
     );
   }, 120_000);
+
+  it("shows what XDR changed after the fact, and XDR's close as a suggestion the analyst takes with one click", async () => {
+    const page = await signedIn("Ana Analyst");
+    // The demo's XDR bundle incident, which XDR later closed as a false positive (status-changed).
+    await page.goto(`${originOf()}/?state=all&q=${encodeURIComponent("browser download")}`);
+    await rowsOf(page).first().locator("a[data-case-link]").click();
+    await page.waitForURL(/\/cases\//);
+    const suggestion = page.getByRole("region", { name: "Source suggestion" });
+    // Applied by the correlation queue a moment after the demo's webhooks: reload until it shows.
+    await expect
+      .poll(async () => {
+        if ((await suggestion.count()) > 0) return true;
+        await page.reload();
+        return false;
+      }, SETTLE)
+      .toBe(true);
+    await contains(suggestion, "XDR closed the incident as False Positive");
+    const timeline = page.getByRole("list", { name: "Events, newest first" });
+    await contains(timeline, "closed the incident as False Positive");
+    await page.screenshot({ path: join(ARTEFACTS, "case-source-suggestion.png"), fullPage: true });
+    // A new case is acknowledged before it can be resolved; the suggestion says so.
+    const acknowledge = page
+      .getByRole("toolbar", { name: "Case actions" })
+      .getByRole("button", { name: "Acknowledge" });
+    if ((await acknowledge.count()) > 0) {
+      await contains(suggestion, "Acknowledge it first");
+      await acknowledge.click();
+    }
+    await suggestion.getByRole("button", { name: "Resolve as false positive" }).click();
+    await contains(timeline, "resolved it as false positive");
+    await hasCount(suggestion, 0);
+
+    // The incident XDR raised and assigned: each change on its own line, spoken by XDR.
+    await page.goto(`${originOf()}/?state=all&q=${encodeURIComponent("Cobalt Strike beacon and SMB")}`);
+    await rowsOf(page).first().locator("a[data-case-link]").click();
+    await page.waitForURL(/\/cases\//);
+    await contains(timeline, "severity High → Critical");
+    await contains(timeline, "assignees: added tier2-oncall@demo.example");
+    console.log("XDR's update shown line by line; its close suggested and taken as a false positive");
+  }, 120_000);
 }
