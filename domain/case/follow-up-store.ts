@@ -98,24 +98,25 @@ export function d1FollowUpStore(db: D1Database): FollowUpStore {
       const observableIds = [
         ...new Set(owed.filter((j) => j.disposition === MALICIOUS).map((j) => j.observableId)),
       ];
-      const held: Array<{ alertId: string; caseId: string }> = [];
+      const found: Array<{ alertId: string; caseId: string | null; key: string | null }> = [];
       for (const ids of chunks(observableIds, IDS_PER_STATEMENT)) {
-        const rows = await d
-          .selectDistinct({ alertId: alerts.id, caseId: alerts.caseId })
-          .from(alertObservables)
-          .innerJoin(alerts, eq(alerts.id, alertObservables.alertId))
-          .innerJoin(cases, eq(cases.id, alerts.caseId))
-          .where(
-            and(
-              inArray(alertObservables.observableId, ids),
-              isNotNull(alerts.caseId),
-              ne(cases.state, "closed"),
-            ),
-          )
-          .limit(ALERTS_PER_PASS);
-        for (const r of rows) if (r.caseId !== null) held.push({ alertId: r.alertId, caseId: r.caseId });
+        found.push(
+          ...(await d
+            .selectDistinct({ alertId: alerts.id, caseId: alerts.caseId, key: alerts.correlationKey })
+            .from(alertObservables)
+            .innerJoin(alerts, eq(alerts.id, alertObservables.alertId))
+            .leftJoin(cases, eq(cases.id, alerts.caseId))
+            .where(
+              and(
+                inArray(alertObservables.observableId, ids),
+                isNotNull(alerts.correlatedAt),
+                or(isNull(cases.state), ne(cases.state, "closed")),
+              ),
+            )
+            .limit(ALERTS_PER_PASS)),
+        );
       }
-      return { judgementIds: owed.map((j) => j.id), alerts: held };
+      return { judgementIds: owed.map((j) => j.id), alerts: await withCases(found) };
     },
 
     async markJudgementsApplied(ids, now) {
