@@ -5,7 +5,6 @@
 // one update per key, however many of its alerts arrive together.
 import { PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { applyFollowUps, type FollowUpOutcome, type FollowUpStore } from "./follow-ups.ts";
 import type { CaseGateway, CommandOutcome, CommandRequest } from "./gateway.ts";
 import {
   type Actor,
@@ -50,8 +49,6 @@ export interface CorrelationContext {
   /** Read only when some alert is owed, so an empty pass costs no control-database read. */
   loadConfig: () => Promise<CaseConfig>;
   now: number;
-  /** Where follow-ups for existing cases are kept; without it, a pass only groups alerts. */
-  followUps?: FollowUpStore;
 }
 
 export interface CorrelationOutcome {
@@ -62,8 +59,6 @@ export interface CorrelationOutcome {
   /** Alerts left owed for a later pass, with why, per key. */
   failed: number;
   failures: Array<{ key: string; alerts: number; error: string }>;
-  /** What the pass applied to existing cases, when it looked (see follow-ups.ts). */
-  followUps?: FollowUpOutcome;
 }
 
 /** OCSF severity_id on the case scale: informational counts as low, fatal as critical. */
@@ -101,25 +96,8 @@ export function priorityFloor(
   return best;
 }
 
-/**
- * Correlates the given alerts, or every alert still owed correlation when `alertIds` is omitted;
- * then, for a full pass or when asked, applies the follow-ups owed to existing cases.
- */
+/** Correlates the given alerts, or every alert still owed correlation when `alertIds` is omitted. */
 export async function correlateAlerts(
-  ctx: CorrelationContext,
-  alertIds?: readonly string[],
-  options: { followUps?: boolean } = {},
-): Promise<CorrelationOutcome> {
-  const outcome = await groupAlerts(ctx, alertIds);
-  const { followUps } = ctx;
-  // After grouping, so an alert that arrived with its join is already where it belongs.
-  if (followUps && (alertIds === undefined || options.followUps)) {
-    outcome.followUps = await applyFollowUps({ ...ctx, followUps });
-  }
-  return outcome;
-}
-
-async function groupAlerts(
   ctx: CorrelationContext,
   alertIds?: readonly string[],
 ): Promise<CorrelationOutcome> {

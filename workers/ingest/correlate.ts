@@ -5,6 +5,7 @@ import { loadCaseConfig } from "../../domain/case/config.ts";
 import { type CorrelationOutcome, correlateAlerts as correlate } from "../../domain/case/correlation.ts";
 import { d1CorrelationStore } from "../../domain/case/correlation-store.ts";
 import { d1FollowUpStore } from "../../domain/case/follow-up-store.ts";
+import { applyFollowUps, type FollowUpOutcome } from "../../domain/case/follow-ups.ts";
 import { type Tenant, tenantDatabase } from "../../domain/tenancy.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
 
@@ -17,20 +18,20 @@ export async function correlateAlerts(
   tenant: Tenant,
   alertIds?: readonly string[],
   options: { followUps?: boolean } = {},
-): Promise<CorrelationOutcome> {
+): Promise<CorrelationOutcome & { followUps?: FollowUpOutcome }> {
   const db = tenantDatabase(env, tenant);
-  const outcome = await correlate(
-    {
-      store: d1CorrelationStore(db),
-      followUps: d1FollowUpStore(db),
-      gateway: caseGateway(env),
-      tenant,
-      loadConfig: () => loadCaseConfig(env.CONTROL_DB, tenant.id),
-      now: Date.now(),
-    },
-    alertIds,
-    options,
-  );
+  const ctx = {
+    store: d1CorrelationStore(db),
+    gateway: caseGateway(env),
+    tenant,
+    loadConfig: () => loadCaseConfig(env.CONTROL_DB, tenant.id),
+    now: Date.now(),
+  };
+  const outcome: CorrelationOutcome & { followUps?: FollowUpOutcome } = await correlate(ctx, alertIds);
+  // After grouping, so an alert that arrived with its join is already where it belongs.
+  if (alertIds === undefined || options.followUps) {
+    outcome.followUps = await applyFollowUps({ ...ctx, followUps: d1FollowUpStore(db) });
+  }
   for (const failure of outcome.failures) {
     console.error(
       JSON.stringify({
