@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   session: "ses",
   signingKey: "key",
   savedView: "view",
+  sink: "snk",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -131,6 +131,29 @@ export const connectors = sqliteTable(
   (t) => [index("connectors_tenant_idx").on(t.tenantId)],
 );
 
+// Where a tenant's cases are kept in sync: Jira, Salesforce, the Platform's webhook (domain/sinks/).
+// Credentials (an API token, a client secret, the webhook's signing secret) are one AES-GCM
+// ciphertext of their JSON, under SECRETS_ENCRYPTION_KEY; the readable config never holds one.
+export const sinks = sqliteTable(
+  "sinks",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    kind: text("kind", { enum: ["jira", "salesforce", "platform"] }).notNull(),
+    name: text("name").notNull(),
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    credentialsCiphertext: text("credentials_ciphertext").notNull(),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("sinks_tenant_idx").on(t.tenantId)],
+);
+
 // Phoenix's own token-signing keys. `next` is published before it signs, `current` signs, and
 // `retiring` stays published until every token it signed has expired. The private JWK is kept
 // AES-GCM-encrypted under SECRETS_ENCRYPTION_KEY; the bootstrap key from PHOENIX_SIGNING_JWK has none.

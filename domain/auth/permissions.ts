@@ -23,6 +23,9 @@ export const OPERATIONS = [
   "reports.read",
   "connectors.read",
   "connectors.manage",
+  // Where cases are kept in sync (Jira, Salesforce, the Platform): administration, with credentials.
+  "sinks.read",
+  "sinks.manage",
   "users.read",
   "users.manage",
   "clients.manage",
@@ -45,6 +48,8 @@ const LEAD: readonly Operation[] = [...ANALYST, "cases.supervise", "assets.updat
 const ADMIN: readonly Operation[] = [
   ...LEAD,
   "connectors.manage",
+  "sinks.read",
+  "sinks.manage",
   "users.read",
   "users.manage",
   "clients.manage",
@@ -70,6 +75,8 @@ export const SCOPE_OPERATIONS: Readonly<Record<Scope, ReadonlySet<Operation>>> =
   admin: new Set([
     "connectors.read",
     "connectors.manage",
+    "sinks.read",
+    "sinks.manage",
     "users.read",
     "users.manage",
     "clients.manage",

@@ -58,7 +58,16 @@ export class TenantFixtures {
 
   /** A shared fixture (for reads), created once. */
   shared(
-    kind: "alert" | "case" | "connector" | "xdrConnector" | "asset" | "quarantined" | "user" | "client",
+    kind:
+      | "alert"
+      | "case"
+      | "connector"
+      | "xdrConnector"
+      | "asset"
+      | "quarantined"
+      | "user"
+      | "client"
+      | "sink",
   ) {
     let made = this.cache.get(kind);
     if (!made) {
@@ -100,6 +109,19 @@ export class TenantFixtures {
 
   xdrConnector(): Promise<string> {
     return this.connector("cisco-xdr");
+  }
+
+  /** A Platform webhook sink pointing at a local receiver (allowed only outside deployment). */
+  async sink(): Promise<string> {
+    const body = await json<{ sink: { id: string } }>(
+      await call("POST", "/v1/sinks", {
+        token: this.setup,
+        body: { kind: "platform", name: "matrix sink", config: { url: "http://127.0.0.1:9/hooks" } },
+      }),
+      201,
+      "sink",
+    );
+    return body.sink.id;
   }
 
   async asset(): Promise<string> {
@@ -408,6 +430,67 @@ export const ROUTES: RouteCase[] = [
       { method: "POST", path: `/v1/connectors/${await v.shared("connector")}/rotate-secret`, where: "path" },
     ],
   },
+  // Sinks
+  {
+    route: "GET /sinks",
+    operation: "sinks.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/sinks" }),
+  },
+  {
+    route: "POST /sinks",
+    operation: "sinks.manage",
+    success: 201,
+    own: async () => ({
+      method: "POST",
+      path: "/v1/sinks",
+      body: { kind: "platform", name: "matrix sink", config: { url: "http://127.0.0.1:9/hooks" } },
+    }),
+  },
+  {
+    route: "GET /sinks/{id}",
+    operation: "sinks.read",
+    success: 200,
+    own: async (w) => ({ method: "GET", path: `/v1/sinks/${await w.shared("sink")}` }),
+    foreign: async (_a, v) => [{ method: "GET", path: `/v1/sinks/${await v.shared("sink")}`, where: "path" }],
+  },
+  {
+    route: "PATCH /sinks/{id}",
+    operation: "sinks.manage",
+    success: 200,
+    own: async (w) => ({
+      method: "PATCH",
+      path: `/v1/sinks/${await w.shared("sink")}`,
+      body: { name: "renamed" },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "PATCH",
+        path: `/v1/sinks/${await v.shared("sink")}`,
+        body: { name: "hijacked" },
+        where: "path",
+      },
+    ],
+  },
+  {
+    // The shared sink points at a closed loopback port: the check reports it, with a 200.
+    route: "POST /sinks/{id}/test",
+    operation: "sinks.manage",
+    success: 200,
+    own: async (w) => ({ method: "POST", path: `/v1/sinks/${await w.shared("sink")}/test` }),
+    foreign: async (_a, v) => [
+      { method: "POST", path: `/v1/sinks/${await v.shared("sink")}/test`, where: "path" },
+    ],
+  },
+  {
+    route: "DELETE /sinks/{id}",
+    operation: "sinks.manage",
+    success: 204,
+    own: async (w) => ({ method: "DELETE", path: `/v1/sinks/${await w.sink()}` }),
+    foreign: async (_a, v) => [
+      { method: "DELETE", path: `/v1/sinks/${await v.shared("sink")}`, where: "path" },
+    ],
+  },
   // Quarantine
   {
     route: "GET /quarantine",
@@ -564,6 +647,7 @@ export async function tenantStateDigest(tenant: Tenant): Promise<string> {
   const controlTables = [
     ["tenants", "id"],
     ["connectors", "tenant_id"],
+    ["sinks", "tenant_id"],
     ["grants", "tenant_id"],
     ["machine_clients", "tenant_id"],
     ["admin_audit", "tenant_id"],

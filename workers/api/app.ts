@@ -17,6 +17,7 @@ import { registerConnectorRoutes } from "./connectors.ts";
 import { registerHealthRoutes } from "./health.ts";
 import { registerOAuthTokenRoute, TOKEN_PATH } from "./oauth-token.ts";
 import { registerQuarantineRoutes } from "./quarantine.ts";
+import { registerSinkRoutes } from "./sinks.ts";
 import { registerUserRoutes } from "./users.ts";
 
 // The OAuth token endpoint authenticates clients by id and secret and takes a form body, so the
@@ -65,6 +66,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   registerAlertRoutes(api);
   registerCaseRoutes(api);
   registerConnectorRoutes(api);
+  registerSinkRoutes(api);
   registerQuarantineRoutes(api);
   registerAssetRoutes(api);
   registerUserRoutes(api);

@@ -21,6 +21,7 @@ const FIXTURE_KINDS = [
   "quarantined",
   "user",
   "client",
+  "sink",
 ] as const;
 
 describe("BOLA matrix", () => {

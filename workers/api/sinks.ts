@@ -1,0 +1,243 @@
+// /v1/sinks: where the tenant's cases are kept in sync. Scope `admin`. Credentials go in, never
+// out; a Platform sink's signing secret appears in one response, the one that creates it.
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
+import { idSchema } from "../../domain/ids.ts";
+import { checkSink } from "../../domain/sinks/checks.ts";
+import { SINK_KINDS, sinkCredentialsSchema } from "../../domain/sinks/config.ts";
+import { dnsOverHttpsResolver } from "../../domain/sinks/dns-over-https.ts";
+import { PRODUCTION_POLICY } from "../../domain/sinks/outbound-url.ts";
+import {
+  createSink,
+  deleteSink,
+  getSink,
+  listSinks,
+  type SinkContext,
+  sinkCredentials,
+  toSinkView,
+  updateSink,
+} from "../../domain/sinks/service.ts";
+import type { ApiEnv } from "../http/context.ts";
+import { problemResponses } from "./http.ts";
+
+const idParam = z.object({ id: idSchema("sink", "a sink id") });
+const config = z
+  .record(z.string(), z.unknown())
+  .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")
+  .describe(
+    "The kind's settings. Jira: `site_url`, `auth` ({type: api_token, email} or {type: oauth2, client_id, cloud_id}), `project_key`, `issue_type`, `send`, `priorities`, `custom_fields`, `transitions`, `comments`. Salesforce: `instance_url`, `client_id`, `external_id_field`, `fields`. Platform: `url`, `event_types`. Unknown keys are refused.",
+  );
+
+const sinkView = z
+  .object({
+    id: z.string(),
+    kind: z.enum(SINK_KINDS),
+    name: z.string(),
+    config: z.record(z.string(), z.unknown()),
+    status: z.enum(["active", "disabled"]),
+    created_at: z.int(),
+    updated_at: z.int(),
+  })
+  .openapi("Sink");
+
+const tag = ["Sinks"];
+const security = [{ bearerAuth: ["admin"] }];
+
+const routes = {
+  list: createRoute({
+    method: "get",
+    path: "/sinks",
+    tags: tag,
+    summary: "List sinks",
+    security,
+    responses: {
+      200: {
+        description: "The tenant's sinks.",
+        content: { "application/json": { schema: z.object({ data: z.array(sinkView) }) } },
+      },
+      ...problemResponses(401, 403),
+    },
+  }),
+  create: createRoute({
+    method: "post",
+    path: "/sinks",
+    tags: tag,
+    summary: "Add a sink",
+    description:
+      "The sink's URL must be https to a public address (local development also allows http://127.0.0.1). A Platform sink answers with its Standard Webhooks signing secret, once.",
+    security,
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              kind: z.enum(SINK_KINDS),
+              name: z.string().trim().min(1).max(200),
+              config,
+              credentials: sinkCredentialsSchema.default({}),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: "The sink, and for a Platform sink its signing secret.",
+        content: {
+          "application/json": {
+            schema: z
+              .object({
+                sink: sinkView,
+                secret: z
+                  .string()
+                  .optional()
+                  .describe("Platform only: the whsec_ signing secret, shown once."),
+              })
+              .openapi("SinkCreated"),
+          },
+        },
+      },
+      ...problemResponses(400, 401, 403, 415, 422),
+    },
+  }),
+  get: createRoute({
+    method: "get",
+    path: "/sinks/{id}",
+    tags: tag,
+    summary: "Get a sink",
+    security,
+    request: { params: idParam },
+    responses: {
+      200: { description: "The sink.", content: { "application/json": { schema: sinkView } } },
+      ...problemResponses(401, 403, 404, 422),
+    },
+  }),
+  update: createRoute({
+    method: "patch",
+    path: "/sinks/{id}",
+    tags: tag,
+    summary: "Rename, reconfigure, change the credentials of, disable or enable a sink",
+    description: "`config` replaces the whole configuration; `credentials` replace the stored ones.",
+    security,
+    request: {
+      params: idParam,
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              name: z.string().trim().min(1).max(200).optional(),
+              config: config.optional(),
+              credentials: sinkCredentialsSchema.optional(),
+              status: z.enum(["active", "disabled"]).optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: "The updated sink.", content: { "application/json": { schema: sinkView } } },
+      ...problemResponses(400, 401, 403, 404, 415, 422),
+    },
+  }),
+  test: createRoute({
+    method: "post",
+    path: "/sinks/{id}/test",
+    tags: tag,
+    summary: "Check a sink's credentials and configuration against its real endpoint",
+    description:
+      "Jira: signs in (`/myself`), finds the project and issue type and the mapped custom fields (`createmeta`). Salesforce: signs in with the client credentials and describes Case. Platform: delivers one signed `sink.test` event. Nothing else is written. Each check says what is wrong in words an admin can act on.",
+    security,
+    request: { params: idParam },
+    responses: {
+      200: {
+        description: "The checks, in the order they ran; the first failure stops the rest.",
+        content: {
+          "application/json": {
+            schema: z
+              .object({
+                ok: z.boolean(),
+                checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+              })
+              .openapi("SinkTestResult"),
+          },
+        },
+      },
+      ...problemResponses(401, 403, 404, 422),
+    },
+  }),
+  remove: createRoute({
+    method: "delete",
+    path: "/sinks/{id}",
+    tags: tag,
+    summary: "Delete a sink (nothing more is sent to it)",
+    security,
+    request: { params: idParam },
+    responses: { 204: { description: "Deleted." }, ...problemResponses(401, 403, 404, 422) },
+  }),
+};
+
+/** Local development and tests run vendor mocks on http://127.0.0.1; deployed Workers never may. */
+function policyFor(environment: string | undefined) {
+  return environment === "development" || environment === "test"
+    ? { allowLoopbackHttp: true }
+    : PRODUCTION_POLICY;
+}
+
+export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
+  const context = (c: {
+    env: Env;
+    get: (key: "principal") => Parameters<typeof actorOf>[0];
+  }): SinkContext => ({
+    controlDb: c.env.CONTROL_DB,
+    encryptionKey: c.env.SECRETS_ENCRYPTION_KEY,
+    policy: policyFor(c.env.ENVIRONMENT),
+    now: Date.now(),
+    actor: actorOf(c.get("principal")),
+  });
+
+  app.openapi(routes.list, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.read");
+    return c.json({ data: await listSinks(c.env.CONTROL_DB, p.tenant.id) }, 200);
+  });
+
+  app.openapi(routes.create, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.manage");
+    return c.json(await createSink(context(c), p.tenant.id, c.req.valid("json")), 201);
+  });
+
+  app.openapi(routes.get, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.read");
+    return c.json(toSinkView(await getSink(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id)), 200);
+  });
+
+  app.openapi(routes.update, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.manage");
+    const view = await updateSink(context(c), p.tenant.id, c.req.valid("param").id, c.req.valid("json"));
+    return c.json(view, 200);
+  });
+
+  app.openapi(routes.test, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.manage");
+    const row = await getSink(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id);
+    const result = await checkSink(row, await sinkCredentials(row, c.env.SECRETS_ENCRYPTION_KEY), {
+      policy: policyFor(c.env.ENVIRONMENT),
+      resolve: dnsOverHttpsResolver(),
+      now: Date.now(),
+    });
+    return c.json(result, 200);
+  });
+
+  app.openapi(routes.remove, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.manage");
+    await deleteSink(context(c), p.tenant.id, c.req.valid("param").id);
+    return c.body(null, 204);
+  });
+}
