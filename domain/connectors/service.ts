@@ -10,6 +10,7 @@ import { PhoenixError } from "../errors.ts";
 import { isIdOf, newId } from "../ids.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
 import type { Tenant } from "../tenancy.ts";
+import { newWebhookSecret } from "../webhooks/standard-webhooks.ts";
 
 export type ConnectorRow = typeof connectors.$inferSelect;
 
@@ -84,12 +85,6 @@ export function connectorChange(
     before: before && auditSnapshot(before),
     after: after && auditSnapshot(after),
   };
-}
-
-/** A new Standard Webhooks secret: 32 random bytes, `whsec_` + base64. */
-function newWebhookSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
 }
 
 export async function createConnector(

@@ -10,6 +10,7 @@ import { commitAdminChange } from "../admin-audit.ts";
 import { type FieldError, fieldErrorsFromIssues, PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
+import { newWebhookSecret } from "../webhooks/standard-webhooks.ts";
 import {
   credentialProblems,
   endpointProblem,
@@ -64,12 +65,6 @@ function sinkChange(
     before: before && toSinkView(before),
     after: after && toSinkView(after),
   };
-}
-
-/** A new Standard Webhooks secret: 32 random bytes, `whsec_` + base64. */
-function newWebhookSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
 }
 
 export interface SinkContext {

@@ -94,3 +94,9 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 export function signWebhook(secret: string, id: string, timestampSeconds: number, payload: string): string {
   return new Webhook(secret).sign(id, new Date(timestampSeconds * 1000), payload);
 }
+
+/** A new Standard Webhooks secret: 32 random bytes, `whsec_` + base64 (connectors, Platform sinks). */
+export function newWebhookSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `whsec_${btoa(String.fromCharCode(...bytes))}`;
+}
