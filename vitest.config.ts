@@ -124,11 +124,12 @@ export default defineConfig(async () => {
           ],
         },
         {
-          // Node-side checks of the project itself: lint rules, and the local stack end to end.
+          // Node-side checks: lint rules, vendor contracts (Ajv compiles their schemas, which workerd
+          // does not allow), and the local stack end to end.
           test: {
             name: "node",
             environment: "node",
-            include: ["tests/tooling/**/*.test.ts", "tests/e2e/**/*.test.ts"],
+            include: ["tests/tooling/**/*.test.ts", "tests/contracts/**/*.test.ts", "tests/e2e/**/*.test.ts"],
           },
         },
       ],
