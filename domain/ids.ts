@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   signingKey: "key",
   savedView: "view",
   sink: "snk",
+  deadLetter: "dlq",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -184,21 +184,40 @@ export const comments = sqliteTable(
   (t) => [index("comments_case_idx").on(t.caseId, t.createdAt)],
 );
 
-// Where a case lives in each sink (Jira issue key, Salesforce Case id, ...).
-export const sinkLinks = sqliteTable(
-  "sink_links",
+// Where each case stands in each sink (CONTROL_DB `sinks`): the case version and event it was last
+// brought to, the record it is there (a Jira issue key, a Salesforce Case id) and the last error.
+export const sinkSync = sqliteTable(
+  "sink_sync",
   {
     caseId: text("case_id").notNull(),
-    sink: text("sink", { enum: ["jira", "salesforce", "platform"] }).notNull(),
-    externalId: text("external_id").notNull(),
+    sinkId: text("sink_id").notNull(),
+    syncedVersion: integer("synced_version").notNull().default(0),
+    // The last case event delivered (Platform webhooks send one request per event).
+    syncedSeq: integer("synced_seq").notNull().default(0),
+    externalId: text("external_id"),
     externalUrl: text("external_url"),
-    lastSyncedVersion: integer("last_synced_version"),
-    lastSyncedAt: integer("last_synced_at"),
+    lastError: text("last_error"),
+    lastErrorAt: integer("last_error_at"),
+    updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.caseId, t.sink] }),
-    uniqueIndex("sink_links_sink_external_unique").on(t.sink, t.externalId),
-  ],
+  (t) => [primaryKey({ columns: [t.caseId, t.sinkId] })],
+);
+
+// Sync work that ran out of retries or met a permanent error, kept with the error until an
+// operator replays it (the queue's own retention would otherwise lose it).
+export const sinkDeadLetters = sqliteTable(
+  "sink_dead_letters",
+  {
+    id: text("id").primaryKey(),
+    sinkId: text("sink_id").notNull(),
+    caseId: text("case_id").notNull(),
+    version: integer("version").notNull(),
+    error: text("error").notNull(),
+    attempts: integer("attempts").notNull(),
+    createdAt: integer("created_at").notNull(),
+    replayedAt: integer("replayed_at"),
+  },
+  (t) => [index("sink_dead_letters_open_idx").on(t.createdAt).where(sql`replayed_at IS NULL`)],
 );
 
 // Payloads that could not be mapped, kept verbatim with the reason so they can be fixed and replayed.

@@ -14,6 +14,7 @@ import { limitByAddress } from "./limits/rate-limit.ts";
 import { createLiveRoutes } from "./live/route.ts";
 import { consumeCorrelation, consumeCorrelationDeadLetters } from "./queues/correlation.ts";
 import { runScheduled } from "./scheduled.ts";
+import { consumeSinkDeadLetters, consumeSinkSync } from "./sinks/consume.ts";
 import { requestTelemetry } from "./telemetry/request-log.ts";
 import { handleWorkbench } from "./workbench.ts";
 
@@ -59,6 +60,8 @@ export default {
     // Queue names carry the environment ("phoenix-correlation-staging"); the role is the prefix.
     if (/^phoenix-correlation-dlq(-|$)/.test(batch.queue)) return consumeCorrelationDeadLetters(batch, env);
     if (/^phoenix-correlation(-|$)/.test(batch.queue)) return consumeCorrelation(batch, env);
+    if (/^phoenix-sink-sync-dlq(-|$)/.test(batch.queue)) return consumeSinkDeadLetters(batch, env);
+    if (/^phoenix-sink-sync(-|$)/.test(batch.queue)) return consumeSinkSync(batch, env);
     // A queue this Worker does not consume: retried, so a wiring mistake is loud and loses nothing.
     console.error(JSON.stringify({ level: "error", msg: "no consumer for queue", queue: batch.queue }));
     batch.retryAll();

@@ -19,6 +19,8 @@ import {
   RESOLUTIONS,
 } from "../../domain/case-vocabulary.ts";
 import { fieldErrorsFromIssues } from "../../domain/errors.ts";
+import { activeSinks } from "../../domain/sinks/service.ts";
+import { caseSinkStatus } from "../../domain/sinks/sync.ts";
 import { slaClockStatus } from "../../domain/sla/clocks.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
@@ -64,10 +66,11 @@ export async function loader(args: Route.LoaderArgs) {
     const db = tenantDatabase(env, principal.tenant);
     const allAlerts = url.searchParams.get("alerts") === "all";
     // `?before=<seq>` pages back through the timeline; events are numbered from 1.
-    const [page, alerts, people] = await Promise.all([
+    const [page, alerts, people, sinks] = await Promise.all([
       gateway.page(tenantId, caseId, positiveInt(url.searchParams.get("before")), TIMELINE_PAGE),
       caseAlertSummaries(db, caseId, allAlerts ? ALERT_ALL : ALERT_PAGE),
       listTenantUsers(env.CONTROL_DB, tenantId, { limit: 200, status: "active" }),
+      activeSinks(env.CONTROL_DB, tenantId).then((active) => caseSinkStatus(active, db, caseId)),
     ]);
     const { snapshot, events, verification: audit } = page;
     const { state } = snapshot;
@@ -107,6 +110,8 @@ export async function loader(args: Route.LoaderArgs) {
       resolution: state.resolution,
       mergedInto: state.mergedInto,
       sourceClosed: state.sourceClosed,
+      // Where the case stands in Jira, Salesforce and the Platform: SOC staff only.
+      sinks: customer ? [] : sinks,
       openedAt: state.openedAt,
       updatedAt: state.updatedAt,
       clocks: Object.entries(state.sla.clocks).map(([name, clock]) => ({
@@ -903,7 +908,50 @@ function Details({ c }: { c: CaseData }) {
           </div>
         ))}
       </dl>
+      {c.sinks.length > 0 && <SinkStatus c={c} />}
     </section>
+  );
+}
+
+/** Per sink: the external record as a link, whether it has caught up, and its last error. */
+function SinkStatus({ c }: { c: CaseData }) {
+  return (
+    <div className="mt-3 border-t border-line pt-3">
+      <h3 className="text-[12px] font-semibold uppercase tracking-wide text-muted">Sync</h3>
+      <ul aria-label="Sync with sinks" className="mt-1 space-y-1 text-[13px]">
+        {c.sinks.map((s) => {
+          const current = s.synced_version >= c.version;
+          return (
+            <li key={s.sink_id}>
+              <span className="font-medium">{s.name}</span>{" "}
+              {s.external_url ? (
+                <a
+                  href={s.external_url}
+                  className="font-mono text-accent hover:underline"
+                  target="_blank"
+                  rel="noreferrer"
+                >
+                  {s.external_id ?? "open"}
+                </a>
+              ) : null}{" "}
+              <span className={current ? "text-ok" : s.last_error ? "text-bad" : "text-muted"}>
+                {current
+                  ? "· in sync"
+                  : s.last_error
+                    ? "· failing"
+                    : `· syncing (v${s.synced_version} of v${c.version})`}
+              </span>
+              {s.last_error && !current && (
+                <p className="text-[12px] text-bad">
+                  {s.last_error}
+                  {s.last_error_at ? ` · ${exactTime(s.last_error_at)}` : ""}
+                </p>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }
 

@@ -12,6 +12,13 @@ export interface OutboundPolicy {
 
 export const PRODUCTION_POLICY: OutboundPolicy = { allowLoopbackHttp: false };
 
+/** Local development and tests run vendor mocks on http://127.0.0.1; deployed Workers never may. */
+export function outboundPolicyFor(environment: string | undefined): OutboundPolicy {
+  return environment === "development" || environment === "test"
+    ? { allowLoopbackHttp: true }
+    : PRODUCTION_POLICY;
+}
+
 export type OutboundCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
 /** The addresses a host name resolves to (A and AAAA); the production resolver asks DNS over HTTPS. */

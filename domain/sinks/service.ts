@@ -102,7 +102,13 @@ function validated(
 export async function createSink(
   ctx: SinkContext,
   tenantId: string,
-  input: { kind: SinkKind; name: string; config: unknown; credentials: SinkCredentials },
+  input: {
+    kind: SinkKind;
+    name: string;
+    config: unknown;
+    credentials: SinkCredentials;
+    status?: SinkRow["status"];
+  },
 ): Promise<{ sink: SinkView; secret?: string }> {
   const config = validated(input.kind, input.config, input.credentials, ctx.policy);
   const id = newId("sink", ctx.now);
@@ -115,7 +121,7 @@ export async function createSink(
     name: input.name,
     config,
     credentialsCiphertext: await encryptSecret(JSON.stringify(stored), ctx.encryptionKey, id),
-    status: "active",
+    status: input.status ?? "active",
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
@@ -135,6 +141,15 @@ export async function listSinks(controlDb: D1Database, tenantId: string): Promis
     .where(eq(sinks.tenantId, tenantId))
     .orderBy(sinks.id);
   return rows.map(toSinkView);
+}
+
+/** The sinks a case change is sent to. */
+export async function activeSinks(controlDb: D1Database, tenantId: string): Promise<SinkRow[]> {
+  return drizzle(controlDb)
+    .select()
+    .from(sinks)
+    .where(and(eq(sinks.tenantId, tenantId), eq(sinks.status, "active")))
+    .orderBy(sinks.id);
 }
 
 /** The tenant's sink; another tenant's answers 404, as if it did not exist. */

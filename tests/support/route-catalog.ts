@@ -79,7 +79,11 @@ export class TenantFixtures {
 
   async alert(): Promise<string> {
     const body = await json<{ alerts: Array<{ id: string }> }>(
-      await call("POST", "/v1/alerts", { token: this.setup, body: makeDetectionFinding() }),
+      // Seeded at random: unseeded findings share a device, and so an asset id, across tenants.
+      await call("POST", "/v1/alerts", {
+        token: this.setup,
+        body: makeDetectionFinding({}, crypto.getRandomValues(new Uint32Array(1))[0]),
+      }),
       201,
       "alert",
     );
@@ -111,12 +115,20 @@ export class TenantFixtures {
     return this.connector("cisco-xdr");
   }
 
-  /** A Platform webhook sink pointing at a local receiver (allowed only outside deployment). */
+  /**
+   * A Platform webhook sink at a closed loopback port (allowed only outside deployment), created
+   * disabled: case changes in the sweeps must not set the sink queue delivering in the background.
+   */
   async sink(): Promise<string> {
     const body = await json<{ sink: { id: string } }>(
       await call("POST", "/v1/sinks", {
         token: this.setup,
-        body: { kind: "platform", name: "matrix sink", config: { url: "http://127.0.0.1:9/hooks" } },
+        body: {
+          kind: "platform",
+          name: "matrix sink",
+          config: { url: "http://127.0.0.1:9/hooks" },
+          status: "disabled",
+        },
       }),
       201,
       "sink",
@@ -444,7 +456,12 @@ export const ROUTES: RouteCase[] = [
     own: async () => ({
       method: "POST",
       path: "/v1/sinks",
-      body: { kind: "platform", name: "matrix sink", config: { url: "http://127.0.0.1:9/hooks" } },
+      body: {
+        kind: "platform",
+        name: "matrix sink",
+        config: { url: "http://127.0.0.1:9/hooks" },
+        status: "disabled",
+      },
     }),
   },
   {

@@ -22,6 +22,8 @@ import {
 } from "../../domain/case/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { idSchema } from "../../domain/ids.ts";
+import { activeSinks } from "../../domain/sinks/service.ts";
+import { caseSinkStatus } from "../../domain/sinks/sync.ts";
 
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import { caseGateway, caseObjectStub } from "../../durable-objects/case-gateway.ts";
@@ -38,7 +40,7 @@ const idempotencyHeader = z
 
 const caseView = z.record(z.string(), z.unknown()).openapi("Case", {
   description:
-    "A case: its state, SLA clocks, linked alerts and (on GET) its timeline and its observables with each source's current verdict. `version` is also the ETag.",
+    "A case: its state, SLA clocks, linked alerts and (on GET) its timeline, its observables with each source's current verdict, and where it stands in each sink (`sinks`: synced version, external key and link, last error). `version` is also the ETag.",
 });
 
 const listRoute = createRoute({
@@ -242,9 +244,10 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
         200,
       );
     }
-    const [timeline, enrichment] = await Promise.all([
+    const [timeline, enrichment, sinks] = await Promise.all([
       gateway.events(principal.tenant.id, id, 0, 500),
       caseEnrichment(db, id, { now }),
+      activeSinks(c.env.CONTROL_DB, principal.tenant.id).then((active) => caseSinkStatus(active, db, id)),
     ]);
     const observables = enrichment.observables.map((o) => ({
       type: o.type,
@@ -257,7 +260,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
         valid_until: v.expiresAt,
       })),
     }));
-    return c.json({ ...(await caseBody(db, snapshot, now)), timeline, observables }, 200);
+    return c.json({ ...(await caseBody(db, snapshot, now)), timeline, observables, sinks }, 200);
   });
 
   app.openapi(commandRoute, async (c) => {

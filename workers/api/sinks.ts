@@ -6,7 +6,7 @@ import { idSchema } from "../../domain/ids.ts";
 import { checkSink } from "../../domain/sinks/checks.ts";
 import { SINK_KINDS, sinkCredentialsSchema } from "../../domain/sinks/config.ts";
 import { dnsOverHttpsResolver } from "../../domain/sinks/dns-over-https.ts";
-import { PRODUCTION_POLICY } from "../../domain/sinks/outbound-url.ts";
+import { outboundPolicyFor } from "../../domain/sinks/outbound-url.ts";
 import {
   createSink,
   deleteSink,
@@ -76,6 +76,10 @@ const routes = {
               name: z.string().trim().min(1).max(200),
               config,
               credentials: sinkCredentialsSchema.default({}),
+              status: z
+                .enum(["active", "disabled"])
+                .default("active")
+                .describe("Create it disabled to run `/test` before any case is sent."),
             }),
           },
         },
@@ -178,13 +182,6 @@ const routes = {
   }),
 };
 
-/** Local development and tests run vendor mocks on http://127.0.0.1; deployed Workers never may. */
-function policyFor(environment: string | undefined) {
-  return environment === "development" || environment === "test"
-    ? { allowLoopbackHttp: true }
-    : PRODUCTION_POLICY;
-}
-
 export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
   const context = (c: {
     env: Env;
@@ -192,7 +189,7 @@ export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
   }): SinkContext => ({
     controlDb: c.env.CONTROL_DB,
     encryptionKey: c.env.SECRETS_ENCRYPTION_KEY,
-    policy: policyFor(c.env.ENVIRONMENT),
+    policy: outboundPolicyFor(c.env.ENVIRONMENT),
     now: Date.now(),
     actor: actorOf(c.get("principal")),
   });
@@ -227,7 +224,7 @@ export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
     requirePermission(p, "sinks.manage");
     const row = await getSink(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id);
     const result = await checkSink(row, await sinkCredentials(row, c.env.SECRETS_ENCRYPTION_KEY), {
-      policy: policyFor(c.env.ENVIRONMENT),
+      policy: outboundPolicyFor(c.env.ENVIRONMENT),
       resolve: dnsOverHttpsResolver(),
       now: Date.now(),
     });
