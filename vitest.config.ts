@@ -71,7 +71,7 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["tests/**/*.test.ts"],
-            exclude: ["tests/tooling/**", "tests/e2e/**"],
+            exclude: ["tests/tooling/**", "tests/contracts/**", "tests/e2e/**"],
             setupFiles: ["tests/support/apply-migrations.ts"],
             globalSetup: ["tests/e2e/local-oidc-provider.ts"],
             provide: { oidcClientSecret },
