@@ -52,14 +52,20 @@ function asSimpleBlocks(node: AdfNode): AdfNode[] {
   if (node.type === "heading") return [{ type: "paragraph", content: node.content ?? [] }];
   if (node.type === "rule") return [];
   if (node.type === "table") {
-    // One paragraph per row, its cells' text joined, so nothing the analyst wrote is lost.
-    return (node.content ?? []).map((row) => ({
-      type: "paragraph",
-      content: (row.content ?? []).flatMap((cell, i) => [
-        ...(i > 0 ? [{ type: "text", text: " | " }] : []),
-        ...(cell.content ?? []).flatMap((block) => block.content ?? []),
-      ]),
-    }));
+    // One paragraph per row, its cells' text joined, so nothing the analyst wrote is lost; what a
+    // cell holds beyond text (an image, a code block) follows the row as a block of its own.
+    return (node.content ?? []).flatMap((row) => {
+      const inline: AdfNode[] = [];
+      const after: AdfNode[] = [];
+      for (const [i, cell] of (row.content ?? []).entries()) {
+        if (i > 0) inline.push({ type: "text", text: " | " });
+        for (const block of cell.content ?? []) {
+          if (block.type === "paragraph" || block.type === "heading") inline.push(...(block.content ?? []));
+          else after.push(...(SIMPLE_BLOCKS.has(block.type) ? [block] : asSimpleBlocks(block)));
+        }
+      }
+      return [{ type: "paragraph", content: inline }, ...after];
+    });
   }
   return (node.content ?? []).flatMap((child) =>
     SIMPLE_BLOCKS.has(child.type) ? [child] : asSimpleBlocks(child),
