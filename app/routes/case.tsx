@@ -19,8 +19,7 @@ import {
   RESOLUTIONS,
 } from "../../domain/case-vocabulary.ts";
 import { fieldErrorsFromIssues } from "../../domain/errors.ts";
-import { activeSinks } from "../../domain/sinks/service.ts";
-import { caseSinkStatus } from "../../domain/sinks/sync.ts";
+import { caseSinks } from "../../domain/sinks/sync.ts";
 import { slaClockStatus } from "../../domain/sla/clocks.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
@@ -70,7 +69,7 @@ export async function loader(args: Route.LoaderArgs) {
       gateway.page(tenantId, caseId, positiveInt(url.searchParams.get("before")), TIMELINE_PAGE),
       caseAlertSummaries(db, caseId, allAlerts ? ALERT_ALL : ALERT_PAGE),
       listTenantUsers(env.CONTROL_DB, tenantId, { limit: 200, status: "active" }),
-      activeSinks(env.CONTROL_DB, tenantId).then((active) => caseSinkStatus(active, db, caseId)),
+      caseSinks(env.CONTROL_DB, db, tenantId, caseId),
     ]);
     const { snapshot, events, verification: audit } = page;
     const { state } = snapshot;

@@ -8,10 +8,10 @@ import { sinkDeadLetters, sinkSync } from "../../schema/tenant.ts";
 import type { CaseGateway } from "../case/gateway.ts";
 import { newId } from "../ids.ts";
 import { signWebhook } from "../webhooks/standard-webhooks.ts";
-import { failedCall, failedResponse, SinkCallFailed } from "./delivery-errors.ts";
+import { failedCall, failedResponse, retryDelaySeconds, SinkCallFailed } from "./delivery-errors.ts";
 import { guardedFetch, type HostResolver, type OutboundPolicy } from "./outbound-url.ts";
 import { platformEvent, subscribed } from "./platform/events.ts";
-import type { SinkRow, StoredCredentials } from "./service.ts";
+import { activeSinks, type SinkRow, type StoredCredentials, sinkCredentials } from "./service.ts";
 
 export interface SinkSyncContext {
   /** The tenant's database. */
@@ -144,6 +144,91 @@ export async function storeDeadLetter(
     .insert(sinkDeadLetters)
     .values({ id, ...letter, createdAt: now, replayedAt: null });
   return id;
+}
+
+/** Tries per sink message before it goes to the dead-letter queue (wrangler.toml max_retries + 1). */
+export const SINK_ATTEMPTS = 8;
+
+/**
+ * Brings the case up to date in every active sink of the tenant. A permanent failure, or one on
+ * the last try, is kept as a dead letter; answers when to retry the rest, or null when nothing is
+ * left to retry (the other sinks are state-based, so retrying them with it repeats nothing).
+ */
+export async function syncCaseEverywhere(
+  ctx: SinkSyncContext & { controlDb: D1Database; encryptionKey: string | undefined },
+  message: { caseId: string; version: number; attempts: number },
+): Promise<number | null> {
+  let retryIn: number | null = null;
+  for (const sink of await activeSinks(ctx.controlDb, ctx.tenantId)) {
+    try {
+      await syncCaseToSink(ctx, sink, await sinkCredentials(sink, ctx.encryptionKey), message.caseId);
+    } catch (error) {
+      const failure =
+        error instanceof SinkCallFailed ? error : new SinkCallFailed(String(error), { permanent: false });
+      await recordSyncError(ctx.db, message.caseId, sink.id, failure.message, ctx.now);
+      if (failure.permanent || message.attempts >= SINK_ATTEMPTS) {
+        await storeDeadLetter(
+          ctx.db,
+          {
+            sinkId: sink.id,
+            caseId: message.caseId,
+            version: message.version,
+            error: failure.message,
+            attempts: message.attempts,
+          },
+          ctx.now,
+        );
+        console.error(
+          JSON.stringify({
+            level: "error",
+            msg: "sink sync dead-lettered",
+            tenant: ctx.tenantId,
+            sink: sink.id,
+            case: message.caseId,
+            error: failure.message,
+          }),
+        );
+        continue;
+      }
+      retryIn = Math.max(retryIn ?? 0, retryDelaySeconds(message.attempts, failure));
+    }
+  }
+  return retryIn;
+}
+
+/** What ran out of queue retries: a dead letter per active sink the case has not reached. */
+export async function deadLetterUnsynced(
+  controlDb: D1Database,
+  db: D1Database,
+  tenantId: string,
+  message: { caseId: string; version: number; attempts: number },
+  now: number,
+): Promise<void> {
+  for (const sink of await activeSinks(controlDb, tenantId)) {
+    const state = await syncState(db, message.caseId, sink.id);
+    if ((state?.syncedVersion ?? 0) >= message.version) continue;
+    await storeDeadLetter(
+      db,
+      {
+        sinkId: sink.id,
+        caseId: message.caseId,
+        version: message.version,
+        error: state?.lastError ?? "ran out of retries",
+        attempts: message.attempts,
+      },
+      now,
+    );
+  }
+}
+
+/** Where the case stands in each of the tenant's active sinks (the case page and the API). */
+export async function caseSinks(
+  controlDb: D1Database,
+  db: D1Database,
+  tenantId: string,
+  caseId: string,
+): Promise<CaseSinkStatus[]> {
+  return caseSinkStatus(await activeSinks(controlDb, tenantId), db, caseId);
 }
 
 export { SinkCallFailed };

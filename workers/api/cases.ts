@@ -22,8 +22,7 @@ import {
 } from "../../domain/case/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { idSchema } from "../../domain/ids.ts";
-import { activeSinks } from "../../domain/sinks/service.ts";
-import { caseSinkStatus } from "../../domain/sinks/sync.ts";
+import { caseSinks } from "../../domain/sinks/sync.ts";
 
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import { caseGateway, caseObjectStub } from "../../durable-objects/case-gateway.ts";
@@ -247,7 +246,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const [timeline, enrichment, sinks] = await Promise.all([
       gateway.events(principal.tenant.id, id, 0, 500),
       caseEnrichment(db, id, { now }),
-      activeSinks(c.env.CONTROL_DB, principal.tenant.id).then((active) => caseSinkStatus(active, db, id)),
+      caseSinks(c.env.CONTROL_DB, db, principal.tenant.id, id),
     ]);
     const observables = enrichment.observables.map((o) => ({
       type: o.type,

@@ -207,6 +207,11 @@ const ATTACK_TACTIC_NAMES: Readonly<Record<string, string>> = {
 
 // --- Small readers ------------------------------------------------------------------------------
 
+/** The OCSF severity_id of a CTIM severity word, when it is one CTIM defines. */
+export function ctimSeverityId(ctim: string): number | undefined {
+  return lookup(SEVERITY_IDS, ctim);
+}
+
 function lookup(table: Readonly<Record<string, number>>, value: string): number | undefined {
   const key = value.trim().toLowerCase();
   return Object.hasOwn(table, key) ? table[key] : undefined;

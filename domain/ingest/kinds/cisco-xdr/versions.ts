@@ -4,25 +4,16 @@
 import type { SourceVersion } from "../../../alerts/source-versions.ts";
 import { captionOf, SEVERITY_CAPTIONS } from "../../../ocsf/captions.ts";
 import type { CtimIncident, CtimSighting } from "./ctim.ts";
+import { ctimSeverityId } from "./mapping.ts";
 
 /** How the case timeline names XDR: "XDR changed severity High → Critical". */
 export const XDR_SOURCE = "XDR";
 
 type Json = Record<string, unknown>;
 
-const SEVERITY_IDS: Readonly<Record<string, number>> = {
-  unknown: 0,
-  none: 1,
-  info: 1,
-  low: 2,
-  medium: 3,
-  high: 4,
-  critical: 5,
-};
-
 function severityCaption(ctim: string | undefined): string | undefined {
   if (ctim === undefined) return undefined;
-  const id = SEVERITY_IDS[ctim.trim().toLowerCase()];
+  const id = ctimSeverityId(ctim);
   return id === undefined ? ctim : captionOf(SEVERITY_CAPTIONS, id);
 }
 
