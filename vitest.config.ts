@@ -73,7 +73,7 @@ export default defineConfig(async () => {
             include: ["tests/**/*.test.ts"],
             exclude: ["tests/tooling/**", "tests/contracts/**", "tests/e2e/**"],
             setupFiles: ["tests/support/apply-migrations.ts"],
-            globalSetup: ["tests/e2e/local-oidc-provider.ts"],
+            globalSetup: ["tests/e2e/local-oidc-provider.ts", "tests/e2e/vendors/local-vendors.ts"],
             provide: { oidcClientSecret },
           },
           plugins: [

@@ -196,6 +196,10 @@ export const sinkSync = sqliteTable(
     syncedSeq: integer("synced_seq").notNull().default(0),
     externalId: text("external_id"),
     externalUrl: text("external_url"),
+    // What the sink kind keeps between syncs (Jira: the status it set, a comment whose answer was lost).
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    // One sync per case and sink at a time: concurrent deliveries of the same case wait their turn.
+    leaseUntil: integer("lease_until"),
     lastError: text("last_error"),
     lastErrorAt: integer("last_error_at"),
     updatedAt: integer("updated_at").notNull(),

@@ -3,6 +3,14 @@
 // written to Jira or Salesforce; the Platform receives one signed `sink.test` event.
 import { signWebhook } from "../webhooks/standard-webhooks.ts";
 import type { SinkCredentials } from "./config.ts";
+import {
+  ATLASSIAN_TOKEN_URL,
+  apiTokenSession,
+  type JiraConfig,
+  type JiraSession,
+  oauthRefresh,
+  oauthSession,
+} from "./jira-client.ts";
 import { guardedFetch, type HostResolver, type OutboundPolicy, OutboundRefused } from "./outbound-url.ts";
 import type { SinkRow, StoredCredentials } from "./service.ts";
 
@@ -25,7 +33,6 @@ type Json = Record<string, unknown>;
 
 /** Jira's and Salesforce's REST version pins (see shared/contracts). */
 export const SALESFORCE_API_VERSION = "v62.0";
-const ATLASSIAN_TOKEN_URL = "https://auth.atlassian.com/oauth/token";
 
 class CheckFailed extends Error {}
 
@@ -105,34 +112,17 @@ async function checkJira(
   pass: Pass,
   fail: Fail,
 ): Promise<void> {
-  const config = row.config as {
-    site_url: string;
-    auth: { type: "api_token"; email: string } | { type: "oauth2"; client_id: string; cloud_id: string };
-    project_key: string;
-    issue_type: string;
-    custom_fields: Record<string, string>;
-  };
-  let base: string;
-  let authorization: string;
-  if (config.auth.type === "api_token") {
-    base = config.site_url.replace(/\/$/, "");
-    authorization = `Basic ${btoa(`${config.auth.email}:${credentials.api_token ?? ""}`)}`;
-  } else {
-    const token = await call("sign-in", ATLASSIAN_TOKEN_URL, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        grant_type: "refresh_token",
-        client_id: config.auth.client_id,
-        client_secret: credentials.client_secret,
-        refresh_token: credentials.refresh_token,
-      }),
-    });
+  const config = row.config as unknown as JiraConfig;
+  let session: JiraSession;
+  const refresh = oauthRefresh(config, credentials);
+  if (refresh === null) session = apiTokenSession(config, credentials);
+  else {
+    const token = await call("sign-in", ATLASSIAN_TOKEN_URL, refresh);
     if (!token.ok) fail("sign-in", `Atlassian refused the OAuth client or refresh token (${token.status})`);
     const { access_token } = (await token.json()) as { access_token?: string };
-    base = `https://api.atlassian.com/ex/jira/${encodeURIComponent(config.auth.cloud_id)}`;
-    authorization = `Bearer ${access_token ?? ""}`;
+    session = oauthSession(config, access_token ?? "");
   }
+  const { base, authorization } = session;
   const get = (name: string, path: string) =>
     call(name, `${base}${path}`, { method: "GET", headers: { authorization, accept: "application/json" } });
 

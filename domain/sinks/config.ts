@@ -70,6 +70,13 @@ export const salesforceConfigSchema = z.strictObject({
       z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "must be a Case field API name"),
     )
     .default({ title: "Subject", description: "Description", state: "Status", priority: "Priority" }),
+  /** Phoenix values → the org's picklist values (picklists are per org); unmapped values are sent as they are. */
+  values: z
+    .strictObject({
+      state: z.partialRecord(z.enum(CASE_STATUSES), name).default({}),
+      priority: z.partialRecord(z.enum(CASE_PRIORITIES), name).default({}),
+    })
+    .default({ state: {}, priority: {} }),
 });
 
 export const platformConfigSchema = z.strictObject({

@@ -11,14 +11,22 @@ export class SinkCallFailed extends Error {
   readonly permanent: boolean;
   readonly status: number | null;
   readonly retryAfterSeconds: number | null;
+  /** Phoenix's own per-site rate limit held the call back: the sink was not asked at all. */
+  readonly throttled: boolean;
   constructor(
     message: string,
-    options: { permanent: boolean; status?: number; retryAfterSeconds?: number | null },
+    options: {
+      permanent: boolean;
+      status?: number;
+      retryAfterSeconds?: number | null;
+      throttled?: boolean;
+    },
   ) {
     super(message);
     this.permanent = options.permanent;
     this.status = options.status ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.throttled = options.throttled ?? false;
   }
 }
 

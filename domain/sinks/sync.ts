@@ -5,29 +5,14 @@
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sinkDeadLetters, sinkSync } from "../../schema/tenant.ts";
-import type { CaseGateway } from "../case/gateway.ts";
 import { newId } from "../ids.ts";
-import { signWebhook } from "../webhooks/standard-webhooks.ts";
-import { failedCall, failedResponse, retryDelaySeconds, SinkCallFailed } from "./delivery-errors.ts";
-import { guardedFetch, type HostResolver, type OutboundPolicy } from "./outbound-url.ts";
-import { platformEvent, subscribed } from "./platform/events.ts";
+import { retryDelaySeconds, SinkCallFailed } from "./delivery-errors.ts";
+import { syncJira } from "./jira-sync.ts";
+import { sinkCall } from "./outbound-call.ts";
+import { syncPlatform } from "./platform-sync.ts";
+import { syncSalesforce } from "./salesforce-sync.ts";
 import { activeSinks, type SinkRow, type StoredCredentials, sinkCredentials } from "./service.ts";
-
-export interface SinkSyncContext {
-  /** The tenant's database. */
-  db: D1Database;
-  gateway: CaseGateway;
-  tenantId: string;
-  outbound: { policy: OutboundPolicy; resolve: HostResolver; fetch?: typeof fetch };
-  now: number;
-  /** Per outbound call. */
-  timeoutMs?: number;
-}
-
-/** Events read from the case per round. */
-const EVENTS_PER_READ = 100;
-
-export type SyncRow = typeof sinkSync.$inferSelect;
+import type { SinkSyncContext, SyncProgress, SyncRow } from "./sink-run.ts";
 
 export async function syncState(db: D1Database, caseId: string, sinkId: string): Promise<SyncRow | null> {
   const [row] = await drizzle(db)
@@ -37,83 +22,103 @@ export async function syncState(db: D1Database, caseId: string, sinkId: string):
   return row ?? null;
 }
 
+/** How long one sync may hold a case and sink before another delivery may take over. */
+const LEASE_MS = 60_000;
+/** Seconds a delivery waits when another delivery of the same case is syncing it. */
+const BUSY_WAIT_SECONDS = 2;
+
+const SYNCS = { jira: syncJira, salesforce: syncSalesforce, platform: syncPlatform } as const;
+
 /** Brings `caseId` up to date in `sink`; throws SinkCallFailed when the sink cannot be reached or refuses. */
 export async function syncCaseToSink(
   ctx: SinkSyncContext,
   sink: SinkRow,
   credentials: StoredCredentials,
   caseId: string,
-): Promise<{ delivered: number }> {
-  if (sink.kind !== "platform") {
-    // Jira and Salesforce sync are the next step of issue 15; their sinks are configured and
-    // tested today, and wait here without an error.
-    return { delivered: 0 };
+): Promise<void> {
+  const lease = await takeLease(ctx.db, caseId, sink.id, ctx.now);
+  if (lease === null)
+    throw new SinkCallFailed("another delivery of this case is syncing it", {
+      permanent: false,
+      retryAfterSeconds: BUSY_WAIT_SECONDS,
+      throttled: true,
+    });
+  try {
+    await SYNCS[sink.kind]({
+      ctx,
+      sink,
+      credentials,
+      caseId,
+      caseUrl: `${ctx.appUrl.replace(/\/$/, "")}/cases/${caseId}`,
+      row: await syncState(ctx.db, caseId, sink.id),
+      call: (url, init, expected) =>
+        sinkCall(
+          {
+            tenantId: ctx.tenantId,
+            now: ctx.now,
+            timeoutMs: ctx.timeoutMs ?? 10_000,
+            outbound: ctx.outbound,
+          },
+          url,
+          init,
+          expected,
+        ),
+      save: (progress) => saveProgress(ctx.db, caseId, sink.id, progress, ctx.now),
+    });
+  } finally {
+    await ctx.db
+      .prepare(
+        "UPDATE sink_sync SET lease_until = NULL WHERE case_id = ? AND sink_id = ? AND lease_until = ?",
+      )
+      .bind(caseId, sink.id, lease)
+      .run();
   }
-  const types = (sink.config.event_types as string[] | undefined) ?? ["case.*"];
-  const url = String(sink.config.url);
-  const secret = credentials.signing_secret ?? "";
-  let seq = (await syncState(ctx.db, caseId, sink.id))?.syncedSeq ?? 0;
-  let delivered = 0;
-  for (;;) {
-    const events = await ctx.gateway.events(ctx.tenantId, caseId, seq, EVENTS_PER_READ);
-    for (const event of events) {
-      const out = platformEvent(caseId, event);
-      if (out && subscribed(types, out.type)) {
-        const body = JSON.stringify({ ...out, tenant_id: ctx.tenantId });
-        const timestamp = Math.floor(ctx.now / 1000);
-        let response: Response;
-        try {
-          response = await guardedFetch(
-            url,
-            {
-              method: "POST",
-              headers: {
-                "content-type": "application/json",
-                "webhook-id": out.id,
-                "webhook-timestamp": String(timestamp),
-                "webhook-signature": signWebhook(secret, out.id, timestamp, body),
-              },
-              body,
-              timeoutMs: ctx.timeoutMs ?? 10_000,
-            },
-            ctx.outbound,
-          );
-        } catch (error) {
-          throw failedCall(url, error);
-        }
-        await response.body?.cancel();
-        if (!response.ok) throw failedResponse(url, response, ctx.now);
-        delivered++;
-      }
-      seq = event.seq;
-      await saveProgress(ctx.db, caseId, sink.id, { seq, version: event.version }, ctx.now);
-    }
-    if (events.length < EVENTS_PER_READ) break;
-  }
-  return { delivered };
+}
+
+/** Takes the case and sink for one sync; null while another sync holds them. */
+async function takeLease(
+  db: D1Database,
+  caseId: string,
+  sinkId: string,
+  now: number,
+): Promise<number | null> {
+  // A lease value of its own (the expiry plus a random part), so only its holder releases it.
+  const until = now + LEASE_MS + Math.floor(Math.random() * 1000);
+  const taken = await db
+    .prepare(
+      `INSERT INTO sink_sync (case_id, sink_id, updated_at, lease_until) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (case_id, sink_id) DO UPDATE SET lease_until = excluded.lease_until
+       WHERE sink_sync.lease_until IS NULL OR sink_sync.lease_until <= ?3
+       RETURNING lease_until`,
+    )
+    .bind(caseId, sinkId, now, until)
+    .first<{ lease_until: number }>();
+  return taken ? until : null;
 }
 
 async function saveProgress(
   db: D1Database,
   caseId: string,
   sinkId: string,
-  at: { seq: number; version: number },
+  progress: SyncProgress,
   now: number,
 ): Promise<void> {
   await drizzle(db)
-    .insert(sinkSync)
-    .values({ caseId, sinkId, syncedSeq: at.seq, syncedVersion: at.version, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [sinkSync.caseId, sinkSync.sinkId],
+    .update(sinkSync)
+    .set({
       // Never backwards: a slower retry finishing late must not rewind the position.
-      set: {
-        syncedSeq: sql`max(${sinkSync.syncedSeq}, excluded.synced_seq)`,
-        syncedVersion: sql`max(${sinkSync.syncedVersion}, excluded.synced_version)`,
-        lastError: null,
-        lastErrorAt: null,
-        updatedAt: now,
-      },
-    });
+      ...(progress.seq !== undefined ? { syncedSeq: sql`max(${sinkSync.syncedSeq}, ${progress.seq})` } : {}),
+      ...(progress.version !== undefined
+        ? { syncedVersion: sql`max(${sinkSync.syncedVersion}, ${progress.version})` }
+        : {}),
+      ...(progress.externalId !== undefined ? { externalId: progress.externalId } : {}),
+      ...(progress.externalUrl !== undefined ? { externalUrl: progress.externalUrl } : {}),
+      ...(progress.detail !== undefined ? { detail: progress.detail } : {}),
+      lastError: null,
+      lastErrorAt: null,
+      updatedAt: now,
+    })
+    .where(and(eq(sinkSync.caseId, caseId), eq(sinkSync.sinkId, sinkId)));
 }
 
 /** The last error a sink gave for a case, shown with its sync status. */
@@ -147,24 +152,49 @@ export async function storeDeadLetter(
 }
 
 /** Tries per sink message before it goes to the dead-letter queue (wrangler.toml max_retries + 1). */
-export const SINK_ATTEMPTS = 8;
+export const SINK_ATTEMPTS = 20;
+
+/** What a sync round asks of the queue: nothing (ack), or another try after `retryIn` seconds. */
+export interface SyncOutcome {
+  retryIn: number | null;
+  /**
+   * Every sink that is owed still was held back by Phoenix itself (the per-site rate limit, or
+   * another delivery syncing the case), not failed: the retry should not count as an attempt.
+   */
+  heldBack: boolean;
+}
 
 /**
  * Brings the case up to date in every active sink of the tenant. A permanent failure, or one on
- * the last try, is kept as a dead letter; answers when to retry the rest, or null when nothing is
- * left to retry (the other sinks are state-based, so retrying them with it repeats nothing).
+ * the last try, is kept as a dead letter; answers when to retry the rest (the other sinks are
+ * state-based, so retrying them with it repeats nothing).
  */
 export async function syncCaseEverywhere(
   ctx: SinkSyncContext & { controlDb: D1Database; encryptionKey: string | undefined },
   message: { caseId: string; version: number; attempts: number },
-): Promise<number | null> {
+): Promise<SyncOutcome> {
+  return syncCaseToSinks(ctx, await activeSinks(ctx.controlDb, ctx.tenantId), ctx.encryptionKey, message);
+}
+
+export async function syncCaseToSinks(
+  ctx: SinkSyncContext,
+  sinks: readonly SinkRow[],
+  encryptionKey: string | undefined,
+  message: { caseId: string; version: number; attempts: number },
+): Promise<SyncOutcome> {
   let retryIn: number | null = null;
-  for (const sink of await activeSinks(ctx.controlDb, ctx.tenantId)) {
+  let heldBack = true;
+  for (const sink of sinks) {
     try {
-      await syncCaseToSink(ctx, sink, await sinkCredentials(sink, ctx.encryptionKey), message.caseId);
+      await syncCaseToSink(ctx, sink, await sinkCredentials(sink, encryptionKey), message.caseId);
     } catch (error) {
       const failure =
         error instanceof SinkCallFailed ? error : new SinkCallFailed(String(error), { permanent: false });
+      if (failure.throttled) {
+        retryIn = Math.max(retryIn ?? 0, retryDelaySeconds(message.attempts, failure));
+        continue;
+      }
+      heldBack = false;
       await recordSyncError(ctx.db, message.caseId, sink.id, failure.message, ctx.now);
       if (failure.permanent || message.attempts >= SINK_ATTEMPTS) {
         await storeDeadLetter(
@@ -193,7 +223,7 @@ export async function syncCaseEverywhere(
       retryIn = Math.max(retryIn ?? 0, retryDelaySeconds(message.attempts, failure));
     }
   }
-  return retryIn;
+  return { retryIn, heldBack: retryIn !== null && heldBack };
 }
 
 /** What ran out of queue retries: a dead letter per active sink the case has not reached. */
@@ -231,6 +261,7 @@ export async function caseSinks(
   return caseSinkStatus(await activeSinks(controlDb, tenantId), db, caseId);
 }
 
+export type { SinkSyncContext } from "./sink-run.ts";
 export { SinkCallFailed };
 
 export interface CaseSinkStatus {

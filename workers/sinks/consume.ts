@@ -29,22 +29,33 @@ export async function consumeSinkSync(batch: MessageBatch<unknown>, env: Env): P
     }
     const now = Date.now();
     const tenant = await activeTenant(env.CONTROL_DB, parsed.data.tenantId, now);
-    const retryIn = tenant
-      ? await syncCaseEverywhere(
-          {
-            controlDb: env.CONTROL_DB,
-            encryptionKey: env.SECRETS_ENCRYPTION_KEY,
-            db: tenantDatabase(env, tenant),
-            gateway: caseGateway(env),
-            tenantId: tenant.id,
-            outbound: { policy: outboundPolicyFor(env.ENVIRONMENT), resolve: dnsOverHttpsResolver() },
-            now,
-          },
-          { ...parsed.data, attempts: message.attempts },
-        )
-      : null;
-    if (retryIn === null) message.ack();
-    else message.retry({ delaySeconds: retryIn });
+    if (!tenant) {
+      message.ack();
+      continue;
+    }
+    const outcome = await syncCaseEverywhere(
+      {
+        controlDb: env.CONTROL_DB,
+        encryptionKey: env.SECRETS_ENCRYPTION_KEY,
+        db: tenantDatabase(env, tenant),
+        gateway: caseGateway(env),
+        tenantId: tenant.id,
+        outbound: {
+          policy: outboundPolicyFor(env.ENVIRONMENT),
+          resolve: dnsOverHttpsResolver(),
+          throttle: async (key) => (await env.SINK_SITE_LIMITER.limit({ key })).success,
+        },
+        appUrl: env.PHOENIX_ISSUER,
+        now,
+      },
+      { ...parsed.data, attempts: message.attempts },
+    );
+    if (outcome.retryIn === null) message.ack();
+    else if (outcome.heldBack) {
+      // Waiting for Phoenix's own limits is not a failed try: a fresh message keeps the attempts.
+      await env.SINK_QUEUE.send(parsed.data, { delaySeconds: outcome.retryIn });
+      message.ack();
+    } else message.retry({ delaySeconds: outcome.retryIn });
   }
 }
 

@@ -94,3 +94,11 @@ function tidy(nodes: readonly AdfNode[], parent = "doc"): AdfNode[] {
 function escapeRawHtml(markdown: string): string {
   return markdown.replace(/<(?![a-z][a-z0-9+.-]*:[^\s<>]*>)(?=[A-Za-z/!?])/gi, "\\<");
 }
+
+/** A document's text, in reading order: what two renderings of the same comment share. */
+export function adfText(node: unknown): string {
+  if (typeof node !== "object" || node === null) return "";
+  const n = node as { text?: unknown; content?: unknown };
+  const own = typeof n.text === "string" ? n.text : "";
+  return own + (Array.isArray(n.content) ? n.content.map(adfText).join("\n") : "");
+}

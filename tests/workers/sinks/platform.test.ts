@@ -162,11 +162,11 @@ describe("Platform webhooks", () => {
       "a dead letter",
     );
     const letter = await db.prepare("SELECT sink_id, case_id, error FROM sink_dead_letters").first();
-    expect(letter).toEqual({ sink_id: w.sinkId, case_id: w.caseId, error: `${RECEIVER} answered 410` });
+    expect(letter).toEqual({ sink_id: w.sinkId, case_id: w.caseId, error: `POST ${RECEIVER} answered 410` });
     const status = (await (await call("GET", `/v1/cases/${w.caseId}`, { token: w.worker })).json()) as {
       sinks: Array<{ last_error: string | null }>;
     };
-    expect(status.sinks[0]?.last_error).toBe(`${RECEIVER} answered 410`);
+    expect(status.sinks[0]?.last_error).toBe(`POST ${RECEIVER} answered 410`);
     expect(w.receiver.applied.size).toBe(0);
   });
 });
