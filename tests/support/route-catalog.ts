@@ -67,7 +67,8 @@ export class TenantFixtures {
       | "quarantined"
       | "user"
       | "client"
-      | "sink",
+      | "sink"
+      | "deadLetter",
   ) {
     let made = this.cache.get(kind);
     if (!made) {
@@ -134,6 +135,39 @@ export class TenantFixtures {
       "sink",
     );
     return body.sink.id;
+  }
+
+  /**
+   * A dead letter of an active sink that hears only SLA breaches (so replays send nothing in the
+   * background), for the shared case.
+   */
+  async deadLetter(): Promise<string> {
+    const sink = await json<{ sink: { id: string } }>(
+      await call("POST", "/v1/sinks", {
+        token: this.setup,
+        body: {
+          kind: "platform",
+          name: "matrix breach sink",
+          config: { url: "http://127.0.0.1:9/hooks", event_types: ["sla.breached"] },
+        },
+      }),
+      201,
+      "dead letter sink",
+    );
+    const id = newId("deadLetter");
+    await tenantDb(this.tenant)
+      .prepare(
+        "INSERT INTO sink_dead_letters (id, sink_id, case_id, version, error, attempts, created_at) VALUES (?, ?, ?, 1, ?, 1, ?)",
+      )
+      .bind(
+        id,
+        sink.sink.id,
+        await this.shared("case"),
+        "POST http://127.0.0.1:9/hooks answered 410",
+        Date.now(),
+      )
+      .run();
+    return id;
   }
 
   async asset(): Promise<string> {
@@ -506,6 +540,34 @@ export const ROUTES: RouteCase[] = [
     own: async (w) => ({ method: "DELETE", path: `/v1/sinks/${await w.sink()}` }),
     foreign: async (_a, v) => [
       { method: "DELETE", path: `/v1/sinks/${await v.shared("sink")}`, where: "path" },
+    ],
+  },
+  {
+    route: "GET /sinks/dead-letters",
+    operation: "sinks.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/sinks/dead-letters?include_replayed=true" }),
+  },
+  {
+    route: "POST /sinks/dead-letters/{id}/replay",
+    operation: "sinks.manage",
+    success: 202,
+    own: async (w) => ({ method: "POST", path: `/v1/sinks/dead-letters/${await w.deadLetter()}/replay` }),
+    foreign: async (_a, v) => [
+      {
+        method: "POST",
+        path: `/v1/sinks/dead-letters/${await v.shared("deadLetter")}/replay`,
+        where: "path",
+      },
+    ],
+  },
+  {
+    route: "POST /cases/{id}/resync",
+    operation: "sinks.manage",
+    success: 202,
+    own: async (w) => ({ method: "POST", path: `/v1/cases/${await w.shared("case")}/resync` }),
+    foreign: async (_a, v) => [
+      { method: "POST", path: `/v1/cases/${await v.shared("case")}/resync`, where: "path" },
     ],
   },
   // Quarantine

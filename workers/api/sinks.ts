@@ -5,6 +5,13 @@ import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import { idSchema } from "../../domain/ids.ts";
 import { checkSink } from "../../domain/sinks/checks.ts";
 import { SINK_KINDS, sinkCredentialsSchema } from "../../domain/sinks/config.ts";
+import {
+  type DeadLetter,
+  listDeadLetters,
+  replayDeadLetter,
+  resyncCase,
+  type SinkMessage,
+} from "../../domain/sinks/dead-letters.ts";
 import { dnsOverHttpsResolver } from "../../domain/sinks/dns-over-https.ts";
 import { outboundPolicyFor } from "../../domain/sinks/outbound-url.ts";
 import {
@@ -17,8 +24,9 @@ import {
   toSinkView,
   updateSink,
 } from "../../domain/sinks/service.ts";
+import { caseGateway } from "../../durable-objects/case-gateway.ts";
 import type { ApiEnv } from "../http/context.ts";
-import { problemResponses } from "./http.ts";
+import { problemResponses, queryInt } from "./http.ts";
 
 const idParam = z.object({ id: idSchema("sink", "a sink id") });
 const config = z
@@ -182,7 +190,135 @@ const routes = {
   }),
 };
 
+const deadLetter = z
+  .object({
+    id: z.string(),
+    sink_id: z.string(),
+    case_id: z.string(),
+    version: z.int().describe("The case version the failed sync was for."),
+    error: z.string().describe("The sink's last answer, in words."),
+    attempts: z.int(),
+    created_at: z.int(),
+    replayed_at: z.int().nullable(),
+  })
+  .openapi("SinkDeadLetter");
+
+const toDeadLetterView = (d: DeadLetter) => ({
+  id: d.id,
+  sink_id: d.sinkId,
+  case_id: d.caseId,
+  version: d.version,
+  error: d.error,
+  attempts: d.attempts,
+  created_at: d.createdAt,
+  replayed_at: d.replayedAt,
+});
+
+const replayRoutes = {
+  list: createRoute({
+    method: "get",
+    path: "/sinks/dead-letters",
+    tags: tag,
+    summary: "List sync work that will not be retried",
+    description:
+      "A dead letter is a case a sink could not be brought up to date with: refused for good, or out of retries. It stays until replayed.",
+    security,
+    request: {
+      query: z.object({
+        limit: queryInt(1, 200).default(50),
+        cursor: z.string().max(512).optional(),
+        include_replayed: z.enum(["true", "false"]).default("false"),
+      }),
+    },
+    responses: {
+      200: {
+        description: "Dead letters, newest first.",
+        content: {
+          "application/json": {
+            schema: z.object({ data: z.array(deadLetter), next_cursor: z.string().nullable() }),
+          },
+        },
+      },
+      ...problemResponses(400, 401, 403),
+    },
+  }),
+  replay: createRoute({
+    method: "post",
+    path: "/sinks/dead-letters/{id}/replay",
+    tags: tag,
+    summary: "Replay a dead letter once its cause is fixed",
+    description:
+      "Sends the case to the sink queue again; the sink is brought to the case as it is now. 409 when the letter was already replayed, or its sink is disabled or deleted.",
+    security,
+    request: { params: z.object({ id: idSchema("deadLetter", "a dead letter id") }) },
+    responses: {
+      202: {
+        description: "Queued; the case's sync status shows the outcome.",
+        content: { "application/json": { schema: deadLetter } },
+      },
+      ...problemResponses(401, 403, 404, 409, 422),
+    },
+  }),
+  resync: createRoute({
+    method: "post",
+    path: "/cases/{id}/resync",
+    tags: tag,
+    summary: "Send a case to every active sink again",
+    description:
+      "For an operator who fixed a sink's mapping: the sinks are brought to the case as it is now.",
+    security,
+    request: { params: z.object({ id: idSchema("case", "a case id") }) },
+    responses: {
+      202: {
+        description: "Queued at the case's current version.",
+        content: {
+          "application/json": { schema: z.object({ case_id: z.string(), version: z.int() }) },
+        },
+      },
+      ...problemResponses(401, 403, 404, 422),
+    },
+  }),
+};
+
 export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
+  const replayContext = (c: { env: Env; get: (key: "tenantDb") => D1Database }, tenantId: string) => ({
+    db: c.get("tenantDb"),
+    controlDb: c.env.CONTROL_DB,
+    gateway: caseGateway(c.env),
+    tenantId,
+    enqueue: async (message: SinkMessage) => {
+      await c.env.SINK_QUEUE.send(message);
+    },
+    now: Date.now(),
+  });
+
+  // Before /sinks/{id}, which would otherwise take "dead-letters" for a sink id.
+  app.openapi(replayRoutes.list, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.read");
+    const q = c.req.valid("query");
+    const page = await listDeadLetters(c.get("tenantDb"), {
+      limit: q.limit,
+      cursor: q.cursor,
+      includeReplayed: q.include_replayed === "true",
+    });
+    return c.json({ data: page.items.map(toDeadLetterView), next_cursor: page.nextCursor }, 200);
+  });
+
+  app.openapi(replayRoutes.replay, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.manage");
+    const letter = await replayDeadLetter(replayContext(c, p.tenant.id), c.req.valid("param").id);
+    return c.json(toDeadLetterView(letter), 202);
+  });
+
+  app.openapi(replayRoutes.resync, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "sinks.manage");
+    const message = await resyncCase(replayContext(c, p.tenant.id), c.req.valid("param").id);
+    return c.json({ case_id: message.caseId, version: message.version }, 202);
+  });
+
   const context = (c: {
     env: Env;
     get: (key: "principal") => Parameters<typeof actorOf>[0];

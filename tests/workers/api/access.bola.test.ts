@@ -22,6 +22,7 @@ const FIXTURE_KINDS = [
   "user",
   "client",
   "sink",
+  "deadLetter",
 ] as const;
 
 describe("BOLA matrix", () => {
