@@ -2,7 +2,8 @@
 // audit alike): a person or a machine client by its issuer-qualified principal id, or Phoenix itself.
 
 export interface Actor {
-  kind: "user" | "client" | "system";
+  /** `jira`: a Jira account (by accountId) whose change in Jira came back through the strangler path. */
+  kind: "user" | "client" | "system" | "jira";
   id: string;
 }
 

@@ -1086,6 +1086,7 @@ function actorLabel(actor: { kind: string; id: string }): string {
   if (actor.kind === "system") return "Phoenix";
   // Machine clients are issuer-qualified ("issuer|subject"); the subject is what people recognise.
   if (actor.kind === "client") return `API client ${actor.id.slice(actor.id.lastIndexOf("|") + 1)}`;
+  if (actor.kind === "jira") return `Jira user ${actor.id}`;
   return actor.id;
 }
 

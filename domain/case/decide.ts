@@ -368,8 +368,8 @@ function eventBase(envelope: CommandEnvelope, now: number): { at: number; actor:
 
 function validateEnvelope(envelope: CommandEnvelope): Decision | null {
   const { actor, reason } = envelope;
-  if (actor.kind !== "user" && actor.kind !== "client" && actor.kind !== "system")
-    return invalid("actor.kind", "must be user, client or system");
+  if (actor.kind !== "user" && actor.kind !== "client" && actor.kind !== "system" && actor.kind !== "jira")
+    return invalid("actor.kind", "must be user, client, system or jira");
   const badActor = checkId("actor.id", actor.id);
   if (badActor) return badActor;
   if (reason !== undefined) return checkText("reason", reason, LIMITS.reasonMax);

@@ -260,6 +260,8 @@ function commentToSend(
   body: string;
 } {
   if (event.type !== "case.commented") return false;
+  // A comment that came from Jira is already there.
+  if (event.actor.kind === "jira") return false;
   return config.comments === "all" || event.visibility === "customer";
 }
 

@@ -22,7 +22,7 @@ const auditRecord = z
     seq: z.int().describe("Position in the tenant's chain, from 1."),
     id: z.string(),
     at: z.int(),
-    actor: z.object({ type: z.enum(["client", "user", "system"]), id: z.string() }),
+    actor: z.object({ type: z.enum(["client", "user", "system", "jira"]), id: z.string() }),
     action: z.string().describe("`<target>.<verb>`, e.g. grant.revoked or connector.updated."),
     target: z.object({ type: z.string(), id: z.string() }),
     before: z.unknown().describe("The target as it was (null when it did not exist); never secrets."),

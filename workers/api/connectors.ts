@@ -24,7 +24,7 @@ const config = z
   .record(z.string(), z.unknown())
   .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")
   .describe(
-    "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
+    "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
   );
 
 const connectorView = z

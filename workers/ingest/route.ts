@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
-import { kindFor } from "../../domain/ingest/kinds/index.ts";
+import { bringsCaseChanges, kindFor } from "../../domain/ingest/kinds/index.ts";
 import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../domain/input/media-type.ts";
 import { metricsFor } from "../../domain/metrics.ts";
@@ -18,6 +18,7 @@ import { toProblem } from "../http/problem.ts";
 import { ingestQuotaFor } from "../limits/ingest-quota.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";
+import { receiveJiraWebhook } from "./jira.ts";
 
 export function createIngest(): Hono<{ Bindings: Env }> {
   const ingest = new Hono<{ Bindings: Env }>();
@@ -33,6 +34,7 @@ export function createIngest(): Hono<{ Bindings: Env }> {
     // Said plainly, before the signature check would fail on bytes it was not computed over.
     requireIdentityEncoding(c.req.header("content-encoding"));
     requireUtf8(parseMediaType(c.req.header("content-type") ?? ""));
+    if (bringsCaseChanges(target.connector.kind)) return receiveJiraWebhook(c, target, now);
     const webhookId = c.req.header("webhook-id") ?? "";
     if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
       throw new PhoenixError("bad_request", `webhook-id is ${webhookId.length} characters long`, [

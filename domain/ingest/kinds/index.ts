@@ -4,6 +4,7 @@ import { fieldErrorsFromIssues, PhoenixError } from "../../errors.ts";
 import type { ConnectorKindDefinition } from "../kind.ts";
 import { aiActivity } from "./ai-activity/index.ts";
 import { ciscoXdr } from "./cisco-xdr/index.ts";
+import { jiraInboundConfigSchema } from "./jira/config.ts";
 import { ocsfSource } from "./ocsf/index.ts";
 
 const KINDS = {
@@ -12,17 +13,34 @@ const KINDS = {
   ocsf: ocsfSource,
 } as const satisfies Record<string, ConnectorKindDefinition>;
 
-export type ConnectorKind = keyof typeof KINDS;
-export const CONNECTOR_KINDS = Object.keys(KINDS) as [ConnectorKind, ...ConnectorKind[]];
+/**
+ * Kinds whose deliveries are changes to existing cases, not findings: Jira during the strangler
+ * period. They have a config but no mapping; the ingest hands them to their own service.
+ */
+const CASE_CHANGE_KINDS = {
+  jira: { configSchema: jiraInboundConfigSchema },
+} as const satisfies Record<string, Pick<ConnectorKindDefinition, "configSchema">>;
+
+type FindingKind = keyof typeof KINDS;
+export type ConnectorKind = FindingKind | keyof typeof CASE_CHANGE_KINDS;
+export const CONNECTOR_KINDS = [...Object.keys(KINDS), ...Object.keys(CASE_CHANGE_KINDS)] as [
+  ConnectorKind,
+  ...ConnectorKind[],
+];
 
 export function isConnectorKind(kind: string): kind is ConnectorKind {
-  return Object.hasOwn(KINDS, kind);
+  return Object.hasOwn(KINDS, kind) || Object.hasOwn(CASE_CHANGE_KINDS, kind);
 }
 
-/** The kind a stored connector names; a name no registered kind has is a data error, not input. */
+/** Whether a connector of this kind brings case changes (Jira) rather than findings. */
+export function bringsCaseChanges(kind: string): kind is keyof typeof CASE_CHANGE_KINDS {
+  return Object.hasOwn(CASE_CHANGE_KINDS, kind);
+}
+
+/** The finding kind a stored connector names; a name no registered kind has is a data error, not input. */
 export function kindFor(kind: string): ConnectorKindDefinition {
-  if (!isConnectorKind(kind)) throw new Error(`connector kind ${JSON.stringify(kind)} is not registered`);
-  return KINDS[kind];
+  if (!Object.hasOwn(KINDS, kind)) throw new Error(`connector kind ${JSON.stringify(kind)} maps no findings`);
+  return KINDS[kind as FindingKind];
 }
 
 /**
@@ -34,7 +52,8 @@ export function validateConnectorConfig(
   kind: string,
   config: Record<string, unknown>,
 ): Record<string, unknown> {
-  const result = kindFor(kind).configSchema.safeParse(config);
+  const schema = bringsCaseChanges(kind) ? CASE_CHANGE_KINDS[kind].configSchema : kindFor(kind).configSchema;
+  const result = schema.safeParse(config);
   if (result.success) return result.data;
   const errors = fieldErrorsFromIssues(result.error.issues, "config");
   throw new PhoenixError(

@@ -46,7 +46,12 @@ interface Site {
   nextId: number;
   faults: FaultPlan;
   account: { accountId: string; email: string; token: string };
-  stats: { calls: number; faults: Record<FaultKind, number>; invalid: string[] };
+  stats: {
+    calls: number;
+    faults: Record<FaultKind, number>;
+    invalid: string[];
+    operations: Record<string, number>;
+  };
 }
 
 const sites = new Map<string, Site>();
@@ -59,7 +64,7 @@ function site(name: string): Site {
       nextId: 10000,
       faults: { rate: 0, seed: 1 },
       account: { accountId: "phoenix-bot", email: "phoenix@example.com", token: "jira-api-token" },
-      stats: { calls: 0, faults: { "500": 0, "429": 0, timeout: 0, lost: 0 }, invalid: [] },
+      stats: { calls: 0, faults: { "500": 0, "429": 0, timeout: 0, lost: 0 }, invalid: [], operations: {} },
     };
     sites.set(name, s);
   }
@@ -263,7 +268,10 @@ api.register({
   ...Object.fromEntries(
     Object.entries(handlers).map(([operationId, handler]) => [
       operationId,
-      (c: Context, s: Site, siteName: string) => handler(c, s, siteName),
+      (c: Context, s: Site, siteName: string) => {
+        s.stats.operations[operationId] = (s.stats.operations[operationId] ?? 0) + 1;
+        return handler(c, s, siteName);
+      },
     ]),
   ),
   validationFail: (c: Context, s: Site) => {
@@ -300,6 +308,86 @@ export async function serveJira(req: IncomingMessage, res: ServerResponse): Prom
     if (body.reset) sites.delete(siteName);
     if (body.faults) site(siteName).faults = body.faults;
     sendJson(res, 200, { ok: true });
+    return true;
+  }
+  if (path === "/__human" && req.method === "POST") {
+    // Someone changes the issue in Jira's own UI: the change is made, and the webhook Jira would
+    // send for it (REST v2 representation, plain-text bodies) is answered for the test to deliver.
+    const act = JSON.parse(raw) as {
+      issueKey: string;
+      accountId: string;
+      displayName: string;
+      transition?: string;
+      comment?: string;
+      jsdPublic?: boolean;
+    };
+    const issue = s.issues.get(act.issueKey);
+    if (!issue) {
+      sendJson(res, 404, { errorMessages: ["no such issue"] });
+      return true;
+    }
+    const user = {
+      accountId: act.accountId,
+      displayName: act.displayName,
+      self: `/rest/api/2/user?accountId=${act.accountId}`,
+    };
+    const reduced = {
+      id: issue.id,
+      key: issue.key,
+      self: `/rest/api/2/issue/${issue.id}`,
+      fields: { summary: issue.fields.summary, status: issue.fields.status },
+    };
+    const webhooks: unknown[] = [];
+    if (act.transition) {
+      const t = WORKFLOW.find((w) => w.name === act.transition);
+      if (!t) {
+        sendJson(res, 400, { errorMessages: ["no such transition"] });
+        return true;
+      }
+      const from = issue.fields.status.name;
+      issue.fields.status = { name: t.to };
+      webhooks.push({
+        timestamp: Date.now(),
+        webhookEvent: "jira:issue_updated",
+        issue_event_type_name: "issue_generic",
+        user,
+        issue: { ...reduced, fields: { ...reduced.fields, status: { name: t.to }, resolution: null } },
+        changelog: {
+          id: String(s.nextId++),
+          items: [
+            {
+              field: "status",
+              fieldtype: "jira",
+              fieldId: "status",
+              from: "1",
+              fromString: from,
+              to: "2",
+              toString: t.to,
+            },
+          ],
+        },
+      });
+    }
+    if (act.comment !== undefined) {
+      const comment = {
+        id: String(s.nextId++),
+        self: `/rest/api/2/issue/${issue.id}/comment`,
+        author: user,
+        updateAuthor: user,
+        body: act.comment,
+        created: "2026-12-03T08:41:23.303+0530",
+        updated: "2026-12-03T08:41:23.303+0530",
+        ...(act.jsdPublic !== undefined ? { jsdPublic: act.jsdPublic } : {}),
+      };
+      issue.comments.push({
+        id: comment.id,
+        body: act.comment,
+        author: { accountId: act.accountId },
+        created: comment.created,
+      });
+      webhooks.push({ timestamp: Date.now(), webhookEvent: "comment_created", comment, issue: reduced });
+    }
+    sendJson(res, 200, { webhooks });
     return true;
   }
   if (path === "/__state") {
