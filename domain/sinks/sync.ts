@@ -24,23 +24,32 @@ export async function syncState(db: D1Database, caseId: string, sinkId: string):
 
 /** How long one sync may hold a case and sink before another delivery may take over. */
 const LEASE_MS = 60_000;
-/** Seconds a delivery waits when another delivery of the same case is syncing it. */
-const BUSY_WAIT_SECONDS = 2;
+/**
+ * Seconds a delivery waits when another delivery of the same case is syncing it: 1 to 4, at
+ * random, so two deliveries that keep meeting on different sinks fall out of step.
+ */
+const busyWaitSeconds = () => 1 + Math.floor(Math.random() * 4);
 
 const SYNCS = { jira: syncJira, salesforce: syncSalesforce, platform: syncPlatform } as const;
 
-/** Brings `caseId` up to date in `sink`; throws SinkCallFailed when the sink cannot be reached or refuses. */
+/**
+ * Brings `caseId` up to date in `sink` (at least to `version`, when given); throws SinkCallFailed
+ * when the sink cannot be reached or refuses.
+ */
 export async function syncCaseToSink(
   ctx: SinkSyncContext,
   sink: SinkRow,
   credentials: StoredCredentials,
   caseId: string,
+  version = 0,
 ): Promise<void> {
+  // Another delivery already brought the sink this far: nothing to wait for.
+  if (version > 0 && ((await syncState(ctx.db, caseId, sink.id))?.syncedVersion ?? 0) >= version) return;
   const lease = await takeLease(ctx.db, caseId, sink.id, ctx.now);
   if (lease === null)
     throw new SinkCallFailed("another delivery of this case is syncing it", {
       permanent: false,
-      retryAfterSeconds: BUSY_WAIT_SECONDS,
+      retryAfterSeconds: busyWaitSeconds(),
       throttled: true,
     });
   try {
@@ -186,7 +195,13 @@ export async function syncCaseToSinks(
   let heldBack = true;
   for (const sink of sinks) {
     try {
-      await syncCaseToSink(ctx, sink, await sinkCredentials(sink, encryptionKey), message.caseId);
+      await syncCaseToSink(
+        ctx,
+        sink,
+        await sinkCredentials(sink, encryptionKey),
+        message.caseId,
+        message.version,
+      );
     } catch (error) {
       const failure =
         error instanceof SinkCallFailed ? error : new SinkCallFailed(String(error), { permanent: false });

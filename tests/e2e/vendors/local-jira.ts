@@ -83,9 +83,12 @@ function adfProblem(doc: unknown, where: string): string | null {
 
 class JiraError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The request broke the published contract (not just Jira's business rules): counted as invalid. */
+  readonly contract: boolean;
+  constructor(status: number, message: string, contract = false) {
     super(message);
     this.status = status;
+    this.contract = contract;
   }
 }
 
@@ -98,7 +101,7 @@ function issueOf(s: Site, keyOrId: string): JiraIssue {
 function checkFields(fields: Record<string, unknown>): void {
   if (fields.description !== undefined && fields.description !== null) {
     const problem = adfProblem(fields.description, "fields.description");
-    if (problem) throw new JiraError(400, problem);
+    if (problem) throw new JiraError(400, problem, true);
   }
   const priority = fields.priority as { name?: string } | undefined;
   if (priority && !PRIORITIES.has(priority.name ?? "")) throw new JiraError(400, "Specify a valid priority");
@@ -197,7 +200,7 @@ const handlers: Record<string, Handler> = {
     const issue = issueOf(s, String(c.request.params.issueIdOrKey));
     const body = (c.request.requestBody as { body?: unknown }).body;
     const problem = adfProblem(body, "body");
-    if (problem) throw new JiraError(400, problem);
+    if (problem) throw new JiraError(400, problem, true);
     const comment = {
       id: String(s.nextId++),
       body,
@@ -432,6 +435,7 @@ export async function serveJira(req: IncomingMessage, res: ServerResponse): Prom
     )) as { status: number; body?: unknown };
   } catch (error) {
     if (!(error instanceof JiraError)) throw error;
+    if (error.contract) s.stats.invalid.push(error.message);
     answer = { status: error.status, body: { errorMessages: [error.message], errors: {} } };
   }
   // The change is made; the answer never arrives.

@@ -5,7 +5,7 @@
 // order, concurrently, retried after the delay the consumer asks for, on a virtual clock so the
 // run does not sleep) and calls the same domain service as workers/sinks/consume.ts. The real
 // queue consumer is covered by platform.test.ts; here the sinks are disabled so it stays away.
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SinkRow } from "../../../domain/sinks/service.ts";
 import { SINK_ATTEMPTS } from "../../../domain/sinks/sync.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
@@ -181,60 +181,31 @@ async function deadLetters(w: World, sinkId: string): Promise<Array<{ error: str
 }
 
 describe("sinks under faults: 500 case changes, 30% of vendor calls failing", () => {
-  it("Jira ends with one issue per case, at its final status, with each customer comment once", async () => {
-    const w = await world();
-    const site = `/site/faults-${crypto.randomUUID().slice(0, 8)}`;
+  // One run of the changes, every delivery bringing all three sinks up to date as the consumer does;
+  // each vendor fails on its own.
+  let w: World;
+  let caseIds: string[];
+  let stats: DriveStats;
+  let site: string;
+  let org: string;
+  let url: string;
+  const sinkIds = { jira: "", salesforce: "", platform: "" };
+  const receiver = { calls: 0, faults: 0, badSignatures: 0, seen: 0, applied: new Map<string, string>() };
+
+  beforeAll(async () => {
+    w = await world();
+    site = `/site/faults-${crypto.randomUUID().slice(0, 8)}`;
+    org = `/sf/faults-${crypto.randomUUID().slice(0, 8)}`;
+    url = `http://127.0.0.1:4302/platform-${crypto.randomUUID().slice(0, 8)}`;
     await vendorFaults(site, { rate: FAULT_RATE, seed: 15 }, true);
-    const { row } = await disabledSink(w.admin, {
+    await vendorFaults(org, { rate: FAULT_RATE, seed: 16 }, true);
+    const jira = await disabledSink(w.admin, {
       kind: "jira",
       name: "Jira (faults)",
       config: localJiraConfig(site),
       credentials: { api_token: LOCAL_JIRA_TOKEN },
     });
-    const { caseIds, stats } = await changeCases(w, [row]);
-    const state = await vendorState<{
-      issues: Array<{
-        key: string;
-        fields: { status: { name: string }; priority?: { name: string }; customfield_10042?: string };
-        properties: Record<string, { caseId: string; version: number }>;
-        comments: Array<{ body: unknown }>;
-        remoteLinks: Array<{ globalId: string }>;
-      }>;
-      stats: { calls: number; faults: Record<string, number>; invalid: string[] };
-    }>(site);
-    const perCase = new Map<string, number>();
-    for (const issue of state.issues) {
-      const caseId = issue.properties["phoenix.case"]?.caseId ?? "?";
-      perCase.set(caseId, (perCase.get(caseId) ?? 0) + 1);
-    }
-    const duplicates = [...perCase.values()].reduce((n, count) => n + count - 1, 0);
-    const letters = await deadLetters(w, row.id);
-    const faults = Object.values(state.stats.faults).reduce((a, b) => a + b, 0);
-    console.log(
-      `jira: changes ${CASES * (SCRIPT.length + 1)}, deliveries ${stats.deliveries}, calls ${state.stats.calls} (faults ${faults}: ${JSON.stringify(state.stats.faults)}), sent ok ${state.stats.calls - faults}, retried ${stats.retried}, held back ${stats.heldBack}, dead-lettered ${letters.length}, duplicates ${duplicates}, invalid requests ${state.stats.invalid.length}`,
-    );
-    expect(state.stats.invalid).toEqual([]);
-    expect(faults / state.stats.calls).toBeGreaterThan(0.2);
-    expect(duplicates).toBe(0);
-    expect(letters).toEqual([]);
-    expect([...perCase.keys()].sort()).toEqual([...caseIds].sort());
-    for (const issue of state.issues) {
-      expect(issue.fields.status.name).toBe("Resolved");
-      expect(issue.fields.priority?.name).toBe("Highest");
-      expect(issue.fields.customfield_10042).toBe("critical");
-      expect(issue.remoteLinks.map((l) => l.globalId)).toEqual([
-        `phoenix-case=${issue.properties["phoenix.case"]?.caseId}`,
-      ]);
-      const texts = issue.comments.map((c) => textOf(c.body));
-      expect(texts).toEqual(CUSTOMER_COMMENTS.map(plain));
-    }
-  });
-
-  it("Salesforce ends with one Case per Phoenix case, at its final state", async () => {
-    const w = await world();
-    const org = `/sf/faults-${crypto.randomUUID().slice(0, 8)}`;
-    await vendorFaults(org, { rate: FAULT_RATE, seed: 16 }, true);
-    const { row } = await disabledSink(w.admin, {
+    const salesforce = await disabledSink(w.admin, {
       kind: "salesforce",
       name: "Salesforce (faults)",
       config: {
@@ -246,47 +217,15 @@ describe("sinks under faults: 500 case changes, 30% of vendor calls failing", ()
       },
       credentials: { client_secret: LOCAL_SALESFORCE_SECRET },
     });
-    const { caseIds, stats } = await changeCases(w, [row]);
-    const state = await vendorState<{
-      cases: Array<[string, { Id: string; fields: Record<string, string> }]>;
-      stats: {
-        calls: number;
-        faults: Record<string, number>;
-        invalid: string[];
-        created: number;
-        updated: number;
-      };
-    }>(org);
-    const letters = await deadLetters(w, row.id);
-    const faults = Object.values(state.stats.faults).reduce((a, b) => a + b, 0);
-    console.log(
-      `salesforce: changes ${CASES * (SCRIPT.length + 1)}, deliveries ${stats.deliveries}, calls ${state.stats.calls} (faults ${faults}: ${JSON.stringify(state.stats.faults)}), created ${state.stats.created}, updated ${state.stats.updated}, retried ${stats.retried}, dead-lettered ${letters.length}, duplicates ${state.stats.created - CASES}, invalid requests ${state.stats.invalid.length}`,
-    );
-    expect(state.stats.invalid).toEqual([]);
-    expect(faults / state.stats.calls).toBeGreaterThan(0.2);
-    expect(state.stats.created).toBe(CASES);
-    expect(letters).toEqual([]);
-    expect(state.cases.map(([id]) => id).sort()).toEqual([...caseIds].sort());
-    for (const [, record] of state.cases) {
-      expect(record.fields).toMatchObject({ Status: "Closed", Priority: "High" });
-    }
-    // Every Case row links back: the sink status holds its Salesforce id.
-    const ids = await tenantDb(w.tenant)
-      .prepare("SELECT count(*) AS n FROM sink_sync WHERE sink_id = ? AND external_id LIKE '500%'")
-      .bind(row.id)
-      .first<number>("n");
-    expect(ids).toBe(CASES);
-  });
-
-  it("Platform receives every customer-visible event, each signature verifying, applied once", async () => {
-    const w = await world();
-    const url = `http://127.0.0.1:4302/platform-${crypto.randomUUID().slice(0, 8)}`;
-    const { row, secret } = await disabledSink(w.admin, {
+    const platform = await disabledSink(w.admin, {
       kind: "platform",
       name: "Platform (faults)",
       config: { url, event_types: ["case.*"] },
     });
-    const receiver = { calls: 0, faults: 0, badSignatures: 0, seen: 0, applied: new Map<string, string>() };
+    const secret = platform.secret;
+    sinkIds.jira = jira.row.id;
+    sinkIds.salesforce = salesforce.row.id;
+    sinkIds.platform = platform.row.id;
     const real = globalThis.fetch;
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const request = new Request(input, init);
@@ -314,11 +253,88 @@ describe("sinks under faults: 500 case changes, 30% of vendor calls failing", ()
       if (!receiver.applied.has(verified.webhookId)) receiver.applied.set(verified.webhookId, body);
       return new Response(null, { status: 204 });
     });
-    const { caseIds, stats } = await changeCases(w, [row]);
+    ({ caseIds, stats } = await changeCases(w, [jira.row, salesforce.row, platform.row]));
     vi.restoreAllMocks();
-    const letters = await deadLetters(w, row.id);
     console.log(
-      `platform: changes ${CASES * (SCRIPT.length + 1)}, deliveries ${stats.deliveries}, calls ${receiver.calls} (faults ${receiver.faults}), retried ${stats.retried}, dead-lettered ${letters.length}, events applied ${receiver.applied.size}, seen again ${receiver.seen - receiver.applied.size}, bad signatures ${receiver.badSignatures}`,
+      `queue: changes ${CASES * (SCRIPT.length + 1)}, deliveries ${stats.deliveries}, retried ${stats.retried}, held back ${stats.heldBack}`,
+    );
+  }, 240_000);
+
+  it("Jira ends with one issue per case, at its final status, with each customer comment once", async () => {
+    const state = await vendorState<{
+      issues: Array<{
+        key: string;
+        fields: { status: { name: string }; priority?: { name: string }; customfield_10042?: string };
+        properties: Record<string, { caseId: string; version: number }>;
+        comments: Array<{ body: unknown }>;
+        remoteLinks: Array<{ globalId: string }>;
+      }>;
+      stats: { calls: number; faults: Record<string, number>; invalid: string[] };
+    }>(site);
+    const perCase = new Map<string, number>();
+    for (const issue of state.issues) {
+      const caseId = issue.properties["phoenix.case"]?.caseId ?? "?";
+      perCase.set(caseId, (perCase.get(caseId) ?? 0) + 1);
+    }
+    const duplicates = [...perCase.values()].reduce((n, count) => n + count - 1, 0);
+    const letters = await deadLetters(w, sinkIds.jira);
+    const faults = Object.values(state.stats.faults).reduce((a, b) => a + b, 0);
+    console.log(
+      `jira: calls ${state.stats.calls} (faults ${faults}: ${JSON.stringify(state.stats.faults)}), sent ok ${state.stats.calls - faults}, dead-lettered ${letters.length}, duplicates ${duplicates}, invalid requests ${state.stats.invalid.length}`,
+    );
+    expect(state.stats.invalid).toEqual([]);
+    expect(faults / state.stats.calls).toBeGreaterThan(0.2);
+    expect(duplicates).toBe(0);
+    expect(letters).toEqual([]);
+    expect([...perCase.keys()].sort()).toEqual([...caseIds].sort());
+    for (const issue of state.issues) {
+      expect(issue.fields.status.name).toBe("Resolved");
+      expect(issue.fields.priority?.name).toBe("Highest");
+      expect(issue.fields.customfield_10042).toBe("critical");
+      expect(issue.remoteLinks.map((l) => l.globalId)).toEqual([
+        `phoenix-case=${issue.properties["phoenix.case"]?.caseId}`,
+      ]);
+      const texts = issue.comments.map((c) => textOf(c.body));
+      expect(texts).toEqual(CUSTOMER_COMMENTS.map(plain));
+    }
+  });
+
+  it("Salesforce ends with one Case per Phoenix case, at its final state", async () => {
+    const state = await vendorState<{
+      cases: Array<[string, { Id: string; fields: Record<string, string> }]>;
+      stats: {
+        calls: number;
+        faults: Record<string, number>;
+        invalid: string[];
+        created: number;
+        updated: number;
+      };
+    }>(org);
+    const letters = await deadLetters(w, sinkIds.salesforce);
+    const faults = Object.values(state.stats.faults).reduce((a, b) => a + b, 0);
+    console.log(
+      `salesforce: calls ${state.stats.calls} (faults ${faults}: ${JSON.stringify(state.stats.faults)}), created ${state.stats.created}, updated ${state.stats.updated}, dead-lettered ${letters.length}, duplicates ${state.stats.created - CASES}, invalid requests ${state.stats.invalid.length}`,
+    );
+    expect(state.stats.invalid).toEqual([]);
+    expect(faults / state.stats.calls).toBeGreaterThan(0.2);
+    expect(state.stats.created).toBe(CASES);
+    expect(letters).toEqual([]);
+    expect(state.cases.map(([id]) => id).sort()).toEqual([...caseIds].sort());
+    for (const [, record] of state.cases) {
+      expect(record.fields).toMatchObject({ Status: "Closed", Priority: "High" });
+    }
+    // Every Case row links back: the sink status holds its Salesforce id.
+    const ids = await tenantDb(w.tenant)
+      .prepare("SELECT count(*) AS n FROM sink_sync WHERE sink_id = ? AND external_id LIKE '500%'")
+      .bind(sinkIds.salesforce)
+      .first<number>("n");
+    expect(ids).toBe(CASES);
+  });
+
+  it("Platform receives every customer-visible event, each signature verifying, applied once", async () => {
+    const letters = await deadLetters(w, sinkIds.platform);
+    console.log(
+      `platform: calls ${receiver.calls} (faults ${receiver.faults}), dead-lettered ${letters.length}, events applied ${receiver.applied.size}, seen again ${receiver.seen - receiver.applied.size}, bad signatures ${receiver.badSignatures}`,
     );
     expect(receiver.badSignatures).toBe(0);
     expect(letters).toEqual([]);

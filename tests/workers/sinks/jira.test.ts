@@ -94,6 +94,37 @@ const message = (c: { id: string; version: number }, attempts = 1) => ({
   attempts,
 });
 
+describe("the local Jira", () => {
+  it("refuses, and counts, a request the OpenAPI subset or the ADF schema does not allow", async () => {
+    const site = await freshSite();
+    const auth = { authorization: `Basic ${btoa(`phoenix@example.com:${LOCAL_JIRA_TOKEN}`)}` };
+    const post = (path: string, body: unknown) =>
+      fetch(`${VENDORS}${site}${path}`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    // `fields` must be an object (IssueUpdateDetails).
+    expect((await post("/rest/api/3/issue", { fields: "summary" })).status).toBe(400);
+    // The search body allows no unknown property (SearchAndReconcileRequestBean).
+    expect((await post("/rest/api/3/search/jql", { jql: "project = SOC", startAt: 0 })).status).toBe(400);
+    const created = await post("/rest/api/3/issue", {
+      fields: { project: { key: "SOC" }, issuetype: { name: "Task" }, summary: "ok" },
+    });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    // A v3 comment body must be an ADF document, not text.
+    expect((await post(`/rest/api/3/issue/${key}/comment`, { body: "plain text" })).status).toBe(400);
+    const state = await vendorState<SiteState>(site);
+    expect(state.stats.invalid).toEqual([
+      expect.stringContaining("createIssue"),
+      expect.stringContaining("searchAndReconsileIssuesUsingJqlPost"),
+      expect.stringContaining("body is not ADF"),
+    ]);
+    expect(state.issues[0]?.comments).toEqual([]);
+  });
+});
+
 describe("Jira sink", () => {
   it("creates one issue with the case's fields, property and link, moves it through the workflow and posts customer comments once", async () => {
     const site = await freshSite();
