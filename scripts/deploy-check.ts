@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { PROJECT_ROOT } from "../cli/wrangler.ts";
 import { TENANT_MIGRATIONS_DIR } from "../cli/wrangler-config.ts";
+import { copyDocsBundle } from "./docs-bundle.ts";
 import { generateOcsfValidators } from "./generate-ocsf-validators.ts";
 import {
   environmentSection,
@@ -285,8 +286,10 @@ async function main(): Promise<void> {
       `${mib(LIMITS.gzipBytes)} gzip (10 MB) and ${mib(LIMITS.rawBytes)} uncompressed\n`,
   );
 
-  // The validators are generated into domain/ before copying, exactly as `npm run build` does.
+  // The validators are generated into domain/, and the docs bundle copied into public/, before
+  // copying, exactly as `npm run build` does.
   await generateOcsfValidators(PROJECT_ROOT);
+  await copyDocsBundle(PROJECT_ROOT);
   const scratch = scratchCopy();
   const rows: ReportRow[] = [];
   try {

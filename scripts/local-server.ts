@@ -5,11 +5,16 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { DEV_VARS_PATH } from "../cli/dev-vars.ts";
 import { PROJECT_ROOT, reactRouter, spawnWrangler } from "../cli/wrangler.ts";
+import { copyDocsBundle } from "./docs-bundle.ts";
 import { generateOcsfValidators } from "./generate-ocsf-validators.ts";
 
-/** build/client and build/server. The Worker validates findings with Ajv code compiled first. */
+/**
+ * build/client and build/server. The Worker validates findings with Ajv code compiled first, and
+ * serves the API reference's bundle from its static assets.
+ */
 export async function buildWorker(): Promise<void> {
   await generateOcsfValidators(PROJECT_ROOT);
+  await copyDocsBundle(PROJECT_ROOT);
   await reactRouter(["build"]);
 }
 

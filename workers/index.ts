@@ -1,5 +1,4 @@
 // The one Worker: API, webhooks, well-known endpoints and the workbench, behind a Hono root.
-import { Scalar } from "@scalar/hono-api-reference";
 import { Hono } from "hono";
 import { JWKS_MAX_AGE_SECONDS } from "../domain/auth/key-schedule.ts";
 import { PhoenixError } from "../domain/errors.ts";
@@ -8,6 +7,7 @@ import { ownJwks } from "./auth/issuers.ts";
 import { createSessionRoutes } from "./auth/routes.ts";
 import { createSignInRoutes } from "./auth/sign-in.ts";
 import { configurationProblems } from "./configuration.ts";
+import { apiReference } from "./docs.ts";
 import { problemResponse, toProblem } from "./http/problem.ts";
 import { createIngest } from "./ingest/route.ts";
 import { limitByAddress } from "./limits/rate-limit.ts";
@@ -39,7 +39,7 @@ app.get("/.well-known/jwks.json", async (c) => {
   c.header("cache-control", `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
   return c.json(await ownJwks(c.env));
 });
-app.get("/docs", Scalar({ url: "/v1/openapi.json", pageTitle: "Phoenix API" }));
+app.get("/docs", apiReference);
 app.route("/v1", createApi());
 app.route("/ingest", createIngest());
 app.route("/auth", createSessionRoutes());

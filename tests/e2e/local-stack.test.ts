@@ -161,6 +161,37 @@ describe("npm start from a fresh copy", () => {
     expect(first.output()).toContain(`Sign in: ${origin}/auth/dev`);
   }, 240_000);
 
+  it("serves /docs interactively with every request off this origin blocked", async () => {
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const context = await browser.newContext();
+      const blocked: string[] = [];
+      // The network is unplugged: only this origin answers.
+      await context.route("**/*", (route) => {
+        const url = route.request().url();
+        if (url.startsWith(origin)) return route.continue();
+        blocked.push(url);
+        return route.abort("internetdisconnected");
+      });
+      const page = await context.newPage();
+      await page.goto(`${origin}/docs`);
+      // The reference rendered the document: an operation is listed, and choosing it moves there.
+      await page.getByRole("heading", { name: "Phoenix API" }).first().waitFor({ timeout: 30_000 });
+      const operation = page.getByText("List alerts, newest first").first();
+      await operation.waitFor({ timeout: 30_000 });
+      await operation.click();
+      await expect.poll(() => new URL(page.url()).hash).not.toBe("");
+      console.log(`docs offline: rendered and navigable, requests off this origin: ${blocked.length}`);
+      expect(blocked).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
   it("seeds the demo tenant and prints a token that works with the README's curl", async () => {
     const listed = await api("/v1/alerts?limit=200", first.token);
     const seeded = (await listed.json()) as { data: unknown[] };
