@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { importJWK, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
+import committedContract from "../../contract/phoenix-v1.openapi.json";
 import { API_AUDIENCE } from "../../domain/auth/tokens.ts";
 import { createTenant, tokenFor } from "../support/world.ts";
 
@@ -28,6 +29,12 @@ describe("platform endpoints", () => {
       audience: API_AUDIENCE,
     });
     expect(payload).toMatchObject({ tid: tenant.id, scope: "alerts:read" });
+  });
+
+  it("serves exactly the committed contract (contract/phoenix-v1.openapi.json)", async () => {
+    const served = await (await get("/v1/openapi.json")).json();
+    // Regenerate with `npm run contract` when the API changes on purpose.
+    expect(served).toEqual(committedContract);
   });
 
   it("serves an OpenAPI 3.1 document generated from the routes", async () => {

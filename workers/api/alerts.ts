@@ -33,6 +33,7 @@ const ingestResult = z
 const postAlerts = createRoute({
   method: "post",
   path: "/alerts",
+  operationId: "submitAlerts",
   tags: ["Alerts"],
   summary: "Submit OCSF Detection Findings",
   description: `One finding or an array of up to ${MAX_FINDINGS_PER_REQUEST}. Findings are de-duplicated on their finding_info.uid (per product); a duplicate bumps the alert's occurrence count. Every finding counts against the tenant's daily ingest quota; a request that does not fit gets 429 \`quota_exceeded\` with Retry-After (the next UTC midnight) and is kept in quarantine. Requires \`alerts:write\`.`,
@@ -82,6 +83,7 @@ const postAlerts = createRoute({
 const getAlertRoute = createRoute({
   method: "get",
   path: "/alerts/{id}",
+  operationId: "getAlert",
   tags: ["Alerts"],
   summary: "Get one alert as OCSF",
   security: [{ bearerAuth: ["alerts:read"] }],
@@ -95,6 +97,7 @@ const getAlertRoute = createRoute({
 const listAlertsRoute = createRoute({
   method: "get",
   path: "/alerts",
+  operationId: "listAlerts",
   tags: ["Alerts"],
   summary: "List alerts, newest first",
   description:

@@ -25,19 +25,22 @@ import { registerUserRoutes } from "./users.ts";
 const isTokenRequest = (req: { method: string; path: string }) =>
   req.method === "POST" && req.path === `/v1${TOKEN_PATH}`;
 
+/** The document's own fields; the routes add the rest (also used by tests/contracts to write it out). */
+export const OPENAPI_CONFIG = {
+  openapi: "3.1.0",
+  info: {
+    title: "Phoenix API",
+    version: "1.0.0",
+    description:
+      "The system of record of a managed SOC. Every call except `POST /oauth/token` needs a bearer JWT whose `tid` claim names the tenant and whose `scope` claim grants the operation. Errors are RFC 9457 problem+json.",
+  },
+  servers: [{ url: "/v1" }],
+};
+
 export function createApi(): OpenAPIHono<ApiEnv> {
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
-  api.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Phoenix API",
-      version: "1.0.0",
-      description:
-        "The system of record of a managed SOC. Every call except `POST /oauth/token` needs a bearer JWT whose `tid` claim names the tenant and whose `scope` claim grants the operation. Errors are RFC 9457 problem+json.",
-    },
-    servers: [{ url: "/v1" }],
-  });
+  api.doc31("/openapi.json", OPENAPI_CONFIG);
   api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

@@ -33,6 +33,7 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
     createRoute({
       method: "get",
       path: "/assets",
+      operationId: "listAssets",
       tags: ["Assets"],
       summary: "List the asset inventory",
       security: [{ bearerAuth: ["alerts:read"] }],
@@ -70,6 +71,7 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
     createRoute({
       method: "patch",
       path: "/assets/{id}",
+      operationId: "updateAsset",
       tags: ["Assets"],
       summary: "Set an asset's criticality (high and critical raise the priority of its cases)",
       security: [{ bearerAuth: ["alerts:write"] }],

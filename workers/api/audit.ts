@@ -35,6 +35,7 @@ const auditRecord = z
 const listRoute = createRoute({
   method: "get",
   path: "/audit",
+  operationId: "listAdminAudit",
   tags: tag,
   summary: "List the administration audit records, in chain order",
   security,
@@ -66,6 +67,7 @@ const listRoute = createRoute({
 const verifyRoute = createRoute({
   method: "get",
   path: "/audit/verify",
+  operationId: "verifyAdminAudit",
   tags: tag,
   summary: "Re-verify the whole administration audit chain",
   description:

@@ -45,6 +45,7 @@ const caseView = z.record(z.string(), z.unknown()).openapi("Case", {
 const listRoute = createRoute({
   method: "get",
   path: "/cases",
+  operationId: "listCases",
   tags: ["Cases"],
   summary: "List cases",
   description: "Keyset-paginated; pass `next_cursor` back as `cursor` with the same filters and sort.",
@@ -79,6 +80,7 @@ const listRoute = createRoute({
 const createCaseRoute = createRoute({
   method: "post",
   path: "/cases",
+  operationId: "openCase",
   tags: ["Cases"],
   summary: "Open a case by hand",
   security: [{ bearerAuth: ["cases:write"] }],
@@ -95,6 +97,7 @@ const createCaseRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/cases/{id}",
+  operationId: "getCase",
   tags: ["Cases"],
   summary: "Get a case with its alerts, timeline and SLA clocks",
   security: [{ bearerAuth: ["cases:read"] }],
@@ -115,6 +118,7 @@ const getRoute = createRoute({
 const commandRoute = createRoute({
   method: "post",
   path: "/cases/{id}/commands",
+  operationId: "commandCase",
   tags: ["Cases"],
   summary: "Change a case",
   description:
@@ -140,6 +144,7 @@ const commandRoute = createRoute({
 const auditRoute = createRoute({
   method: "get",
   path: "/cases/{id}/audit",
+  operationId: "getCaseAudit",
   tags: ["Cases"],
   summary: "The case's hash-chained audit log and its verification",
   security: [{ bearerAuth: ["cases:read"] }],
@@ -173,6 +178,7 @@ const auditRoute = createRoute({
 const liveRoute = createRoute({
   method: "get",
   path: "/cases/{id}/live",
+  operationId: "watchCase",
   tags: ["Cases"],
   summary: "Live case events over a WebSocket",
   description: "Upgrade to a WebSocket; every committed event of the case is pushed as JSON.",

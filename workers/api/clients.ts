@@ -39,6 +39,7 @@ const routes = {
   list: createRoute({
     method: "get",
     path: "/clients",
+    operationId: "listClients",
     tags: tag,
     summary: "List machine clients",
     security,
@@ -53,6 +54,7 @@ const routes = {
   create: createRoute({
     method: "post",
     path: "/clients",
+    operationId: "createClient",
     tags: tag,
     summary: "Register a machine client",
     description:
@@ -91,6 +93,7 @@ const routes = {
   get: createRoute({
     method: "get",
     path: "/clients/{id}",
+    operationId: "getClient",
     tags: tag,
     summary: "Get a machine client",
     security,
@@ -103,6 +106,7 @@ const routes = {
   revoke: createRoute({
     method: "post",
     path: "/clients/{id}/revoke",
+    operationId: "revokeClient",
     tags: tag,
     summary: "Revoke a machine client",
     description:

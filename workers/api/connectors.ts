@@ -56,6 +56,7 @@ const routes = {
   list: createRoute({
     method: "get",
     path: "/connectors",
+    operationId: "listConnectors",
     tags: tag,
     summary: "List connectors",
     security,
@@ -70,6 +71,7 @@ const routes = {
   create: createRoute({
     method: "post",
     path: "/connectors",
+    operationId: "createConnector",
     tags: tag,
     summary: "Register a connector",
     security,
@@ -98,6 +100,7 @@ const routes = {
   get: createRoute({
     method: "get",
     path: "/connectors/{id}",
+    operationId: "getConnector",
     tags: tag,
     summary: "Get a connector",
     security,
@@ -110,6 +113,7 @@ const routes = {
   update: createRoute({
     method: "patch",
     path: "/connectors/{id}",
+    operationId: "updateConnector",
     tags: tag,
     summary: "Rename, reconfigure, disable or enable a connector",
     security,
@@ -139,6 +143,7 @@ const routes = {
   remove: createRoute({
     method: "delete",
     path: "/connectors/{id}",
+    operationId: "deleteConnector",
     tags: tag,
     summary: "Delete a connector (its deliveries are refused from then on)",
     security,
@@ -148,6 +153,7 @@ const routes = {
   xdrPull: createRoute({
     method: "put",
     path: "/connectors/{id}/xdr-pull",
+    operationId: "setConnectorXdrPull",
     tags: tag,
     summary: "Set the Cisco XDR API client a cisco-xdr connector pulls incidents with",
     description:
@@ -177,6 +183,7 @@ const routes = {
   rotate: createRoute({
     method: "post",
     path: "/connectors/{id}/rotate-secret",
+    operationId: "rotateConnectorSecret",
     tags: tag,
     summary: "Rotate the signing secret; the previous one verifies during a grace period",
     security,

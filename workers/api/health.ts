@@ -60,6 +60,7 @@ const healthSchema = z
 const healthRoute = createRoute({
   method: "get",
   path: "/admin/health",
+  operationId: "getTenantHealth",
   tags: ["Operations"],
   summary: "Backlogs and lags of the caller's tenant",
   description:

@@ -78,6 +78,7 @@ export function registerOAuthTokenRoute(app: OpenAPIHono<ApiEnv>): void {
   app.openAPIRegistry.registerPath({
     method: "post",
     path: TOKEN_PATH,
+    operationId: "issueToken",
     tags: ["OAuth"],
     summary: "Get an access token with client credentials",
     description:

@@ -26,6 +26,7 @@ const item = z
 const listRoute = createRoute({
   method: "get",
   path: "/quarantine",
+  operationId: "listQuarantine",
   tags: ["Quarantine"],
   summary: "List items that could not be mapped",
   security: [{ bearerAuth: ["alerts:read"] }],
@@ -50,6 +51,7 @@ const listRoute = createRoute({
 const replayRoute = createRoute({
   method: "post",
   path: "/quarantine/{id}/replay",
+  operationId: "replayQuarantined",
   tags: ["Quarantine"],
   summary: "Replay an item through its connector after the cause was fixed",
   description:

@@ -55,6 +55,7 @@ const routes = {
   list: createRoute({
     method: "get",
     path: "/sinks",
+    operationId: "listSinks",
     tags: tag,
     summary: "List sinks",
     security,
@@ -69,6 +70,7 @@ const routes = {
   create: createRoute({
     method: "post",
     path: "/sinks",
+    operationId: "createSink",
     tags: tag,
     summary: "Add a sink",
     description:
@@ -116,6 +118,7 @@ const routes = {
   get: createRoute({
     method: "get",
     path: "/sinks/{id}",
+    operationId: "getSink",
     tags: tag,
     summary: "Get a sink",
     security,
@@ -128,6 +131,7 @@ const routes = {
   update: createRoute({
     method: "patch",
     path: "/sinks/{id}",
+    operationId: "updateSink",
     tags: tag,
     summary: "Rename, reconfigure, change the credentials of, disable or enable a sink",
     description: "`config` replaces the whole configuration; `credentials` replace the stored ones.",
@@ -156,6 +160,7 @@ const routes = {
   test: createRoute({
     method: "post",
     path: "/sinks/{id}/test",
+    operationId: "testSink",
     tags: tag,
     summary: "Check a sink's credentials and configuration against its real endpoint",
     description:
@@ -182,6 +187,7 @@ const routes = {
   remove: createRoute({
     method: "delete",
     path: "/sinks/{id}",
+    operationId: "deleteSink",
     tags: tag,
     summary: "Delete a sink (nothing more is sent to it)",
     security,
@@ -218,6 +224,7 @@ const replayRoutes = {
   list: createRoute({
     method: "get",
     path: "/sinks/dead-letters",
+    operationId: "listSinkDeadLetters",
     tags: tag,
     summary: "List sync work that will not be retried",
     description:
@@ -245,6 +252,7 @@ const replayRoutes = {
   replay: createRoute({
     method: "post",
     path: "/sinks/dead-letters/{id}/replay",
+    operationId: "replaySinkDeadLetter",
     tags: tag,
     summary: "Replay a dead letter once its cause is fixed",
     description:
@@ -262,6 +270,7 @@ const replayRoutes = {
   resync: createRoute({
     method: "post",
     path: "/cases/{id}/resync",
+    operationId: "resyncCase",
     tags: tag,
     summary: "Send a case to every active sink again",
     description:

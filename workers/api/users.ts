@@ -48,6 +48,7 @@ const routes = {
   list: createRoute({
     method: "get",
     path: "/users",
+    operationId: "listUsers",
     tags: tag,
     summary: "List the people with a grant in this tenant",
     security,
@@ -73,6 +74,7 @@ const routes = {
   invite: createRoute({
     method: "post",
     path: "/users",
+    operationId: "inviteUser",
     tags: tag,
     summary: "Invite a person into this tenant with a role",
     description:
@@ -101,6 +103,7 @@ const routes = {
   get: createRoute({
     method: "get",
     path: "/users/{id}",
+    operationId: "getUser",
     tags: tag,
     summary: "Get a person and their grant in this tenant",
     security,
@@ -110,6 +113,7 @@ const routes = {
   grant: createRoute({
     method: "put",
     path: "/users/{id}/grant",
+    operationId: "grantUser",
     tags: tag,
     summary: "Grant a role (again) or change it",
     security,
@@ -128,6 +132,7 @@ const routes = {
   revoke: createRoute({
     method: "post",
     path: "/users/{id}/revoke",
+    operationId: "revokeUser",
     tags: tag,
     summary: "Revoke a person's access to this tenant (kept as history; re-granting restores it)",
     security,
