@@ -410,3 +410,22 @@ export const alertSourceVersions = sqliteTable(
     index("alert_source_versions_owed_idx").on(t.alertId).where(sql`applied_at IS NULL`),
   ],
 );
+
+// The change feed (GET /v1/changes, issue 16): one row per case version and per alert change, in
+// commit order. D1 commits one transaction at a time, so `seq` (AUTOINCREMENT) is also the order in
+// which readers can see rows: a reader that has seen seq N has seen every row before it. A replayed
+// projection or delivery inserts nothing twice (the unique key).
+export const changes = sqliteTable(
+  "changes",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["case", "alert"] }).notNull(),
+    entityId: text("entity_id").notNull(),
+    // The case version, or for an alert the occurrence count or the linking case's version.
+    version: integer("version").notNull(),
+    type: text("type").notNull(),
+    at: integer("at").notNull(),
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [uniqueIndex("changes_entity_version_type").on(t.kind, t.entityId, t.version, t.type)],
+);

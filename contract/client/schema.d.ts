@@ -137,6 +137,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read what changed, in commit order, from a cursor
+         * @description An ordered, resumable feed of case and alert changes in the caller's tenant. Start without `since`, then pass the last `next_cursor` back: no change is skipped and none repeats, whatever the concurrency of the writes. A token with `cases:read` sees case changes, one with `alerts:read` alert changes. An empty page answers the same cursor, to poll again later.
+         */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connectors": {
         parameters: {
             query?: never;
@@ -942,6 +962,32 @@ export interface components {
                 head?: string;
                 broken_at?: number;
                 reason?: string;
+            };
+        };
+        ChangePage: {
+            data: components["schemas"]["Change"][];
+            next_cursor: string;
+        };
+        Change: {
+            /** @description This change's position; pass it as `since` to read on from here. */
+            cursor: string;
+            /** @enum {string} */
+            kind: "case" | "alert";
+            /** @description The case or alert id. */
+            id: string;
+            /** @description The case version; for an alert, its occurrence count or the linking case's version. */
+            version: number;
+            /** @enum {string} */
+            type: "case.opened" | "case.changed" | "alert.created" | "alert.seen_again" | "alert.linked" | "alert.unlinked";
+            at: number;
+            /** @description A summary: enough to decide whether to fetch the case or alert. */
+            data: {
+                state?: string;
+                severity?: string;
+                priority?: string;
+                assignee?: string | null;
+                case_id?: string | null;
+                occurrences?: number;
             };
         };
         Connector: {
@@ -1841,6 +1887,66 @@ export interface operations {
             };
             /** @description Not found (including another tenant's resources). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description A `next_cursor` (or a change's `cursor`) from this feed. */
+                since?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Changes after `since`, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

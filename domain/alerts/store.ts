@@ -5,6 +5,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { alertAssets, alertObservables, alerts, assets, observables } from "../../schema/tenant.ts";
 import { type AssetRef, assetId, assetsOf } from "../assets.ts";
+import { alertStoredWrite } from "../changes/feed.ts";
 import type { IdempotencyClaim } from "../idempotency.ts";
 import { newId } from "../ids.ts";
 import { normaliseObservableValue, observableId } from "../observables.ts";
@@ -78,10 +79,13 @@ export async function storeFindings(
     ...(await assetStatements(d, findings, rows, ctx.now)),
     ...sourceVersionStatements(d, versions, ctx.now),
   ];
+  // The change feed reads each alert back after its upsert: created, or seen again.
+  const feed = [...new Set(rows.map((row) => row.dedupKey))].map((key) => alertStoredWrite(db, key, ctx.now));
   const statements: BatchItem<"sqlite">[] = [
     ...(ctx.claim ? [ctx.claim] : []),
     ...upserts,
     ...indexing,
+    ...feed,
     ...(ctx.alongside ?? []),
   ];
   if (statements.length === 0) return { alerts: [], created: 0, duplicates: 0 };

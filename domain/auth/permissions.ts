@@ -21,6 +21,8 @@ export const OPERATIONS = [
   // Decisions a lead signs off: close, reopen, merge, change severity.
   "cases.supervise",
   "reports.read",
+  // The change feed: case changes to those who read cases, alert changes to those who read alerts.
+  "changes.read",
   "connectors.read",
   "connectors.manage",
   // Where cases are kept in sync (Jira, Salesforce, the Platform): administration, with credentials.
@@ -35,7 +37,7 @@ export const OPERATIONS = [
 
 export type Operation = (typeof OPERATIONS)[number];
 
-const VIEWER: readonly Operation[] = ["alerts.read", "cases.read", "reports.read"];
+const VIEWER: readonly Operation[] = ["alerts.read", "cases.read", "reports.read", "changes.read"];
 const ANALYST: readonly Operation[] = [
   ...VIEWER,
   "alerts.submit",
@@ -67,9 +69,9 @@ export const ROLE_OPERATIONS: Readonly<Record<Role, ReadonlySet<Operation>>> = {
 
 /** Scope → operations: what a token carrying the scope may do in its tenant. */
 export const SCOPE_OPERATIONS: Readonly<Record<Scope, ReadonlySet<Operation>>> = {
-  "alerts:read": new Set(["alerts.read", "quarantine.read"]),
+  "alerts:read": new Set(["alerts.read", "quarantine.read", "changes.read"]),
   "alerts:write": new Set(["alerts.submit", "assets.update", "quarantine.replay"]),
-  "cases:read": new Set(["cases.read"]),
+  "cases:read": new Set(["cases.read", "changes.read"]),
   "cases:write": new Set(["cases.create", "cases.work", "cases.supervise"]),
   "reports:read": new Set(["reports.read"]),
   admin: new Set([

@@ -6,6 +6,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { workQueue } from "../../schema/control.ts";
 import { alerts, cases, caseTimeline, comments } from "../../schema/tenant.ts";
+import { alertLinkedWrite, caseChangeWrite } from "../changes/feed.ts";
 import type { Actor, CaseEvent } from "./model.ts";
 import type { CaseProjection } from "./projection.ts";
 
@@ -37,6 +38,7 @@ export function caseProjectionWrites(
       .insert(cases)
       .values({ id, openedAt, ...changed })
       .onConflictDoUpdate({ target: cases.id, set: changed, setWhere: sql`${cases.version} < ${p.version}` }),
+    caseChangeWrite(db, p),
   ];
   for (const entry of timeline) {
     writes.push(
@@ -55,14 +57,17 @@ export function caseProjectionWrites(
     const event = entry.data;
     if (event.type === "case.alert_linked" || (event.type === "case.opened" && event.alertIds.length > 0)) {
       const ids = event.type === "case.alert_linked" ? [event.alertId] : event.alertIds;
-      for (const alertId of ids)
+      for (const alertId of ids) {
         writes.push(d.update(alerts).set({ caseId: id }).where(eq(alerts.id, alertId)));
+        writes.push(alertLinkedWrite(db, alertId, id, p.version, event.at));
+      }
     } else if (event.type === "case.alert_unlinked") {
       writes.push(
         d
           .update(alerts)
           .set({ caseId: null })
           .where(and(eq(alerts.id, event.alertId), eq(alerts.caseId, id))),
+        alertLinkedWrite(db, event.alertId, null, p.version, event.at),
       );
     } else if (event.type === "case.commented") {
       writes.push(

@@ -68,15 +68,16 @@ export async function syncSalesforce(run: SinkRun): Promise<void> {
     response.status === 204
       ? (run.row?.externalId ?? null)
       : ((await jsonOf<{ id?: string }>(response, "Salesforce upsert")).id ?? null);
-  id ??=
-    (
-      await jsonOf<{ Id?: string }>(
-        await run.call(`${caseUrl()}?fields=Id`, {
-          headers: { authorization: `Bearer ${session.token}`, accept: "application/json" },
-        }),
-        "Salesforce Case read",
-      )
-    ).Id ?? null;
+  if (id === null) {
+    const read = await run.call(
+      `${caseUrl()}?fields=Id`,
+      { headers: { authorization: `Bearer ${session.token}`, accept: "application/json" } },
+      [400, 401, 403, 404],
+    );
+    // Read like the upsert: a spent allowance or an ended session is tried again, not given up.
+    if (read.status >= 400) throw await refusal(read);
+    id = (await jsonOf<{ Id?: string }>(read, "Salesforce Case read")).Id ?? null;
+  }
   await run.save({
     ...(id ? { externalId: id, externalUrl: `${session.instance}/lightning/r/Case/${id}/view` } : {}),
     version,
@@ -111,9 +112,9 @@ async function refusal(response: Response): Promise<SinkCallFailed> {
     message?: string;
   }>;
   const first = errors[0];
-  // A session minted a moment ago and already refused: worth another try, not an admin's time yet.
+  // The session ended (again): worth another try with a new one, not an admin's time yet.
   if (response.status === 401)
-    return new SinkCallFailed("Salesforce ended the session as soon as it was minted", {
+    return new SinkCallFailed("Salesforce ended the session (401 INVALID_SESSION_ID)", {
       permanent: false,
       status: 401,
     });

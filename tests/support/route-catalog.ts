@@ -570,6 +570,13 @@ export const ROUTES: RouteCase[] = [
       { method: "POST", path: `/v1/cases/${await v.shared("case")}/resync`, where: "path" },
     ],
   },
+  // Change feed
+  {
+    route: "GET /changes",
+    operation: "changes.read",
+    success: 200,
+    own: async () => ({ method: "GET", path: "/v1/changes?limit=5" }),
+  },
   // Quarantine
   {
     route: "GET /quarantine",

@@ -12,6 +12,7 @@ import { registerAlertRoutes } from "./alerts.ts";
 import { registerAssetRoutes } from "./assets.ts";
 import { registerAuditRoutes } from "./audit.ts";
 import { registerCaseRoutes } from "./cases.ts";
+import { registerChangeRoutes } from "./changes.ts";
 import { registerClientRoutes } from "./clients.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
 import { registerHealthRoutes } from "./health.ts";
@@ -68,6 +69,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
 
   registerAlertRoutes(api);
   registerCaseRoutes(api);
+  registerChangeRoutes(api);
   registerConnectorRoutes(api);
   registerSinkRoutes(api);
   registerQuarantineRoutes(api);
