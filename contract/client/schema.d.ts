@@ -282,7 +282,7 @@ export interface paths {
         put?: never;
         /**
          * Send a case to every active sink again
-         * @description For an operator who fixed a sink's mapping: the sinks are brought to the case as it is now.
+         * @description For an operator who fixed a sink's mapping or credentials: every active sink that has not reached the case's current version is brought to it. A sink already at that version is left as it is (sync is state-based, so nothing is sent twice).
          */
         post: operations["resyncCase"];
         delete?: never;
