@@ -2,7 +2,7 @@
 // case's event log is kept in the tenant's `sink_sync` after each step, so a retry, a duplicate
 // message or messages out of order converge on the case's current state and repeat nothing that
 // was acknowledged (a step whose acknowledgement was lost is re-sent under the same event id).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sinkDeadLetters, sinkSync } from "../../schema/tenant.ts";
 import { newId } from "../ids.ts";
@@ -153,6 +153,20 @@ export async function storeDeadLetter(
   letter: { sinkId: string; caseId: string; version: number; error: string; attempts: number },
   now: number,
 ): Promise<string> {
+  // One open letter per case and sink: a replay brings the sink to the case as it is then, so a
+  // second letter (another retry of the message, or the dead-letter queue after it) adds nothing.
+  const [open] = await drizzle(db)
+    .select({ id: sinkDeadLetters.id })
+    .from(sinkDeadLetters)
+    .where(
+      and(
+        eq(sinkDeadLetters.sinkId, letter.sinkId),
+        eq(sinkDeadLetters.caseId, letter.caseId),
+        isNull(sinkDeadLetters.replayedAt),
+      ),
+    )
+    .limit(1);
+  if (open) return open.id;
   const id = newId("deadLetter", now);
   await drizzle(db)
     .insert(sinkDeadLetters)

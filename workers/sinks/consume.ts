@@ -14,6 +14,8 @@ const sinkMessage = z.object({
   tenantId: z.string().min(1),
   caseId: z.string().min(1),
   version: z.int().min(1),
+  // Tries already made, when a held-back message was sent afresh (Queues would count from 1 again).
+  attempts: z.int().min(0).optional(),
 });
 
 export async function consumeSinkSync(batch: MessageBatch<unknown>, env: Env): Promise<void> {
@@ -33,6 +35,7 @@ export async function consumeSinkSync(batch: MessageBatch<unknown>, env: Env): P
       message.ack();
       continue;
     }
+    const attempts = (parsed.data.attempts ?? 0) + message.attempts;
     const outcome = await syncCaseEverywhere(
       {
         controlDb: env.CONTROL_DB,
@@ -48,12 +51,16 @@ export async function consumeSinkSync(batch: MessageBatch<unknown>, env: Env): P
         appUrl: env.PHOENIX_ISSUER,
         now,
       },
-      { ...parsed.data, attempts: message.attempts },
+      { ...parsed.data, attempts },
     );
     if (outcome.retryIn === null) message.ack();
     else if (outcome.heldBack) {
-      // Waiting for Phoenix's own limits is not a failed try: a fresh message keeps the attempts.
-      await env.SINK_QUEUE.send(parsed.data, { delaySeconds: outcome.retryIn });
+      // Waiting for Phoenix's own limits is not a failed try: a fresh message carries the tries
+      // made so far, neither adding one nor starting again.
+      await env.SINK_QUEUE.send(
+        { ...parsed.data, attempts: attempts - 1 },
+        { delaySeconds: outcome.retryIn },
+      );
       message.ack();
     } else message.retry({ delaySeconds: outcome.retryIn });
   }

@@ -1,6 +1,7 @@
 // Operator replay through the real sink queue: a dead letter is stored in D1, listed, and delivered
 // by replay; a resync repeats nothing already delivered. Split happy, error and security cases.
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { storeDeadLetter } from "../../../domain/sinks/sync.ts";
 import { verifyWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
@@ -158,6 +159,25 @@ describe("operator replay", () => {
     expect(again.status).toBe(409);
     expect(((await again.json()) as { detail: string }).detail).toBe("this dead letter was already replayed");
     await call("PATCH", `/v1/sinks/${letter.sink_id}`, { token: admin, body: { status: "disabled" } });
+  });
+
+  it("keeps one open dead letter per case and sink, however many retries refuse it", async () => {
+    const db = tenantDb(tenant);
+    const letter = {
+      sinkId: "snk_01m8zzzzzzzzzzzzzzzzzzzzzz",
+      caseId: "case_01m8zzzzzzzzzzzzzzzzzzzzzz",
+      version: 3,
+      error: "410",
+      attempts: 1,
+    };
+    const first = await storeDeadLetter(db, letter, Date.now());
+    expect(await storeDeadLetter(db, { ...letter, version: 4, attempts: 2 }, Date.now())).toBe(first);
+    await db
+      .prepare("UPDATE sink_dead_letters SET replayed_at = ? WHERE id = ?")
+      .bind(Date.now(), first)
+      .run();
+    // Once replayed, a new refusal is a new letter.
+    expect(await storeDeadLetter(db, letter, Date.now())).not.toBe(first);
   });
 
   it("names the bad input: an id of the wrong kind, a page size out of range", async () => {
