@@ -2,7 +2,7 @@
 // case's event log is kept in the tenant's `sink_sync` after each step, so a retry, a duplicate
 // message or messages out of order converge on the case's current state and repeat nothing that
 // was acknowledged (a step whose acknowledgement was lost is re-sent under the same event id).
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sinkDeadLetters, sinkSync } from "../../schema/tenant.ts";
 import { newId } from "../ids.ts";
@@ -45,8 +45,8 @@ export async function syncCaseToSink(
 ): Promise<void> {
   // Another delivery already brought the sink this far: nothing to wait for.
   if (version > 0 && ((await syncState(ctx.db, caseId, sink.id))?.syncedVersion ?? 0) >= version) return;
-  const lease = await takeLease(ctx.db, caseId, sink.id, ctx.now);
-  if (lease === null)
+  const held = await takeLease(ctx.db, caseId, sink.id, ctx.now);
+  if (held === null)
     throw new SinkCallFailed("another delivery of this case is syncing it", {
       permanent: false,
       retryAfterSeconds: busyWaitSeconds(),
@@ -59,7 +59,7 @@ export async function syncCaseToSink(
       credentials,
       caseId,
       caseUrl: `${ctx.appUrl.replace(/\/$/, "")}/cases/${caseId}`,
-      row: await syncState(ctx.db, caseId, sink.id),
+      row: held.row,
       call: (url, init, expected) =>
         sinkCall(
           {
@@ -79,30 +79,33 @@ export async function syncCaseToSink(
       .prepare(
         "UPDATE sink_sync SET lease_until = NULL WHERE case_id = ? AND sink_id = ? AND lease_until = ?",
       )
-      .bind(caseId, sink.id, lease)
+      .bind(caseId, sink.id, held.lease)
       .run();
   }
 }
 
-/** Takes the case and sink for one sync; null while another sync holds them. */
+/**
+ * Takes the case and sink for one sync, answering where the sink stands (read in the same
+ * statement); null while another sync holds them.
+ */
 async function takeLease(
   db: D1Database,
   caseId: string,
   sinkId: string,
   now: number,
-): Promise<number | null> {
+): Promise<{ lease: number; row: SyncRow } | null> {
   // A lease value of its own (the expiry plus a random part), so only its holder releases it.
-  const until = now + LEASE_MS + Math.floor(Math.random() * 1000);
-  const taken = await db
-    .prepare(
-      `INSERT INTO sink_sync (case_id, sink_id, updated_at, lease_until) VALUES (?1, ?2, ?3, ?4)
-       ON CONFLICT (case_id, sink_id) DO UPDATE SET lease_until = excluded.lease_until
-       WHERE sink_sync.lease_until IS NULL OR sink_sync.lease_until <= ?3
-       RETURNING lease_until`,
-    )
-    .bind(caseId, sinkId, now, until)
-    .first<{ lease_until: number }>();
-  return taken ? until : null;
+  const lease = now + LEASE_MS + Math.floor(Math.random() * 1000);
+  const [row] = await drizzle(db)
+    .insert(sinkSync)
+    .values({ caseId, sinkId, updatedAt: now, leaseUntil: lease })
+    .onConflictDoUpdate({
+      target: [sinkSync.caseId, sinkSync.sinkId],
+      set: { leaseUntil: lease },
+      setWhere: or(isNull(sinkSync.leaseUntil), lte(sinkSync.leaseUntil, now)),
+    })
+    .returning();
+  return row ? { lease, row } : null;
 }
 
 async function saveProgress(
