@@ -68,13 +68,13 @@ export const correlationStorm: Scenario = {
     const drain = await correlationDrainSeconds(ctx);
     // Projections land after each reply (the case object's outbox): wait until they add up.
     const deadline = Date.now() + 30_000;
-    let cases: Array<{ title: string; alertCount: number }> = [];
+    let cases: Array<{ title: string; alert_count: number }> = [];
     let linked = 0;
     do {
-      cases = (await allCases<{ title: string; alertCount: number }>(ctx)).filter((c) =>
+      cases = (await allCases<{ title: string; alert_count: number }>(ctx)).filter((c) =>
         c.title.startsWith(`Storm ${tag} `),
       );
-      linked = cases.reduce((sum, c) => sum + c.alertCount, 0);
+      linked = cases.reduce((sum, c) => sum + c.alert_count, 0);
       if (linked >= stored) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     } while (Date.now() < deadline);

@@ -833,8 +833,67 @@ export interface components {
                 message: string;
             }[];
         };
-        /** @description The alert as an OCSF 1.8 Detection Finding (class_uid 2004). Phoenix's alert id is in `unmapped.phoenix.alert_id`; `count`, `start_time` and `end_time` carry occurrences. */
+        /** @description An alert as an OCSF 1.8 Detection Finding (class_uid 2004). Phoenix's alert id is in `unmapped.phoenix.alert_id`; `count`, `start_time` and `end_time` carry occurrences. Attributes the producer sent beyond these are kept as they arrived. */
         DetectionFindingView: {
+            /** @enum {number} */
+            class_uid: 2004;
+            /** @enum {string} */
+            class_name: "Detection Finding";
+            /** @enum {number} */
+            category_uid: 2;
+            /** @enum {string} */
+            category_name: "Findings";
+            activity_id: number;
+            activity_name: string;
+            type_uid: number;
+            type_name: string;
+            severity_id: number;
+            severity: string;
+            status_id?: number;
+            status?: string;
+            /** @description Epoch milliseconds. */
+            time: number;
+            finding_info: {
+                uid: string;
+                title?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            metadata: {
+                product: {
+                    name?: string;
+                    uid?: string;
+                    vendor_name?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                version: string;
+                uid?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description How often the finding was delivered. */
+            count: number;
+            /** @description When Phoenix first saw the finding. */
+            start_time: number;
+            /** @description When Phoenix last saw the finding. */
+            end_time: number;
+            /** @description RFC 3339 time, the `datetime` profile's sibling of an epoch field. */
+            start_time_dt?: string;
+            /** @description RFC 3339 time, the `datetime` profile's sibling of an epoch field. */
+            end_time_dt?: string;
+            /** @description Left out of lists unless `include=raw_data`. */
+            raw_data?: string;
+            unmapped: {
+                phoenix: {
+                    alert_id: string;
+                    /** @description The case the alert is grouped into, once it is. */
+                    case_id?: string;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
             [key: string]: unknown;
         };
         AlertPage: {
@@ -842,12 +901,108 @@ export interface components {
             next_cursor: string | null;
         };
         CasePage: {
-            data: components["schemas"]["Case"][];
+            data: components["schemas"]["CaseSummary"][];
             next_cursor: string | null;
         };
-        /** @description A case: its state, SLA clocks, linked alerts and (on GET) its timeline, its observables with each source's current verdict, and where it stands in each sink (`sinks`: synced version, external key and link, last error). `version` is also the ETag. */
+        /** @description A case as lists show it. */
+        CaseSummary: {
+            id: string;
+            /** @description The case version (its ETag) this row reflects. */
+            version: number;
+            title: string;
+            /** @enum {string} */
+            state: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            assignee: string | null;
+            /** @enum {string} */
+            queue: "triage" | "lead";
+            /** @enum {string|null} */
+            resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate" | null;
+            merged_into: string | null;
+            alert_count: number;
+            /** @enum {string} */
+            sla_status: "ok" | "warning" | "breached";
+            /** @description The earliest pending warning; null once every clock is met. */
+            sla_warn_at: number | null;
+            /** @description The earliest pending deadline; null once every clock is met. */
+            sla_due_at: number | null;
+            /** @description Epoch milliseconds. */
+            sla_breached_at: number | null;
+            /** @description Epoch milliseconds. */
+            opened_at: number;
+            /** @description Epoch milliseconds. */
+            updated_at: number;
+            /** @description Epoch milliseconds. */
+            closed_at: number | null;
+        };
+        /** @description A case: its state, SLA clocks and linked alerts. `version` is also the ETag. */
         Case: {
-            [key: string]: unknown;
+            id: string;
+            /** @description The case version; also its ETag. */
+            version: number;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            state: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            assignee: string | null;
+            /** @enum {string} */
+            queue: "triage" | "lead";
+            /** @enum {string} */
+            tier: "L1" | "L2" | "L3";
+            team: string | null;
+            /** @enum {string|null} */
+            resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate" | null;
+            merged_into: string | null;
+            /** @description A source closed its own record of this matter: a suggestion for the analyst, never a close. */
+            source_closed: {
+                alert_id: string;
+                source: string;
+                closed_as: string;
+                /** @description Epoch milliseconds. */
+                at: number;
+            } | null;
+            /** @description Epoch milliseconds. */
+            opened_at: number;
+            /** @description Epoch milliseconds. */
+            updated_at: number;
+            /** @description Epoch milliseconds. */
+            resolved_at: number | null;
+            /** @description Epoch milliseconds. */
+            closed_at: number | null;
+            sla: {
+                /** @enum {string} */
+                status: "ok" | "warning" | "breached";
+                clocks: {
+                    /** @enum {string} */
+                    name: "acknowledge" | "contain" | "resolve";
+                    /** @description Epoch milliseconds. */
+                    due_at: number;
+                    /** @description Epoch milliseconds. */
+                    warn_at: number;
+                    /** @description Epoch milliseconds. */
+                    met_at: number | null;
+                    /** @description SLA time used when met (business time under a business-hours calendar). */
+                    elapsed_ms: number | null;
+                    paused: boolean;
+                    /** @description Epoch milliseconds. */
+                    warned_at: number | null;
+                    /** @description Epoch milliseconds. */
+                    breached_at: number | null;
+                }[];
+            };
+            alerts: {
+                id: string;
+                reviewed: boolean;
+                title: string | null;
+                finding_uid: string | null;
+            }[];
         };
         OpenCaseRequest: {
             title: string;
@@ -858,6 +1013,657 @@ export interface components {
             priority?: "P1" | "P2" | "P3" | "P4";
             alert_ids?: string[];
             reason?: string;
+        };
+        /** @description A case with its timeline, its observables with each source's current verdict, and where it stands in each sink. `version` is also the ETag. */
+        CaseDetail: {
+            id: string;
+            /** @description The case version; also its ETag. */
+            version: number;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            state: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            assignee: string | null;
+            /** @enum {string} */
+            queue: "triage" | "lead";
+            /** @enum {string} */
+            tier: "L1" | "L2" | "L3";
+            team: string | null;
+            /** @enum {string|null} */
+            resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate" | null;
+            merged_into: string | null;
+            /** @description A source closed its own record of this matter: a suggestion for the analyst, never a close. */
+            source_closed: {
+                alert_id: string;
+                source: string;
+                closed_as: string;
+                /** @description Epoch milliseconds. */
+                at: number;
+            } | null;
+            /** @description Epoch milliseconds. */
+            opened_at: number;
+            /** @description Epoch milliseconds. */
+            updated_at: number;
+            /** @description Epoch milliseconds. */
+            resolved_at: number | null;
+            /** @description Epoch milliseconds. */
+            closed_at: number | null;
+            sla: {
+                /** @enum {string} */
+                status: "ok" | "warning" | "breached";
+                clocks: {
+                    /** @enum {string} */
+                    name: "acknowledge" | "contain" | "resolve";
+                    /** @description Epoch milliseconds. */
+                    due_at: number;
+                    /** @description Epoch milliseconds. */
+                    warn_at: number;
+                    /** @description Epoch milliseconds. */
+                    met_at: number | null;
+                    /** @description SLA time used when met (business time under a business-hours calendar). */
+                    elapsed_ms: number | null;
+                    paused: boolean;
+                    /** @description Epoch milliseconds. */
+                    warned_at: number | null;
+                    /** @description Epoch milliseconds. */
+                    breached_at: number | null;
+                }[];
+            };
+            alerts: {
+                id: string;
+                reviewed: boolean;
+                title: string | null;
+                finding_uid: string | null;
+            }[];
+            /** @description The first 500 events, oldest first. */
+            timeline: components["schemas"]["CaseEvent"][];
+            observables: {
+                type: string;
+                value: string;
+                /** @description Alerts of this case that carry it. */
+                sightings: number;
+                verdicts: {
+                    source: string;
+                    verdict: string | null;
+                    reason: string | null;
+                    /** @description Epoch milliseconds. */
+                    valid_until: number | null;
+                }[];
+            }[];
+            /** @description Where the case stands in each of the tenant's active sinks. */
+            sinks: {
+                sink_id: string;
+                /** @enum {string} */
+                kind: "jira" | "salesforce" | "platform";
+                name: string;
+                /** @description The case version the sink has; 0 before the first sync. */
+                synced_version: number;
+                external_id: string | null;
+                external_url: string | null;
+                last_error: string | null;
+                /** @description Epoch milliseconds. */
+                last_error_at: number | null;
+            }[];
+        };
+        /** @description One event of a case, as its hash-chained audit records it: the keys are the audit's own (camelCase), so a timeline entry and its audit record read the same. */
+        CaseEvent: {
+            /** @enum {string} */
+            type: "case.opened";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            caseId: string;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            alertIds: string[];
+            slaPolicy: components["schemas"]["SlaPolicy"];
+        } | {
+            /** @enum {string} */
+            type: "case.acknowledged";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+        } | {
+            /** @enum {string} */
+            type: "case.started";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+        } | {
+            /** @enum {string} */
+            type: "case.held";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+        } | {
+            /** @enum {string} */
+            type: "case.resumed";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+        } | {
+            /** @enum {string} */
+            type: "case.contained";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+        } | {
+            /** @enum {string} */
+            type: "case.resolved";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
+        } | {
+            /** @enum {string} */
+            type: "case.closed";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+        } | {
+            /** @enum {string} */
+            type: "case.reopened";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+        } | {
+            /** @enum {string} */
+            type: "case.assigned";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            assignee: string;
+            previous: string | null;
+        } | {
+            /** @enum {string} */
+            type: "case.unassigned";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            previous: string;
+        } | {
+            /** @enum {string} */
+            type: "case.severity_changed";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            to: "low" | "medium" | "high" | "critical";
+        } | {
+            /** @enum {string} */
+            type: "case.priority_changed";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "P1" | "P2" | "P3" | "P4";
+            /** @enum {string} */
+            to: "P1" | "P2" | "P3" | "P4";
+        } | {
+            /** @enum {string} */
+            type: "case.escalated";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string|null} */
+            tier: "L1" | "L2" | "L3" | null;
+            team: string | null;
+            /** @enum {string} */
+            queue: "triage" | "lead";
+            auto: boolean;
+        } | {
+            /** @enum {string} */
+            type: "case.commented";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            commentId: string;
+            body: string;
+            /** @enum {string} */
+            visibility: "internal" | "customer";
+        } | {
+            /** @enum {string} */
+            type: "case.alert_linked";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            alertId: string;
+        } | {
+            /** @enum {string} */
+            type: "case.alert_unlinked";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            alertId: string;
+        } | {
+            /** @enum {string} */
+            type: "case.alert_reviewed";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            alertId: string;
+        } | {
+            /** @enum {string} */
+            type: "case.source_updated";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            alertId: string;
+            source: string;
+            /** @description Epoch milliseconds. */
+            sourceTime: number;
+            changes: {
+                field: string;
+                /** @description The source's value before, as the source sent it. */
+                from?: unknown;
+                /** @description The source's value after, as the source sent it. */
+                to?: unknown;
+            }[];
+            closedAs: string | null;
+        } | {
+            /** @enum {string} */
+            type: "case.merged";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            into: string;
+            alertIds: string[];
+        } | {
+            /** @enum {string} */
+            type: "sla.warning";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            clock: "acknowledge" | "contain" | "resolve";
+            /** @description Epoch milliseconds. */
+            dueAt: number;
+        } | {
+            /** @enum {string} */
+            type: "sla.breached";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            clock: "acknowledge" | "contain" | "resolve";
+            /** @description Epoch milliseconds. */
+            dueAt: number;
+        } | {
+            /** @enum {string} */
+            type: "sla.met";
+            /** @description Position in the case's event log. */
+            seq: number;
+            /** @description The case version the event's commit produced. */
+            version: number;
+            /** @description Epoch milliseconds. */
+            at: number;
+            actor: components["schemas"]["Actor"];
+            reason?: string;
+            /** @enum {string} */
+            clock: "acknowledge" | "contain" | "resolve";
+            elapsedMs: number;
+            /** @description Epoch milliseconds. */
+            dueAt: number;
+        };
+        /** @description Who did something. */
+        Actor: {
+            /** @enum {string} */
+            kind: "user" | "client" | "system" | "jira";
+            /** @description Issuer-qualified principal id, a client id, `phoenix`, or a Jira accountId. */
+            id: string;
+        };
+        /** @description The SLA policy a case counts by, fixed when it opened. */
+        SlaPolicy: {
+            targets: {
+                low: {
+                    acknowledgeMs: number;
+                    containMs: number;
+                    resolveMs: number;
+                };
+                medium: {
+                    acknowledgeMs: number;
+                    containMs: number;
+                    resolveMs: number;
+                };
+                high: {
+                    acknowledgeMs: number;
+                    containMs: number;
+                    resolveMs: number;
+                };
+                critical: {
+                    acknowledgeMs: number;
+                    containMs: number;
+                    resolveMs: number;
+                };
+            };
+            warningRatio: number;
+            calendar: {
+                /** @enum {string} */
+                kind: "24x7";
+            } | {
+                /** @enum {string} */
+                kind: "business_hours";
+                timeZone: string;
+                weekdays: number[];
+                start: string;
+                end: string;
+                holidays: string[];
+            };
+            pausedIn: {
+                acknowledge: ("new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened")[];
+                contain: ("new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened")[];
+                resolve: ("new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened")[];
+            };
+        };
+        /** @description A case as an OCSF 1.8 Incident Finding (class_uid 2005); `metadata.uid` is the case id. */
+        IncidentFinding: {
+            /** @enum {number} */
+            class_uid: 2005;
+            /** @enum {string} */
+            class_name: "Incident Finding";
+            /** @enum {number} */
+            category_uid: 2;
+            /** @enum {string} */
+            category_name: "Findings";
+            activity_id: number;
+            activity_name: string;
+            type_uid: number;
+            type_name: string;
+            /** @description Epoch milliseconds. */
+            time: number;
+            /** @description RFC 3339 time, the `datetime` profile's sibling of an epoch field. */
+            time_dt: string;
+            /** @description Epoch milliseconds. */
+            start_time: number;
+            /** @description RFC 3339 time, the `datetime` profile's sibling of an epoch field. */
+            start_time_dt: string;
+            /** @description Epoch milliseconds. */
+            end_time?: number;
+            /** @description RFC 3339 time, the `datetime` profile's sibling of an epoch field. */
+            end_time_dt?: string;
+            severity_id: number;
+            severity: string;
+            status_id: number;
+            status: string;
+            status_detail: string;
+            desc: string;
+            priority_id?: number;
+            priority?: string;
+            verdict_id?: number;
+            verdict?: string;
+            assignee?: {
+                uid: string;
+            };
+            assignee_group?: {
+                name: string;
+                uid: string;
+            };
+            metadata: {
+                version: string;
+                product: {
+                    name: string;
+                    vendor_name: string;
+                };
+                /** @description The case id. */
+                uid: string;
+                /** @description The case version: drop a render older than one you hold. */
+                sequence: number;
+                /** @enum {string} */
+                log_name: "cases";
+                /** @description Epoch milliseconds. */
+                modified_time: number;
+                /** @description Epoch milliseconds. */
+                processed_time?: number;
+                profiles: string[];
+            };
+            finding_info_list: {
+                /** @description The producer's finding uid. */
+                uid: string;
+                /** @description Phoenix's alert id. */
+                uid_alt: string;
+                title: string;
+                product?: {
+                    name: string;
+                };
+            }[];
+            unmapped: {
+                phoenix: {
+                    case_id: string;
+                    state: string;
+                    version: number;
+                    alert_count: number;
+                    /** @enum {string} */
+                    resolution?: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
+                    /** @description Epoch milliseconds. */
+                    sla_due_at?: number;
+                    /** @description Epoch milliseconds. */
+                    sla_breached_at?: number;
+                };
+            };
+        };
+        /** @description The case after a command, with the events that command produced (empty when it was a no-op). */
+        CommandedCase: {
+            id: string;
+            /** @description The case version; also its ETag. */
+            version: number;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            state: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            priority: "P1" | "P2" | "P3" | "P4";
+            assignee: string | null;
+            /** @enum {string} */
+            queue: "triage" | "lead";
+            /** @enum {string} */
+            tier: "L1" | "L2" | "L3";
+            team: string | null;
+            /** @enum {string|null} */
+            resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate" | null;
+            merged_into: string | null;
+            /** @description A source closed its own record of this matter: a suggestion for the analyst, never a close. */
+            source_closed: {
+                alert_id: string;
+                source: string;
+                closed_as: string;
+                /** @description Epoch milliseconds. */
+                at: number;
+            } | null;
+            /** @description Epoch milliseconds. */
+            opened_at: number;
+            /** @description Epoch milliseconds. */
+            updated_at: number;
+            /** @description Epoch milliseconds. */
+            resolved_at: number | null;
+            /** @description Epoch milliseconds. */
+            closed_at: number | null;
+            sla: {
+                /** @enum {string} */
+                status: "ok" | "warning" | "breached";
+                clocks: {
+                    /** @enum {string} */
+                    name: "acknowledge" | "contain" | "resolve";
+                    /** @description Epoch milliseconds. */
+                    due_at: number;
+                    /** @description Epoch milliseconds. */
+                    warn_at: number;
+                    /** @description Epoch milliseconds. */
+                    met_at: number | null;
+                    /** @description SLA time used when met (business time under a business-hours calendar). */
+                    elapsed_ms: number | null;
+                    paused: boolean;
+                    /** @description Epoch milliseconds. */
+                    warned_at: number | null;
+                    /** @description Epoch milliseconds. */
+                    breached_at: number | null;
+                }[];
+            };
+            alerts: {
+                id: string;
+                reviewed: boolean;
+                title: string | null;
+                finding_uid: string | null;
+            }[];
+            events: components["schemas"]["CaseEvent"][];
         };
         CaseCommandRequest: {
             /** @enum {string} */
@@ -995,14 +1801,41 @@ export interface components {
             /** @enum {string} */
             kind: "cisco-xdr" | "ai-activity" | "ocsf" | "jira";
             name: string;
-            config: {
-                [key: string]: unknown;
-            };
+            config: components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
             /** @enum {string} */
             status: "active" | "disabled";
             previous_secret_expires_at: number | null;
             created_at: number;
             updated_at: number;
+        };
+        CiscoXdrConnectorConfig: {
+            pull?: {
+                pageSize?: number;
+                lookbackMinutes?: number;
+            };
+        };
+        AiActivityConnectorConfig: {
+            /** @description Alerts of one actor, application and detection type within this window share a case. */
+            correlationWindowMs?: number;
+        };
+        OcsfConnectorConfig: {
+            /** @description Alerts of one rule on one asset within this window share a case. */
+            correlationWindowMs?: number;
+        };
+        JiraConnectorConfig: {
+            /** @default true */
+            signed: boolean;
+            /** @description The accountId Phoenix's Jira sink writes as; changes by it are never applied back */
+            phoenix_account_id: string;
+            /** @default {} */
+            statuses: {
+                [key: string]: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            };
+            /**
+             * @default true_positive
+             * @enum {string}
+             */
+            default_resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
         };
         ConnectorWithSecret: {
             connector: components["schemas"]["Connector"];
@@ -1028,13 +1861,141 @@ export interface components {
             /** @enum {string} */
             kind: "jira" | "salesforce" | "platform";
             name: string;
-            config: {
-                [key: string]: unknown;
-            };
+            config: components["schemas"]["JiraSinkConfig"] | components["schemas"]["SalesforceSinkConfig"] | components["schemas"]["PlatformSinkConfig"];
             /** @enum {string} */
             status: "active" | "disabled";
             created_at: number;
             updated_at: number;
+        };
+        JiraSinkConfig: {
+            /**
+             * Format: uri
+             * @description The Jira Cloud site, e.g. https://acme.atlassian.net
+             */
+            site_url: string;
+            auth: {
+                /** @enum {string} */
+                type: "api_token";
+                /** Format: email */
+                email: string;
+            } | {
+                /** @enum {string} */
+                type: "oauth2";
+                client_id: string;
+                cloud_id: string;
+            };
+            project_key: string;
+            issue_type: string;
+            /**
+             * @default {
+             *       "min_severity": "low",
+             *       "customer_visible_only": false
+             *     }
+             */
+            send: {
+                /**
+                 * @default low
+                 * @enum {string}
+                 */
+                min_severity: "low" | "medium" | "high" | "critical";
+                /** @default false */
+                customer_visible_only: boolean;
+            };
+            /** @default {} */
+            priorities: {
+                P1?: string;
+                P2?: string;
+                P3?: string;
+                P4?: string;
+            };
+            /** @default {} */
+            custom_fields: {
+                severity?: string;
+                tenant?: string;
+                case_url?: string;
+                sla_due?: string;
+            };
+            /** @default {} */
+            transitions: {
+                new?: string;
+                acknowledged?: string;
+                in_progress?: string;
+                contained?: string;
+                on_hold?: string;
+                resolved?: string;
+                closed?: string;
+                reopened?: string;
+            };
+            /**
+             * @default customer
+             * @enum {string}
+             */
+            comments: "customer" | "all" | "none";
+        };
+        SalesforceSinkConfig: {
+            /**
+             * Format: uri
+             * @description The org's My Domain URL, e.g. https://acme.my.salesforce.com
+             */
+            instance_url: string;
+            client_id: string;
+            external_id_field: string;
+            /**
+             * @default {
+             *       "title": "Subject",
+             *       "description": "Description",
+             *       "state": "Status",
+             *       "priority": "Priority"
+             *     }
+             */
+            fields: {
+                title?: string;
+                description?: string;
+                state?: string;
+                severity?: string;
+                priority?: string;
+                tenant?: string;
+                case_url?: string;
+            };
+            /**
+             * @default {
+             *       "state": {},
+             *       "priority": {}
+             *     }
+             */
+            values: {
+                /** @default {} */
+                state: {
+                    new?: string;
+                    acknowledged?: string;
+                    in_progress?: string;
+                    contained?: string;
+                    on_hold?: string;
+                    resolved?: string;
+                    closed?: string;
+                    reopened?: string;
+                };
+                /** @default {} */
+                priority: {
+                    P1?: string;
+                    P2?: string;
+                    P3?: string;
+                    P4?: string;
+                };
+            };
+        };
+        PlatformSinkConfig: {
+            /**
+             * Format: uri
+             * @description Where Phoenix POSTs each case event, signed per Standard Webhooks
+             */
+            url: string;
+            /**
+             * @default [
+             *       "case.*"
+             *     ]
+             */
+            event_types: ("case.*" | "case.opened" | "case.updated" | "case.state_changed" | "case.commented" | "case.merged" | "sla.breached")[];
         };
         SinkCreated: {
             sink: components["schemas"]["Sink"];
@@ -1629,7 +2590,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Case"];
+                    "application/json": components["schemas"]["CaseDetail"] | components["schemas"]["IncidentFinding"];
                 };
             };
             /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
@@ -1699,13 +2660,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The case after the command. */
+            /** @description The case after the command, with the events it produced. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Case"];
+                    "application/json": components["schemas"]["CommandedCase"];
                 };
             };
             /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
@@ -1753,7 +2714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Error. */
+            /** @description `If-Match` names a version that is no longer current: read the resource again and retry. */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -1780,7 +2741,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Error. */
+            /** @description `If-Match` is required on this request. */
             428: {
                 headers: {
                     [name: string]: unknown;
@@ -2024,7 +2985,7 @@ export interface operations {
                      */
                     config?: {
                         [key: string]: unknown;
-                    };
+                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
                 };
             };
         };
@@ -2215,7 +3176,7 @@ export interface operations {
                     /** @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028). */
                     config?: {
                         [key: string]: unknown;
-                    };
+                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
                     /** @enum {string} */
                     status?: "active" | "disabled";
                 };
@@ -2685,7 +3646,7 @@ export interface operations {
                     /** @description The kind's settings. Jira: `site_url`, `auth` ({type: api_token, email} or {type: oauth2, client_id, cloud_id}), `project_key`, `issue_type`, `send`, `priorities`, `custom_fields`, `transitions`, `comments`. Salesforce: `instance_url`, `client_id`, `external_id_field`, `fields`. Platform: `url`, `event_types`. Unknown keys are refused. */
                     config: {
                         [key: string]: unknown;
-                    };
+                    } | components["schemas"]["JiraSinkConfig"] | components["schemas"]["SalesforceSinkConfig"] | components["schemas"]["PlatformSinkConfig"];
                     /**
                      * @description Write-only: stored encrypted, never returned.
                      * @default {}
@@ -2891,7 +3852,7 @@ export interface operations {
                     /** @description The kind's settings. Jira: `site_url`, `auth` ({type: api_token, email} or {type: oauth2, client_id, cloud_id}), `project_key`, `issue_type`, `send`, `priorities`, `custom_fields`, `transitions`, `comments`. Salesforce: `instance_url`, `client_id`, `external_id_field`, `fields`. Platform: `url`, `event_types`. Unknown keys are refused. */
                     config?: {
                         [key: string]: unknown;
-                    };
+                    } | components["schemas"]["JiraSinkConfig"] | components["schemas"]["SalesforceSinkConfig"] | components["schemas"]["PlatformSinkConfig"];
                     /** @description Write-only: stored encrypted, never returned. */
                     credentials?: {
                         api_token?: string;

@@ -95,20 +95,20 @@ export const sinkCredentialsSchema = z
   .describe("Write-only: stored encrypted, never returned.");
 export type SinkCredentials = z.infer<typeof sinkCredentialsSchema>;
 
-const CONFIG_SCHEMAS = {
+export const SINK_CONFIG_SCHEMAS = {
   jira: jiraConfigSchema,
   salesforce: salesforceConfigSchema,
   platform: platformConfigSchema,
 } as const;
 
-export type SinkConfig<K extends SinkKind = SinkKind> = z.infer<(typeof CONFIG_SCHEMAS)[K]>;
+export type SinkConfig<K extends SinkKind = SinkKind> = z.infer<(typeof SINK_CONFIG_SCHEMAS)[K]>;
 
 /** The kind's config, or the field errors that refuse it (422). */
 export function parseSinkConfig(
   kind: SinkKind,
   config: unknown,
 ): { ok: true; config: Record<string, unknown> } | { ok: false; issues: z.core.$ZodIssue[] } {
-  const parsed = CONFIG_SCHEMAS[kind].safeParse(config);
+  const parsed = SINK_CONFIG_SCHEMAS[kind].safeParse(config);
   return parsed.success ? { ok: true, config: parsed.data } : { ok: false, issues: parsed.error.issues };
 }
 

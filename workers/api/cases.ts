@@ -8,11 +8,24 @@ import { operationForCaseCommand } from "../../domain/auth/permissions.ts";
 import { actorOf, type Principal, requirePermission } from "../../domain/auth/principal.ts";
 import { loadCaseConfig } from "../../domain/case/config.ts";
 import { caseEnrichment } from "../../domain/case/enrichment.ts";
-import type { CaseSnapshot } from "../../domain/case/gateway.ts";
+import type { CaseSnapshot, CommandOutcome, TimelineEvent } from "../../domain/case/gateway.ts";
 import { renderCaseAsIncidentFinding } from "../../domain/case/incident-finding.ts";
-import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case/model.ts";
+import {
+  CASE_SEVERITIES,
+  CASE_STATUSES,
+  type CasePriority,
+  type CaseQueue,
+  type CaseSeverity,
+  type CaseStatus,
+  type Resolution,
+} from "../../domain/case/model.ts";
 import { projectCase } from "../../domain/case/projection.ts";
-import { listCases, MAX_CASE_PAGE_SIZE, projectedSlaStatus } from "../../domain/case/queries.ts";
+import {
+  type CaseRow,
+  listCases,
+  MAX_CASE_PAGE_SIZE,
+  projectedSlaStatus,
+} from "../../domain/case/queries.ts";
 import { caseCommandRequestSchema, openCaseRequestSchema } from "../../domain/case/requests.ts";
 import {
   type CaseServiceContext,
@@ -27,7 +40,9 @@ import { caseSinks } from "../../domain/sinks/sync.ts";
 import { slaStatus } from "../../domain/sla/clocks.ts";
 import { caseGateway, caseObjectStub } from "../../durable-objects/case-gateway.ts";
 import type { ApiEnv } from "../http/context.ts";
+import { caseDetailSchema, caseSchema, caseSummarySchema, commandedCaseSchema } from "./case-views.ts";
 import { problemResponses, queryInt } from "./http.ts";
+import { incidentFindingSchema } from "./ocsf-views.ts";
 
 const caseIdParam = z.object({ id: idSchema("case", "a case id") });
 const idempotencyHeader = z
@@ -36,11 +51,6 @@ const idempotencyHeader = z
   .max(255)
   .optional()
   .describe("Replays the first response for 7 days.");
-
-const caseView = z.record(z.string(), z.unknown()).openapi("Case", {
-  description:
-    "A case: its state, SLA clocks, linked alerts and (on GET) its timeline, its observables with each source's current verdict, and where it stands in each sink (`sinks`: synced version, external key and link, last error). `version` is also the ETag.",
-});
 
 const listRoute = createRoute({
   method: "get",
@@ -68,7 +78,7 @@ const listRoute = createRoute({
       content: {
         "application/json": {
           schema: z
-            .object({ data: z.array(caseView), next_cursor: z.string().nullable() })
+            .object({ data: z.array(caseSummarySchema), next_cursor: z.string().nullable() })
             .openapi("CasePage"),
         },
       },
@@ -89,7 +99,7 @@ const createCaseRoute = createRoute({
     body: { required: true, content: { "application/json": { schema: openCaseRequestSchema } } },
   },
   responses: {
-    201: { description: "The new case.", content: { "application/json": { schema: caseView } } },
+    201: { description: "The new case.", content: { "application/json": { schema: caseSchema } } },
     ...problemResponses(400, 401, 403, 404, 409, 415, 422),
   },
 });
@@ -109,7 +119,7 @@ const getRoute = createRoute({
     200: {
       description: "The case, or with `format=ocsf` an OCSF 1.8 Incident Finding.",
       headers: z.object({ etag: z.string() }),
-      content: { "application/json": { schema: caseView } },
+      content: { "application/json": { schema: z.union([caseDetailSchema, incidentFindingSchema]) } },
     },
     ...problemResponses(400, 401, 403, 404, 422),
   },
@@ -134,8 +144,8 @@ const commandRoute = createRoute({
   },
   responses: {
     200: {
-      description: "The case after the command.",
-      content: { "application/json": { schema: caseView } },
+      description: "The case after the command, with the events it produced.",
+      content: { "application/json": { schema: commandedCaseSchema } },
     },
     ...problemResponses(400, 401, 403, 404, 409, 412, 415, 422, 428),
   },
@@ -208,7 +218,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     });
     return c.json(
       {
-        data: page.items.map((row) => ({ ...row, sla_status: projectedSlaStatus(row, now) })),
+        data: page.items.map((row) => caseSummaryOf(row, now)),
         next_cursor: page.nextCursor,
       },
       200,
@@ -244,10 +254,9 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     const db = c.get("tenantDb");
     if (c.req.valid("query").format === "ocsf") {
       const refs = await findAlertRefs(db, Object.keys(snapshot.state.alerts));
-      return c.json(
-        renderCaseAsIncidentFinding(projectCase(snapshot.state, snapshot.version), refs, now),
-        200,
-      );
+      const finding = renderCaseAsIncidentFinding(projectCase(snapshot.state, snapshot.version), refs, now);
+      // The renderer builds open OCSF objects; the contract tests validate real ones against the schema.
+      return c.json(finding as z.infer<typeof incidentFindingSchema>, 200);
     }
     const [timeline, enrichment, sinks] = await Promise.all([
       gateway.events(principal.tenant.id, id, 0, 500),
@@ -285,7 +294,7 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
     );
     if (result.replayed) c.header("idempotent-replayed", "true");
     c.header("etag", etagOf(result.version));
-    return c.json({ ...(await caseBody(c.get("tenantDb"), result, now)), events: result.events }, 200);
+    return c.json({ ...(await caseBody(c.get("tenantDb"), result, now)), events: positioned(result) }, 200);
   });
 
   app.openapi(auditRoute, async (c) => {
@@ -352,6 +361,35 @@ function parseIfMatch(header: string | undefined): number {
     ]);
   }
   return Number(match[1]);
+}
+
+/** A command's events with their place in the log, like the timeline's: they are its last ones. */
+function positioned(outcome: CommandOutcome): TimelineEvent[] {
+  const first = outcome.state.eventCount - outcome.events.length + 1;
+  return outcome.events.map((event, i) => ({ ...event, seq: first + i, version: outcome.version }));
+}
+
+function caseSummaryOf(row: CaseRow, now: number): z.infer<typeof caseSummarySchema> {
+  return {
+    id: row.id,
+    version: row.version,
+    title: row.title,
+    state: row.state as CaseStatus,
+    severity: row.severity as CaseSeverity,
+    priority: row.priority as CasePriority,
+    assignee: row.assigneeId,
+    queue: row.queue as CaseQueue,
+    resolution: row.resolution as Resolution | null,
+    merged_into: row.mergedInto,
+    alert_count: row.alertCount,
+    sla_status: projectedSlaStatus(row, now),
+    sla_warn_at: row.slaWarnAt,
+    sla_due_at: row.slaDueAt,
+    sla_breached_at: row.slaBreachedAt,
+    opened_at: row.openedAt,
+    updated_at: row.updatedAt,
+    closed_at: row.closedAt,
+  };
 }
 
 async function caseBody(db: D1Database, snapshot: CaseSnapshot, now: number) {

@@ -15,24 +15,26 @@ import {
 } from "../../domain/connectors/service.ts";
 import { setXdrPullCredentials, XDR_REGIONS } from "../../domain/connectors/xdr-pull.ts";
 import { idSchema } from "../../domain/ids.ts";
-import { CONNECTOR_KINDS, validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
+import {
+  CONNECTOR_KINDS,
+  connectorConfigSchemas,
+  validateConnectorConfig,
+} from "../../domain/ingest/kinds/index.ts";
 import type { ApiEnv } from "../http/context.ts";
-import { problemResponses } from "./http.ts";
+import { kindConfigSchemas, problemResponses } from "./http.ts";
 
 const idParam = z.object({ id: idSchema("connector", "a connector id") });
-const config = z
-  .record(z.string(), z.unknown())
-  .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")
-  .describe(
-    "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
-  );
+const configs = kindConfigSchemas("Connector", connectorConfigSchemas());
+const config = configs.request.describe(
+  "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
+);
 
 const connectorView = z
   .object({
     id: z.string(),
     kind: z.string().openapi({ enum: [...CONNECTOR_KINDS] }),
     name: z.string(),
-    config: z.record(z.string(), z.unknown()),
+    config: configs.view,
     status: z.enum(["active", "disabled"]),
     previous_secret_expires_at: z.int().nullable(),
     created_at: z.int(),

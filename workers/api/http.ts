@@ -35,9 +35,11 @@ const DESCRIPTIONS: Record<number, string> = {
   403: "The token lacks the required scope.",
   404: "Not found (including another tenant's resources).",
   409: "Conflict with the current state, or the same Idempotency-Key in flight.",
+  412: "`If-Match` names a version that is no longer current: read the resource again and retry.",
   413: "The request body is too large.",
   415: "The request body is not JSON in UTF-8, or is compressed.",
   422: "The request failed validation; `errors` names each field.",
+  428: "`If-Match` is required on this request.",
   429: "Throttled (rate limit) or over the tenant's daily ingest quota; Retry-After says when to try again.",
 };
 
@@ -52,4 +54,27 @@ export function problemResponses(...statuses: Array<keyof typeof DESCRIPTIONS>) 
       },
     ]),
   ) as Record<number, { description: string; content: Record<string, { schema: typeof problemSchema }> }>;
+}
+
+type ConfigSchema = z.ZodType<Record<string, unknown>>;
+
+/**
+ * The `config` of a resource whose settings depend on its kind (sinks, connectors). Each kind's
+ * strict schema becomes a component and responses are one of them. Requests are documented the
+ * same way but stay a plain object at the route: the handler validates them against the kind, so
+ * its errors name the kind's fields.
+ */
+export function kindConfigSchemas(resource: string, schemas: Record<string, ConfigSchema>) {
+  const components = Object.entries(schemas).map(([kind, schema]) => {
+    const id = `${kind.replace(/(^|-)([a-z])/g, (_m, _dash, c: string) => c.toUpperCase())}${resource}Config`;
+    return { id, schema: schema.meta({ id }) as ConfigSchema };
+  });
+  const oneOfKinds = { anyOf: components.map((c) => ({ $ref: `#/components/schemas/${c.id}` })) };
+  return {
+    view: z.union(components.map((c) => c.schema) as [ConfigSchema, ...ConfigSchema[]]),
+    request: z
+      .record(z.string(), z.unknown())
+      .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")
+      .openapi(oneOfKinds as object),
+  };
 }

@@ -4,7 +4,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import { idSchema } from "../../domain/ids.ts";
 import { checkSink } from "../../domain/sinks/checks.ts";
-import { SINK_KINDS, sinkCredentialsSchema } from "../../domain/sinks/config.ts";
+import { SINK_CONFIG_SCHEMAS, SINK_KINDS, sinkCredentialsSchema } from "../../domain/sinks/config.ts";
 import {
   type DeadLetter,
   listDeadLetters,
@@ -26,22 +26,20 @@ import {
 } from "../../domain/sinks/service.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
 import type { ApiEnv } from "../http/context.ts";
-import { problemResponses, queryInt } from "./http.ts";
+import { kindConfigSchemas, problemResponses, queryInt } from "./http.ts";
 
 const idParam = z.object({ id: idSchema("sink", "a sink id") });
-const config = z
-  .record(z.string(), z.unknown())
-  .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")
-  .describe(
-    "The kind's settings. Jira: `site_url`, `auth` ({type: api_token, email} or {type: oauth2, client_id, cloud_id}), `project_key`, `issue_type`, `send`, `priorities`, `custom_fields`, `transitions`, `comments`. Salesforce: `instance_url`, `client_id`, `external_id_field`, `fields`. Platform: `url`, `event_types`. Unknown keys are refused.",
-  );
+const configs = kindConfigSchemas("Sink", SINK_CONFIG_SCHEMAS);
+const config = configs.request.describe(
+  "The kind's settings. Jira: `site_url`, `auth` ({type: api_token, email} or {type: oauth2, client_id, cloud_id}), `project_key`, `issue_type`, `send`, `priorities`, `custom_fields`, `transitions`, `comments`. Salesforce: `instance_url`, `client_id`, `external_id_field`, `fields`. Platform: `url`, `event_types`. Unknown keys are refused.",
+);
 
 const sinkView = z
   .object({
     id: z.string(),
     kind: z.enum(SINK_KINDS),
     name: z.string(),
-    config: z.record(z.string(), z.unknown()),
+    config: configs.view,
     status: z.enum(["active", "disabled"]),
     created_at: z.int(),
     updated_at: z.int(),

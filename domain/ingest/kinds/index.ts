@@ -1,5 +1,6 @@
 // The connector kinds Phoenix runs, by the `kind` stored on each connector. This registry is where
 // kinds are declared: a kind is one folder beside this file, and its line in KINDS below.
+import type { z } from "zod";
 import { fieldErrorsFromIssues, PhoenixError } from "../../errors.ts";
 import type { ConnectorKindDefinition } from "../kind.ts";
 import { aiActivity } from "./ai-activity/index.ts";
@@ -41,6 +42,14 @@ export function bringsCaseChanges(kind: string): kind is keyof typeof CASE_CHANG
 export function kindFor(kind: string): ConnectorKindDefinition {
   if (!Object.hasOwn(KINDS, kind)) throw new Error(`connector kind ${JSON.stringify(kind)} maps no findings`);
   return KINDS[kind as FindingKind];
+}
+
+/** Each kind's config schema, by kind: for documenting what `config` holds. */
+export function connectorConfigSchemas(): Record<ConnectorKind, z.ZodType<Record<string, unknown>>> {
+  return {
+    ...Object.fromEntries(Object.entries(KINDS).map(([kind, def]) => [kind, def.configSchema])),
+    ...Object.fromEntries(Object.entries(CASE_CHANGE_KINDS).map(([kind, def]) => [kind, def.configSchema])),
+  } as Record<ConnectorKind, z.ZodType<Record<string, unknown>>>;
 }
 
 /**

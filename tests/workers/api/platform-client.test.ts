@@ -26,22 +26,27 @@ describe("the Platform's typed client", () => {
       body: { title: "Suspicious login from a new ASN", severity: "high" },
     });
     expect(opened.response.status).toBe(201);
-    // The Case response is still an open object in the contract (issue 16 types it fully).
-    const id = String(opened.data?.id);
+    if (!opened.data) throw new Error("no case");
+    // Typed from the contract: a misspelt field here fails the compile, not the Platform in production.
+    const { id, version, sla } = opened.data;
+    expect(sla.clocks.map((clock) => clock.name).sort()).toEqual(["acknowledge", "contain", "resolve"]);
     const acked = await analyst.POST("/cases/{id}/commands", {
-      params: { path: { id }, header: { "if-match": `"${String(opened.data?.version)}"` } },
+      params: { path: { id }, header: { "if-match": `"${version}"` } },
       body: { type: "acknowledge" },
     });
-    expect(acked.error).toBeUndefined();
+    expect(acked.data?.events.map((e) => e.type)).toContain("case.acknowledged");
     const read = await analyst.GET("/cases/{id}", { params: { path: { id } } });
     expect(read.data).toMatchObject({ id, state: "acknowledged", severity: "high" });
+    const opening = read.data && "timeline" in read.data ? read.data.timeline[0] : undefined;
+    expect(opening?.type === "case.opened" ? opening.slaPolicy.calendar.kind : null).toBe("24x7");
     const listed = await analyst.GET("/cases", { params: { query: { state: "acknowledged", limit: 50 } } });
-    expect(listed.data?.data.map((c) => c.id)).toContain(id);
+    const row = listed.data?.data.find((c) => c.id === id);
+    expect(row).toMatchObject({ state: "acknowledged", alert_count: 0, sla_status: "ok" });
   });
 
   it("gets the problem as a typed error: a stale version is 412, another tenant's case is 404", async () => {
     const opened = await analyst.POST("/cases", { body: { title: "Beacon", severity: "low" } });
-    const id = String(opened.data?.id);
+    const id = opened.data?.id ?? "";
     const stale = await analyst.POST("/cases/{id}/commands", {
       params: { path: { id }, header: { "if-match": '"999"' } },
       body: { type: "acknowledge" },
