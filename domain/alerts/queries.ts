@@ -98,6 +98,22 @@ export async function findAlertRefs(db: D1Database, ids: readonly string[]): Pro
   return refs;
 }
 
+/** The case each of `ids` is grouped into (null: not yet), for the ids that are alerts of this tenant. */
+export async function alertCaseIds(
+  db: D1Database,
+  ids: readonly string[],
+): Promise<Map<string, string | null>> {
+  const found = new Map<string, string | null>();
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await drizzle(db)
+      .select({ id: alerts.id, caseId: alerts.caseId })
+      .from(alerts)
+      .where(inArray(alerts.id, ids.slice(i, i + 90)));
+    for (const r of rows) found.set(r.id, r.caseId);
+  }
+  return found;
+}
+
 /** Which of `ids` are alerts of this tenant. */
 export async function existingAlertIds(db: D1Database, ids: readonly string[]): Promise<Set<string>> {
   return new Set((await findAlertRefs(db, ids)).map((r) => r.id));

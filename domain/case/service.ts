@@ -91,7 +91,8 @@ export async function commandCase(
   requester: Requester,
   caseId: string,
   request: CaseCommandRequest,
-  expectedVersion: number,
+  /** The version the requester acted on; null for a command that holds whatever the version (a review). */
+  expectedVersion: number | null,
   idempotency: IdempotentInput,
 ): Promise<CommandOutcome> {
   if (request.type === "merge_into") await assertCaseExists(ctx, request.target_case_id);

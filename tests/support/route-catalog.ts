@@ -16,6 +16,8 @@ export interface Probe {
   headers?: Record<string, string>;
   /** Where the other tenant's id sits, for the BOLA report. */
   where?: "path" | "query" | "body";
+  /** A bulk request: read as a whole (200), so each item naming the other tenant's id must be 404. */
+  perItem?: boolean;
 }
 
 export interface RouteCase {
@@ -558,6 +560,51 @@ export const ROUTES: RouteCase[] = [
         method: "POST",
         path: `/v1/sinks/dead-letters/${await v.shared("deadLetter")}/replay`,
         where: "path",
+      },
+    ],
+  },
+  {
+    route: "POST /cases/bulk-commands",
+    operation: "cases.work",
+    success: 200,
+    own: async (w) => {
+      const id = await w.case();
+      return {
+        method: "POST",
+        path: "/v1/cases/bulk-commands",
+        body: { commands: [{ case_id: id, if_match: 1, command: { type: "acknowledge" } }] },
+      };
+    },
+    foreign: async (_a, v) => {
+      const id = await v.shared("case");
+      const version = Number((await v.caseVersion(id)).replaceAll('"', ""));
+      return [
+        {
+          method: "POST",
+          path: "/v1/cases/bulk-commands",
+          body: { commands: [{ case_id: id, if_match: version, command: { type: "acknowledge" } }] },
+          where: "body",
+          perItem: true,
+        },
+      ];
+    },
+  },
+  {
+    route: "POST /alerts/bulk-review",
+    operation: "cases.work",
+    success: 200,
+    own: async (w) => ({
+      method: "POST",
+      path: "/v1/alerts/bulk-review",
+      body: { alert_ids: [await w.shared("alert")] },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "POST",
+        path: "/v1/alerts/bulk-review",
+        body: { alert_ids: [await v.shared("alert")] },
+        where: "body",
+        perItem: true,
       },
     ],
   },

@@ -11,6 +11,7 @@ import { limitByClient } from "../limits/rate-limit.ts";
 import { registerAlertRoutes } from "./alerts.ts";
 import { registerAssetRoutes } from "./assets.ts";
 import { registerAuditRoutes } from "./audit.ts";
+import { registerBulkRoutes } from "./bulk.ts";
 import { registerCaseRoutes } from "./cases.ts";
 import { registerChangeRoutes } from "./changes.ts";
 import { registerClientRoutes } from "./clients.ts";
@@ -67,6 +68,8 @@ export function createApi(): OpenAPIHono<ApiEnv> {
     return next();
   });
 
+  // Bulk first: `/cases/bulk-commands` must not be read as a case id by `/cases/{id}` routes.
+  registerBulkRoutes(api);
   registerAlertRoutes(api);
   registerCaseRoutes(api);
   registerChangeRoutes(api);

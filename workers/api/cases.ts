@@ -333,11 +333,11 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
 
 // --- mapping ---------------------------------------------------------------------------------
 
-function caseContext(c: Context<ApiEnv>, now: number): CaseServiceContext {
+export function caseContext(c: Context<ApiEnv>, now: number): CaseServiceContext {
   return { gateway: caseGateway(c.env), db: c.get("tenantDb"), tenant: c.get("principal").tenant, now };
 }
 
-function requesterOf(principal: Principal): Requester {
+export function requesterOf(principal: Principal): Requester {
   return { actor: actorOf(principal), idempotencyScope: principal.id };
 }
 

@@ -17,7 +17,7 @@ export function queryInt(min: number, max: number = Number.MAX_SAFE_INTEGER) {
     .openapi({ type: "integer", minimum: min, maximum: max });
 }
 
-const problemSchema = z
+export const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),

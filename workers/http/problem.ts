@@ -23,9 +23,10 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-export function problemResponse(error: PhoenixError, instance?: string): Response {
+/** The problem an error is, as a body: on its own, or one item's outcome inside a bulk answer. */
+export function problemOf(error: PhoenixError, instance?: string): Problem {
   const { status, title } = ERROR_CODES[error.code];
-  const body: Problem = {
+  return {
     type: `/problems/${error.code.replaceAll("_", "-")}`,
     title,
     status,
@@ -34,6 +35,11 @@ export function problemResponse(error: PhoenixError, instance?: string): Respons
     ...(instance ? { instance } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
   };
+}
+
+export function problemResponse(error: PhoenixError, instance?: string): Response {
+  const body = problemOf(error, instance);
+  const { status } = body;
   const headers = new Headers({ "content-type": PROBLEM_CONTENT_TYPE });
   if (error.code === "unauthenticated") headers.set("www-authenticate", 'Bearer realm="phoenix-api"');
   if (error.code === "forbidden") headers.set("www-authenticate", 'Bearer error="insufficient_scope"');
