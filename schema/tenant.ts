@@ -429,3 +429,42 @@ export const changes = sqliteTable(
   },
   (t) => [uniqueIndex("changes_entity_version_type").on(t.kind, t.entityId, t.version, t.type)],
 );
+
+// Report aggregates (issue 16, decision 040): counters per time bucket, kept up to date in the same
+// batches as the writes they count, so a report reads a few rows per bucket and never the alerts or
+// cases themselves. Each bucket exists at three grains (day, week, month; UTC), so any report reads
+// one grain. Empty dimensions are '' (not NULL), so they can be part of the key.
+export const reportCounts = sqliteTable(
+  "report_counts",
+  {
+    grain: text("grain", { enum: ["day", "week", "month"] }).notNull(),
+    metric: text("metric").notNull(),
+    // The bucket's start, epoch ms (UTC midnight; Monday for weeks; the 1st for months).
+    bucket: integer("bucket").notNull(),
+    severity: text("severity").notNull(),
+    dim1: text("dim1").notNull(),
+    dim2: text("dim2").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.metric, t.bucket, t.severity, t.dim1, t.dim2] })],
+);
+
+// Time to acknowledge, contain and resolve per bucket, severity and clock: count, exact sums (for
+// means) and histograms of seconds to two significant figures (for percentiles), in business time
+// as the SLA policy counts it and in wall time.
+export const reportDurations = sqliteTable(
+  "report_durations",
+  {
+    grain: text("grain", { enum: ["day", "week", "month"] }).notNull(),
+    bucket: integer("bucket").notNull(),
+    severity: text("severity").notNull(),
+    clock: text("clock").notNull(),
+    n: integer("n").notNull(),
+    businessSumMs: integer("business_sum_ms").notNull(),
+    wallSumMs: integer("wall_sum_ms").notNull(),
+    // {"<seconds to 2 significant figures>": count}
+    businessBins: text("business_bins", { mode: "json" }).$type<Record<string, number>>().notNull(),
+    wallBins: text("wall_bins", { mode: "json" }).$type<Record<string, number>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.bucket, t.severity, t.clock] })],
+);

@@ -197,6 +197,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/sla-compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA compliance per severity and clock
+         * @description Met, warned and breached clock periods per severity and clock (acknowledge, contain, resolve) over the period, with percentages. A reopened case's new resolve period counts on its own. Figures come from aggregates kept as events happen (decision 040), so a report costs a few rows per bucket whatever the history. Periods are whole UTC days, at most 1100.
+         */
+        get: operations["getSlaComplianceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/mttx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mean and percentile time to acknowledge, contain and resolve
+         * @description Per bucket, severity and clock: mean, p50 and p90, in business time as the SLA policy counts it and in wall time. At most 400 buckets. Figures come from aggregates kept as events happen (decision 040), so a report costs a few rows per bucket whatever the history. Periods are whole UTC days, at most 1100.
+         */
+        get: operations["getMttxReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/alert-volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert volume and noise reduction
+         * @description Per bucket: raw deliveries, alerts after de-duplication, alerts grouped into cases and cases opened, by source, connector and severity; noise reduction is deliveries per case. Alerts count when Phoenix received them. At most 400 buckets. Figures come from aggregates kept as events happen (decision 040), so a report costs a few rows per bucket whatever the history. Periods are whole UTC days, at most 1100.
+         */
+        get: operations["getAlertVolumeReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/case-outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Case outcomes by resolution and escalation
+         * @description Cases resolved in the period by resolution (a merge is a duplicate), split by whether they were escalated first, and escalations by target. A reopened case's outcome leaves the period it was counted in. Figures come from aggregates kept as events happen (decision 040), so a report costs a few rows per bucket whatever the history. Periods are whole UTC days, at most 1100.
+         */
+        get: operations["getCaseOutcomesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connectors": {
         parameters: {
             query?: never;
@@ -1420,6 +1500,8 @@ export interface components {
             to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
             /** @enum {string} */
             resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
+            /** @description Escalated when resolved (absent on older events). */
+            escalated?: boolean;
         } | {
             /** @enum {string} */
             type: "case.closed";
@@ -1450,6 +1532,14 @@ export interface components {
             from: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
             /** @enum {string} */
             to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            /** @description The resolution this reopen takes back (absent on older events). */
+            undoes?: {
+                /** @enum {string} */
+                resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
+                /** @description Epoch milliseconds. */
+                resolvedAt: number;
+                escalated: boolean;
+            } | null;
         } | {
             /** @enum {string} */
             type: "case.assigned";
@@ -1613,6 +1703,7 @@ export interface components {
             to: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
             into: string;
             alertIds: string[];
+            escalated?: boolean;
         } | {
             /** @enum {string} */
             type: "sla.warning";
@@ -1643,6 +1734,8 @@ export interface components {
             clock: "acknowledge" | "contain" | "resolve";
             /** @description Epoch milliseconds. */
             dueAt: number;
+            /** @enum {string} */
+            severity?: "low" | "medium" | "high" | "critical";
         } | {
             /** @enum {string} */
             type: "sla.met";
@@ -1656,9 +1749,19 @@ export interface components {
             reason?: string;
             /** @enum {string} */
             clock: "acknowledge" | "contain" | "resolve";
+            /** @description SLA time used, as the policy counts it (business hours, pauses excluded). */
             elapsedMs: number;
             /** @description Epoch milliseconds. */
             dueAt: number;
+            /**
+             * @description The case's severity when the clock was met.
+             * @enum {string}
+             */
+            severity?: "low" | "medium" | "high" | "critical";
+            /** @description Wall-clock time from the clock's start, pauses included. */
+            wallMs?: number;
+            warned?: boolean;
+            breached?: boolean;
         };
         /** @description Who did something. */
         Actor: {
@@ -1903,6 +2006,118 @@ export interface components {
                 case_id?: string | null;
                 occurrences?: number;
             };
+        };
+        SlaComplianceReport: {
+            /** @description The tenants the figures cover. */
+            tenants: string[];
+            from: string;
+            to: string;
+            data: {
+                /** @enum {string} */
+                severity: "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                clock: "acknowledge" | "contain" | "resolve";
+                /** @description Met on time, no warning. */
+                met: number;
+                /** @description Met on time after the warning fired. */
+                warned: number;
+                /** @description Breached (counted when the breach fired, or when met late). */
+                breached: number;
+                total: number;
+                met_pct: number;
+                warned_pct: number;
+                breached_pct: number;
+            }[];
+        };
+        MttxReport: {
+            /** @description The tenants the figures cover. */
+            tenants: string[];
+            from: string;
+            to: string;
+            /** @enum {string} */
+            bucket: "day" | "week" | "month";
+            data: {
+                /** @description The bucket's first day (UTC), e.g. 2026-11-02. */
+                bucket: string;
+                /** @enum {string} */
+                severity: "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                clock: "acknowledge" | "contain" | "resolve";
+                /** @description Clocks met in the bucket. */
+                count: number;
+                /** @description In SLA time as the policy counts it: business hours, pauses excluded. */
+                business: {
+                    mean_ms: number;
+                    /** @description Nearest-rank median, in seconds to two significant figures (as ms). */
+                    p50_ms: number;
+                    /** @description Nearest-rank 90th percentile, in seconds to two significant figures (as ms). */
+                    p90_ms: number;
+                };
+                /** @description On the wall clock from the clock's start, pauses included. */
+                wall: {
+                    mean_ms: number;
+                    /** @description Nearest-rank median, in seconds to two significant figures (as ms). */
+                    p50_ms: number;
+                    /** @description Nearest-rank 90th percentile, in seconds to two significant figures (as ms). */
+                    p90_ms: number;
+                };
+            }[];
+        };
+        AlertVolumeReport: {
+            /** @description The tenants the figures cover. */
+            tenants: string[];
+            from: string;
+            to: string;
+            /** @enum {string} */
+            bucket: "day" | "week" | "month";
+            data: {
+                /** @description The bucket's first day (UTC), e.g. 2026-11-02. */
+                bucket: string;
+                /** @description Findings received, duplicates included. */
+                deliveries: number;
+                /** @description New alerts after de-duplication. */
+                alerts: number;
+                /** @description Deliveries folded into an existing alert. */
+                duplicates: number;
+                /** @description Alerts that joined a case. */
+                grouped: number;
+                /** @description Cases opened. */
+                cases: number;
+                /** @description Deliveries per case opened; null without cases. */
+                noise_reduction: number | null;
+                by_source: {
+                    /** @description The finding's product name ('' when it named none). */
+                    source: string;
+                    connector_id: string | null;
+                    /** @description OCSF severity_id. */
+                    severity_id: number;
+                    deliveries: number;
+                    alerts: number;
+                    duplicates: number;
+                    grouped: number;
+                }[];
+            }[];
+        };
+        CaseOutcomesReport: {
+            /** @description The tenants the figures cover. */
+            tenants: string[];
+            from: string;
+            to: string;
+            resolutions: {
+                /** @enum {string} */
+                resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
+                total: number;
+                /** @description Of them, cases escalated (a higher tier or the lead queue) first. */
+                escalated: number;
+                not_escalated: number;
+            }[];
+            escalations: {
+                /** @description The tier (L2, L3) or queue (lead) escalated to. */
+                to: string;
+                /** @description By an SLA breach. */
+                auto: number;
+                manual: number;
+            }[];
         };
         Connector: {
             id: string;
@@ -3187,6 +3402,262 @@ export interface operations {
             };
             /** @description The request failed validation; `errors` names each field. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+        };
+    };
+    getSlaComplianceReport: {
+        parameters: {
+            query: {
+                /** @description First day of the period (UTC), inclusive. */
+                from: string;
+                /** @description Day after the period (UTC), exclusive. */
+                to: string;
+                /** @description Tenant ids, comma-separated, to sum over (people with grants on each); the caller's own tenant when left out. */
+                tenant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaComplianceReport"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Not found (including another tenant's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+        };
+    };
+    getMttxReport: {
+        parameters: {
+            query: {
+                /** @description First day of the period (UTC), inclusive. */
+                from: string;
+                /** @description Day after the period (UTC), exclusive. */
+                to: string;
+                /** @description Tenant ids, comma-separated, to sum over (people with grants on each); the caller's own tenant when left out. */
+                tenant?: string;
+                /** @description UTC days, ISO weeks (from Monday) or calendar months. */
+                bucket?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MttxReport"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Not found (including another tenant's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+        };
+    };
+    getAlertVolumeReport: {
+        parameters: {
+            query: {
+                /** @description First day of the period (UTC), inclusive. */
+                from: string;
+                /** @description Day after the period (UTC), exclusive. */
+                to: string;
+                /** @description Tenant ids, comma-separated, to sum over (people with grants on each); the caller's own tenant when left out. */
+                tenant?: string;
+                /** @description UTC days, ISO weeks (from Monday) or calendar months. */
+                bucket?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertVolumeReport"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Not found (including another tenant's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+        };
+    };
+    getCaseOutcomesReport: {
+        parameters: {
+            query: {
+                /** @description First day of the period (UTC), inclusive. */
+                from: string;
+                /** @description Day after the period (UTC), exclusive. */
+                to: string;
+                /** @description Tenant ids, comma-separated, to sum over (people with grants on each); the caller's own tenant when left out. */
+                tenant?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOutcomesReport"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & unknown;
+                };
+            };
+            /** @description Not found (including another tenant's resources). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,7 @@ import {
   normaliseFinding,
   OBSERVABLE_TYPE_CAPTIONS,
 } from "../ocsf/detection-finding.ts";
+import { alertCountWrites, countWrites } from "../reports/aggregates.ts";
 import { type SourceVersion, sourceVersionStatements } from "./source-versions.ts";
 
 export type Alert = typeof alerts.$inferSelect;
@@ -86,6 +87,7 @@ export async function storeFindings(
     ...upserts,
     ...indexing,
     ...feed,
+    ...volumeWrites(db, rows, ctx.now),
     ...(ctx.alongside ?? []),
   ];
   if (statements.length === 0) return { alerts: [], created: 0, duplicates: 0 };
@@ -100,6 +102,43 @@ export async function storeFindings(
   });
   const duplicates = stored.filter((s) => s.duplicate).length;
   return { alerts: stored, created: stored.length - duplicates, duplicates };
+}
+
+/**
+ * The alert-volume report's counters: every finding is a delivery; a row whose minted id survived
+ * the upsert is a new alert (a duplicate keeps the existing row's id).
+ */
+function volumeWrites(
+  db: D1Database,
+  rows: ReadonlyArray<typeof alerts.$inferInsert & { id: string }>,
+  now: number,
+) {
+  const deliveries = new Map<string, { severity: string; source: string; connector: string; n: number }>();
+  for (const row of rows) {
+    const dims = {
+      severity: String(row.severityId),
+      source: row.productName ?? "",
+      connector: row.sourceConnectorId ?? "",
+    };
+    const key = JSON.stringify(dims);
+    deliveries.set(key, { ...dims, n: (deliveries.get(key)?.n ?? 0) + 1 });
+  }
+  return [
+    ...[...deliveries.values()].flatMap((d) =>
+      countWrites(
+        db,
+        { metric: "deliveries", at: now, severity: d.severity, dim1: d.source, dim2: d.connector, n: d.n },
+        null,
+      ),
+    ),
+    ...alertCountWrites(
+      db,
+      "alerts",
+      rows.map((row) => row.id),
+      now,
+      null,
+    ),
+  ];
 }
 
 async function toRow(

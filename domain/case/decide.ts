@@ -106,6 +106,7 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
         ...event,
         type: "case.resolved",
         resolution: command.resolution,
+        escalated: wasEscalated(state),
         from,
         to,
       });
@@ -129,7 +130,11 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
           "invalid_transition",
           `${refusal("reopen", state)}: the reopen window ended at ${new Date(windowEnds).toISOString()}`,
         );
-      return transition(state, ctx.now, { ...event, type: "case.reopened", from, to });
+      const undoes =
+        state.resolution !== null && state.resolvedAt !== null
+          ? { resolution: state.resolution, resolvedAt: state.resolvedAt, escalated: wasEscalated(state) }
+          : null;
+      return transition(state, ctx.now, { ...event, type: "case.reopened", undoes, from, to });
     }
     case "merge_into": {
       const bad = checkId("targetCaseId", command.targetCaseId);
@@ -141,6 +146,7 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
         type: "case.merged",
         into: command.targetCaseId,
         alertIds: Object.keys(state.alerts),
+        escalated: wasEscalated(state),
         from,
         to,
       });
@@ -292,12 +298,19 @@ export function onSlaSignal(state: CaseState, signal: SlaSignal, now: number): C
     return [{ ...base, type: "sla.warning", clock: due.clock, dueAt: due.dueAt }];
 
   const reason = `${due.clock} SLA breached`;
-  const events: CaseEvent[] = [{ ...base, type: "sla.breached", clock: due.clock, dueAt: due.dueAt }];
+  const events: CaseEvent[] = [
+    { ...base, type: "sla.breached", clock: due.clock, dueAt: due.dueAt, severity: state.severity },
+  ];
   const raised = raisePriority(state.priority);
   if (raised !== state.priority)
     events.push({ ...base, reason, type: "case.priority_changed", from: state.priority, to: raised });
   events.push({ ...base, reason, type: "case.escalated", tier: null, team: null, queue: "lead", auto: true });
   return events;
+}
+
+/** Whether the case has gone past first-line handling: a higher tier, or the lead queue. */
+export function wasEscalated(state: Pick<CaseState, "tier" | "queue">): boolean {
+  return state.tier !== "L1" || state.queue === "lead";
 }
 
 /** One step more urgent: P4 → P3 → P2 → P1; P1 stays. */
@@ -356,6 +369,10 @@ function transition(state: CaseState, now: number, event: TransitionEvent): Deci
     clock: m.clock,
     elapsedMs: m.elapsedMs,
     dueAt: m.dueAt,
+    severity: state.severity,
+    wallMs: m.wallMs,
+    warned: m.warned,
+    breached: m.breached,
   }));
   return accepted([event, ...metEvents]);
 }

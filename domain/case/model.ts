@@ -102,9 +102,18 @@ export type CaseEvent = EventBase &
     | ({ type: "case.held" } & Transition)
     | ({ type: "case.resumed" } & Transition)
     | ({ type: "case.contained" } & Transition)
-    | ({ type: "case.resolved"; resolution: Resolution } & Transition)
+    | ({
+        type: "case.resolved";
+        resolution: Resolution;
+        /** Whether the case had been escalated (a higher tier or the lead queue) when resolved. */
+        escalated: boolean;
+      } & Transition)
     | ({ type: "case.closed" } & Transition)
-    | ({ type: "case.reopened" } & Transition)
+    | ({
+        type: "case.reopened";
+        /** The resolution this reopen takes back, for the reports that counted it. */
+        undoes: { resolution: Resolution; resolvedAt: number; escalated: boolean } | null;
+      } & Transition)
     | { type: "case.assigned"; assignee: string; previous: string | null }
     | { type: "case.unassigned"; previous: string }
     | { type: "case.severity_changed"; from: CaseSeverity; to: CaseSeverity }
@@ -129,10 +138,21 @@ export type CaseEvent = EventBase &
         closedAs: string | null;
       }
     /** The alerts move to the target case with the merge, so the merged case no longer holds them. */
-    | ({ type: "case.merged"; into: string; alertIds: string[] } & Transition)
+    | ({ type: "case.merged"; into: string; alertIds: string[]; escalated: boolean } & Transition)
     | { type: "sla.warning"; clock: SlaClockName; dueAt: number }
-    | { type: "sla.breached"; clock: SlaClockName; dueAt: number }
-    | { type: "sla.met"; clock: SlaClockName; elapsedMs: number; dueAt: number }
+    | { type: "sla.breached"; clock: SlaClockName; dueAt: number; severity: CaseSeverity }
+    | {
+        type: "sla.met";
+        clock: SlaClockName;
+        /** SLA time used, as the policy counts it (business hours, pauses excluded). */
+        elapsedMs: number;
+        dueAt: number;
+        /** The case's severity when the clock was met. */
+        severity: CaseSeverity;
+        wallMs: number;
+        warned: boolean;
+        breached: boolean;
+      }
   );
 
 export type CaseEventType = CaseEvent["type"];

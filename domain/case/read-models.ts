@@ -7,8 +7,9 @@ import { drizzle } from "drizzle-orm/d1";
 import { workQueue } from "../../schema/control.ts";
 import { alerts, cases, caseTimeline, comments } from "../../schema/tenant.ts";
 import { alertLinkedWrite, caseChangeWrite } from "../changes/feed.ts";
-import type { Actor, CaseEvent } from "./model.ts";
+import type { Actor, CaseEvent, CaseSeverity } from "./model.ts";
 import type { CaseProjection } from "./projection.ts";
+import { reportWrites } from "./report-facts.ts";
 
 /** One event of the case's log as the timeline shows it. */
 export interface TimelineEntry {
@@ -41,6 +42,8 @@ export function caseProjectionWrites(
     caseChangeWrite(db, p),
   ];
   for (const entry of timeline) {
+    // Before the timeline row: the report writes count only while that row is not there yet.
+    writes.push(...reportWrites(db, entry.data, { caseId: id, seq: entry.seq }, p.severity as CaseSeverity));
     writes.push(
       d
         .insert(caseTimeline)

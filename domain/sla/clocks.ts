@@ -72,7 +72,9 @@ export function slaOnTransition(
     const pausedInTarget = policy.pausedIn[clock.name].includes(to);
     // Resume before meeting, so a clock met straight out of a pause does not count the pause.
     if (clock.pausedSince !== null && !pausedInTarget) clock = resume(clock, policy, at);
-    if (to === "reopened" && clock.name === "resolve") clock = restart(clock, policy, at);
+    // Only a real reopen restarts it: resuming a case held from `reopened` also lands in `reopened`.
+    const reopens = to === "reopened" && (from === "resolved" || from === "closed");
+    if (reopens && clock.name === "resolve") clock = restart(clock, policy, at);
     if (clock.metAt === null && meetsOn(clock.name, from, to)) {
       if (clock.pausedSince !== null) clock = resume(clock, policy, at);
       const elapsedMs = Math.max(
@@ -80,7 +82,14 @@ export function slaOnTransition(
         calendarTimeBetween(clock.startedAt, at, policy.calendar) - clock.pausedMs,
       );
       clock = { ...clock, metAt: at, elapsedMs };
-      met.push({ clock: clock.name, elapsedMs, dueAt: clock.dueAt });
+      met.push({
+        clock: clock.name,
+        elapsedMs,
+        dueAt: clock.dueAt,
+        wallMs: at - clock.startedAt,
+        warned: clock.warnedAt !== null,
+        breached: clock.breachedAt !== null,
+      });
     }
     if (clock.metAt === null && clock.pausedSince === null && pausedInTarget) {
       clock = { ...clock, pausedSince: at };

@@ -68,6 +68,11 @@ export interface SlaMet {
   clock: SlaClockName;
   elapsedMs: number;
   dueAt: number;
+  /** Wall-clock time from the clock's start (opening, or the reopen for resolve), pauses included. */
+  wallMs: number;
+  /** Whether the warning / the breach of this clock period had fired before it was met. */
+  warned: boolean;
+  breached: boolean;
 }
 
 export type SlaStatus = "ok" | "warning" | "breached";

@@ -28,8 +28,11 @@ export async function tokenCaller(
   };
 }
 
-/** A staff member holding `role` in `tenant` only, signed in through a fresh session. */
-export async function sessionCaller(tenant: Tenant, role: Role): Promise<Caller> {
+/**
+ * A staff member holding `role` in `tenant` (and in `alsoIn`, when given), signed in through a fresh
+ * session whose requests name `tenant`.
+ */
+export async function sessionCaller(tenant: Tenant, role: Role, alsoIn: Tenant[] = []): Promise<Caller> {
   const env = testEnv();
   const now = Date.now();
   const principalId = newId("principal", now);
@@ -37,9 +40,11 @@ export async function sessionCaller(tenant: Tenant, role: Role): Promise<Caller>
     env.CONTROL_DB.prepare(
       "INSERT INTO principals (id, kind, email, display_name, status, created_at, updated_at) VALUES (?, 'staff', ?, ?, 'active', ?, ?)",
     ).bind(principalId, `${role}-${principalId}@staff.test`, `Staff ${role}`, now, now),
-    env.CONTROL_DB.prepare(
-      "INSERT INTO grants (principal_id, tenant_id, role, granted_by, created_at, updated_at) VALUES (?, ?, ?, 'test', ?, ?)",
-    ).bind(principalId, tenant.id, role, now, now),
+    ...[tenant, ...alsoIn].map((granted) =>
+      env.CONTROL_DB.prepare(
+        "INSERT INTO grants (principal_id, tenant_id, role, granted_by, created_at, updated_at) VALUES (?, ?, ?, 'test', ?, ?)",
+      ).bind(principalId, granted.id, role, now, now),
+    ),
   ]);
   const session = await createSession(env.CONTROL_DB, { principalId, method: "dev" }, now);
   const cookie = `${SESSION_COOKIE}=${await signSessionCookie(env.SECRETS_ENCRYPTION_KEY, session.id)}`;

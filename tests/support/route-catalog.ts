@@ -617,6 +617,22 @@ export const ROUTES: RouteCase[] = [
       { method: "POST", path: `/v1/cases/${await v.shared("case")}/resync`, where: "path" },
     ],
   },
+  // Reports
+  ...(["sla-compliance", "case-outcomes", "mttx", "alert-volume"] as const).map(
+    (report): RouteCase => ({
+      route: `GET /reports/${report}`,
+      operation: "reports.read",
+      success: 200,
+      own: async () => ({ method: "GET", path: `/v1/reports/${report}?from=2026-11-01&to=2026-12-01` }),
+      foreign: async (_a, v) => [
+        {
+          method: "GET",
+          path: `/v1/reports/${report}?from=2026-11-01&to=2026-12-01&tenant=${v.tenant.id}`,
+          where: "query",
+        },
+      ],
+    }),
+  ),
   // Change feed
   {
     route: "GET /changes",

@@ -19,6 +19,7 @@ import { registerConnectorRoutes } from "./connectors.ts";
 import { registerHealthRoutes } from "./health.ts";
 import { registerOAuthTokenRoute, TOKEN_PATH } from "./oauth-token.ts";
 import { registerQuarantineRoutes } from "./quarantine.ts";
+import { registerReportRoutes } from "./reports.ts";
 import { registerSinkRoutes } from "./sinks.ts";
 import { registerUserRoutes } from "./users.ts";
 
@@ -73,6 +74,7 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   registerAlertRoutes(api);
   registerCaseRoutes(api);
   registerChangeRoutes(api);
+  registerReportRoutes(api);
   registerConnectorRoutes(api);
   registerSinkRoutes(api);
   registerQuarantineRoutes(api);

@@ -152,9 +152,20 @@ export const caseEventSchema = z
     event("case.held", transition),
     event("case.resumed", transition),
     event("case.contained", transition),
-    event("case.resolved", { ...transition, resolution }),
+    event("case.resolved", {
+      ...transition,
+      resolution,
+      escalated: z.boolean().optional().describe("Escalated when resolved (absent on older events)."),
+    }),
     event("case.closed", transition),
-    event("case.reopened", transition),
+    event("case.reopened", {
+      ...transition,
+      undoes: z
+        .object({ resolution, resolvedAt: epochMs, escalated: z.boolean() })
+        .nullable()
+        .optional()
+        .describe("The resolution this reopen takes back (absent on older events)."),
+    }),
     event("case.assigned", { assignee: z.string(), previous: z.string().nullable() }),
     event("case.unassigned", { previous: z.string() }),
     event("case.severity_changed", { from: severity, to: severity }),
@@ -186,10 +197,25 @@ export const caseEventSchema = z
       ),
       closedAs: z.string().nullable(),
     }),
-    event("case.merged", { ...transition, into: z.string(), alertIds: z.array(z.string()) }),
+    event("case.merged", {
+      ...transition,
+      into: z.string(),
+      alertIds: z.array(z.string()),
+      escalated: z.boolean().optional(),
+    }),
     event("sla.warning", { clock: clockName, dueAt: epochMs }),
-    event("sla.breached", { clock: clockName, dueAt: epochMs }),
-    event("sla.met", { clock: clockName, elapsedMs: z.int(), dueAt: epochMs }),
+    event("sla.breached", { clock: clockName, dueAt: epochMs, severity: severity.optional() }),
+    event("sla.met", {
+      clock: clockName,
+      elapsedMs: z
+        .int()
+        .describe("SLA time used, as the policy counts it (business hours, pauses excluded)."),
+      dueAt: epochMs,
+      severity: severity.optional().describe("The case's severity when the clock was met."),
+      wallMs: z.int().optional().describe("Wall-clock time from the clock's start, pauses included."),
+      warned: z.boolean().optional(),
+      breached: z.boolean().optional(),
+    }),
   ])
   .openapi("CaseEvent", {
     description:

@@ -317,6 +317,7 @@ describe("merging", () => {
       reason: "same intrusion",
       into: "case_target",
       alertIds: ["alrt_a", "alrt_b"],
+      escalated: false,
       from: "in_progress",
       to: "closed",
     });

@@ -83,6 +83,10 @@ describe("transitions meet clocks", () => {
         clock: "acknowledge",
         elapsedMs: 10 * MINUTE,
         dueAt: T0 + HOUR,
+        severity: "high",
+        wallMs: 10 * MINUTE,
+        warned: false,
+        breached: false,
       },
     ]);
     const state = applyAll(opened().state, eventsOf(decision));
@@ -115,6 +119,10 @@ describe("transitions meet clocks", () => {
         clock: "resolve",
         elapsedMs: 5 * HOUR,
         dueAt: T0 + 72 * HOUR,
+        severity: "high",
+        wallMs: 5 * HOUR,
+        warned: false,
+        breached: false,
       },
     ]);
   });
@@ -201,7 +209,14 @@ describe("breach escalation", () => {
     const now = T0 + HOUR;
     const events = onSlaSignal(story.state, breach("acknowledge", T0 + HOUR), now);
     expect(events).toEqual([
-      { type: "sla.breached", at: now, actor: SLA_ACTOR, clock: "acknowledge", dueAt: T0 + HOUR },
+      {
+        type: "sla.breached",
+        at: now,
+        actor: SLA_ACTOR,
+        clock: "acknowledge",
+        dueAt: T0 + HOUR,
+        severity: "high",
+      },
       {
         type: "case.priority_changed",
         at: now,

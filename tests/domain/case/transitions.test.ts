@@ -2,6 +2,7 @@
 // through real commands. Allowed pairs must produce the table's target and the right event; refused
 // pairs must say invalid_transition, naming the state and the command.
 import { afterAll, describe, expect, it } from "vitest";
+import { wasEscalated as escalatedIn } from "../../../domain/case/decide.ts";
 import { fold } from "../../../domain/case/evolve.ts";
 import {
   CASE_STATUSES,
@@ -40,7 +41,7 @@ const SAMPLES: { [C in CaseCommandType]: Sample<C> } = {
   resolve: {
     command: { type: "resolve", resolution: "false_positive" },
     event: "case.resolved",
-    payload: () => ({ resolution: "false_positive" }),
+    payload: (given) => ({ resolution: "false_positive", escalated: escalatedIn(given) }),
   },
   close: {
     command: { type: "close" },
@@ -49,11 +50,25 @@ const SAMPLES: { [C in CaseCommandType]: Sample<C> } = {
     // The closure guard wants every linked alert reviewed, which is only possible where reviews are.
     arrange: (story) => (transitionFor(story.state.status, "review_alert") ? reviewAll(story) : story),
   },
-  reopen: { command: { type: "reopen" }, event: "case.reopened", payload: () => ({}) },
+  reopen: {
+    command: { type: "reopen" },
+    event: "case.reopened",
+    // What the reports counted for the resolution the reopen takes back.
+    payload: (given) => ({
+      undoes:
+        given.resolution !== null && given.resolvedAt !== null
+          ? { resolution: given.resolution, resolvedAt: given.resolvedAt, escalated: escalatedIn(given) }
+          : null,
+    }),
+  },
   merge_into: {
     command: { type: "merge_into", targetCaseId: "case_target" },
     event: "case.merged",
-    payload: (given) => ({ into: "case_target", alertIds: Object.keys(given.alerts) }),
+    payload: (given) => ({
+      into: "case_target",
+      alertIds: Object.keys(given.alerts),
+      escalated: escalatedIn(given),
+    }),
   },
   assign: {
     command: { type: "assign", assignee: "prn_analyst_2" },
