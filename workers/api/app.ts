@@ -5,6 +5,12 @@ import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateRequest } from "../auth/authenticate.ts";
 import { capBody } from "../http/body-cap.ts";
 import type { ApiEnv } from "../http/context.ts";
+import {
+  type DeprecationNotice,
+  deprecatedInDocument,
+  deprecationHeaders,
+  V1_DEPRECATIONS,
+} from "../http/deprecation.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { toProblem, validationHook } from "../http/problem.ts";
 import { limitByClient } from "../limits/rate-limit.ts";
@@ -40,8 +46,15 @@ export const OPENAPI_CONFIG = {
   servers: [{ url: "/v1" }],
 };
 
-export function createApi(): OpenAPIHono<ApiEnv> {
+export interface ApiOptions {
+  /** The deprecated operations (tests pass their own to exercise the mechanism). */
+  deprecations?: readonly DeprecationNotice[];
+}
+
+export function createApi(options: ApiOptions = {}): OpenAPIHono<ApiEnv> {
   const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const deprecations = options.deprecations ?? V1_DEPRECATIONS;
+  api.use("*", deprecationHeaders("/v1", deprecations));
 
   api.doc31("/openapi.json", OPENAPI_CONFIG);
   api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
@@ -86,7 +99,18 @@ export function createApi(): OpenAPIHono<ApiEnv> {
   registerHealthRoutes(api);
   // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
   api.openAPIRegistry.register("AiActivityEvent", aiActivityEventSchema);
+  markDeprecated(api, deprecations);
 
   api.onError(toProblem);
   return api;
+}
+
+/**
+ * Flags the deprecated operations in this API's document. The route objects are shared by every
+ * API built from the modules, so each flagged one is replaced in this registry, never changed.
+ */
+function markDeprecated(api: OpenAPIHono<ApiEnv>, notices: readonly DeprecationNotice[]): void {
+  for (const definition of api.openAPIRegistry.definitions) {
+    if (definition.type === "route") definition.route = deprecatedInDocument(definition.route, notices);
+  }
 }
