@@ -9,6 +9,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { getTableColumns, getTableName, type Table } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle } from "drizzle-orm/d1";
 import { assetId, assetsOf } from "../domain/assets.ts";
 import { decide, evolve, onSlaSignal } from "../domain/case/index.ts";
 import type { CaseCommand, CaseConfig, CaseEvent, CaseSeverity, CaseState } from "../domain/case/model.ts";
@@ -98,7 +100,7 @@ export async function seedPopulation(
     const alertsAdded = await seedAlerts(db, target.alerts, now - largest.alerts * ALERT_SPACING_MS);
     const alertSeconds = (performance.now() - alertStart) / 1000;
     const caseStart = performance.now();
-    const casesAdded = seedCases(db, target.cases, now - largest.cases * CASE_SPACING_MS, now);
+    const casesAdded = await seedCases(db, target.cases, now - largest.cases * CASE_SPACING_MS, now);
     const caseSeconds = (performance.now() - caseStart) / 1000;
     // Fold the WAL back in, so the server starts on a plain database file.
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -131,6 +133,7 @@ async function seedAlerts(db: DatabaseSync, target: number, base: number): Promi
     transaction(db, () => {
       for (const row of rows) write(row);
     });
+    await seedVolume(db, rows, now);
   }
   return Math.max(0, target - existing);
 }
@@ -226,6 +229,57 @@ function alertWriter(db: DatabaseSync): (rows: AlertRows) => void {
  * Stores the same findings through storeFindings (over node:sqlite) and through alertRows, each
  * into an empty copy of the tenant schema, and compares every row but the random alert ids.
  */
+interface ReportModules {
+  reportWrites: (
+    db: SqliteD1,
+    event: CaseEvent,
+    guard: { caseId: string; seq: number },
+    severity: CaseSeverity,
+  ) => BatchItem<"sqlite">[];
+  countWrites: (
+    db: SqliteD1,
+    fact: {
+      metric: "deliveries" | "alerts";
+      at: number;
+      n: number;
+      severity: string;
+      dim1: string;
+      dim2: string;
+    },
+    guard: null,
+  ) => BatchItem<"sqlite">[];
+}
+
+// Loaded at run time for the same reason as storeFindings below: their D1 types are the Worker's.
+async function reportModules(): Promise<ReportModules> {
+  const facts = await import(new URL("../domain/case/report-facts.ts", import.meta.url).href);
+  const aggregates = await import(new URL("../domain/reports/aggregates.ts", import.meta.url).href);
+  return { reportWrites: facts.reportWrites, countWrites: aggregates.countWrites } as ReportModules;
+}
+
+/** The alert-volume counters storeFindings writes for rows that are all new: deliveries and alerts. */
+async function seedVolume(db: DatabaseSync, rows: readonly AlertRows[], now: number): Promise<void> {
+  const { countWrites } = await reportModules();
+  const groups = new Map<string, { severity: string; source: string; n: number }>();
+  for (const { alert } of rows) {
+    const key = `${alert.severityId}|${alert.productName ?? ""}`;
+    const group = groups.get(key) ?? {
+      severity: String(alert.severityId),
+      source: alert.productName ?? "",
+      n: 0,
+    };
+    group.n++;
+    groups.set(key, group);
+  }
+  const d1 = new SqliteD1(db);
+  const writes = [...groups.values()].flatMap((g) =>
+    (["deliveries", "alerts"] as const).flatMap((metric) =>
+      countWrites(d1, { metric, at: now, n: g.n, severity: g.severity, dim1: g.source, dim2: "" }, null),
+    ),
+  );
+  if (writes.length > 0) await drizzle(d1).batch(writes as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+}
+
 async function assertSameRowsAsStoreFindings(tenant: DatabaseSync): Promise<void> {
   // Loaded at run time: storeFindings' D1 types are not part of the Node typecheck, so this
   // self-check (run by the bench smoke test) is what notices if it changes shape.
@@ -257,8 +311,17 @@ async function assertSameRowsAsStoreFindings(tenant: DatabaseSync): Promise<void
   try {
     await storeFindings(new SqliteD1(viaStore), findings, { now, sourceConnectorId: null, claim: null });
     const write = alertWriter(viaSeed);
-    for (const rows of await alertRows(findings, now)) write(rows);
-    for (const table of ["alerts", "observables", "alert_observables", "assets", "alert_assets"]) {
+    const seeded = await alertRows(findings, now);
+    for (const rows of seeded) write(rows);
+    await seedVolume(viaSeed, seeded, now);
+    for (const table of [
+      "alerts",
+      "observables",
+      "alert_observables",
+      "assets",
+      "alert_assets",
+      "report_counts",
+    ]) {
       const expected = comparable(viaStore, table);
       const actual = comparable(viaSeed, table);
       if (expected !== actual) {
@@ -297,15 +360,28 @@ function comparable(db: DatabaseSync, table: string): string {
     .join("\n");
 }
 
-function seedCases(db: DatabaseSync, target: number, base: number, now: number): number {
+async function seedCases(db: DatabaseSync, target: number, base: number, now: number): Promise<number> {
   const project = inserter(db, cases);
   const timeline = inserter(db, caseTimeline);
   const existing = countRows(db, "cases");
+  const { reportWrites } = await reportModules();
+  const d1 = new SqliteD1(db);
   for (let from = existing; from < target; from += CHUNK) {
     const to = Math.min(target, from + CHUNK);
+    const histories = Array.from({ length: to - from }, (_, i) =>
+      caseHistory(from + i, base + (from + i) * CASE_SPACING_MS, now),
+    );
+    // The report counters first, through the projection's own writes: they count an event only
+    // while its timeline row is not there yet, as in the case object's batch.
+    const counted = histories.flatMap((history) =>
+      history.events.flatMap((event, i) =>
+        reportWrites(d1, event, { caseId: history.state.id, seq: i + 1 }, history.state.severity),
+      ),
+    );
+    if (counted.length > 0)
+      await drizzle(d1).batch(counted as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
     transaction(db, () => {
-      for (let g = from; g < to; g++) {
-        const history = caseHistory(g, base + g * CASE_SPACING_MS, now);
+      for (const history of histories) {
         // As the case object's projection writes them: the row, then one timeline row per event.
         project(projectCase(history.state, history.version));
         for (const [i, event] of history.events.entries()) {

@@ -10,6 +10,7 @@ import { casesList } from "./cases-list.ts";
 import { casesListSla } from "./cases-list-sla.ts";
 import { correlationStorm } from "./correlation-storm.ts";
 import { healthz } from "./healthz.ts";
+import { reportScenarios } from "./reports.ts";
 import { webhookSingle } from "./webhook-single.ts";
 import { workbenchCase } from "./workbench-case.ts";
 import { workbenchQueue } from "./workbench-queue.ts";
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
   alertsListSeverity,
   casesList,
   casesListSla,
+  ...reportScenarios,
   workbenchQueue,
   workbenchCase,
 ];

@@ -72,7 +72,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one alert as OCSF */
+        /**
+         * Get one alert as OCSF
+         * @description The alert as the OCSF 1.8 Detection Finding it arrived as, with its occurrences and, once grouped, its case in `unmapped.phoenix`. Another tenant's alert is 404.
+         */
         get: operations["getAlert"];
         put?: never;
         post?: never;
@@ -95,7 +98,10 @@ export interface paths {
          */
         get: operations["listCases"];
         put?: never;
-        /** Open a case by hand */
+        /**
+         * Open a case by hand
+         * @description Opens a case in `new`, with the tenant's SLA policy for its severity, optionally with alerts of this tenant linked from the start. With an Idempotency-Key a retry answers the first response instead of opening a second case.
+         */
         post: operations["openCase"];
         delete?: never;
         options?: never;
@@ -110,7 +116,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a case with its alerts, timeline and SLA clocks */
+        /**
+         * Get a case with its alerts, timeline and SLA clocks
+         * @description The case with its linked alerts, SLA clocks, first 500 timeline events, observables with each source's verdict and where it stands in each sink. The ETag is the version to send back in If-Match. `format=ocsf` answers an OCSF Incident Finding instead.
+         */
         get: operations["getCase"];
         put?: never;
         post?: never;
@@ -147,7 +156,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The case's hash-chained audit log and its verification */
+        /**
+         * The case's hash-chained audit log and its verification
+         * @description Every record of the case's audit log, in order, each hashed over the one before, and whether the chain verifies from the first record to the head.
+         */
         get: operations["getCaseAudit"];
         put?: never;
         post?: never;
@@ -284,10 +296,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List connectors */
+        /**
+         * List connectors
+         * @description The tenant's connectors (sources that push signed webhooks), with their settings; signing secrets are never returned.
+         */
         get: operations["listConnectors"];
         put?: never;
-        /** Register a connector */
+        /**
+         * Register a connector
+         * @description Registers a source: Phoenix mints its Standard Webhooks signing secret and answers it once, with the URL the source posts to. `config` is checked against the kind's schema.
+         */
         post: operations["createConnector"];
         delete?: never;
         options?: never;
@@ -302,15 +320,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a connector */
+        /**
+         * Get a connector
+         * @description One connector and its settings; its secret is never returned.
+         */
         get: operations["getConnector"];
         put?: never;
         post?: never;
-        /** Delete a connector (its deliveries are refused from then on) */
+        /**
+         * Delete a connector (its deliveries are refused from then on)
+         * @description Deletes the connector. Its deliveries are refused from then on; alerts it brought stay.
+         */
         delete: operations["deleteConnector"];
         options?: never;
         head?: never;
-        /** Rename, reconfigure, disable or enable a connector */
+        /**
+         * Rename, reconfigure, disable or enable a connector
+         * @description Changes the name, the whole `config` (checked against the kind's schema) or the status. A disabled connector's deliveries are refused until it is enabled again.
+         */
         patch: operations["updateConnector"];
         trace?: never;
     };
@@ -343,7 +370,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the signing secret; the previous one verifies during a grace period */
+        /**
+         * Rotate the signing secret; the previous one verifies during a grace period
+         * @description Mints a new signing secret and answers it once. The previous secret keeps verifying until `previous_secret_expires_at`, so the source can switch without losing deliveries.
+         */
         post: operations["rotateConnectorSecret"];
         delete?: never;
         options?: never;
@@ -418,7 +448,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List sinks */
+        /**
+         * List sinks
+         * @description The tenant's sinks (Jira, Salesforce, Platform webhooks) with their settings; credentials are write-only and never returned.
+         */
         get: operations["listSinks"];
         put?: never;
         /**
@@ -439,11 +472,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a sink */
+        /**
+         * Get a sink
+         * @description One sink and its settings; credentials are never returned.
+         */
         get: operations["getSink"];
         put?: never;
         post?: never;
-        /** Delete a sink (nothing more is sent to it) */
+        /**
+         * Delete a sink (nothing more is sent to it)
+         * @description Deletes the sink: nothing more is sent to it. What it already holds stays there.
+         */
         delete: operations["deleteSink"];
         options?: never;
         head?: never;
@@ -481,7 +520,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List items that could not be mapped */
+        /**
+         * List items that could not be mapped
+         * @description Deliveries Phoenix kept but could not map (or that were over the daily quota), newest first, with why. Fixing the connector and replaying brings them in.
+         */
         get: operations["listQuarantine"];
         put?: never;
         post?: never;
@@ -518,7 +560,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the asset inventory */
+        /**
+         * List the asset inventory
+         * @description Devices, users and resources seen in the tenant's alerts, with their criticality and how often they were seen.
+         */
         get: operations["listAssets"];
         put?: never;
         post?: never;
@@ -541,7 +586,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Set an asset's criticality (high and critical raise the priority of its cases) */
+        /**
+         * Set an asset's criticality (high and critical raise the priority of its cases)
+         * @description Sets an asset's criticality. High and critical assets raise the priority of the cases whose alerts name them.
+         */
         patch: operations["updateAsset"];
         trace?: never;
     };
@@ -552,7 +600,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the people with a grant in this tenant */
+        /**
+         * List the people with a grant in this tenant
+         * @description People (workbench staff and customer users) who hold a grant in this tenant, with their role and status.
+         */
         get: operations["listUsers"];
         put?: never;
         /**
@@ -573,7 +624,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a person and their grant in this tenant */
+        /**
+         * Get a person and their grant in this tenant
+         * @description One person and their grant in this tenant; someone without a grant here is 404.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -591,7 +645,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Grant a role (again) or change it */
+        /**
+         * Grant a role (again) or change it
+         * @description Grants the person a role in this tenant, or changes it. Recorded in the administration audit.
+         */
         put: operations["grantUser"];
         post?: never;
         delete?: never;
@@ -609,7 +666,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a person's access to this tenant (kept as history; re-granting restores it) */
+        /**
+         * Revoke a person's access to this tenant (kept as history; re-granting restores it)
+         * @description Revokes the person's access to this tenant: their sessions stop working here at once. The grant is kept as history, and granting again restores it.
+         */
         post: operations["revokeUser"];
         delete?: never;
         options?: never;
@@ -624,7 +684,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the administration audit records, in chain order */
+        /**
+         * List the administration audit records, in chain order
+         * @description Administration changes (connectors, sinks, people, clients, policies) in chain order, each with who did it, before and after. Secrets never appear.
+         */
         get: operations["listAdminAudit"];
         put?: never;
         post?: never;
@@ -661,7 +724,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List machine clients */
+        /**
+         * List machine clients
+         * @description Machine clients (OAuth 2.0 client credentials) of this tenant with their scopes and status; secrets are never returned.
+         */
         get: operations["listClients"];
         put?: never;
         /**
@@ -682,7 +748,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a machine client */
+        /**
+         * Get a machine client
+         * @description One machine client; its secret is never returned.
+         */
         get: operations["getClient"];
         put?: never;
         post?: never;

@@ -82,6 +82,8 @@ const getAlertRoute = createRoute({
   operationId: "getAlert",
   tags: ["Alerts"],
   summary: "Get one alert as OCSF",
+  description:
+    "The alert as the OCSF 1.8 Detection Finding it arrived as, with its occurrences and, once grouped, its case in `unmapped.phoenix`. Another tenant's alert is 404.",
   security: [{ bearerAuth: ["alerts:read"] }],
   request: { params: z.object({ id: alertId }) },
   responses: {

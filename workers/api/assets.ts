@@ -36,6 +36,8 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
       operationId: "listAssets",
       tags: ["Assets"],
       summary: "List the asset inventory",
+      description:
+        "Devices, users and resources seen in the tenant's alerts, with their criticality and how often they were seen.",
       security: [{ bearerAuth: ["alerts:read"] }],
       request: {
         query: z.object({
@@ -74,6 +76,8 @@ export function registerAssetRoutes(app: OpenAPIHono<ApiEnv>): void {
       operationId: "updateAsset",
       tags: ["Assets"],
       summary: "Set an asset's criticality (high and critical raise the priority of its cases)",
+      description:
+        "Sets an asset's criticality. High and critical assets raise the priority of the cases whose alerts name them.",
       security: [{ bearerAuth: ["alerts:write"] }],
       request: {
         params: z.object({ id: z.string().regex(/^ast_[0-9a-f]{32}$/, "must be an asset id (ast_…)") }),

@@ -38,6 +38,8 @@ const listRoute = createRoute({
   operationId: "listAdminAudit",
   tags: tag,
   summary: "List the administration audit records, in chain order",
+  description:
+    "Administration changes (connectors, sinks, people, clients, policies) in chain order, each with who did it, before and after. Secrets never appear.",
   security,
   request: {
     query: z.object({

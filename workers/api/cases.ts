@@ -93,6 +93,8 @@ const createCaseRoute = createRoute({
   operationId: "openCase",
   tags: ["Cases"],
   summary: "Open a case by hand",
+  description:
+    "Opens a case in `new`, with the tenant's SLA policy for its severity, optionally with alerts of this tenant linked from the start. With an Idempotency-Key a retry answers the first response instead of opening a second case.",
   security: [{ bearerAuth: ["cases:write"] }],
   request: {
     headers: z.object({ "idempotency-key": idempotencyHeader }),
@@ -110,6 +112,8 @@ const getRoute = createRoute({
   operationId: "getCase",
   tags: ["Cases"],
   summary: "Get a case with its alerts, timeline and SLA clocks",
+  description:
+    "The case with its linked alerts, SLA clocks, first 500 timeline events, observables with each source's verdict and where it stands in each sink. The ETag is the version to send back in If-Match. `format=ocsf` answers an OCSF Incident Finding instead.",
   security: [{ bearerAuth: ["cases:read"] }],
   request: {
     params: caseIdParam,
@@ -157,6 +161,8 @@ const auditRoute = createRoute({
   operationId: "getCaseAudit",
   tags: ["Cases"],
   summary: "The case's hash-chained audit log and its verification",
+  description:
+    "Every record of the case's audit log, in order, each hashed over the one before, and whether the chain verifies from the first record to the head.",
   security: [{ bearerAuth: ["cases:read"] }],
   request: { params: caseIdParam },
   responses: {

@@ -42,6 +42,8 @@ const routes = {
     operationId: "listClients",
     tags: tag,
     summary: "List machine clients",
+    description:
+      "Machine clients (OAuth 2.0 client credentials) of this tenant with their scopes and status; secrets are never returned.",
     security,
     responses: {
       200: {
@@ -96,6 +98,7 @@ const routes = {
     operationId: "getClient",
     tags: tag,
     summary: "Get a machine client",
+    description: "One machine client; its secret is never returned.",
     security,
     request: { params: idParam },
     responses: {

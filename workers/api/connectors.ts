@@ -61,6 +61,8 @@ const routes = {
     operationId: "listConnectors",
     tags: tag,
     summary: "List connectors",
+    description:
+      "The tenant's connectors (sources that push signed webhooks), with their settings; signing secrets are never returned.",
     security,
     responses: {
       200: {
@@ -76,6 +78,8 @@ const routes = {
     operationId: "createConnector",
     tags: tag,
     summary: "Register a connector",
+    description:
+      "Registers a source: Phoenix mints its Standard Webhooks signing secret and answers it once, with the URL the source posts to. `config` is checked against the kind's schema.",
     security,
     request: {
       body: {
@@ -105,6 +109,7 @@ const routes = {
     operationId: "getConnector",
     tags: tag,
     summary: "Get a connector",
+    description: "One connector and its settings; its secret is never returned.",
     security,
     request: { params: idParam },
     responses: {
@@ -118,6 +123,8 @@ const routes = {
     operationId: "updateConnector",
     tags: tag,
     summary: "Rename, reconfigure, disable or enable a connector",
+    description:
+      "Changes the name, the whole `config` (checked against the kind's schema) or the status. A disabled connector's deliveries are refused until it is enabled again.",
     security,
     request: {
       params: idParam,
@@ -148,6 +155,7 @@ const routes = {
     operationId: "deleteConnector",
     tags: tag,
     summary: "Delete a connector (its deliveries are refused from then on)",
+    description: "Deletes the connector. Its deliveries are refused from then on; alerts it brought stay.",
     security,
     request: { params: idParam },
     responses: { 204: { description: "Deleted." }, ...problemResponses(401, 403, 404, 422) },
@@ -188,6 +196,8 @@ const routes = {
     operationId: "rotateConnectorSecret",
     tags: tag,
     summary: "Rotate the signing secret; the previous one verifies during a grace period",
+    description:
+      "Mints a new signing secret and answers it once. The previous secret keeps verifying until `previous_secret_expires_at`, so the source can switch without losing deliveries.",
     security,
     request: {
       params: idParam,

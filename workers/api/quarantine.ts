@@ -29,6 +29,8 @@ const listRoute = createRoute({
   operationId: "listQuarantine",
   tags: ["Quarantine"],
   summary: "List items that could not be mapped",
+  description:
+    "Deliveries Phoenix kept but could not map (or that were over the daily quota), newest first, with why. Fixing the connector and replaying brings them in.",
   security: [{ bearerAuth: ["alerts:read"] }],
   request: {
     query: z.object({

@@ -56,6 +56,8 @@ const routes = {
     operationId: "listSinks",
     tags: tag,
     summary: "List sinks",
+    description:
+      "The tenant's sinks (Jira, Salesforce, Platform webhooks) with their settings; credentials are write-only and never returned.",
     security,
     responses: {
       200: {
@@ -119,6 +121,7 @@ const routes = {
     operationId: "getSink",
     tags: tag,
     summary: "Get a sink",
+    description: "One sink and its settings; credentials are never returned.",
     security,
     request: { params: idParam },
     responses: {
@@ -188,6 +191,7 @@ const routes = {
     operationId: "deleteSink",
     tags: tag,
     summary: "Delete a sink (nothing more is sent to it)",
+    description: "Deletes the sink: nothing more is sent to it. What it already holds stays there.",
     security,
     request: { params: idParam },
     responses: { 204: { description: "Deleted." }, ...problemResponses(401, 403, 404, 422) },

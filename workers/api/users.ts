@@ -51,6 +51,8 @@ const routes = {
     operationId: "listUsers",
     tags: tag,
     summary: "List the people with a grant in this tenant",
+    description:
+      "People (workbench staff and customer users) who hold a grant in this tenant, with their role and status.",
     security,
     request: {
       query: z.object({
@@ -106,6 +108,7 @@ const routes = {
     operationId: "getUser",
     tags: tag,
     summary: "Get a person and their grant in this tenant",
+    description: "One person and their grant in this tenant; someone without a grant here is 404.",
     security,
     request: { params: idParam },
     responses: { 200: userResponse("The person."), ...problemResponses(401, 403, 404, 422) },
@@ -116,6 +119,8 @@ const routes = {
     operationId: "grantUser",
     tags: tag,
     summary: "Grant a role (again) or change it",
+    description:
+      "Grants the person a role in this tenant, or changes it. Recorded in the administration audit.",
     security,
     request: {
       params: idParam,
@@ -135,6 +140,8 @@ const routes = {
     operationId: "revokeUser",
     tags: tag,
     summary: "Revoke a person's access to this tenant (kept as history; re-granting restores it)",
+    description:
+      "Revokes the person's access to this tenant: their sessions stop working here at once. The grant is kept as history, and granting again restores it.",
     security,
     request: { params: idParam },
     responses: {

@@ -10,6 +10,7 @@ const viaWorker = (request: Request) => exports.default.fetch(request);
 let analyst: PhoenixClient;
 let admin: PhoenixClient;
 let stranger: PhoenixClient;
+let reporter: PhoenixClient;
 beforeAll(async () => {
   const tenant = await createTenant();
   const other = await createTenant();
@@ -18,6 +19,7 @@ beforeAll(async () => {
   analyst = client(await tokenFor(tenant, { scopes: ["alerts:read", "cases:read", "cases:write"] }));
   admin = client(await tokenFor(tenant, { scopes: ["admin"] }));
   stranger = client(await tokenFor(other, { scopes: ["cases:read", "cases:write"] }));
+  reporter = client(await tokenFor(tenant, { scopes: ["reports:read"] }));
 });
 
 describe("the Platform's typed client", () => {
@@ -55,6 +57,35 @@ describe("the Platform's typed client", () => {
     expect(stale.error).toMatchObject({ status: 412 });
     const foreign = await stranger.GET("/cases/{id}", { params: { path: { id } } });
     expect(foreign.response.status).toBe(404);
+  });
+
+  it("acknowledges several cases in one bulk request and reads today's SLA report", async () => {
+    const ids: Array<{ id: string; version: number }> = [];
+    for (const title of ["Bulk one", "Bulk two"]) {
+      const opened = await analyst.POST("/cases", { body: { title, severity: "medium" } });
+      if (opened.data) ids.push({ id: opened.data.id, version: opened.data.version });
+    }
+    const bulk = await analyst.POST("/cases/bulk-commands", {
+      params: { header: { "idempotency-key": crypto.randomUUID() } },
+      body: {
+        commands: ids.map((c) => ({
+          case_id: c.id,
+          if_match: c.version,
+          command: { type: "acknowledge" as const },
+        })),
+      },
+    });
+    expect(bulk.data?.results.map((r) => [r.status, r.case?.state])).toEqual([
+      [200, "acknowledged"],
+      [200, "acknowledged"],
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const report = await reporter.GET("/reports/sla-compliance", {
+      params: { query: { from: today, to: tomorrow } },
+    });
+    expect(report.response.status).toBe(200);
+    expect(report.data?.data.every((row) => row.total === row.met + row.warned + row.breached)).toBe(true);
   });
 
   it("reads the sink dead letters an operator replays", async () => {
