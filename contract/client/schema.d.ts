@@ -907,6 +907,165 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        CiscoXdrConnectorConfig: {
+            pull?: {
+                pageSize?: number;
+                lookbackMinutes?: number;
+            };
+        };
+        AiActivityConnectorConfig: {
+            /** @description Alerts of one actor, application and detection type within this window share a case. */
+            correlationWindowMs?: number;
+        };
+        OcsfConnectorConfig: {
+            /** @description Alerts of one rule on one asset within this window share a case. */
+            correlationWindowMs?: number;
+        };
+        JiraConnectorConfig: {
+            /** @default true */
+            signed: boolean;
+            /** @description The accountId Phoenix's Jira sink writes as; changes by it are never applied back */
+            phoenix_account_id: string;
+            /** @default {} */
+            statuses: {
+                [key: string]: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            };
+            /**
+             * @default true_positive
+             * @enum {string}
+             */
+            default_resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
+        };
+        JiraSinkConfig: {
+            /**
+             * Format: uri
+             * @description The Jira Cloud site, e.g. https://acme.atlassian.net
+             */
+            site_url: string;
+            auth: {
+                /** @enum {string} */
+                type: "api_token";
+                /** Format: email */
+                email: string;
+            } | {
+                /** @enum {string} */
+                type: "oauth2";
+                client_id: string;
+                cloud_id: string;
+            };
+            project_key: string;
+            issue_type: string;
+            /**
+             * @default {
+             *       "min_severity": "low",
+             *       "customer_visible_only": false
+             *     }
+             */
+            send: {
+                /**
+                 * @default low
+                 * @enum {string}
+                 */
+                min_severity: "low" | "medium" | "high" | "critical";
+                /** @default false */
+                customer_visible_only: boolean;
+            };
+            /** @default {} */
+            priorities: {
+                P1?: string;
+                P2?: string;
+                P3?: string;
+                P4?: string;
+            };
+            /** @default {} */
+            custom_fields: {
+                severity?: string;
+                tenant?: string;
+                case_url?: string;
+                sla_due?: string;
+            };
+            /** @default {} */
+            transitions: {
+                new?: string;
+                acknowledged?: string;
+                in_progress?: string;
+                contained?: string;
+                on_hold?: string;
+                resolved?: string;
+                closed?: string;
+                reopened?: string;
+            };
+            /**
+             * @default customer
+             * @enum {string}
+             */
+            comments: "customer" | "all" | "none";
+        };
+        SalesforceSinkConfig: {
+            /**
+             * Format: uri
+             * @description The org's My Domain URL, e.g. https://acme.my.salesforce.com
+             */
+            instance_url: string;
+            client_id: string;
+            external_id_field: string;
+            /**
+             * @default {
+             *       "title": "Subject",
+             *       "description": "Description",
+             *       "state": "Status",
+             *       "priority": "Priority"
+             *     }
+             */
+            fields: {
+                title?: string;
+                description?: string;
+                state?: string;
+                severity?: string;
+                priority?: string;
+                tenant?: string;
+                case_url?: string;
+            };
+            /**
+             * @default {
+             *       "state": {},
+             *       "priority": {}
+             *     }
+             */
+            values: {
+                /** @default {} */
+                state: {
+                    new?: string;
+                    acknowledged?: string;
+                    in_progress?: string;
+                    contained?: string;
+                    on_hold?: string;
+                    resolved?: string;
+                    closed?: string;
+                    reopened?: string;
+                };
+                /** @default {} */
+                priority: {
+                    P1?: string;
+                    P2?: string;
+                    P3?: string;
+                    P4?: string;
+                };
+            };
+        };
+        PlatformSinkConfig: {
+            /**
+             * Format: uri
+             * @description Where Phoenix POSTs each case event, signed per Standard Webhooks
+             */
+            url: string;
+            /**
+             * @default [
+             *       "case.*"
+             *     ]
+             */
+            event_types: ("case.*" | "case.opened" | "case.updated" | "case.state_changed" | "case.commented" | "case.merged" | "sla.breached")[];
+        };
         /** @description Version 1.0 of the ai-activity format: one AI interaction (prompt, completion, tool call or file upload) by a user or an agent in an AI application, the source's verdict and its detections with scores. It carries SHA-256 content hashes, never content: fields such as content or prompt_text are refused, as is any field not listed. Send one event, a JSON array, or NDJSON (one event per line). */
         AiActivityEvent: {
             /** @enum {string} */
@@ -2193,41 +2352,28 @@ export interface components {
             /** @enum {string} */
             kind: "cisco-xdr" | "ai-activity" | "ocsf" | "jira";
             name: string;
-            config: components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+            config: components["schemas"]["CiscoXdrConnectorConfigView"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
             /** @enum {string} */
             status: "active" | "disabled";
             previous_secret_expires_at: number | null;
             created_at: number;
             updated_at: number;
         };
-        CiscoXdrConnectorConfig: {
+        CiscoXdrConnectorConfigView: {
             pull?: {
                 pageSize?: number;
                 lookbackMinutes?: number;
+                /** @enum {string} */
+                region?: "us" | "eu" | "apjc";
+                clientId?: string;
+                orgId?: string;
+                has_client_password?: boolean;
+                cursor?: {
+                    /** Format: date-time */
+                    since: string;
+                    seen: string[];
+                } | null;
             };
-        };
-        AiActivityConnectorConfig: {
-            /** @description Alerts of one actor, application and detection type within this window share a case. */
-            correlationWindowMs?: number;
-        };
-        OcsfConnectorConfig: {
-            /** @description Alerts of one rule on one asset within this window share a case. */
-            correlationWindowMs?: number;
-        };
-        JiraConnectorConfig: {
-            /** @default true */
-            signed: boolean;
-            /** @description The accountId Phoenix's Jira sink writes as; changes by it are never applied back */
-            phoenix_account_id: string;
-            /** @default {} */
-            statuses: {
-                [key: string]: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
-            };
-            /**
-             * @default true_positive
-             * @enum {string}
-             */
-            default_resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
         };
         ConnectorWithSecret: {
             connector: components["schemas"]["Connector"];
@@ -2258,136 +2404,6 @@ export interface components {
             status: "active" | "disabled";
             created_at: number;
             updated_at: number;
-        };
-        JiraSinkConfig: {
-            /**
-             * Format: uri
-             * @description The Jira Cloud site, e.g. https://acme.atlassian.net
-             */
-            site_url: string;
-            auth: {
-                /** @enum {string} */
-                type: "api_token";
-                /** Format: email */
-                email: string;
-            } | {
-                /** @enum {string} */
-                type: "oauth2";
-                client_id: string;
-                cloud_id: string;
-            };
-            project_key: string;
-            issue_type: string;
-            /**
-             * @default {
-             *       "min_severity": "low",
-             *       "customer_visible_only": false
-             *     }
-             */
-            send: {
-                /**
-                 * @default low
-                 * @enum {string}
-                 */
-                min_severity: "low" | "medium" | "high" | "critical";
-                /** @default false */
-                customer_visible_only: boolean;
-            };
-            /** @default {} */
-            priorities: {
-                P1?: string;
-                P2?: string;
-                P3?: string;
-                P4?: string;
-            };
-            /** @default {} */
-            custom_fields: {
-                severity?: string;
-                tenant?: string;
-                case_url?: string;
-                sla_due?: string;
-            };
-            /** @default {} */
-            transitions: {
-                new?: string;
-                acknowledged?: string;
-                in_progress?: string;
-                contained?: string;
-                on_hold?: string;
-                resolved?: string;
-                closed?: string;
-                reopened?: string;
-            };
-            /**
-             * @default customer
-             * @enum {string}
-             */
-            comments: "customer" | "all" | "none";
-        };
-        SalesforceSinkConfig: {
-            /**
-             * Format: uri
-             * @description The org's My Domain URL, e.g. https://acme.my.salesforce.com
-             */
-            instance_url: string;
-            client_id: string;
-            external_id_field: string;
-            /**
-             * @default {
-             *       "title": "Subject",
-             *       "description": "Description",
-             *       "state": "Status",
-             *       "priority": "Priority"
-             *     }
-             */
-            fields: {
-                title?: string;
-                description?: string;
-                state?: string;
-                severity?: string;
-                priority?: string;
-                tenant?: string;
-                case_url?: string;
-            };
-            /**
-             * @default {
-             *       "state": {},
-             *       "priority": {}
-             *     }
-             */
-            values: {
-                /** @default {} */
-                state: {
-                    new?: string;
-                    acknowledged?: string;
-                    in_progress?: string;
-                    contained?: string;
-                    on_hold?: string;
-                    resolved?: string;
-                    closed?: string;
-                    reopened?: string;
-                };
-                /** @default {} */
-                priority: {
-                    P1?: string;
-                    P2?: string;
-                    P3?: string;
-                    P4?: string;
-                };
-            };
-        };
-        PlatformSinkConfig: {
-            /**
-             * Format: uri
-             * @description Where Phoenix POSTs each case event, signed per Standard Webhooks
-             */
-            url: string;
-            /**
-             * @default [
-             *       "case.*"
-             *     ]
-             */
-            event_types: ("case.*" | "case.opened" | "case.updated" | "case.state_changed" | "case.commented" | "case.merged" | "sla.breached")[];
         };
         SinkCreated: {
             sink: components["schemas"]["Sink"];
@@ -2603,6 +2619,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "commands": [
+                 *         {
+                 *           "case_id": "case_01m8zsdkakmx7pc1324g5pj65y",
+                 *           "if_match": 1,
+                 *           "command": {
+                 *             "type": "acknowledge"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["BulkCaseCommandsRequest"];
             };
         };
@@ -2613,6 +2642,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "succeeded": 1,
+                     *       "failed": 0,
+                     *       "results": [
+                     *         {
+                     *           "case_id": "case_01m8zsdkakmx7pc1324g5pj65y",
+                     *           "index": 0,
+                     *           "status": 200,
+                     *           "replayed": false,
+                     *           "case": {
+                     *             "id": "case_01m8zsdkakmx7pc1324g5pj65y",
+                     *             "version": 2,
+                     *             "state": "acknowledged",
+                     *             "severity": "medium",
+                     *             "priority": "P3",
+                     *             "assignee": null
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["BulkCaseCommandsResult"];
                 };
             };
@@ -2684,6 +2735,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "alert_ids": [
+                 *         "alrt_01m8zsdk25h6s80btky0namgbv"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["BulkAlertReviewRequest"];
             };
         };
@@ -2694,6 +2752,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "succeeded": 0,
+                     *       "failed": 1,
+                     *       "results": [
+                     *         {
+                     *           "alert_id": "alrt_01m8zsdk25h6s80btky0namgbv",
+                     *           "case_id": null,
+                     *           "index": 0,
+                     *           "status": 409,
+                     *           "problem": {
+                     *             "type": "/problems/conflict",
+                     *             "title": "Conflict",
+                     *             "status": 409,
+                     *             "detail": "the alert is not in a case yet, so there is nothing to review it in",
+                     *             "code": "conflict"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["BulkAlertReviewResult"];
                 };
             };
@@ -2779,6 +2858,142 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "activity_name": "Create",
+                     *           "category_name": "Findings",
+                     *           "class_name": "Detection Finding",
+                     *           "type_name": "Detection Finding: Create",
+                     *           "severity": "Medium",
+                     *           "confidence_id": 3,
+                     *           "is_alert": true,
+                     *           "action_id": 3,
+                     *           "action": "Observed",
+                     *           "disposition_id": 15,
+                     *           "message": "Encoded PowerShell launched by an Office application on DB-6494",
+                     *           "confidence": "High",
+                     *           "disposition": "Detected",
+                     *           "status": "Pending vendor review",
+                     *           "time_dt": "2026-03-04T14:09:46.140Z",
+                     *           "class_uid": 2004,
+                     *           "category_uid": 2,
+                     *           "activity_id": 1,
+                     *           "type_uid": 200401,
+                     *           "severity_id": 3,
+                     *           "time": 1772633386140,
+                     *           "finding_info": {
+                     *             "uid": "fnd-4b383641-fabf9c68794e",
+                     *             "title": "Encoded PowerShell launched by an Office application",
+                     *             "desc": "Generated test finding from Example EDR.",
+                     *             "types": [
+                     *               "Impact"
+                     *             ],
+                     *             "created_time": 1772633386140,
+                     *             "first_seen_time": 1772630756191,
+                     *             "last_seen_time": 1772633386140,
+                     *             "src_url": "https://console.example/findings/fnd-4b383641-fabf9c68794e",
+                     *             "analytic": {
+                     *               "type_id": 4,
+                     *               "type": "Learning (ML/DL)",
+                     *               "uid": "R-7800",
+                     *               "name": "Suspicious RDP logon from a new host"
+                     *             },
+                     *             "attacks": [
+                     *               {
+                     *                 "version": "v15",
+                     *                 "tactic": {
+                     *                   "uid": "TA0040",
+                     *                   "name": "Impact"
+                     *                 },
+                     *                 "technique": {
+                     *                   "uid": "T1486",
+                     *                   "name": "Data Encrypted for Impact"
+                     *                 }
+                     *               },
+                     *               {
+                     *                 "version": "v15",
+                     *                 "tactic": {
+                     *                   "uid": "TA0008",
+                     *                   "name": "Lateral Movement"
+                     *                 },
+                     *                 "technique": {
+                     *                   "uid": "T1021",
+                     *                   "name": "Remote Services"
+                     *                 },
+                     *                 "sub_technique": {
+                     *                   "uid": "T1021.001",
+                     *                   "name": "Remote Desktop Protocol"
+                     *                 }
+                     *               }
+                     *             ]
+                     *           },
+                     *           "metadata": {
+                     *             "product": {
+                     *               "name": "Example EDR",
+                     *               "uid": "example-edr",
+                     *               "vendor_name": "Example Security Inc.",
+                     *               "version": "7.4.2"
+                     *             },
+                     *             "version": "1.8.0",
+                     *             "uid": "69a3bbc7-9065-4cd9-a32b-9de3e3d0402d",
+                     *             "tenant_uid": "tenant-6220d4",
+                     *             "log_name": "detections",
+                     *             "profiles": [
+                     *               "host",
+                     *               "security_control"
+                     *             ]
+                     *           },
+                     *           "count": 1,
+                     *           "start_time": 1772633386140,
+                     *           "end_time": 1772633386140,
+                     *           "unmapped": {
+                     *             "phoenix": {
+                     *               "alert_id": "alrt_01m8zsdk25h6s80btky0namgbv"
+                     *             }
+                     *           },
+                     *           "status_id": 99,
+                     *           "observables": [
+                     *             {
+                     *               "type_id": 4,
+                     *               "type": "User Name",
+                     *               "name": "actor.user.name",
+                     *               "value": "erin"
+                     *             },
+                     *             {
+                     *               "type_id": 8,
+                     *               "type": "Hash",
+                     *               "name": "evidences[0].file.hashes[0].value",
+                     *               "value": "155313faa85c36c624b1d943ef0cd1caaa075304b576d1780acd7f0ffddff0a2"
+                     *             }
+                     *           ],
+                     *           "device": {
+                     *             "type_id": 2,
+                     *             "type": "Desktop",
+                     *             "uid": "a1426526-8bbe-4681-aad4-915a52b93477",
+                     *             "name": "DB-6494",
+                     *             "hostname": "db-6494.corp.example",
+                     *             "ip": "10.29.105.133",
+                     *             "os": {
+                     *               "name": "Ubuntu 24.04",
+                     *               "type_id": 200,
+                     *               "type": "Linux"
+                     *             }
+                     *           },
+                     *           "actor": {
+                     *             "user": {
+                     *               "name": "erin",
+                     *               "uid": "S-1-5-21-276740952-7623",
+                     *               "type_id": 1,
+                     *               "type": "User"
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertPage"];
                 };
             };
@@ -2823,6 +3038,163 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "activity_id": 0,
+                 *       "activity_name": "Unknown",
+                 *       "category_uid": 2,
+                 *       "category_name": "Findings",
+                 *       "class_uid": 2004,
+                 *       "class_name": "Detection Finding",
+                 *       "type_uid": 200400,
+                 *       "type_name": "Detection Finding: Unknown",
+                 *       "time": 1772541662568,
+                 *       "severity_id": 2,
+                 *       "severity": "Low",
+                 *       "confidence_id": 2,
+                 *       "is_alert": true,
+                 *       "action_id": 3,
+                 *       "action": "Observed",
+                 *       "disposition_id": 2,
+                 *       "message": "Beaconing to known command-and-control infrastructure on FIN-WS-1592",
+                 *       "confidence": "Medium",
+                 *       "disposition": "Blocked",
+                 *       "status_id": 1,
+                 *       "status": "New",
+                 *       "finding_info": {
+                 *         "uid": "fnd-61025ddd-4003-48de-9429-e9b31d2c5844",
+                 *         "title": "Encoded PowerShell launched by an Office application",
+                 *         "desc": "Generated test finding from Cisco XDR.",
+                 *         "types": [
+                 *           "Privilege Escalation"
+                 *         ],
+                 *         "created_time": 1772541662568,
+                 *         "first_seen_time": 1772540924977,
+                 *         "last_seen_time": 1772541662568,
+                 *         "src_url": "https://console.example/findings/fnd-00000000-1092034b1b85",
+                 *         "analytic": {
+                 *           "type_id": 2,
+                 *           "type": "Behavioral",
+                 *           "uid": "R-4337",
+                 *           "name": "Scheduled task created for persistence"
+                 *         },
+                 *         "attacks": [
+                 *           {
+                 *             "version": "v15",
+                 *             "tactic": {
+                 *               "uid": "TA0004",
+                 *               "name": "Privilege Escalation"
+                 *             },
+                 *             "technique": {
+                 *               "uid": "T1068",
+                 *               "name": "Exploitation for Privilege Escalation"
+                 *             }
+                 *           },
+                 *           {
+                 *             "version": "v15",
+                 *             "tactic": {
+                 *               "uid": "TA0002",
+                 *               "name": "Execution"
+                 *             },
+                 *             "technique": {
+                 *               "uid": "T1059",
+                 *               "name": "Command and Scripting Interpreter"
+                 *             },
+                 *             "sub_technique": {
+                 *               "uid": "T1059.001",
+                 *               "name": "PowerShell"
+                 *             }
+                 *           }
+                 *         ]
+                 *       },
+                 *       "metadata": {
+                 *         "version": "1.8.0",
+                 *         "uid": "dcf61f61-16b2-47b3-a420-52778776dd4f",
+                 *         "tenant_uid": "tenant-917c5c",
+                 *         "log_name": "detections",
+                 *         "product": {
+                 *           "name": "Cisco XDR",
+                 *           "vendor_name": "Cisco",
+                 *           "uid": "cisco-xdr",
+                 *           "version": "2026.1"
+                 *         },
+                 *         "profiles": [
+                 *           "host",
+                 *           "security_control"
+                 *         ]
+                 *       },
+                 *       "device": {
+                 *         "type_id": 1,
+                 *         "type": "Server",
+                 *         "uid": "b93edfb5-2a14-4d74-a2de-1100387012dd",
+                 *         "name": "FIN-WS-1592",
+                 *         "hostname": "fin-ws-1592.corp.example",
+                 *         "ip": "10.77.91.72",
+                 *         "os": {
+                 *           "name": "macOS 15",
+                 *           "type_id": 300,
+                 *           "type": "macOS"
+                 *         }
+                 *       },
+                 *       "actor": {
+                 *         "user": {
+                 *           "name": "erin",
+                 *           "type_id": 1,
+                 *           "type": "User"
+                 *         },
+                 *         "process": {
+                 *           "pid": 8152,
+                 *           "name": "cmd.exe",
+                 *           "cmd_line": "cmd.exe -c 834f64f1763d959b"
+                 *         }
+                 *       },
+                 *       "observables": [
+                 *         {
+                 *           "name": "device.ip",
+                 *           "type_id": 2,
+                 *           "value": "10.77.91.72",
+                 *           "type": "IP Address"
+                 *         },
+                 *         {
+                 *           "name": "evidences[0].url.url_string",
+                 *           "type_id": 6,
+                 *           "value": "https://login-verify.bad.example/api/a71a97",
+                 *           "type": "URL String"
+                 *         }
+                 *       ],
+                 *       "evidences": [
+                 *         {
+                 *           "src_endpoint": {
+                 *             "ip": "10.77.91.72",
+                 *             "hostname": "fin-ws-1592.corp.example"
+                 *           },
+                 *           "dst_endpoint": {
+                 *             "ip": "198.51.100.42",
+                 *             "domain": "login-verify.bad.example",
+                 *             "port": 443
+                 *           },
+                 *           "file": {
+                 *             "name": "payload.bin",
+                 *             "type_id": 1,
+                 *             "hashes": [
+                 *               {
+                 *                 "algorithm_id": 3,
+                 *                 "algorithm": "SHA-256",
+                 *                 "value": "6885bf7bdbe82398fd5a1f2415fd2f4f876db4d4699f4024d7f405434d4e2957"
+                 *               }
+                 *             ]
+                 *           }
+                 *         }
+                 *       ],
+                 *       "unmapped": {
+                 *         "vendor_score": 50,
+                 *         "vendor_tags": [
+                 *           "generated"
+                 *         ]
+                 *       },
+                 *       "count": 33
+                 *     }
+                 */
                 "application/json": components["schemas"]["DetectionFinding"] | components["schemas"]["DetectionFinding"][];
             };
         };
@@ -2842,6 +3214,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accepted": 1,
+                     *       "created": 1,
+                     *       "duplicates": 0,
+                     *       "alerts": [
+                     *         {
+                     *           "id": "alrt_01m8zsdk1b4xzd30821v7p970v",
+                     *           "duplicate": false,
+                     *           "occurrence_count": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertIngestResult"];
                 };
             };
@@ -2936,6 +3322,138 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "activity_name": "Create",
+                     *       "category_name": "Findings",
+                     *       "class_name": "Detection Finding",
+                     *       "type_name": "Detection Finding: Create",
+                     *       "severity": "Medium",
+                     *       "confidence_id": 3,
+                     *       "is_alert": true,
+                     *       "action_id": 3,
+                     *       "action": "Observed",
+                     *       "disposition_id": 15,
+                     *       "message": "Encoded PowerShell launched by an Office application on DB-6494",
+                     *       "confidence": "High",
+                     *       "disposition": "Detected",
+                     *       "status": "Pending vendor review",
+                     *       "time_dt": "2026-03-04T14:09:46.140Z",
+                     *       "class_uid": 2004,
+                     *       "category_uid": 2,
+                     *       "activity_id": 1,
+                     *       "type_uid": 200401,
+                     *       "severity_id": 3,
+                     *       "time": 1772633386140,
+                     *       "finding_info": {
+                     *         "uid": "fnd-4b383641-fabf9c68794e",
+                     *         "title": "Encoded PowerShell launched by an Office application",
+                     *         "desc": "Generated test finding from Example EDR.",
+                     *         "types": [
+                     *           "Impact"
+                     *         ],
+                     *         "created_time": 1772633386140,
+                     *         "first_seen_time": 1772630756191,
+                     *         "last_seen_time": 1772633386140,
+                     *         "src_url": "https://console.example/findings/fnd-4b383641-fabf9c68794e",
+                     *         "analytic": {
+                     *           "type_id": 4,
+                     *           "type": "Learning (ML/DL)",
+                     *           "uid": "R-7800",
+                     *           "name": "Suspicious RDP logon from a new host"
+                     *         },
+                     *         "attacks": [
+                     *           {
+                     *             "version": "v15",
+                     *             "tactic": {
+                     *               "uid": "TA0040",
+                     *               "name": "Impact"
+                     *             },
+                     *             "technique": {
+                     *               "uid": "T1486",
+                     *               "name": "Data Encrypted for Impact"
+                     *             }
+                     *           },
+                     *           {
+                     *             "version": "v15",
+                     *             "tactic": {
+                     *               "uid": "TA0008",
+                     *               "name": "Lateral Movement"
+                     *             },
+                     *             "technique": {
+                     *               "uid": "T1021",
+                     *               "name": "Remote Services"
+                     *             },
+                     *             "sub_technique": {
+                     *               "uid": "T1021.001",
+                     *               "name": "Remote Desktop Protocol"
+                     *             }
+                     *           }
+                     *         ]
+                     *       },
+                     *       "metadata": {
+                     *         "product": {
+                     *           "name": "Example EDR",
+                     *           "uid": "example-edr",
+                     *           "vendor_name": "Example Security Inc.",
+                     *           "version": "7.4.2"
+                     *         },
+                     *         "version": "1.8.0",
+                     *         "uid": "69a3bbc7-9065-4cd9-a32b-9de3e3d0402d",
+                     *         "tenant_uid": "tenant-6220d4",
+                     *         "log_name": "detections",
+                     *         "profiles": [
+                     *           "host",
+                     *           "security_control"
+                     *         ]
+                     *       },
+                     *       "count": 1,
+                     *       "start_time": 1772633386140,
+                     *       "end_time": 1772633386140,
+                     *       "raw_data": "{\"vendorEventId\":\"4cb45d555d\",\"host\":\"DB-6494\"}",
+                     *       "unmapped": {
+                     *         "phoenix": {
+                     *           "alert_id": "alrt_01m8zsdk25h6s80btky0namgbv"
+                     *         }
+                     *       },
+                     *       "status_id": 99,
+                     *       "observables": [
+                     *         {
+                     *           "type_id": 4,
+                     *           "type": "User Name",
+                     *           "name": "actor.user.name",
+                     *           "value": "erin"
+                     *         },
+                     *         {
+                     *           "type_id": 8,
+                     *           "type": "Hash",
+                     *           "name": "evidences[0].file.hashes[0].value",
+                     *           "value": "155313faa85c36c624b1d943ef0cd1caaa075304b576d1780acd7f0ffddff0a2"
+                     *         }
+                     *       ],
+                     *       "device": {
+                     *         "type_id": 2,
+                     *         "type": "Desktop",
+                     *         "uid": "a1426526-8bbe-4681-aad4-915a52b93477",
+                     *         "name": "DB-6494",
+                     *         "hostname": "db-6494.corp.example",
+                     *         "ip": "10.29.105.133",
+                     *         "os": {
+                     *           "name": "Ubuntu 24.04",
+                     *           "type_id": 200,
+                     *           "type": "Linux"
+                     *         }
+                     *       },
+                     *       "actor": {
+                     *         "user": {
+                     *           "name": "erin",
+                     *           "uid": "S-1-5-21-276740952-7623",
+                     *           "type_id": 1,
+                     *           "type": "User"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["DetectionFindingView"];
                 };
             };
@@ -3002,6 +3520,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "case_01m8zsdk448my7pqq8t3xs6zy3",
+                     *           "version": 1,
+                     *           "title": "Matrix case",
+                     *           "state": "new",
+                     *           "severity": "medium",
+                     *           "priority": "P3",
+                     *           "assignee": null,
+                     *           "queue": "triage",
+                     *           "resolution": null,
+                     *           "merged_into": null,
+                     *           "alert_count": 1,
+                     *           "sla_status": "ok",
+                     *           "sla_warn_at": 1796373977097,
+                     *           "sla_due_at": 1796377577097,
+                     *           "sla_breached_at": null,
+                     *           "opened_at": 1796363177097,
+                     *           "updated_at": 1796363177097,
+                     *           "closed_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": "eyJ1IjoxNzk2MzYzMTc3MTAwLCJpZCI6ImNhc2VfMDFtOHpzZGs0NDhteTdwcXEzdDNzNnp5MyJ9"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CasePage"];
                 };
             };
@@ -3046,6 +3591,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "Opened in the matrix",
+                 *       "severity": "low"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OpenCaseRequest"];
             };
         };
@@ -3056,6 +3607,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "case_01m8zsdk31xrv6hhqm3exdxd9s",
+                     *       "version": 1,
+                     *       "title": "Opened in the matrix",
+                     *       "description": "",
+                     *       "state": "new",
+                     *       "severity": "low",
+                     *       "priority": "P4",
+                     *       "assignee": null,
+                     *       "queue": "triage",
+                     *       "tier": "L1",
+                     *       "team": null,
+                     *       "resolution": null,
+                     *       "merged_into": null,
+                     *       "source_closed": null,
+                     *       "opened_at": 1796363177062,
+                     *       "updated_at": 1796363177062,
+                     *       "resolved_at": null,
+                     *       "closed_at": null,
+                     *       "sla": {
+                     *         "status": "ok",
+                     *         "clocks": [
+                     *           {
+                     *             "name": "acknowledge",
+                     *             "due_at": 1796449577062,
+                     *             "warn_at": 1796427977062,
+                     *             "met_at": null,
+                     *             "elapsed_ms": null,
+                     *             "paused": false,
+                     *             "warned_at": null,
+                     *             "breached_at": null
+                     *           },
+                     *           {
+                     *             "name": "contain",
+                     *             "due_at": 1796622377062,
+                     *             "warn_at": 1796557577062,
+                     *             "met_at": null,
+                     *             "elapsed_ms": null,
+                     *             "paused": false,
+                     *             "warned_at": null,
+                     *             "breached_at": null
+                     *           }
+                     *         ]
+                     *       },
+                     *       "alerts": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["Case"];
                 };
             };
@@ -3144,6 +3743,133 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "case_01m8zsdk448my7pqq8t3xs6zy3",
+                     *       "version": 1,
+                     *       "title": "Matrix case",
+                     *       "description": "",
+                     *       "state": "new",
+                     *       "severity": "medium",
+                     *       "priority": "P3",
+                     *       "assignee": null,
+                     *       "queue": "triage",
+                     *       "tier": "L1",
+                     *       "team": null,
+                     *       "resolution": null,
+                     *       "merged_into": null,
+                     *       "source_closed": null,
+                     *       "opened_at": 1796363177097,
+                     *       "updated_at": 1796363177097,
+                     *       "resolved_at": null,
+                     *       "closed_at": null,
+                     *       "sla": {
+                     *         "status": "ok",
+                     *         "clocks": [
+                     *           {
+                     *             "name": "acknowledge",
+                     *             "due_at": 1796377577097,
+                     *             "warn_at": 1796373977097,
+                     *             "met_at": null,
+                     *             "elapsed_ms": null,
+                     *             "paused": false,
+                     *             "warned_at": null,
+                     *             "breached_at": null
+                     *           },
+                     *           {
+                     *             "name": "contain",
+                     *             "due_at": 1796449577097,
+                     *             "warn_at": 1796427977097,
+                     *             "met_at": null,
+                     *             "elapsed_ms": null,
+                     *             "paused": false,
+                     *             "warned_at": null,
+                     *             "breached_at": null
+                     *           }
+                     *         ]
+                     *       },
+                     *       "alerts": [
+                     *         {
+                     *           "id": "alrt_01m8zsdk3k34kg0qp1n8dmery6",
+                     *           "reviewed": false,
+                     *           "title": "Large outbound transfer over DNS",
+                     *           "finding_uid": "fnd-20f6378d-11db46106bcf"
+                     *         }
+                     *       ],
+                     *       "timeline": [
+                     *         {
+                     *           "at": 1796363177097,
+                     *           "actor": {
+                     *             "kind": "client",
+                     *             "id": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *           },
+                     *           "type": "case.opened",
+                     *           "caseId": "case_01m8zsdk448my7pqq8t3xs6zy3",
+                     *           "title": "Matrix case",
+                     *           "description": "",
+                     *           "severity": "medium",
+                     *           "priority": "P3",
+                     *           "alertIds": [
+                     *             "alrt_01m8zsdk3k34kg0qp1n8dmery6"
+                     *           ],
+                     *           "slaPolicy": {
+                     *             "targets": {
+                     *               "critical": {
+                     *                 "acknowledgeMs": 900000,
+                     *                 "containMs": 14400000,
+                     *                 "resolveMs": 86400000
+                     *               },
+                     *               "high": {
+                     *                 "acknowledgeMs": 3600000,
+                     *                 "containMs": 28800000,
+                     *                 "resolveMs": 259200000
+                     *               },
+                     *               "medium": {
+                     *                 "acknowledgeMs": 14400000,
+                     *                 "containMs": 86400000,
+                     *                 "resolveMs": 604800000
+                     *               },
+                     *               "low": {
+                     *                 "acknowledgeMs": 86400000,
+                     *                 "containMs": 259200000,
+                     *                 "resolveMs": 2592000000
+                     *               }
+                     *             },
+                     *             "warningRatio": 0.75,
+                     *             "calendar": {
+                     *               "kind": "24x7"
+                     *             },
+                     *             "pausedIn": {
+                     *               "acknowledge": [],
+                     *               "contain": [
+                     *                 "on_hold"
+                     *               ],
+                     *               "resolve": [
+                     *                 "on_hold"
+                     *               ]
+                     *             }
+                     *           },
+                     *           "seq": 1,
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "observables": [
+                     *         {
+                     *           "type": "Hash",
+                     *           "value": "9250dcf797b8ea3f3660401950d81e87294fbb1a032fa07b6b48b56324101697",
+                     *           "sightings": 1,
+                     *           "verdicts": []
+                     *         },
+                     *         {
+                     *           "type": "User Name",
+                     *           "value": "carol",
+                     *           "sightings": 1,
+                     *           "verdicts": []
+                     *         }
+                     *       ],
+                     *       "sinks": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["CaseDetail"] | components["schemas"]["IncidentFinding"];
                 };
             };
@@ -3210,6 +3936,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "acknowledge"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CaseCommandRequest"];
             };
         };
@@ -3220,6 +3951,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "case_01m8zsdk59b1apgvd1tqcnhmc5",
+                     *       "version": 2,
+                     *       "title": "Matrix case",
+                     *       "description": "",
+                     *       "state": "acknowledged",
+                     *       "severity": "medium",
+                     *       "priority": "P3",
+                     *       "assignee": null,
+                     *       "queue": "triage",
+                     *       "tier": "L1",
+                     *       "team": null,
+                     *       "resolution": null,
+                     *       "merged_into": null,
+                     *       "source_closed": null,
+                     *       "opened_at": 1796363177134,
+                     *       "updated_at": 1796363177157,
+                     *       "resolved_at": null,
+                     *       "closed_at": null,
+                     *       "sla": {
+                     *         "status": "ok",
+                     *         "clocks": [
+                     *           {
+                     *             "name": "acknowledge",
+                     *             "due_at": 1796377577134,
+                     *             "warn_at": 1796373977134,
+                     *             "met_at": 1796363177157,
+                     *             "elapsed_ms": 23,
+                     *             "paused": false,
+                     *             "warned_at": null,
+                     *             "breached_at": null
+                     *           },
+                     *           {
+                     *             "name": "contain",
+                     *             "due_at": 1796449577134,
+                     *             "warn_at": 1796427977134,
+                     *             "met_at": null,
+                     *             "elapsed_ms": null,
+                     *             "paused": false,
+                     *             "warned_at": null,
+                     *             "breached_at": null
+                     *           }
+                     *         ]
+                     *       },
+                     *       "alerts": [
+                     *         {
+                     *           "id": "alrt_01m8zsdk51pps9rcm9f6skc2gm",
+                     *           "reviewed": false,
+                     *           "title": "Impossible travel between console sign-ins",
+                     *           "finding_uid": "fnd-6efcac18-d2840942b70e"
+                     *         }
+                     *       ],
+                     *       "events": [
+                     *         {
+                     *           "at": 1796363177157,
+                     *           "actor": {
+                     *             "kind": "client",
+                     *             "id": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *           },
+                     *           "type": "case.acknowledged",
+                     *           "from": "new",
+                     *           "to": "acknowledged",
+                     *           "seq": 2,
+                     *           "version": 2
+                     *         },
+                     *         {
+                     *           "at": 1796363177157,
+                     *           "actor": {
+                     *             "kind": "client",
+                     *             "id": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *           },
+                     *           "type": "sla.met",
+                     *           "clock": "acknowledge",
+                     *           "elapsedMs": 23,
+                     *           "dueAt": 1796377577134,
+                     *           "severity": "medium",
+                     *           "wallMs": 23,
+                     *           "warned": false,
+                     *           "breached": false,
+                     *           "seq": 3,
+                     *           "version": 2
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommandedCase"];
                 };
             };
@@ -3323,6 +4140,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "records": [
+                     *         {
+                     *           "seq": 1,
+                     *           "record": {
+                     *             "actor": {
+                     *               "id": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *               "kind": "client"
+                     *             },
+                     *             "at": 1796363177097,
+                     *             "command": "open",
+                     *             "events": [
+                     *               "case.opened"
+                     *             ],
+                     *             "idempotencyKey": null,
+                     *             "reason": null,
+                     *             "seq": 1,
+                     *             "version": 1
+                     *           },
+                     *           "prev_hash": "0000000000000000000000000000000000000000000000000000000000000000",
+                     *           "hash": "9bc55494a1ad8938c6e5a66acd0f9cb3ec91343b6b4dc55fda79b28010058460"
+                     *         }
+                     *       ],
+                     *       "verification": {
+                     *         "ok": true,
+                     *         "length": 1,
+                     *         "head": "9bc55494a1ad8938c6e5a66acd0f9cb3ec91343b6b4dc55fda79b28010058460"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CaseAudit"];
                 };
             };
@@ -3439,6 +4287,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "cursor": "chg_1",
+                     *           "kind": "alert",
+                     *           "id": "alrt_01m8zsdk1b4xzd30821v7p970v",
+                     *           "version": 1,
+                     *           "type": "alert.created",
+                     *           "at": 1796363177003,
+                     *           "data": {
+                     *             "occurrences": 1
+                     *           }
+                     *         },
+                     *         {
+                     *           "cursor": "chg_2",
+                     *           "kind": "alert",
+                     *           "id": "alrt_01m8zsdk25h6s80btky0namgbv",
+                     *           "version": 1,
+                     *           "type": "alert.created",
+                     *           "at": 1796363177029,
+                     *           "data": {
+                     *             "occurrences": 1
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": "chg_5"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChangePage"];
                 };
             };
@@ -3502,6 +4379,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenants": [
+                     *         "tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *       ],
+                     *       "from": "2026-11-01",
+                     *       "to": "2026-12-01",
+                     *       "data": [
+                     *         {
+                     *           "severity": "critical",
+                     *           "clock": "acknowledge",
+                     *           "met": 41,
+                     *           "warned": 6,
+                     *           "breached": 3,
+                     *           "total": 50,
+                     *           "met_pct": 82,
+                     *           "warned_pct": 12,
+                     *           "breached_pct": 6
+                     *         },
+                     *         {
+                     *           "severity": "critical",
+                     *           "clock": "resolve",
+                     *           "met": 30,
+                     *           "warned": 9,
+                     *           "breached": 5,
+                     *           "total": 44,
+                     *           "met_pct": 68.2,
+                     *           "warned_pct": 20.5,
+                     *           "breached_pct": 11.4
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SlaComplianceReport"];
                 };
             };
@@ -3567,6 +4477,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenants": [
+                     *         "tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *       ],
+                     *       "from": "2026-11-01",
+                     *       "to": "2026-12-01",
+                     *       "bucket": "week",
+                     *       "data": [
+                     *         {
+                     *           "bucket": "2026-11-02",
+                     *           "severity": "high",
+                     *           "clock": "acknowledge",
+                     *           "count": 37,
+                     *           "business": {
+                     *             "mean_ms": 1260000,
+                     *             "p50_ms": 960000,
+                     *             "p90_ms": 2700000
+                     *           },
+                     *           "wall": {
+                     *             "mean_ms": 2950000,
+                     *             "p50_ms": 1200000,
+                     *             "p90_ms": 7800000
+                     *           }
+                     *         },
+                     *         {
+                     *           "bucket": "2026-11-02",
+                     *           "severity": "high",
+                     *           "clock": "resolve",
+                     *           "count": 21,
+                     *           "business": {
+                     *             "mean_ms": 40260000,
+                     *             "p50_ms": 31000000,
+                     *             "p90_ms": 86000000
+                     *           },
+                     *           "wall": {
+                     *             "mean_ms": 151200000,
+                     *             "p50_ms": 120000000,
+                     *             "p90_ms": 340000000
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MttxReport"];
                 };
             };
@@ -3632,6 +4586,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenants": [
+                     *         "tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *       ],
+                     *       "from": "2026-11-01",
+                     *       "to": "2026-12-01",
+                     *       "bucket": "week",
+                     *       "data": [
+                     *         {
+                     *           "bucket": "2026-11-02",
+                     *           "deliveries": 1840,
+                     *           "alerts": 612,
+                     *           "duplicates": 1228,
+                     *           "grouped": 590,
+                     *           "cases": 74,
+                     *           "noise_reduction": 24.86,
+                     *           "by_source": [
+                     *             {
+                     *               "source": "Cisco XDR",
+                     *               "connector_id": "con_01m8zsdk7s8kq8g15qah03hhj9",
+                     *               "severity_id": 4,
+                     *               "deliveries": 980,
+                     *               "alerts": 301,
+                     *               "duplicates": 679,
+                     *               "grouped": 296
+                     *             },
+                     *             {
+                     *               "source": "AI Defense",
+                     *               "connector_id": "con_01m8zsdk6zhv0nzggppa596ebn",
+                     *               "severity_id": 3,
+                     *               "deliveries": 860,
+                     *               "alerts": 311,
+                     *               "duplicates": 549,
+                     *               "grouped": 294
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AlertVolumeReport"];
                 };
             };
@@ -3695,6 +4690,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenants": [
+                     *         "tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *       ],
+                     *       "from": "2026-11-01",
+                     *       "to": "2026-12-01",
+                     *       "resolutions": [
+                     *         {
+                     *           "resolution": "false_positive",
+                     *           "total": 120,
+                     *           "escalated": 4,
+                     *           "not_escalated": 116
+                     *         },
+                     *         {
+                     *           "resolution": "true_positive",
+                     *           "total": 38,
+                     *           "escalated": 17,
+                     *           "not_escalated": 21
+                     *         }
+                     *       ],
+                     *       "escalations": [
+                     *         {
+                     *           "to": "L2",
+                     *           "auto": 0,
+                     *           "manual": 15
+                     *         },
+                     *         {
+                     *           "to": "lead",
+                     *           "auto": 9,
+                     *           "manual": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CaseOutcomesReport"];
                 };
             };
@@ -3751,6 +4781,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "con_01m8zsdk6zhv0nzggppa596ebn",
+                     *           "kind": "ocsf",
+                     *           "name": "ocsf matrix",
+                     *           "config": {},
+                     *           "status": "active",
+                     *           "previous_secret_expires_at": null,
+                     *           "created_at": 1796363177183,
+                     *           "updated_at": 1796363177183
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Connector"][];
                     };
@@ -3785,6 +4831,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "ocsf",
+                 *       "name": "matrix source"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     kind: "cisco-xdr" | "ai-activity" | "ocsf" | "jira";
@@ -3806,6 +4858,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "connector": {
+                     *         "id": "con_01m8zsdk6tyrsnqzar85nvdh5n",
+                     *         "kind": "ocsf",
+                     *         "name": "matrix source",
+                     *         "config": {},
+                     *         "status": "active",
+                     *         "previous_secret_expires_at": null,
+                     *         "created_at": 1796363177178,
+                     *         "updated_at": 1796363177178
+                     *       },
+                     *       "secret": "whsec_C2FtcGxlLXNpZ25pbmctc2VjcmV0LXNob3duLW9uY2U=",
+                     *       "ingest_url": "http://phoenix.test/ingest/con_01m8zsdk6tyrsnqzar85nvdh5n"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectorWithSecret"];
                 };
             };
@@ -3873,6 +4941,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "con_01m8zsdk6zhv0nzggppa596ebn",
+                     *       "kind": "ocsf",
+                     *       "name": "ocsf matrix",
+                     *       "config": {},
+                     *       "status": "active",
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": 1796363177183,
+                     *       "updated_at": 1796363177183
+                     *     }
+                     */
                     "application/json": components["schemas"]["Connector"];
                 };
             };
@@ -3981,6 +5061,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "renamed"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     /** @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028). */
@@ -3999,6 +5084,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "con_01m8zsdk6zhv0nzggppa596ebn",
+                     *       "kind": "ocsf",
+                     *       "name": "renamed",
+                     *       "config": {},
+                     *       "status": "active",
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": 1796363177183,
+                     *       "updated_at": 1796363177192
+                     *     }
+                     */
                     "application/json": components["schemas"]["Connector"];
                 };
             };
@@ -4069,6 +5166,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "client_id": "client",
+                 *       "client_password": "password",
+                 *       "region": "us",
+                 *       "org_id": "org-1"
+                 *     }
+                 */
                 "application/json": {
                     client_id: string;
                     client_password: string;
@@ -4085,6 +5190,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "con_01m8zsdk7s8kq8g15qah03hhj9",
+                     *       "kind": "cisco-xdr",
+                     *       "name": "cisco-xdr matrix",
+                     *       "config": {
+                     *         "pull": {
+                     *           "clientId": "client",
+                     *           "orgId": "org-1",
+                     *           "region": "us",
+                     *           "has_client_password": true
+                     *         }
+                     *       },
+                     *       "status": "active",
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": 1796363177209,
+                     *       "updated_at": 1796363177214
+                     *     }
+                     */
                     "application/json": components["schemas"]["Connector"];
                 };
             };
@@ -4155,6 +5279,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "grace_seconds": 86400
+                 *     }
+                 */
                 "application/json": {
                     /** @description How long the previous secret keeps verifying (default 24 hours). */
                     grace_seconds?: number;
@@ -4168,6 +5297,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "connector": {
+                     *         "id": "con_01m8zsdk85edt2fz745f1ggtkm",
+                     *         "kind": "ocsf",
+                     *         "name": "ocsf matrix",
+                     *         "config": {},
+                     *         "status": "active",
+                     *         "previous_secret_expires_at": 1796449577226,
+                     *         "created_at": 1796363177221,
+                     *         "updated_at": 1796363177226
+                     *       },
+                     *       "secret": "whsec_C2FtcGxlLXNpZ25pbmctc2VjcmV0LXNob3duLW9uY2U=",
+                     *       "ingest_url": "http://phoenix.test/ingest/con_01m8zsdk85edt2fz745f1ggtkm"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectorWithSecret"];
                 };
             };
@@ -4237,6 +5382,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "dlq_01m8zsdka19q3wxy4d712r8148",
+                     *           "sink_id": "snk_01m8zsdk9ybd47yvqkxz0c9xc4",
+                     *           "case_id": "case_01m8zsdk448my7pqq8t3xs6zy3",
+                     *           "version": 1,
+                     *           "error": "POST http://127.0.0.1:9/hooks answered 410",
+                     *           "attempts": 1,
+                     *           "created_at": 1796363177281,
+                     *           "replayed_at": 1796363177283
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SinkDeadLetter"][];
                         next_cursor: string | null;
@@ -4289,6 +5451,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "dlq_01m8zsdka19q3wxy4d712r8148",
+                     *       "sink_id": "snk_01m8zsdk9ybd47yvqkxz0c9xc4",
+                     *       "case_id": "case_01m8zsdk448my7pqq8t3xs6zy3",
+                     *       "version": 1,
+                     *       "error": "POST http://127.0.0.1:9/hooks answered 410",
+                     *       "attempts": 1,
+                     *       "created_at": 1796363177281,
+                     *       "replayed_at": 1796363177283
+                     *     }
+                     */
                     "application/json": components["schemas"]["SinkDeadLetter"];
                 };
             };
@@ -4356,6 +5530,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "case_id": "case_01m8zsdk448my7pqq8t3xs6zy3",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": {
                         case_id: string;
                         version: number;
@@ -4415,6 +5595,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "snk_01m8zsdk8s9f2m8z60k9cst9zd",
+                     *           "kind": "platform",
+                     *           "name": "matrix sink",
+                     *           "config": {
+                     *             "url": "http://127.0.0.1:9/hooks",
+                     *             "event_types": [
+                     *               "case.*"
+                     *             ]
+                     *           },
+                     *           "status": "disabled",
+                     *           "created_at": 1796363177241,
+                     *           "updated_at": 1796363177241
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Sink"][];
                     };
@@ -4449,6 +5649,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "platform",
+                 *       "name": "matrix sink",
+                 *       "config": {
+                 *         "url": "http://127.0.0.1:9/hooks"
+                 *       },
+                 *       "status": "disabled"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     kind: "jira" | "salesforce" | "platform";
@@ -4482,6 +5692,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sink": {
+                     *         "id": "snk_01m8zsdk8kgzpvnakbv6npy1ad",
+                     *         "kind": "platform",
+                     *         "name": "matrix sink",
+                     *         "config": {
+                     *           "url": "http://127.0.0.1:9/hooks",
+                     *           "event_types": [
+                     *             "case.*"
+                     *           ]
+                     *         },
+                     *         "status": "disabled",
+                     *         "created_at": 1796363177235,
+                     *         "updated_at": 1796363177235
+                     *       },
+                     *       "secret": "whsec_C2FtcGxlLXNpZ25pbmctc2VjcmV0LXNob3duLW9uY2U="
+                     *     }
+                     */
                     "application/json": components["schemas"]["SinkCreated"];
                 };
             };
@@ -4549,6 +5778,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "snk_01m8zsdk8s9f2m8z60k9cst9zd",
+                     *       "kind": "platform",
+                     *       "name": "matrix sink",
+                     *       "config": {
+                     *         "url": "http://127.0.0.1:9/hooks",
+                     *         "event_types": [
+                     *           "case.*"
+                     *         ]
+                     *       },
+                     *       "status": "disabled",
+                     *       "created_at": 1796363177241,
+                     *       "updated_at": 1796363177241
+                     *     }
+                     */
                     "application/json": components["schemas"]["Sink"];
                 };
             };
@@ -4657,6 +5902,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "renamed"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     /** @description The kind's settings. Jira: `site_url`, `auth` ({type: api_token, email} or {type: oauth2, client_id, cloud_id}), `project_key`, `issue_type`, `send`, `priorities`, `custom_fields`, `transitions`, `comments`. Salesforce: `instance_url`, `client_id`, `external_id_field`, `fields`. Platform: `url`, `event_types`. Unknown keys are refused. */
@@ -4681,6 +5931,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "snk_01m8zsdk8s9f2m8z60k9cst9zd",
+                     *       "kind": "platform",
+                     *       "name": "renamed",
+                     *       "config": {
+                     *         "url": "http://127.0.0.1:9/hooks",
+                     *         "event_types": [
+                     *           "case.*"
+                     *         ]
+                     *       },
+                     *       "status": "disabled",
+                     *       "created_at": 1796363177241,
+                     *       "updated_at": 1796363177249
+                     *     }
+                     */
                     "application/json": components["schemas"]["Sink"];
                 };
             };
@@ -4757,6 +6023,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "checks": [
+                     *         {
+                     *           "name": "delivery",
+                     *           "ok": false,
+                     *           "detail": "http://127.0.0.1:9/hooks could not be reached: Error: Network connection lost."
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SinkTestResult"];
                 };
             };
@@ -4817,6 +6095,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["QuarantinedItem"][];
                         next_cursor: string | null;
@@ -4869,6 +6153,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accepted": 1,
+                     *       "duplicates": 0,
+                     *       "quarantined": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
@@ -4947,6 +6238,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "ast_65f609deb9bce5c4fb28df69208363b6",
+                     *           "kind": "user",
+                     *           "uid": "S-1-5-21-276740952-7623",
+                     *           "name": "erin",
+                     *           "criticality": null,
+                     *           "first_seen_at": 1796363177029,
+                     *           "last_seen_at": 1796363177029
+                     *         },
+                     *         {
+                     *           "id": "ast_6ae84b0b6d69ab39d8588b10ee2c5f4b",
+                     *           "kind": "device",
+                     *           "uid": "b93edfb5-2a14-4d74-a2de-1100387012dd",
+                     *           "name": "fin-ws-1592.corp.example",
+                     *           "criticality": null,
+                     *           "first_seen_at": 1796363177003,
+                     *           "last_seen_at": 1796363177003
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Asset"][];
                         next_cursor: string | null;
@@ -4993,6 +6309,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "criticality": "high"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string|null} */
                     criticality: "low" | "medium" | "high" | "critical" | null;
@@ -5006,6 +6327,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ast_65f609deb9bce5c4fb28df69208363b6",
+                     *       "kind": "user",
+                     *       "uid": "S-1-5-21-276740952-7623",
+                     *       "name": "erin",
+                     *       "criticality": "high",
+                     *       "first_seen_at": 1796363177029,
+                     *       "last_seen_at": 1796363177029
+                     *     }
+                     */
                     "application/json": components["schemas"]["Asset"];
                 };
             };
@@ -5085,6 +6417,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "prn_01m8zsdkea24epf944b2xbj329",
+                     *           "email": "analyst-fe6bf363-7512-46bb-a4aa-55eb7a511715@matrix.test",
+                     *           "display_name": "Matrix Analyst",
+                     *           "kind": "staff",
+                     *           "status": "active",
+                     *           "grant": {
+                     *             "role": "analyst",
+                     *             "status": "active",
+                     *             "granted_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *             "created_at": 1796363177418,
+                     *             "updated_at": 1796363177418,
+                     *             "revoked_at": null
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["User"][];
                         next_cursor: string | null;
@@ -5129,6 +6483,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "new-63de5768-190d-4b55-9edd-f5bf5a4977a6@matrix.test",
+                 *       "display_name": "New",
+                 *       "kind": "staff",
+                 *       "role": "viewer"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: email */
                     email: string;
@@ -5147,6 +6509,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "prn_01m8zsdke3zexryh0psfxj6fne",
+                     *       "email": "new-63de5768-190d-4b55-9edd-f5bf5a4977a6@matrix.test",
+                     *       "display_name": "New",
+                     *       "kind": "staff",
+                     *       "status": "active",
+                     *       "grant": {
+                     *         "role": "viewer",
+                     *         "status": "active",
+                     *         "granted_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *         "created_at": 1796363177411,
+                     *         "updated_at": 1796363177411,
+                     *         "revoked_at": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5223,6 +6602,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "prn_01m8zsdkea24epf944b2xbj329",
+                     *       "email": "analyst-fe6bf363-7512-46bb-a4aa-55eb7a511715@matrix.test",
+                     *       "display_name": "Matrix Analyst",
+                     *       "kind": "staff",
+                     *       "status": "active",
+                     *       "grant": {
+                     *         "role": "analyst",
+                     *         "status": "active",
+                     *         "granted_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *         "created_at": 1796363177418,
+                     *         "updated_at": 1796363177418,
+                     *         "revoked_at": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5275,6 +6671,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "lead"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     role: "viewer" | "analyst" | "lead" | "admin";
@@ -5288,6 +6689,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "prn_01m8zsdkekvgfk92wdp6zap0w2",
+                     *       "email": "analyst-66ecaf6b-fe9f-4961-9891-b94937faf0b2@matrix.test",
+                     *       "display_name": "Matrix Analyst",
+                     *       "kind": "staff",
+                     *       "status": "active",
+                     *       "grant": {
+                     *         "role": "lead",
+                     *         "status": "active",
+                     *         "granted_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *         "created_at": 1796363177427,
+                     *         "updated_at": 1796363177432,
+                     *         "revoked_at": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5373,6 +6791,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "prn_01m8zsdkeye9fgz05717m73vcc",
+                     *       "email": "analyst-f96a065c-3ec5-44eb-9a5a-62156e1e2547@matrix.test",
+                     *       "display_name": "Matrix Analyst",
+                     *       "kind": "staff",
+                     *       "status": "active",
+                     *       "grant": {
+                     *         "role": "analyst",
+                     *         "status": "revoked",
+                     *         "granted_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *         "created_at": 1796363177438,
+                     *         "updated_at": 1796363177444,
+                     *         "revoked_at": 1796363177444
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -5443,6 +6878,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "seq": 1,
+                     *           "id": "adt_01m8zsdk6tyrsnqzar85nvdh5p",
+                     *           "at": 1796363177178,
+                     *           "actor": {
+                     *             "type": "client",
+                     *             "id": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *           },
+                     *           "action": "connector.created",
+                     *           "target": {
+                     *             "type": "connector",
+                     *             "id": "con_01m8zsdk6tyrsnqzar85nvdh5n"
+                     *           },
+                     *           "before": null,
+                     *           "after": {
+                     *             "id": "con_01m8zsdk6tyrsnqzar85nvdh5n",
+                     *             "kind": "ocsf",
+                     *             "name": "matrix source",
+                     *             "config": {},
+                     *             "status": "active",
+                     *             "previous_secret_expires_at": null,
+                     *             "created_at": 1796363177178,
+                     *             "updated_at": 1796363177178
+                     *           },
+                     *           "prev_hash": "0000000000000000000000000000000000000000000000000000000000000000",
+                     *           "hash": "2d295c426e706401211af392025fd87e8628aae1cfba051915ac275f09394ad8"
+                     *         },
+                     *         {
+                     *           "seq": 2,
+                     *           "id": "adt_01m8zsdk6zhv0nzggppa596ebp",
+                     *           "at": 1796363177183,
+                     *           "actor": {
+                     *             "type": "client",
+                     *             "id": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7"
+                     *           },
+                     *           "action": "connector.created",
+                     *           "target": {
+                     *             "type": "connector",
+                     *             "id": "con_01m8zsdk6zhv0nzggppa596ebn"
+                     *           },
+                     *           "before": null,
+                     *           "after": {
+                     *             "id": "con_01m8zsdk6zhv0nzggppa596ebn",
+                     *             "kind": "ocsf",
+                     *             "name": "ocsf matrix",
+                     *             "config": {},
+                     *             "status": "active",
+                     *             "previous_secret_expires_at": null,
+                     *             "created_at": 1796363177183,
+                     *             "updated_at": 1796363177183
+                     *           },
+                     *           "prev_hash": "2d295c426e706401211af392025fd87e8628aae1cfba051915ac275f09394ad8",
+                     *           "hash": "9c134cd70e253e21d187b0a8f12a8e70fee51e47b36f0c1a38adb069c3f1290a"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["AdminAuditRecord"][];
                         next_cursor: string | null;
@@ -5493,6 +6989,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "verified": true,
+                     *       "length": 25,
+                     *       "broken_at": null,
+                     *       "head_hash": "5ec23cab25791162fc0b072ed900ba20aeb377f6e15b92614efb4f5d95ed04d1"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminAuditVerification"];
                 };
             };
@@ -5531,6 +7035,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "cli_01m8zsdkfjr2qcxcsw8amwfday",
+                     *           "name": "Matrix client",
+                     *           "scopes": [
+                     *             "alerts:read"
+                     *           ],
+                     *           "status": "active",
+                     *           "created_at": 1796363177458,
+                     *           "created_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *           "last_used_at": null,
+                     *           "revoked_at": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["MachineClient"][];
                     };
@@ -5565,6 +7087,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "New client",
+                 *       "scopes": [
+                 *         "cases:read"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     scopes: ("alerts:read" | "alerts:write" | "cases:read" | "cases:write" | "reports:read" | "admin")[];
@@ -5578,6 +7108,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cli_01m8zsdkfd7q6zjgcfe6zvrk87",
+                     *       "name": "New client",
+                     *       "scopes": [
+                     *         "cases:read"
+                     *       ],
+                     *       "status": "active",
+                     *       "created_at": 1796363177453,
+                     *       "created_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *       "last_used_at": null,
+                     *       "revoked_at": null,
+                     *       "client_secret": "pcs_example-secret-shown-only-once"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MachineClientWithSecret"];
                 };
             };
@@ -5645,6 +7190,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cli_01m8zsdkfjr2qcxcsw8amwfday",
+                     *       "name": "Matrix client",
+                     *       "scopes": [
+                     *         "alerts:read"
+                     *       ],
+                     *       "status": "active",
+                     *       "created_at": 1796363177458,
+                     *       "created_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *       "last_used_at": null,
+                     *       "revoked_at": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MachineClient"];
                 };
             };
@@ -5703,6 +7262,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "cli_01m8zsdkftcy0n3vf2bk4pp4ea",
+                     *       "name": "Matrix client",
+                     *       "scopes": [
+                     *         "alerts:read"
+                     *       ],
+                     *       "status": "revoked",
+                     *       "created_at": 1796363177466,
+                     *       "created_by": "http://localhost:8787|setup-tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *       "last_used_at": null,
+                     *       "revoked_at": 1796363177471
+                     *     }
+                     */
                     "application/json": components["schemas"]["MachineClient"];
                 };
             };
@@ -5762,6 +7335,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "grant_type": "client_credentials",
+                 *       "client_id": "cli_01m8zsdkfjr2qcxcsw8amwfday",
+                 *       "client_secret": "pcs_example-secret-shown-only-once",
+                 *       "scope": "cases:read reports:read"
+                 *     }
+                 */
                 "application/x-www-form-urlencoded": components["schemas"]["ClientCredentialsTokenRequest"];
             };
         };
@@ -5772,6 +7353,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0aWQiOiJ0bnRfMDFtOHpzZGswZzY4dDZ3NzRhNmU0NWcyZjciLCJzY29wZSI6ImNhc2VzOnJlYWQgcmVwb3J0czpyZWFkIn0.ZXhhbXBsZS1zaWduYXR1cmU",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 900,
+                     *       "scope": "cases:read reports:read"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AccessTokenResponse"];
                 };
             };
@@ -5822,6 +7411,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "tenant": "tnt_01m8zsdk0g68t6w74a6e45g2f7",
+                     *       "checked_at": 1796363177488,
+                     *       "outbox": {
+                     *         "lagging_cases": 0,
+                     *         "oldest_entry_age_ms": null,
+                     *         "cases_compared": 5
+                     *       },
+                     *       "sla_sweep": {
+                     *         "overdue_cases": 0,
+                     *         "lag_ms": null
+                     *       },
+                     *       "quarantine": {
+                     *         "pending": 0,
+                     *         "oldest_age_ms": null
+                     *       },
+                     *       "correlation": {
+                     *         "owed_alerts": 0,
+                     *         "oldest_age_ms": null
+                     *       },
+                     *       "queues": {
+                     *         "sink": {
+                     *           "depth": null
+                     *         }
+                     *       },
+                     *       "dead_letters": {
+                     *         "count": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TenantHealth"];
                 };
             };

@@ -22,6 +22,7 @@ import { registerCaseRoutes } from "./cases.ts";
 import { registerChangeRoutes } from "./changes.ts";
 import { registerClientRoutes } from "./clients.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
+import { attachExamples } from "./examples.ts";
 import { registerHealthRoutes } from "./health.ts";
 import { registerOAuthTokenRoute, TOKEN_PATH } from "./oauth-token.ts";
 import { registerQuarantineRoutes } from "./quarantine.ts";
@@ -99,6 +100,7 @@ export function createApi(options: ApiOptions = {}): OpenAPIHono<ApiEnv> {
   registerHealthRoutes(api);
   // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
   api.openAPIRegistry.register("AiActivityEvent", aiActivityEventSchema);
+  attachExamples(api);
   markDeprecated(api, deprecations);
 
   api.onError(toProblem);

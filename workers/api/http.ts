@@ -64,14 +64,26 @@ type ConfigSchema = z.ZodType<Record<string, unknown>>;
  * same way but stay a plain object at the route: the handler validates them against the kind, so
  * its errors name the kind's fields.
  */
-export function kindConfigSchemas(resource: string, schemas: Record<string, ConfigSchema>) {
-  const components = Object.entries(schemas).map(([kind, schema]) => {
-    const id = `${kind.replace(/(^|-)([a-z])/g, (_m, _dash, c: string) => c.toUpperCase())}${resource}Config`;
+export function kindConfigSchemas(
+  resource: string,
+  schemas: Record<string, ConfigSchema>,
+  /** Kinds whose answers show more than a request may set (e.g. what another endpoint stored). */
+  views: Record<string, ConfigSchema> = {},
+) {
+  const named = (kind: string, suffix: string, schema: ConfigSchema) => {
+    const id = `${kind.replace(/(^|-)([a-z])/g, (_m, _dash, c: string) => c.toUpperCase())}${resource}${suffix}`;
     return { id, schema: schema.meta({ id }) as ConfigSchema };
+  };
+  const components = Object.entries(schemas).map(([kind, schema]) => named(kind, "Config", schema));
+  const viewComponents = Object.entries(schemas).map(([kind, schema]) => {
+    const view = views[kind];
+    return view ? named(kind, "ConfigView", view) : named(kind, "Config", schema);
   });
   const oneOfKinds = { anyOf: components.map((c) => ({ $ref: `#/components/schemas/${c.id}` })) };
   return {
-    view: z.union(components.map((c) => c.schema) as [ConfigSchema, ...ConfigSchema[]]),
+    /** The request components, for the routes' registration (responses bring their own). */
+    components,
+    view: z.union(viewComponents.map((c) => c.schema) as [ConfigSchema, ...ConfigSchema[]]),
     request: z
       .record(z.string(), z.unknown())
       .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")

@@ -292,6 +292,7 @@ const replayRoutes = {
 };
 
 export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
+  for (const c of configs.components) app.openAPIRegistry.register(c.id, c.schema);
   const replayContext = (c: { env: Env; get: (key: "tenantDb") => D1Database }, tenantId: string) => ({
     db: c.get("tenantDb"),
     controlDb: c.env.CONTROL_DB,

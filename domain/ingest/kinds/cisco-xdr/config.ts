@@ -36,3 +36,20 @@ export const pullSettingsSchema = z.looseObject({
   ...pullTuning,
   cursor: pullCursorSchema.nullable().optional(),
 });
+
+/**
+ * `config` as the API shows it: the tuning, who the pull signs in as and where it resumes; the
+ * password only as `has_client_password` (domain/connectors/service.ts publicConfig).
+ */
+export const ciscoXdrConfigViewSchema = z.object({
+  pull: z
+    .object({
+      ...pullTuning,
+      region: z.enum(XDR_REGIONS).optional(),
+      clientId: z.string().optional(),
+      orgId: z.string().optional(),
+      has_client_password: z.boolean().optional(),
+      cursor: pullCursorSchema.nullable().optional(),
+    })
+    .optional(),
+});
