@@ -5,7 +5,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type Principal, requirePermission } from "../../domain/auth/principal.ts";
 import { SESSION_ISSUER, sessionPrincipal } from "../../domain/auth/session-principal.ts";
-import { resolveSession } from "../../domain/auth/sessions.ts";
+import { resolveSession, type SignedIn } from "../../domain/auth/sessions.ts";
 import { CASE_SEVERITIES, RESOLUTIONS } from "../../domain/case/model.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { bucketsBetween, GRAINS, type Grain } from "../../domain/reports/buckets.ts";
@@ -303,21 +303,35 @@ async function reportScope(
     ]);
   }
   const principals: Principal[] = [];
-  for (const id of ids)
-    principals.push(id === principal.tenant.id ? principal : await grantedIn(c, principal, id));
+  // Read once, and only when another tenant is named: a person's grants come with the session.
+  let signedIn: Promise<SignedIn | null> | undefined;
+  for (const id of ids) {
+    if (id === principal.tenant.id) {
+      principals.push(principal);
+      continue;
+    }
+    signedIn ??=
+      principal.issuer === SESSION_ISSUER
+        ? resolveSession(c.env, c.req.raw, Date.now())
+        : Promise.resolve(null);
+    principals.push(await grantedIn(c, await signedIn, id));
+  }
   return {
     tenants: principals.map((p) => p.tenant.id),
     dbs: principals.map((p) => (p === principal ? c.get("tenantDb") : tenantDatabase(c.env, p.tenant))),
   };
 }
 
-async function grantedIn(c: Context<ApiEnv>, principal: Principal, tenantId: string): Promise<Principal> {
-  const notFound = new PhoenixError("not_found", "no such tenant", [
-    { field: "tenant", message: `${tenantId} is not a tenant you hold a grant on` },
-  ]);
-  if (principal.issuer !== SESSION_ISSUER) throw notFound;
-  const signedIn = await resolveSession(c.env, c.req.raw, Date.now());
-  if (!signedIn) throw notFound;
+async function grantedIn(
+  c: Context<ApiEnv>,
+  signedIn: SignedIn | null,
+  tenantId: string,
+): Promise<Principal> {
+  if (!signedIn) {
+    throw new PhoenixError("not_found", "no such tenant", [
+      { field: "tenant", message: `${tenantId} is not a tenant you hold a grant on` },
+    ]);
+  }
   const other = await sessionPrincipal(c.env.CONTROL_DB, signedIn, tenantId);
   requirePermission(other, "reports.read");
   return other;
