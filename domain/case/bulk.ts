@@ -3,11 +3,11 @@
 // request is exactly the commands it lists: one refused item changes nothing and stops no other.
 import { z } from "zod";
 import { alertCaseIds } from "../alerts/queries.ts";
-import { type Operation, operationForCaseCommand } from "../auth/permissions.ts";
 import { PhoenixError } from "../errors.ts";
 import { idSchema } from "../ids.ts";
 import { LIMITS } from "./decide.ts";
 import type { CommandOutcome } from "./gateway.ts";
+import type { CaseCommandType } from "./model.ts";
 import { type CaseCommandRequest, caseCommandRequestSchema } from "./requests.ts";
 import { type CaseServiceContext, commandCase, type Requester } from "./service.ts";
 
@@ -53,8 +53,8 @@ export type BulkItemOutcome = { caseId: string | null } & (
 export interface BulkOptions {
   /** The bulk request's Idempotency-Key: each item gets its own key derived from it. */
   idempotencyKey: string | undefined;
-  /** Throws when the requester may not run this operation (checked per item). */
-  authorize: (operation: Operation) => void;
+  /** Throws when the requester may not run this command (checked per item, by the edge's permissions). */
+  authorize: (command: CaseCommandType) => void;
 }
 
 /**
@@ -70,7 +70,7 @@ export async function commandCasesInBulk(
 ): Promise<BulkItemOutcome[]> {
   const items = request.commands.map((item, index) => ({ ...item, index }));
   return runPerCase(items, async (item) => {
-    options.authorize(operationForCaseCommand(item.command.type));
+    options.authorize(item.command.type);
     return commandCase(ctx, requester, item.case_id, item.command, item.if_match, {
       key: options.idempotencyKey ? `bulk:${options.idempotencyKey}:${item.index}` : undefined,
       raw: JSON.stringify(item),
@@ -98,7 +98,7 @@ export async function reviewAlertsInBulk(
         "the alert is not in a case yet, so there is nothing to review it in",
       );
     }
-    options.authorize(operationForCaseCommand("review_alert"));
+    options.authorize("review_alert");
     const command: CaseCommandRequest = {
       type: "review_alert",
       alert_id: item.id,

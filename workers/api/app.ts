@@ -45,6 +45,22 @@ export const OPENAPI_CONFIG = {
       "The system of record of a managed SOC. Every call except `POST /oauth/token` needs a bearer JWT whose `tid` claim names the tenant and whose `scope` claim grants the operation. Errors are RFC 9457 problem+json.",
   },
   servers: [{ url: "/v1" }],
+  // In the reference's order: what the Platform reads first, administration after.
+  tags: [
+    { name: "Alerts", description: "OCSF Detection Findings, de-duplicated, and their review." },
+    { name: "Cases", description: "Cases, their lifecycle commands, timeline, SLA clocks and audit." },
+    { name: "Changes", description: "An ordered, resumable feed of case and alert changes." },
+    { name: "Reports", description: "SLA compliance, MTTx, alert volume and case outcomes." },
+    { name: "Connectors", description: "Sources that push signed webhooks, and their secrets." },
+    { name: "Sinks", description: "Jira, Salesforce and Platform sinks, their tests and dead letters." },
+    { name: "Quarantine", description: "Deliveries kept but not mapped, and their replay." },
+    { name: "Assets", description: "Devices, users and resources seen in alerts, and their criticality." },
+    { name: "Users", description: "People and their grants in this tenant." },
+    { name: "Audit", description: "The hash-chained administration audit." },
+    { name: "Clients", description: "Machine clients for OAuth 2.0 client credentials." },
+    { name: "OAuth", description: "Tokens for machine clients." },
+    { name: "Operations", description: "The tenant's health as Phoenix sees it." },
+  ],
 };
 
 export interface ApiOptions {

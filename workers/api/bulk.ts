@@ -1,6 +1,7 @@
 // Bulk commands on cases and bulk alert review: many ordinary commands in one request, each with
 // its own outcome (domain/case/bulk.ts). The request is 200 whenever it was read; items say how they went.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { operationForCaseCommand } from "../../domain/auth/permissions.ts";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import {
   type BulkItemOutcome,
@@ -123,7 +124,7 @@ export function registerBulkRoutes(app: OpenAPIHono<ApiEnv>): void {
     const request = c.req.valid("json");
     const outcomes = await commandCasesInBulk(caseContext(c, Date.now()), requesterOf(principal), request, {
       idempotencyKey: c.req.valid("header")["idempotency-key"],
-      authorize: (operation) => requirePermission(principal, operation),
+      authorize: (command) => requirePermission(principal, operationForCaseCommand(command)),
     });
     const results = outcomes.map((outcome, index) => ({
       case_id: request.commands[index]?.case_id ?? "",
@@ -138,7 +139,7 @@ export function registerBulkRoutes(app: OpenAPIHono<ApiEnv>): void {
     const request = c.req.valid("json");
     const outcomes = await reviewAlertsInBulk(caseContext(c, Date.now()), requesterOf(principal), request, {
       idempotencyKey: c.req.valid("header")["idempotency-key"],
-      authorize: (operation) => requirePermission(principal, operation),
+      authorize: (command) => requirePermission(principal, operationForCaseCommand(command)),
     });
     const results = outcomes.map((outcome, index) => ({
       alert_id: request.alert_ids[index] ?? "",
