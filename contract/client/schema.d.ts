@@ -2813,7 +2813,10 @@ export interface operations {
     watchCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description `websocket`: the request is a WebSocket handshake. */
+                upgrade: "websocket";
+            };
             path: {
                 id: string;
             };
