@@ -681,12 +681,16 @@ export interface components {
                 [key: string]: unknown;
             };
             metadata: {
-                product: {
+                product: ({
                     name?: string;
                     uid?: string;
                     vendor_name?: string;
                 } & {
                     [key: string]: unknown;
+                }) | {
+                    name: string;
+                } | {
+                    uid: string;
                 };
                 version: string;
                 uid?: string;

@@ -48,9 +48,17 @@ const productSchema = obj({
   name: str().optional(),
   uid: str().optional(),
   vendor_name: str().optional(),
-}).refine((p) => p.name !== undefined || p.uid !== undefined, {
-  error: "must have at least one of name or uid",
-});
+})
+  .refine((p) => p.name !== undefined || p.uid !== undefined, {
+    error: "must have at least one of name or uid",
+  })
+  // The refinement does not reach JSON Schema: the OpenAPI document states it as this anyOf.
+  .meta({
+    anyOf: [
+      { properties: { name: { type: "string" } }, required: ["name"] },
+      { properties: { uid: { type: "string" } }, required: ["uid"] },
+    ],
+  });
 
 // Observables only require type_id; value is what Phoenix indexes when present.
 const observableSchema = obj({
