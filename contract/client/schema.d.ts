@@ -4334,6 +4334,12 @@ export interface operations {
                     kind: "staff" | "customer";
                     /** @enum {string} */
                     role: "viewer" | "analyst" | "lead" | "admin";
+                } | {
+                    /** @enum {string} */
+                    kind?: "staff";
+                } | {
+                    /** @enum {string} */
+                    role?: "viewer";
                 };
             };
         };
