@@ -722,6 +722,12 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        CiscoXdrConnectorConfig: {
+            pull?: {
+                pageSize?: number;
+                lookbackMinutes?: number;
+            };
+        };
         /** @description Version 1.0 of the ai-activity format: one AI interaction (prompt, completion, tool call or file upload) by a user or an agent in an AI application, the source's verdict and its detections with scores. It carries SHA-256 content hashes, never content: fields such as content or prompt_text are refused, as is any field not listed. Send one event, a JSON array, or NDJSON (one event per line). */
         AiActivityEvent: {
             /** @enum {string} */
@@ -1805,17 +1811,27 @@ export interface components {
             /** @enum {string} */
             kind: "cisco-xdr" | "ai-activity" | "ocsf" | "jira";
             name: string;
-            config: components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+            config: components["schemas"]["CiscoXdrConnectorConfigView"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
             /** @enum {string} */
             status: "active" | "disabled";
             previous_secret_expires_at: number | null;
             created_at: number;
             updated_at: number;
         };
-        CiscoXdrConnectorConfig: {
+        CiscoXdrConnectorConfigView: {
             pull?: {
                 pageSize?: number;
                 lookbackMinutes?: number;
+                /** @enum {string} */
+                region?: "us" | "eu" | "apjc";
+                clientId?: string;
+                orgId?: string;
+                has_client_password?: boolean;
+                cursor?: {
+                    /** Format: date-time */
+                    since: string;
+                    seen: string[];
+                } | null;
             };
         };
         AiActivityConnectorConfig: {

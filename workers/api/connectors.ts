@@ -15,6 +15,7 @@ import {
 } from "../../domain/connectors/service.ts";
 import { setXdrPullCredentials, XDR_REGIONS } from "../../domain/connectors/xdr-pull.ts";
 import { idSchema } from "../../domain/ids.ts";
+import { ciscoXdrConfigViewSchema } from "../../domain/ingest/kinds/cisco-xdr/config.ts";
 import {
   CONNECTOR_KINDS,
   connectorConfigSchemas,
@@ -24,7 +25,9 @@ import type { ApiEnv } from "../http/context.ts";
 import { kindConfigSchemas, problemResponses } from "./http.ts";
 
 const idParam = z.object({ id: idSchema("connector", "a connector id") });
-const configs = kindConfigSchemas("Connector", connectorConfigSchemas());
+const configs = kindConfigSchemas("Connector", connectorConfigSchemas(), {
+  "cisco-xdr": ciscoXdrConfigViewSchema,
+});
 const config = configs.request.describe(
   "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
 );
@@ -218,6 +221,7 @@ const routes = {
 };
 
 export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
+  for (const { id, schema } of configs.requestOnly) app.openAPIRegistry.register(id, schema);
   const ingestUrl = (requestUrl: string, id: string) => new URL(`/ingest/${id}`, requestUrl).toString();
 
   app.openapi(routes.list, async (c) => {

@@ -36,3 +36,20 @@ export const pullSettingsSchema = z.looseObject({
   ...pullTuning,
   cursor: pullCursorSchema.nullable().optional(),
 });
+
+/**
+ * `config` as a connector's view shows it (domain/connectors/service.ts publicConfig): the tuning,
+ * and once xdr-pull stored them, who the pull signs in as and where it resumes; never the password.
+ */
+export const ciscoXdrConfigViewSchema = z.strictObject({
+  pull: z
+    .strictObject({
+      ...pullTuning,
+      region: z.enum(XDR_REGIONS).optional(),
+      clientId: z.string().optional(),
+      orgId: z.string().optional(),
+      has_client_password: z.boolean().optional(),
+      cursor: pullCursorSchema.nullable().optional(),
+    })
+    .optional(),
+});
