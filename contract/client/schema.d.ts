@@ -1730,7 +1730,7 @@ export interface components {
             /** @enum {string} */
             type: "reopen";
             reason?: string;
-        } | {
+        } | ({
             /** @enum {string} */
             type: "escalate";
             /** @enum {string} */
@@ -1738,6 +1738,11 @@ export interface components {
             team?: string;
             reason: string;
         } | {
+            /** @enum {string} */
+            tier: "L1" | "L2" | "L3";
+        } | {
+            team: string;
+        }) | {
             /** @enum {string} */
             type: "comment";
             body: string;
