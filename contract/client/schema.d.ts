@@ -637,7 +637,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @description One OCSF 1.x Detection Finding (class_uid 2004). Unknown attributes are kept. */
-        DetectionFinding: {
+        DetectionFinding: ({
             /**
              * @description 0 (Unknown), 1 (Create), 2 (Update), 3 (Close), 99 (Other)
              * @enum {integer}
@@ -721,6 +721,31 @@ export interface components {
             raw_data?: string;
         } & {
             [key: string]: unknown;
+        }) | {
+            /** @constant */
+            activity_id?: 0;
+            /** @constant */
+            type_uid?: 200400;
+        } | {
+            /** @constant */
+            activity_id?: 1;
+            /** @constant */
+            type_uid?: 200401;
+        } | {
+            /** @constant */
+            activity_id?: 2;
+            /** @constant */
+            type_uid?: 200402;
+        } | {
+            /** @constant */
+            activity_id?: 3;
+            /** @constant */
+            type_uid?: 200403;
+        } | {
+            /** @constant */
+            activity_id?: 99;
+            /** @constant */
+            type_uid?: 200499;
         };
         CiscoXdrConnectorConfig: {
             pull?: {

@@ -63,6 +63,13 @@ export const REGRESSIONS: Regression[] = [
     broken: { where: "body", kind: "missing required", field: "[0].metadata.product" },
   },
   {
+    operationId: "submitAlerts",
+    found:
+      "type_uid must be class_uid * 100 + activity_id, a rule the document left to a description; it now states it as an anyOf of the pairs, and a mismatch is refused naming type_uid.",
+    plan: { operationId: "submitAlerts", path: {}, ...none, body: { ...FINDING, type_uid: 200400 } },
+    broken: { where: "body", kind: "not the const", field: "type_uid" },
+  },
+  {
     operationId: "setConnectorXdrPull",
     found:
       "The 200 (and every later read of a cisco-xdr connector) showed config.pull.clientId, orgId, region, has_client_password and cursor, which the strict CiscoXdrConnectorConfig refused: responses now use CiscoXdrConnectorConfigView.",
