@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
+import { generateContractValidators } from "./scripts/generate-contract-validators.ts";
 import { generateOcsfValidators } from "./scripts/generate-ocsf-validators.ts";
 import { QuietDefaultReporter } from "./tests/support/quiet-reporter.ts";
 import { SecretScanReporter } from "./tests/support/secret-scan-reporter.ts";
@@ -46,6 +47,8 @@ export default defineConfig(async () => {
   // Ajv cannot compile schemas inside workerd, so the OCSF validators are generated here, in Node
   // (npm start and npm run build do the same for the Worker itself).
   await generateOcsfValidators(import.meta.dirname);
+  // The same for the /v1 contract, which the fuzz suite checks every request and response against.
+  await generateContractValidators(import.meta.dirname);
   const encryptionKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
   // Phoenix's client secret at the local OIDC provider the globalSetup starts (decision 022).
   const oidcClientSecret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");

@@ -63,7 +63,7 @@ export async function generateOcsfValidators(repoRoot: string): Promise<void> {
  * Ajv's standalone output still pulls its runtime helpers (ucs2length, equal, ...) with `require()`,
  * which does not exist in workerd's ES modules; turn each into a static import the bundler resolves.
  */
-function esmRuntimeImports(code: string): string {
+export function esmRuntimeImports(code: string): string {
   const specifiers = [...new Set(Array.from(code.matchAll(/require\("([^"]+)"\)/g), (m) => m[1] as string))];
   if (specifiers.length === 0) return code;
   const imports = specifiers.map((spec, i) => `import * as ajvRuntime${i} from "${spec}.js";`);

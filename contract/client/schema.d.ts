@@ -826,7 +826,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @description One OCSF 1.x Detection Finding (class_uid 2004). Unknown attributes are kept. */
-        DetectionFinding: {
+        DetectionFinding: ({
             /**
              * @description 0 (Unknown), 1 (Create), 2 (Update), 3 (Close), 99 (Other)
              * @enum {integer}
@@ -870,12 +870,16 @@ export interface components {
                 [key: string]: unknown;
             };
             metadata: {
-                product: {
+                product: ({
                     name?: string;
                     uid?: string;
                     vendor_name?: string;
                 } & {
                     [key: string]: unknown;
+                }) | {
+                    name: string;
+                } | {
+                    uid: string;
                 };
                 version: string;
                 uid?: string;
@@ -906,165 +910,37 @@ export interface components {
             raw_data?: string;
         } & {
             [key: string]: unknown;
+        }) | {
+            /** @constant */
+            activity_id?: 0;
+            /** @constant */
+            type_uid?: 200400;
+        } | {
+            /** @constant */
+            activity_id?: 1;
+            /** @constant */
+            type_uid?: 200401;
+        } | {
+            /** @constant */
+            activity_id?: 2;
+            /** @constant */
+            type_uid?: 200402;
+        } | {
+            /** @constant */
+            activity_id?: 3;
+            /** @constant */
+            type_uid?: 200403;
+        } | {
+            /** @constant */
+            activity_id?: 99;
+            /** @constant */
+            type_uid?: 200499;
         };
         CiscoXdrConnectorConfig: {
             pull?: {
                 pageSize?: number;
                 lookbackMinutes?: number;
             };
-        };
-        AiActivityConnectorConfig: {
-            /** @description Alerts of one actor, application and detection type within this window share a case. */
-            correlationWindowMs?: number;
-        };
-        OcsfConnectorConfig: {
-            /** @description Alerts of one rule on one asset within this window share a case. */
-            correlationWindowMs?: number;
-        };
-        JiraConnectorConfig: {
-            /** @default true */
-            signed: boolean;
-            /** @description The accountId Phoenix's Jira sink writes as; changes by it are never applied back */
-            phoenix_account_id: string;
-            /** @default {} */
-            statuses: {
-                [key: string]: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
-            };
-            /**
-             * @default true_positive
-             * @enum {string}
-             */
-            default_resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
-        };
-        JiraSinkConfig: {
-            /**
-             * Format: uri
-             * @description The Jira Cloud site, e.g. https://acme.atlassian.net
-             */
-            site_url: string;
-            auth: {
-                /** @enum {string} */
-                type: "api_token";
-                /** Format: email */
-                email: string;
-            } | {
-                /** @enum {string} */
-                type: "oauth2";
-                client_id: string;
-                cloud_id: string;
-            };
-            project_key: string;
-            issue_type: string;
-            /**
-             * @default {
-             *       "min_severity": "low",
-             *       "customer_visible_only": false
-             *     }
-             */
-            send: {
-                /**
-                 * @default low
-                 * @enum {string}
-                 */
-                min_severity: "low" | "medium" | "high" | "critical";
-                /** @default false */
-                customer_visible_only: boolean;
-            };
-            /** @default {} */
-            priorities: {
-                P1?: string;
-                P2?: string;
-                P3?: string;
-                P4?: string;
-            };
-            /** @default {} */
-            custom_fields: {
-                severity?: string;
-                tenant?: string;
-                case_url?: string;
-                sla_due?: string;
-            };
-            /** @default {} */
-            transitions: {
-                new?: string;
-                acknowledged?: string;
-                in_progress?: string;
-                contained?: string;
-                on_hold?: string;
-                resolved?: string;
-                closed?: string;
-                reopened?: string;
-            };
-            /**
-             * @default customer
-             * @enum {string}
-             */
-            comments: "customer" | "all" | "none";
-        };
-        SalesforceSinkConfig: {
-            /**
-             * Format: uri
-             * @description The org's My Domain URL, e.g. https://acme.my.salesforce.com
-             */
-            instance_url: string;
-            client_id: string;
-            external_id_field: string;
-            /**
-             * @default {
-             *       "title": "Subject",
-             *       "description": "Description",
-             *       "state": "Status",
-             *       "priority": "Priority"
-             *     }
-             */
-            fields: {
-                title?: string;
-                description?: string;
-                state?: string;
-                severity?: string;
-                priority?: string;
-                tenant?: string;
-                case_url?: string;
-            };
-            /**
-             * @default {
-             *       "state": {},
-             *       "priority": {}
-             *     }
-             */
-            values: {
-                /** @default {} */
-                state: {
-                    new?: string;
-                    acknowledged?: string;
-                    in_progress?: string;
-                    contained?: string;
-                    on_hold?: string;
-                    resolved?: string;
-                    closed?: string;
-                    reopened?: string;
-                };
-                /** @default {} */
-                priority: {
-                    P1?: string;
-                    P2?: string;
-                    P3?: string;
-                    P4?: string;
-                };
-            };
-        };
-        PlatformSinkConfig: {
-            /**
-             * Format: uri
-             * @description Where Phoenix POSTs each case event, signed per Standard Webhooks
-             */
-            url: string;
-            /**
-             * @default [
-             *       "case.*"
-             *     ]
-             */
-            event_types: ("case.*" | "case.opened" | "case.updated" | "case.state_changed" | "case.commented" | "case.merged" | "sla.breached")[];
         };
         /** @description Version 1.0 of the ai-activity format: one AI interaction (prompt, completion, tool call or file upload) by a user or an agent in an AI application, the source's verdict and its detections with scores. It carries SHA-256 content hashes, never content: fields such as content or prompt_text are refused, as is any field not listed. Send one event, a JSON array, or NDJSON (one event per line). */
         AiActivityEvent: {
@@ -1258,7 +1134,7 @@ export interface components {
             /** @enum {string} */
             type: "reopen";
             reason?: string;
-        } | {
+        } | ({
             /** @enum {string} */
             type: "escalate";
             /** @enum {string} */
@@ -1266,6 +1142,11 @@ export interface components {
             team?: string;
             reason: string;
         } | {
+            /** @enum {string} */
+            tier: "L1" | "L2" | "L3";
+        } | {
+            team: string;
+        }) | {
             /** @enum {string} */
             type: "comment";
             body: string;
@@ -2375,6 +2256,29 @@ export interface components {
                 } | null;
             };
         };
+        AiActivityConnectorConfig: {
+            /** @description Alerts of one actor, application and detection type within this window share a case. */
+            correlationWindowMs?: number;
+        };
+        OcsfConnectorConfig: {
+            /** @description Alerts of one rule on one asset within this window share a case. */
+            correlationWindowMs?: number;
+        };
+        JiraConnectorConfig: {
+            /** @default true */
+            signed: boolean;
+            /** @description The accountId Phoenix's Jira sink writes as; changes by it are never applied back */
+            phoenix_account_id: string;
+            /** @default {} */
+            statuses: {
+                [key: string]: "new" | "acknowledged" | "in_progress" | "contained" | "on_hold" | "resolved" | "closed" | "reopened";
+            };
+            /**
+             * @default true_positive
+             * @enum {string}
+             */
+            default_resolution: "true_positive" | "benign_positive" | "false_positive" | "duplicate";
+        };
         ConnectorWithSecret: {
             connector: components["schemas"]["Connector"];
             /** @description The Standard Webhooks signing secret (whsec_…). Shown only in this response. */
@@ -2404,6 +2308,136 @@ export interface components {
             status: "active" | "disabled";
             created_at: number;
             updated_at: number;
+        };
+        JiraSinkConfig: {
+            /**
+             * Format: uri
+             * @description The Jira Cloud site, e.g. https://acme.atlassian.net
+             */
+            site_url: string;
+            auth: {
+                /** @enum {string} */
+                type: "api_token";
+                /** Format: email */
+                email: string;
+            } | {
+                /** @enum {string} */
+                type: "oauth2";
+                client_id: string;
+                cloud_id: string;
+            };
+            project_key: string;
+            issue_type: string;
+            /**
+             * @default {
+             *       "min_severity": "low",
+             *       "customer_visible_only": false
+             *     }
+             */
+            send: {
+                /**
+                 * @default low
+                 * @enum {string}
+                 */
+                min_severity: "low" | "medium" | "high" | "critical";
+                /** @default false */
+                customer_visible_only: boolean;
+            };
+            /** @default {} */
+            priorities: {
+                P1?: string;
+                P2?: string;
+                P3?: string;
+                P4?: string;
+            };
+            /** @default {} */
+            custom_fields: {
+                severity?: string;
+                tenant?: string;
+                case_url?: string;
+                sla_due?: string;
+            };
+            /** @default {} */
+            transitions: {
+                new?: string;
+                acknowledged?: string;
+                in_progress?: string;
+                contained?: string;
+                on_hold?: string;
+                resolved?: string;
+                closed?: string;
+                reopened?: string;
+            };
+            /**
+             * @default customer
+             * @enum {string}
+             */
+            comments: "customer" | "all" | "none";
+        };
+        SalesforceSinkConfig: {
+            /**
+             * Format: uri
+             * @description The org's My Domain URL, e.g. https://acme.my.salesforce.com
+             */
+            instance_url: string;
+            client_id: string;
+            external_id_field: string;
+            /**
+             * @default {
+             *       "title": "Subject",
+             *       "description": "Description",
+             *       "state": "Status",
+             *       "priority": "Priority"
+             *     }
+             */
+            fields: {
+                title?: string;
+                description?: string;
+                state?: string;
+                severity?: string;
+                priority?: string;
+                tenant?: string;
+                case_url?: string;
+            };
+            /**
+             * @default {
+             *       "state": {},
+             *       "priority": {}
+             *     }
+             */
+            values: {
+                /** @default {} */
+                state: {
+                    new?: string;
+                    acknowledged?: string;
+                    in_progress?: string;
+                    contained?: string;
+                    on_hold?: string;
+                    resolved?: string;
+                    closed?: string;
+                    reopened?: string;
+                };
+                /** @default {} */
+                priority: {
+                    P1?: string;
+                    P2?: string;
+                    P3?: string;
+                    P4?: string;
+                };
+            };
+        };
+        PlatformSinkConfig: {
+            /**
+             * Format: uri
+             * @description Where Phoenix POSTs each case event, signed per Standard Webhooks
+             */
+            url: string;
+            /**
+             * @default [
+             *       "case.*"
+             *     ]
+             */
+            event_types: ("case.*" | "case.opened" | "case.updated" | "case.state_changed" | "case.commented" | "case.merged" | "sla.breached")[];
         };
         SinkCreated: {
             sink: components["schemas"]["Sink"];
@@ -4215,7 +4249,10 @@ export interface operations {
     watchCase: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description `websocket`: the request is a WebSocket handshake. */
+                upgrade: "websocket";
+            };
             path: {
                 id: string;
             };
@@ -6499,6 +6536,12 @@ export interface operations {
                     kind: "staff" | "customer";
                     /** @enum {string} */
                     role: "viewer" | "analyst" | "lead" | "admin";
+                } | {
+                    /** @enum {string} */
+                    kind?: "staff";
+                } | {
+                    /** @enum {string} */
+                    role?: "viewer";
                 };
             };
         };

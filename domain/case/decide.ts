@@ -235,8 +235,8 @@ export function decide(envelope: CommandEnvelope, state: CaseState | null, ctx: 
       const bad = checkId("alertId", command.alertId);
       if (bad) return bad;
       const alert = Object.hasOwn(state.alerts, command.alertId) ? state.alerts[command.alertId] : undefined;
-      if (alert === undefined)
-        return invalid("alertId", `alert ${command.alertId} is not linked to this case`);
+      // A well-formed request the case's state refuses: a conflict, as for any other such command.
+      if (alert === undefined) return fail("conflict", `alert ${command.alertId} is not linked to this case`);
       if (alert.reviewed) return accepted([]);
       return accepted([{ ...event, type: "case.alert_reviewed", alertId: command.alertId }]);
     }

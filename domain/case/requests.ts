@@ -47,12 +47,27 @@ export const caseCommandRequestSchema = z
     z.strictObject({ type: z.literal("resolve"), resolution: z.enum(RESOLUTIONS), reason }),
     z.strictObject({ type: z.literal("close"), reason }),
     z.strictObject({ type: z.literal("reopen"), reason }),
-    z.strictObject({
-      type: z.literal("escalate"),
-      tier: z.enum(ESCALATION_TIERS).optional(),
-      team: z.string().trim().min(1).max(LIMITS.teamMax).optional(),
-      reason: z.string().trim().min(1).max(LIMITS.reasonMax),
-    }),
+    z
+      .strictObject({
+        type: z.literal("escalate"),
+        tier: z.enum(ESCALATION_TIERS).optional(),
+        team: z.string().trim().min(1).max(LIMITS.teamMax).optional(),
+        reason: z.string().trim().min(1).max(LIMITS.reasonMax),
+      })
+      .refine((r) => r.tier !== undefined || r.team !== undefined, {
+        path: ["tier"],
+        error: "name a tier or a team to escalate to",
+      })
+      // The refinement does not reach JSON Schema: the OpenAPI document states it as this anyOf.
+      .meta({
+        anyOf: [
+          { properties: { tier: { type: "string", enum: [...ESCALATION_TIERS] } }, required: ["tier"] },
+          {
+            properties: { team: { type: "string", minLength: 1, maxLength: LIMITS.teamMax } },
+            required: ["team"],
+          },
+        ],
+      }),
     z.strictObject({
       type: z.literal("comment"),
       body: z.string().min(1).max(LIMITS.commentMax),

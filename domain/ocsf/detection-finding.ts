@@ -40,17 +40,26 @@ function constInt(value: number, caption: string) {
     .meta({ const: value, description: `${value} (${caption})` });
 }
 
+// Not before 1970 (domain/ocsf/finding-limits.ts refuses it, naming the field); the document says so.
 const epoch = () =>
-  int().meta({ description: "Epoch milliseconds; integers below 1e11 are read as seconds." });
+  int().meta({ minimum: 0, description: "Epoch milliseconds; integers below 1e11 are read as seconds." });
 
 // OCSF `product` needs at least one of name or uid (constraint at_least_one).
 const productSchema = obj({
   name: str().optional(),
   uid: str().optional(),
   vendor_name: str().optional(),
-}).refine((p) => p.name !== undefined || p.uid !== undefined, {
-  error: "must have at least one of name or uid",
-});
+})
+  .refine((p) => p.name !== undefined || p.uid !== undefined, {
+    error: "must have at least one of name or uid",
+  })
+  // The refinement does not reach JSON Schema: the OpenAPI document states it as this anyOf.
+  .meta({
+    anyOf: [
+      { properties: { name: { type: "string" } }, required: ["name"] },
+      { properties: { uid: { type: "string" } }, required: ["uid"] },
+    ],
+  });
 
 // Observables only require type_id; value is what Phoenix indexes when present.
 const observableSchema = obj({
@@ -101,7 +110,16 @@ export const detectionFindingSchema = obj({
       );
     },
   })
-  .meta({ description: "One OCSF 1.x Detection Finding (class_uid 2004). Unknown attributes are kept." });
+  .meta({
+    description: "One OCSF 1.x Detection Finding (class_uid 2004). Unknown attributes are kept.",
+    // The refinement above, as JSON Schema can say it: each activity_id with its one type_uid.
+    anyOf: Object.keys(ACTIVITY_CAPTIONS).map((id) => ({
+      properties: {
+        activity_id: { const: Number(id) },
+        type_uid: { const: DETECTION_FINDING_CLASS_UID * 100 + Number(id) },
+      },
+    })),
+  });
 
 export type DetectionFinding = z.infer<typeof detectionFindingSchema>;
 

@@ -1,5 +1,6 @@
 // The versioned API: authentication, tenant resolution, routes and the OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { PhoenixError } from "../../domain/errors.ts";
 import { aiActivityEventSchema } from "../../domain/ingest/kinds/ai-activity/event.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateRequest } from "../auth/authenticate.ts";
@@ -13,6 +14,7 @@ import {
 } from "../http/deprecation.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { toProblem, validationHook } from "../http/problem.ts";
+import { methodNotAllowed, type RegisteredRoute, RouteTable } from "../http/route-table.ts";
 import { limitByClient } from "../limits/rate-limit.ts";
 import { registerAlertRoutes } from "./alerts.ts";
 import { registerAssetRoutes } from "./assets.ts";
@@ -30,10 +32,13 @@ import { registerReportRoutes } from "./reports.ts";
 import { registerSinkRoutes } from "./sinks.ts";
 import { registerUserRoutes } from "./users.ts";
 
+/** Where the API is mounted (workers/index.ts), as the document's `servers` says. */
+export const API_BASE = "/v1";
+
 // The OAuth token endpoint authenticates clients by id and secret and takes a form body, so the
 // bearer and JSON-only guards below let exactly this request through.
 const isTokenRequest = (req: { method: string; path: string }) =>
-  req.method === "POST" && req.path === `/v1${TOKEN_PATH}`;
+  req.method === "POST" && req.path === `${API_BASE}${TOKEN_PATH}`;
 
 /** The document's own fields; the routes add the rest (also used by tests/contracts to write it out). */
 export const OPENAPI_CONFIG = {
@@ -44,7 +49,7 @@ export const OPENAPI_CONFIG = {
     description:
       "The system of record of a managed SOC. Every call except `POST /oauth/token` needs a bearer JWT whose `tid` claim names the tenant and whose `scope` claim grants the operation. Errors are RFC 9457 problem+json.",
   },
-  servers: [{ url: "/v1" }],
+  servers: [{ url: API_BASE }],
   // In the reference's order: what the Platform reads first, administration after.
   tags: [
     { name: "Alerts", description: "OCSF Detection Findings, de-duplicated, and their review." },
@@ -80,6 +85,21 @@ export function createApi(options: ApiOptions = {}): OpenAPIHono<ApiEnv> {
     bearerFormat: "JWT",
   });
 
+  const routes = new RouteTable(API_BASE, () =>
+    api.openAPIRegistry.definitions.flatMap((d): RegisteredRoute[] =>
+      d.type === "route"
+        ? [
+            {
+              method: d.route.method,
+              path: d.route.path,
+              bodyRequired: d.route.request?.body?.required === true,
+            },
+          ]
+        : [],
+    ),
+  );
+  // Before authentication: a documented path asked with another method is 405, token or not.
+  api.use("*", methodNotAllowed(routes));
   api.use("*", async (c, next) => {
     if (c.req.path.endsWith("/openapi.json") || isTokenRequest(c.req)) return next();
     const principal = await authenticateRequest(c.req.raw, c.env, Date.now());
@@ -96,6 +116,12 @@ export function createApi(options: ApiOptions = {}): OpenAPIHono<ApiEnv> {
     const hasBody =
       Number(c.req.header("content-length") ?? "0") > 0 || c.req.header("transfer-encoding") !== undefined;
     if (hasBody) c.set("jsonBody", await readJsonBody(c.req));
+    // The validators would read a missing body as {}, which an all-optional schema (a PATCH) accepts.
+    else if (routes.route(c.req.method, c.req.path)?.bodyRequired) {
+      throw new PhoenixError("validation_failed", "the request body is required", [
+        { field: "(body)", message: "is required" },
+      ]);
+    }
     return next();
   });
 

@@ -9,10 +9,15 @@ import { problemResponses, queryInt } from "./http.ts";
 const tag = ["Audit"];
 const security = [{ bearerAuth: ["admin"] }];
 
+const EPOCH_MS = /^\d{1,15}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+// The shape the document states; parseSince also refuses dates no calendar has.
+const SINCE_PATTERN = `${EPOCH_MS.source}|${ISO_DATE_TIME.source}`;
+
 /** `since` as epoch milliseconds or an ISO 8601 date or date-time (with a zone); null when neither. */
 function parseSince(value: string): number | null {
-  if (/^\d{1,15}$/.test(value)) return Number(value);
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value)) return null;
+  if (EPOCH_MS.test(value)) return Number(value);
+  if (!ISO_DATE_TIME.test(value)) return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
 }
@@ -47,6 +52,7 @@ const listRoute = createRoute({
         .string()
         .max(40)
         .refine((v) => parseSince(v) !== null, "must be epoch milliseconds or an ISO 8601 date-time")
+        .openapi({ pattern: SINCE_PATTERN })
         .optional()
         .describe("Only records at or after this time: epoch milliseconds or ISO 8601."),
       cursor: z.string().max(512).optional(),

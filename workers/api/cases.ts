@@ -129,6 +129,9 @@ const getRoute = createRoute({
   },
 });
 
+// If-Match names a case version: "N", W/"N" or N. Documented as this pattern, checked by parseIfMatch.
+const IF_MATCH_PATTERN = '^(?:W/)?"?(\\d{1,12})"?$';
+
 const commandRoute = createRoute({
   method: "post",
   path: "/cases/{id}/commands",
@@ -141,7 +144,10 @@ const commandRoute = createRoute({
   request: {
     params: caseIdParam,
     headers: z.object({
-      "if-match": z.string().optional().describe("The case version you acted on, as returned in ETag."),
+      "if-match": z.string().optional().openapi({
+        pattern: IF_MATCH_PATTERN,
+        description: "The case version you acted on, as returned in ETag.",
+      }),
       "idempotency-key": idempotencyHeader,
     }),
     body: { required: true, content: { "application/json": { schema: caseCommandRequestSchema } } },
@@ -199,7 +205,17 @@ const liveRoute = createRoute({
   summary: "Live case events over a WebSocket",
   description: "Upgrade to a WebSocket; every committed event of the case is pushed as JSON.",
   security: [{ bearerAuth: ["cases:read"] }],
-  request: { params: caseIdParam },
+  request: {
+    params: caseIdParam,
+    // Part of the contract: without it this is not a WebSocket handshake (RFC 6455 §4.1).
+    headers: z.object({
+      // Header values are compared without case (RFC 9110 §7.8); the document names the usual one.
+      upgrade: z
+        .string()
+        .refine((v) => v.toLowerCase() === "websocket", "must be websocket")
+        .openapi({ enum: ["websocket"], description: "`websocket`: the request is a WebSocket handshake." }),
+    }),
+  },
   responses: {
     101: { description: "Switching protocols." },
     ...problemResponses(401, 403, 404, 422),
@@ -327,9 +343,6 @@ export function registerCaseRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(liveRoute, async (c) => {
     const principal = c.get("principal");
     requirePermission(principal, "cases.read");
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      throw new PhoenixError("bad_request", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
-    }
     const stub = caseObjectStub(c.env, principal.tenant.id, c.req.valid("param").id);
     const response = await stub.fetch(c.req.raw);
     if (response.status === 404) throw new PhoenixError("not_found", "no such case");
@@ -360,7 +373,7 @@ function parseIfMatch(header: string | undefined): number {
       [{ field: "If-Match", message: "is required" }],
     );
   }
-  const match = /^(?:W\/)?"?(\d{1,12})"?$/.exec(header.trim());
+  const match = new RegExp(IF_MATCH_PATTERN).exec(header.trim());
   if (!match?.[1]) {
     throw new PhoenixError("validation_failed", 'If-Match must be a case version such as "3"', [
       { field: "If-Match", message: 'must be a case version such as "3"' },

@@ -231,7 +231,7 @@ const routes = {
 };
 
 export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
-  for (const c of configs.components) app.openAPIRegistry.register(c.id, c.schema);
+  for (const { id, schema } of configs.requestOnly) app.openAPIRegistry.register(id, schema);
   const ingestUrl = (requestUrl: string, id: string) => new URL(`/ingest/${id}`, requestUrl).toString();
 
   app.openapi(routes.list, async (c) => {

@@ -62,28 +62,26 @@ type ConfigSchema = z.ZodType<Record<string, unknown>>;
  * The `config` of a resource whose settings depend on its kind (sinks, connectors). Each kind's
  * strict schema becomes a component and responses are one of them. Requests are documented the
  * same way but stay a plain object at the route: the handler validates them against the kind, so
- * its errors name the kind's fields.
+ * its errors name the kind's fields. A kind whose config, as read back, holds more than a client
+ * may write (what other endpoints stored) documents its responses with a `views` schema of its own.
  */
 export function kindConfigSchemas(
   resource: string,
   schemas: Record<string, ConfigSchema>,
-  /** Kinds whose answers show more than a request may set (e.g. what another endpoint stored). */
   views: Record<string, ConfigSchema> = {},
 ) {
-  const named = (kind: string, suffix: string, schema: ConfigSchema) => {
-    const id = `${kind.replace(/(^|-)([a-z])/g, (_m, _dash, c: string) => c.toUpperCase())}${resource}${suffix}`;
-    return { id, schema: schema.meta({ id }) as ConfigSchema };
-  };
-  const components = Object.entries(schemas).map(([kind, schema]) => named(kind, "Config", schema));
-  const viewComponents = Object.entries(schemas).map(([kind, schema]) => {
-    const view = views[kind];
-    return view ? named(kind, "ConfigView", view) : named(kind, "Config", schema);
+  const idOf = (kind: string) =>
+    `${kind.replace(/(^|-)([a-z])/g, (_m, _dash, c: string) => c.toUpperCase())}${resource}Config`;
+  const components = Object.entries(schemas).map(([kind, schema]) => {
+    const id = idOf(kind);
+    return { id, schema: schema.meta({ id }) as ConfigSchema, view: views[kind]?.meta({ id: `${id}View` }) };
   });
+  const viewSchemas = components.map((c) => (c.view as ConfigSchema | undefined) ?? c.schema);
   const oneOfKinds = { anyOf: components.map((c) => ({ $ref: `#/components/schemas/${c.id}` })) };
   return {
-    /** The request components, for the routes' registration (responses bring their own). */
-    components,
-    view: z.union(viewComponents.map((c) => c.schema) as [ConfigSchema, ...ConfigSchema[]]),
+    /** Request components no response names (a view stands in for them): register these. */
+    requestOnly: components.filter((c) => c.view).map((c) => ({ id: c.id, schema: c.schema })),
+    view: z.union(viewSchemas as [ConfigSchema, ...ConfigSchema[]]),
     request: z
       .record(z.string(), z.unknown())
       .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")

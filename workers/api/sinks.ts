@@ -292,7 +292,7 @@ const replayRoutes = {
 };
 
 export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
-  for (const c of configs.components) app.openAPIRegistry.register(c.id, c.schema);
+  for (const { id, schema } of configs.requestOnly) app.openAPIRegistry.register(id, schema);
   const replayContext = (c: { env: Env; get: (key: "tenantDb") => D1Database }, tenantId: string) => ({
     db: c.get("tenantDb"),
     controlDb: c.env.CONTROL_DB,

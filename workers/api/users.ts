@@ -87,12 +87,21 @@ const routes = {
         required: true,
         content: {
           "application/json": {
-            schema: z.strictObject({
-              email: z.email().max(320),
-              display_name: z.string().trim().min(1).max(200),
-              kind: z.enum(["staff", "customer"]),
-              role: z.enum(ROLES),
-            }),
+            schema: z
+              .strictObject({
+                email: z.email().max(320),
+                display_name: z.string().trim().min(1).max(200),
+                kind: z.enum(["staff", "customer"]),
+                role: z.enum(ROLES),
+              })
+              // What domain/auth/tenant-users.ts enforces, stated for the document: a customer user
+              // is a viewer (staff, or a viewer).
+              .meta({
+                anyOf: [
+                  { properties: { kind: { type: "string", enum: ["staff"] } } },
+                  { properties: { role: { type: "string", enum: ["viewer"] } } },
+                ],
+              }),
           },
         },
       },

@@ -408,7 +408,7 @@ describe("alerts", () => {
   it("refuses to review an alert that is not linked", () => {
     const given = caseIn("in_progress");
     expect(when(given.state, { type: "review_alert", alertId: "alrt_zz" }, { now: given.now })).toEqual(
-      refused("validation_failed", "alertId: alert alrt_zz is not linked to this case"),
+      refused("conflict", "alert alrt_zz is not linked to this case"),
     );
   });
 

@@ -38,12 +38,12 @@ export const pullSettingsSchema = z.looseObject({
 });
 
 /**
- * `config` as the API shows it: the tuning, who the pull signs in as and where it resumes; the
- * password only as `has_client_password` (domain/connectors/service.ts publicConfig).
+ * `config` as a connector's view shows it (domain/connectors/service.ts publicConfig): the tuning,
+ * and once xdr-pull stored them, who the pull signs in as and where it resumes; never the password.
  */
-export const ciscoXdrConfigViewSchema = z.object({
+export const ciscoXdrConfigViewSchema = z.strictObject({
   pull: z
-    .object({
+    .strictObject({
       ...pullTuning,
       region: z.enum(XDR_REGIONS).optional(),
       clientId: z.string().optional(),
