@@ -20,16 +20,8 @@ const MAX_PERIOD_DAYS = 1_100;
 const MAX_BUCKETS = 400;
 const MAX_TENANTS = 50;
 
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date such as 2026-11-01")
-  .refine(
-    (v) =>
-      !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-    {
-      error: "must be a real calendar date",
-    },
-  );
+// A calendar date (the document states the full calendar as its pattern), read as that UTC day.
+const date = z.iso.date({ error: "must be a date such as 2026-11-01" });
 
 const periodQuery = {
   from: date.describe("First day of the period (UTC), inclusive."),
