@@ -111,6 +111,10 @@ class Verdict {
   }
 }
 
+// Shrinking a request replays it, and one that needs a fresh case opens a Durable Object each
+// time: past this many replays the counterexample found so far is reported as it is.
+const SHRINK_BUDGET = 150;
+
 /**
  * Runs a property with fast-check and answers a report of its shrunk counterexample, or undefined.
  * Counters are added only before the first failure: the runs that shrink it are not new cases.
@@ -122,8 +126,11 @@ export async function runProperty<T>(
   reproducer: (value: T) => unknown,
 ): Promise<string | undefined> {
   let shrinking = false;
+  let replays = 0;
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (value) => {
+      // A candidate that passes ends its branch of the search: over budget, all of them pass.
+      if (shrinking && ++replays > SHRINK_BUDGET) return;
       const verdict = await judge(value);
       if (!shrinking) {
         for (const c of verdict.counts) tally[c]++;
