@@ -329,7 +329,7 @@ function decideOpen(
   const badTitle = checkText("title", command.title, LIMITS.titleMax);
   if (badTitle) return badTitle;
   const description = command.description ?? "";
-  if (typeof description !== "string" || description.length > LIMITS.descriptionMax)
+  if (typeof description !== "string" || characters(description) > LIMITS.descriptionMax)
     return invalid("description", `must be at most ${LIMITS.descriptionMax} characters`);
   if (!CASE_SEVERITIES.includes(command.severity))
     return invalid("severity", `must be one of ${CASE_SEVERITIES.join(", ")}`);
@@ -400,8 +400,18 @@ function refusal(command: string, state: CaseState): string {
 
 function checkText(field: string, value: string, max: number): Decision | null {
   if (typeof value !== "string" || value.trim().length === 0) return invalid(field, "must not be empty");
-  if (value.length > max) return invalid(field, `must be at most ${max} characters`);
+  if (characters(value) > max) return invalid(field, `must be at most ${max} characters`);
   return null;
+}
+
+/**
+ * A string's length in characters (code points), as the request schemas and the OpenAPI document
+ * count it: an emoji is one, where `.length` counts its two UTF-16 units.
+ */
+function characters(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
 }
 
 function checkId(field: string, value: string): Decision | null {

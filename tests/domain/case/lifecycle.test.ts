@@ -84,6 +84,15 @@ describe("opening a case", () => {
     expect(opened({ ...OPEN, title: "x".repeat(300) } as CaseCommand).state.title).toHaveLength(300);
   });
 
+  // Found by the contract fuzzer: the API counts characters (code points), so must the case.
+  it("counts an emoji as one character, as the API does", () => {
+    const title = `${"x".repeat(299)}😀`;
+    expect(opened({ ...OPEN, title } as CaseCommand).state.title).toBe(title);
+    const now = T0 + MINUTE;
+    const comment = `${"x".repeat(9_999)}😀`;
+    expect(when(opened().state, { type: "comment", body: comment }, { now }).ok).toBe(true);
+  });
+
   it.each([
     ["an empty title", { title: "" }, "title: must not be empty"],
     ["a blank title", { title: "   " }, "title: must not be empty"],

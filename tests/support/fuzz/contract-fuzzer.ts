@@ -54,6 +54,8 @@ export async function createSide(): Promise<Side> {
   const fixtures = await TenantFixtures.create(await createTenant());
   const ids: SharedIds = {};
   for (const kind of FIXTURE_KINDS) ids[kind] = await fixtures.shared(kind);
+  // A second of each listed kind, so a list's first page has a next_cursor to continue from.
+  await Promise.all([fixtures.case(), fixtures.user(), fixtures.quarantined(), fixtures.deadLetter()]);
   const res = await call("POST", "/v1/clients", {
     token: fixtures.setup,
     body: { name: "Fuzz token client", scopes: TOKEN_CLIENT_SCOPES },
@@ -66,7 +68,7 @@ export async function createSide(): Promise<Side> {
     fixtures,
     ids,
     rules: phoenixRules(ids),
-    target: { fixtures, client: { id: client.id, secret: client.client_secret } },
+    target: { fixtures, client: { id: client.id, secret: client.client_secret }, token: fixtures.setup },
     token: fixtures.setup,
   };
 }
@@ -111,6 +113,10 @@ class Verdict {
   }
 }
 
+// Shrinking a request replays it, and one that needs a fresh case opens a Durable Object each
+// time: past this many replays the counterexample found so far is reported as it is.
+const SHRINK_BUDGET = 150;
+
 /**
  * Runs a property with fast-check and answers a report of its shrunk counterexample, or undefined.
  * Counters are added only before the first failure: the runs that shrink it are not new cases.
@@ -122,8 +128,11 @@ export async function runProperty<T>(
   reproducer: (value: T) => unknown,
 ): Promise<string | undefined> {
   let shrinking = false;
+  let replays = 0;
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (value) => {
+      // A candidate that passes ends its branch of the search: over budget, all of them pass.
+      if (shrinking && ++replays > SHRINK_BUDGET) return;
       const verdict = await judge(value);
       if (!shrinking) {
         for (const c of verdict.counts) tally[c]++;
@@ -172,7 +181,7 @@ function credentialsFor(op: DocumentedOperation, side: Side, req: ConcreteReques
 
 /** A valid request: success, or a documented refusal that is not a 400/422, answered as documented. */
 export async function judgeValid(op: DocumentedOperation, plan: RequestPlan, side: Side): Promise<Verdict> {
-  const req = await concrete(plan, side.target);
+  const req = await concrete(plan, side.target, op);
   const refused = documentErrors(op, req);
   // The generator's own mistake, not Phoenix's: fail loudly rather than count it.
   if (refused.length > 0)
@@ -203,7 +212,7 @@ export async function judgeBad(
   side: Side,
   baseline: { digest: string },
 ): Promise<Verdict> {
-  const req = await concrete(bad.plan, side.target);
+  const req = await concrete(bad.plan, side.target, op);
   // The violation must break the document, or this is not a bad input at all.
   fc.pre(documentErrors(op, req).length > 0);
   const r = await observe(await send(op, req, credentialsFor(op, side, req)));

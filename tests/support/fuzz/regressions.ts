@@ -70,6 +70,17 @@ export const REGRESSIONS: Regression[] = [
     broken: { where: "body", kind: "not the const", field: "type_uid" },
   },
   {
+    operationId: "openCase",
+    found:
+      "A title (or reason, description, comment) at its documented maximum with a character outside the BMP was refused with 422: the API counts characters as the document does, the case object counted UTF-16 units. The case object now counts characters too.",
+    plan: {
+      operationId: "openCase",
+      path: {},
+      ...none,
+      body: { title: `${"x".repeat(299)}😀`, severity: "low", reason: `${"r".repeat(1999)}😀` },
+    },
+  },
+  {
     operationId: "setConnectorXdrPull",
     found:
       "The 200 (and every later read of a cisco-xdr connector) showed config.pull.clientId, orgId, region, has_client_password and cursor, which the strict CiscoXdrConnectorConfig refused: responses now use CiscoXdrConnectorConfigView.",

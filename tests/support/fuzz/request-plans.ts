@@ -1,7 +1,7 @@
 // Requests generated from a documented operation: valid ones (every parameter and the body drawn
 // from their schemas), and ones that break exactly one constraint. What only the sender can know
 // travels as a placeholder: "{{fresh:case}}" (a fixture made for this request), "{{case-version}}",
-// "{{unique-key}}"; a kept regression case names fixtures as "{{fixture:case}}", so it replays
+// "{{unique-key}}", "{{next-cursor}}"; a kept regression case names fixtures as "{{fixture:case}}", so it replays
 // against the next run's fixtures (tests/support/fuzz/regressions.ts).
 import fc from "fast-check";
 import { parameterSchemaErrors, requestSchemaErrors } from "../contract-validators.ts";
@@ -56,7 +56,7 @@ export interface RequestRules {
 
 // Placeholders, resolved when the request is sent (tests/support/fuzz/send-plan.ts).
 const PLACEHOLDER =
-  /\{\{(?:(?:fixture|fresh):[A-Za-z]+|case-version|unique-key|client-id|client-secret)\}\}/g;
+  /\{\{(?:(?:fixture|fresh):[A-Za-z]+|case-version|unique-key|client-id|client-secret|next-cursor)\}\}/g;
 
 export function placeholdersIn(text: string): string[] {
   return text.match(PLACEHOLDER) ?? [];

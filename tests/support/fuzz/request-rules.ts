@@ -50,7 +50,8 @@ const OUTBOUND_URL = fc
   .stringMatching(/^[a-z]{1,10}(\/[a-z0-9-]{1,8}){0,2}$/)
   .map((path) => `http://127.0.0.1:9/${path}`);
 
-// Only the server mints a pagination cursor; a made-up one is refused, as it should be.
+// Only the server mints a pagination cursor (a made-up one is refused, as it should be): these
+// are sent as a real next_cursor, read from a first page with the same filters.
 const OPAQUE_CURSORS: Record<string, string[]> = { listChanges: ["since"] };
 
 /** The scopes of the machine client whose credentials `POST /oauth/token` is fuzzed with. */
@@ -74,8 +75,9 @@ export function phoenixRules(shared: SharedIds): RequestRules {
         return fc.oneof({ arbitrary: fc.constant("{{case-version}}"), weight: 6 }, fc.constant('"999999"'));
       }
       if (param.in === "query") {
-        if (param.name === "cursor" && param.schema.pattern === undefined) return null;
-        if (OPAQUE_CURSORS[op.operationId]?.includes(param.name)) return null;
+        const opaque = param.name === "cursor" && param.schema.pattern === undefined;
+        if (opaque || OPAQUE_CURSORS[op.operationId]?.includes(param.name))
+          return fc.constant("{{next-cursor}}");
         if (op.operationId === "listAdminAudit" && param.name === "since") {
           // Epoch milliseconds or an ISO 8601 date-time: a calendar the schema's pattern cannot check.
           const ms = fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) });

@@ -24,7 +24,7 @@ export type Shaper = (
   generic: () => fc.Arbitrary<unknown>,
 ) => fc.Arbitrary<unknown> | undefined;
 
-// Letters, digits, inner spaces and punctuation, and a few non-ASCII letters: what names and
+// Letters, digits, inner spaces and punctuation, and a few non-ASCII characters: what names and
 // descriptions look like. Edges are never whitespace, since Phoenix trims before it counts.
 const TEXT_UNITS = [
   ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
@@ -34,6 +34,8 @@ const TEXT_UNITS = [
   "é",
   "ß",
   "日",
+  // Outside the BMP: one code point (as JSON Schema counts length), two UTF-16 units (as JS does).
+  "😀",
 ];
 const EDGE_SAFE = "abcdefghijklmnopqrstuvwxyz";
 // Long enough to show a real string; the exact maximum is drawn separately, sometimes.
@@ -84,7 +86,15 @@ export function schemaArbitrary(
         const min = s.minItems ?? 0;
         const max = Math.min(s.maxItems ?? Number.MAX_SAFE_INTEGER, min + SHORT_ARRAY);
         const item = s.items ?? {};
-        return fc.array(build(item, [...path, 0]), { minLength: min, maxLength: max });
+        // Sometimes exactly full: a batch at its documented limit must still be taken.
+        const exact =
+          s.maxItems !== undefined && s.maxItems <= 1000
+            ? [fc.array(build(item, [...path, 0]), { minLength: s.maxItems, maxLength: s.maxItems })]
+            : [];
+        return fc.oneof(
+          { arbitrary: fc.array(build(item, [...path, 0]), { minLength: min, maxLength: max }), weight: 9 },
+          ...exact,
+        );
       }
       case "object":
         return objectArbitrary(s, path);
@@ -174,7 +184,16 @@ function stringArbitrary(s: JsonSchema): fc.Arbitrary<string> {
     );
   const short = text(fc.integer({ min, max: Math.min(max, min + SHORT_STRING) }));
   if (max > LONGEST_EXACT_MAXIMUM || max <= min + SHORT_STRING) return short;
-  return fc.oneof({ arbitrary: short, weight: 9 }, text(fc.constant(max)));
+  // Exactly at the maximum: a short random head, one character repeated, and often a last one
+  // beyond ASCII (where counting characters goes wrong); built so shrinking takes a few steps.
+  const full = fc
+    .tuple(
+      text(fc.integer({ min: 0, max: SHORT_STRING })),
+      fc.constantFrom(...TEXT_UNITS.filter((u) => u !== " ")),
+      fc.constantFrom("", "😀", "é", "日"),
+    )
+    .map(([head, pad, last]) => head + pad.repeat(max - [...head].length - [...last].length) + last);
+  return fc.oneof({ arbitrary: short, weight: 9 }, full);
 }
 
 function trimSafe(units: string[]): string[] {

@@ -12,9 +12,17 @@ export interface Target {
   fixtures: TenantFixtures;
   /** A machine client of the tenant, for POST /oauth/token. */
   client: { id: string; secret: string };
+  /** A token with every scope, for the reads a placeholder needs (a list's first page). */
+  token: string;
 }
 
-export async function concrete(plan: RequestPlan, target: Target): Promise<ConcreteRequest> {
+const NEXT_CURSOR = "{{next-cursor}}";
+
+export async function concrete(
+  plan: RequestPlan,
+  target: Target,
+  op?: DocumentedOperation,
+): Promise<ConcreteRequest> {
   const values = new Map<string, string>();
   const resolveText = async (text: string, caseId?: string): Promise<string> => {
     let out = text;
@@ -32,7 +40,16 @@ export async function concrete(plan: RequestPlan, target: Target): Promise<Concr
   const path: Record<string, string> = {};
   for (const [name, value] of Object.entries(plan.path)) path[name] = await resolveText(value);
   const query: Record<string, string> = {};
-  for (const [name, value] of Object.entries(plan.query)) query[name] = await resolveText(value);
+  for (const [name, value] of Object.entries(plan.query)) {
+    if (value !== NEXT_CURSOR) query[name] = await resolveText(value);
+  }
+  // A cursor only the server can mint: the next_cursor of a one-item first page with the same filters.
+  for (const [name, value] of Object.entries(plan.query)) {
+    if (value !== NEXT_CURSOR) continue;
+    if (!op) throw new Error(`${NEXT_CURSOR} needs the operation to read a first page from`);
+    const cursor = await nextCursor(op, path, { ...query, limit: "1" }, target.token);
+    if (cursor !== undefined) query[name] = cursor;
+  }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(plan.headers)) headers[name] = await resolveText(value, path.id);
   const body = plan.body === undefined ? undefined : await resolveDeep(plan.body, (s) => resolveText(s));
@@ -61,6 +78,21 @@ async function resolvePlaceholder(
       return target.client.secret;
   }
   throw new Error(`unknown placeholder ${token}`);
+}
+
+async function nextCursor(
+  op: DocumentedOperation,
+  path: Record<string, string>,
+  query: Record<string, string>,
+  token: string,
+): Promise<string | undefined> {
+  const res = await send(op, { path, query, headers: {} }, { token });
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  const page = (await res.json()) as { next_cursor?: unknown };
+  return typeof page.next_cursor === "string" ? page.next_cursor : undefined;
 }
 
 function fresh(w: TenantFixtures, kind: FixtureKind): Promise<string> {

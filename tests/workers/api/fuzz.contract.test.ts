@@ -98,7 +98,7 @@ describe("bad credentials are refused", () => {
     async (_operationId, op) => {
       const [plan] = fc.sample(validPlan(op, quiet.rules, "refused"), { numRuns: 1, seed: 41 });
       if (!plan) throw new Error("no plan");
-      const req = await concrete(plan, quiet.target);
+      const req = await concrete(plan, quiet.target, op);
       const past = Math.floor(Date.now() / 1000) - 3600;
       const allScopes = EVERY_SCOPE.join(" ");
       const required = new Set(op.security.flatMap((s) => s.bearerAuth ?? []));
@@ -158,7 +158,7 @@ describe("bad client credentials are refused", () => {
         client_id: _id,
         client_secret: _secret,
         ...form
-      } = (await concrete(plan, quiet.target)).body as Record<string, string>;
+      } = (await concrete(plan, quiet.target, op)).body as Record<string, string>;
       const req = { path: {}, query: {}, headers: {} };
       const { id } = quiet.target.client;
       const variants: Array<[string, ConcreteRequest, { authorization?: string }]> = [
