@@ -44,7 +44,8 @@ const itemOutcome = {
     })
     .optional()
     .describe("On success: the case after the item."),
-  problem: problemSchema.optional().describe("On failure: why, as the single command would have said."),
+  // On failure: the problem the single command would have answered.
+  problem: problemSchema.optional(),
 };
 
 const bulkCommandsResult = z

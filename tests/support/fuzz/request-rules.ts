@@ -59,6 +59,13 @@ export const TOKEN_CLIENT_SCOPES = ["alerts:read", "cases:read", "cases:write"];
 
 const DAY_MS = 86_400_000;
 
+const REPORTS = new Set([
+  "getSlaComplianceReport",
+  "getMttxReport",
+  "getAlertVolumeReport",
+  "getCaseOutcomesReport",
+]);
+
 /** The tenant's shared fixture ids by kind (TenantFixtures.shared), which the rules name directly. */
 export type SharedIds = Record<string, string>;
 
@@ -91,6 +98,14 @@ export function phoenixRules(shared: SharedIds): RequestRules {
     },
 
     finish(op, plan, mode) {
+      // A report's period ends after it starts and spans at most what its buckets allow (400 days
+      // by day): a relation between two parameters the document cannot state.
+      if (REPORTS.has(op.operationId) && typeof plan.query.from === "string") {
+        const from = Date.parse(`${plan.query.from}T00:00:00Z`);
+        const days = 1 + (Math.abs(from / DAY_MS) % 120);
+        const to = new Date(from + days * DAY_MS).toISOString().slice(0, 10);
+        plan = { ...plan, query: { ...plan.query, to } };
+      }
       const body = plan.body as Record<string, unknown> | undefined;
       // A case cannot be merged into itself; any other target the document allows.
       const mergeIntoItself = body?.type === "merge_into" && body.target_case_id === plan.path.id;

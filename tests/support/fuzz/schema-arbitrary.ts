@@ -171,6 +171,10 @@ function stringArbitrary(s: JsonSchema): fc.Arbitrary<string> {
       return fc
         .stringMatching(/^[a-z]{1,10}(\/[a-z0-9-]{1,8}){0,2}$/)
         .map((p) => `https://example.test/${p}`);
+    case "date":
+      return fc
+        .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2035, 0, 1) })
+        .map((ms) => new Date(ms).toISOString().slice(0, 10));
     case "date-time":
       return fc
         .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2035, 0, 1) })
