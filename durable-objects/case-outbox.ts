@@ -32,11 +32,20 @@ export class CaseOutbox {
     );
   }
 
-  /** Rows due now, oldest first. */
+  /**
+   * Rows due now, oldest first, and for each target only those before its first row still waiting
+   * out a backoff: a later version must not overtake an earlier one that failed.
+   */
   due(now: number): OutboxRow[] {
     return this.sql
       .exec<OutboxRow>(
-        "SELECT id, target, version, payload, attempts FROM outbox WHERE next_attempt_at <= ? ORDER BY id",
+        `SELECT id, target, version, payload, attempts FROM outbox AS o
+         WHERE next_attempt_at <= ?
+           AND NOT EXISTS (
+             SELECT 1 FROM outbox AS w WHERE w.target = o.target AND w.id < o.id AND w.next_attempt_at > ?
+           )
+         ORDER BY id`,
+        now,
         now,
       )
       .toArray();

@@ -4,6 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { CaseObject } from "../../durable-objects/case-object.ts";
+import { CaseOutbox } from "../../durable-objects/case-outbox.ts";
 import { runScheduled } from "../../workers/scheduled.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../support/world.ts";
 
@@ -237,5 +238,30 @@ describe("live updates", () => {
       }),
     );
     expect(res.status).toBe(404);
+  });
+});
+
+describe("the outbox", () => {
+  it("never lets a later version overtake an earlier one waiting out a backoff, per target", async () => {
+    const { stub } = await openCase();
+    // What the opening owed is delivered first, so the outbox holds only the rows below.
+    await stub.flush();
+    const due = await runInDurableObject(stub, (_instance: CaseObject, state) => {
+      const outbox = new CaseOutbox(state.storage.sql);
+      const now = Date.now();
+      // Version 10's projection failed and waits; version 11 commits after it, due at once.
+      outbox.enqueue("projection", 10, {}, now);
+      const [failed] = outbox.due(now);
+      if (!failed) throw new Error("nothing enqueued");
+      outbox.failed(failed, new Error("D1 unavailable"), now);
+      outbox.enqueue("projection", 11, {}, now);
+      outbox.enqueue("live", 11, {}, now);
+      const before = outbox.due(now).map((r) => `${r.target}:${r.version}`);
+      const later = outbox.due(now + 10 * 60_000).map((r) => `${r.target}:${r.version}`);
+      state.storage.sql.exec("DELETE FROM outbox");
+      return { before, later };
+    });
+    expect(due.before).toEqual(["live:11"]);
+    expect(due.later).toEqual(["projection:10", "projection:11", "live:11"]);
   });
 });
