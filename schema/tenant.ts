@@ -414,7 +414,8 @@ export const alertSourceVersions = sqliteTable(
 // The change feed (GET /v1/changes, issue 16): one row per case version and per alert change, in
 // commit order. D1 commits one transaction at a time, so `seq` (AUTOINCREMENT) is also the order in
 // which readers can see rows: a reader that has seen seq N has seen every row before it. A replayed
-// projection or delivery inserts nothing twice (the unique key).
+// projection or delivery inserts nothing twice (the unique key, which counts an alert's link or
+// unlink by the case that made it: two cases may both be at version 3).
 export const changes = sqliteTable(
   "changes",
   {
@@ -426,8 +427,12 @@ export const changes = sqliteTable(
     type: text("type").notNull(),
     at: integer("at").notNull(),
     data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    // Whose version `version` is, when not the entity's own: the case an alert joined or left.
+    origin: text("origin").notNull().default(""),
   },
-  (t) => [uniqueIndex("changes_entity_version_type").on(t.kind, t.entityId, t.version, t.type)],
+  (t) => [
+    uniqueIndex("changes_entity_origin_version_type").on(t.kind, t.entityId, t.origin, t.version, t.type),
+  ],
 );
 
 // Report aggregates (issue 16, decision 040): counters per time bucket, kept up to date in the same

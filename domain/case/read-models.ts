@@ -62,7 +62,7 @@ export function caseProjectionWrites(
       const ids = event.type === "case.alert_linked" ? [event.alertId] : event.alertIds;
       for (const alertId of ids) {
         writes.push(d.update(alerts).set({ caseId: id }).where(eq(alerts.id, alertId)));
-        writes.push(alertLinkedWrite(db, alertId, id, p.version, event.at));
+        writes.push(alertLinkedWrite(db, alertId, id, true, p.version, event.at));
       }
     } else if (event.type === "case.alert_unlinked") {
       writes.push(
@@ -70,7 +70,7 @@ export function caseProjectionWrites(
           .update(alerts)
           .set({ caseId: null })
           .where(and(eq(alerts.id, event.alertId), eq(alerts.caseId, id))),
-        alertLinkedWrite(db, event.alertId, null, p.version, event.at),
+        alertLinkedWrite(db, event.alertId, id, false, p.version, event.at),
       );
     } else if (event.type === "case.commented") {
       writes.push(

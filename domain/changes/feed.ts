@@ -36,11 +36,12 @@ export function caseChangeWrite(db: D1Database, c: CaseChange): BatchItem<"sqlit
     .onConflictDoNothing();
 }
 
-/** An alert joined to a case, as the case's version `version` says. */
+/** An alert joined to (`linked`) or taken out of a case, as that case's version `version` says. */
 export function alertLinkedWrite(
   db: D1Database,
   alertId: string,
-  caseId: string | null,
+  caseId: string,
+  linked: boolean,
   version: number,
   at: number,
 ): BatchItem<"sqlite"> {
@@ -49,10 +50,11 @@ export function alertLinkedWrite(
     .values({
       kind: "alert",
       entityId: alertId,
+      origin: caseId,
       version,
-      type: caseId ? "alert.linked" : "alert.unlinked",
+      type: linked ? "alert.linked" : "alert.unlinked",
       at,
-      data: { case_id: caseId },
+      data: { case_id: linked ? caseId : null },
     })
     .onConflictDoNothing();
 }
@@ -79,6 +81,7 @@ export function alertStoredWrite(db: D1Database, dedupKey: string, at: number): 
           ),
           at: sql<number>`${at}`.as("at"),
           data: sql<Record<string, unknown>>`json_object('occurrences', ${count})`.as("data"),
+          origin: sql<string>`''`.as("origin"),
         })
         .from(alerts)
         .where(eq(alerts.dedupKey, dedupKey)),

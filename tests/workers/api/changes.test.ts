@@ -1,9 +1,12 @@
 // GET /v1/changes: the tenant's case and alert changes in commit order, read forward from a cursor.
 // Split happy, error and security cases, and the feed under 50 cases written at once.
+
+import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
+import { alertLinkedWrite, readChanges } from "../../../domain/changes/feed.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
-import { call, createTenant, tokenFor } from "../../support/world.ts";
+import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
 interface Change {
   cursor: string;
@@ -189,5 +192,30 @@ describe("change feed", () => {
     expect(expected.size).toBe(250);
     expect(missing).toEqual([]);
     expect(duplicates).toBe(0);
+  });
+});
+
+describe("an alert moving between cases", () => {
+  it("keeps every link and unlink, even when two cases are at the same version", async () => {
+    const db = tenantDb(await createTenant());
+    const alert = "alrt_01jv0000000000000000000001";
+    const at = Date.now();
+    const writes = [
+      alertLinkedWrite(db, alert, "case_01jv00000000000000000000aa", true, 3, at),
+      alertLinkedWrite(db, alert, "case_01jv00000000000000000000aa", false, 4, at + 1),
+      // Another case, which happens to be at version 3 too, takes the alert.
+      alertLinkedWrite(db, alert, "case_01jv00000000000000000000bb", true, 3, at + 2),
+    ] as const;
+    await drizzle(db).batch([...writes]);
+    // A replayed projection adds nothing.
+    await drizzle(db).batch([writes[2]]);
+    const page = await readChanges(db, { limit: 10, kinds: ["alert"] });
+    expect(
+      page.items.map((c) => [c.type, c.version, (c.data as { case_id: string | null }).case_id]),
+    ).toEqual([
+      ["alert.linked", 3, "case_01jv00000000000000000000aa"],
+      ["alert.unlinked", 4, null],
+      ["alert.linked", 3, "case_01jv00000000000000000000bb"],
+    ]);
   });
 });
