@@ -5,6 +5,7 @@
 // per table. Before every seeding, a self-check stores sample findings both ways, through
 // storeFindings itself and through this path, and refuses to seed if any row differs.
 // Everything is appended oldest first, so ids and times grow together as in real ingestion.
+
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
@@ -12,9 +13,10 @@ import { getTableColumns, getTableName, type Table } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { assetId, assetsOf } from "../domain/assets.ts";
-import { decide, evolve, onSlaSignal } from "../domain/case/index.ts";
+import { decide, evolve } from "../domain/case/index.ts";
 import type { CaseCommand, CaseConfig, CaseEvent, CaseSeverity, CaseState } from "../domain/case/model.ts";
 import { projectCase } from "../domain/case/projection.ts";
+import { fireSlaTimers } from "../domain/case/sla-timers.ts";
 import { newId } from "../domain/ids.ts";
 import { normaliseObservableValue, observableId } from "../domain/observables.ts";
 import {
@@ -25,7 +27,6 @@ import {
   normaliseFinding,
   OBSERVABLE_TYPE_CAPTIONS,
 } from "../domain/ocsf/detection-finding.ts";
-import { dueSlaSignals, nextSlaTimerAt } from "../domain/sla/clocks.ts";
 import { DEFAULT_SLA_POLICY } from "../domain/sla/policy.ts";
 import {
   alertAssets,
@@ -479,23 +480,6 @@ function caseHistory(g: number, openedAt: number, now: number) {
   if (!state) throw new Error(`seeded case ${g} was never opened`);
   state = fireSlaTimers(state, now, commits);
   return { state, version: commits.length, events: commits.flat() };
-}
-
-/** What the case object's alarm does at each SLA timer up to `until`: one commit per firing. */
-function fireSlaTimers(initial: CaseState, until: number, commits: CaseEvent[][]): CaseState {
-  let state = initial;
-  for (let at = nextSlaTimerAt(state.sla); at !== null && at <= until; at = nextSlaTimerAt(state.sla)) {
-    const fired: CaseEvent[] = [];
-    for (const signal of dueSlaSignals(state.sla, at)) {
-      for (const event of onSlaSignal(state, signal, at)) {
-        state = evolve(state, event);
-        fired.push(event);
-      }
-    }
-    if (fired.length === 0) break;
-    commits.push(fired);
-  }
-  return state;
 }
 
 function countRows(db: DatabaseSync, table: "alerts" | "cases"): number {

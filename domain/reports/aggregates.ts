@@ -57,7 +57,18 @@ function once(n: number, guard: EventGuard | null): SQL | number {
   return guard ? sql`CASE WHEN ${alreadyProjected(guard)} THEN 0 ELSE ${n} END` : n;
 }
 
-const addToCount = { n: sql`${reportCounts.n} + excluded.n` };
+// A counter row's key, and what a second fact for the same key does: add to it.
+const ADD_TO_COUNT = {
+  target: [
+    reportCounts.grain,
+    reportCounts.metric,
+    reportCounts.bucket,
+    reportCounts.severity,
+    reportCounts.dim1,
+    reportCounts.dim2,
+  ],
+  set: { n: sql`${reportCounts.n} + excluded.n` },
+};
 
 export function countWrites(
   db: D1Database,
@@ -77,17 +88,7 @@ export function countWrites(
         dim2: fact.dim2 ?? "",
         n: once(fact.n, guard),
       })
-      .onConflictDoUpdate({
-        target: [
-          reportCounts.grain,
-          reportCounts.metric,
-          reportCounts.bucket,
-          reportCounts.severity,
-          reportCounts.dim1,
-          reportCounts.dim2,
-        ],
-        set: addToCount,
-      }),
+      .onConflictDoUpdate(ADD_TO_COUNT),
   );
 }
 
@@ -174,17 +175,7 @@ export function alertCountWrites(
         d
           .insert(reportCounts)
           .select(rows as never)
-          .onConflictDoUpdate({
-            target: [
-              reportCounts.grain,
-              reportCounts.metric,
-              reportCounts.bucket,
-              reportCounts.severity,
-              reportCounts.dim1,
-              reportCounts.dim2,
-            ],
-            set: addToCount,
-          }),
+          .onConflictDoUpdate(ADD_TO_COUNT),
       );
     }
   }

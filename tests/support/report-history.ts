@@ -3,17 +3,18 @@
 // business-hours SLA policy, committed as the case object commits them (decide, evolve, SLA timers
 // firing when due) and projected through the same writes its outbox runs. Beside it, the reports
 // computed the slow way: straight from that history, without the aggregates.
+
 import { drizzle } from "drizzle-orm/d1";
 import { storeFindings } from "../../domain/alerts/store.ts";
-import { decide, evolve, onSlaSignal } from "../../domain/case/index.ts";
+import { decide, evolve } from "../../domain/case/index.ts";
 import type { CaseCommand, CaseConfig, CaseEvent, CaseSeverity, CaseState } from "../../domain/case/model.ts";
 import { projectCase } from "../../domain/case/projection.ts";
 import { actorLabel, caseProjectionWrites, type TimelineEntry } from "../../domain/case/read-models.ts";
+import { fireSlaTimers } from "../../domain/case/sla-timers.ts";
 import { newId } from "../../domain/ids.ts";
 import { dedupKeyFor, normaliseFinding } from "../../domain/ocsf/detection-finding.ts";
 import { bucketStart, type Grain } from "../../domain/reports/buckets.ts";
 import { binOf } from "../../domain/reports/histogram.ts";
-import { dueSlaSignals, nextSlaTimerAt } from "../../domain/sla/clocks.ts";
 import type { SlaPolicy } from "../../domain/sla/types.ts";
 import { makeDetectionFinding } from "./factories/findings.ts";
 
@@ -223,22 +224,6 @@ function caseLife(g: number, openedAt: number, alertIds: string[], rnd: () => nu
     projections.push([projectCase(replayed, i + 1), timeline]);
   }
   return { seeded: { id, commits }, projections };
-}
-
-function fireSlaTimers(initial: CaseState, until: number, commits: CaseEvent[][]): CaseState {
-  let state = initial;
-  for (let at = nextSlaTimerAt(state.sla); at !== null && at <= until; at = nextSlaTimerAt(state.sla)) {
-    const fired: CaseEvent[] = [];
-    for (const signal of dueSlaSignals(state.sla, at)) {
-      for (const event of onSlaSignal(state, signal, at)) {
-        state = evolve(state, event);
-        fired.push(event);
-      }
-    }
-    if (fired.length === 0) break;
-    commits.push(fired);
-  }
-  return state;
 }
 
 // --- the slow way -----------------------------------------------------------------------------

@@ -38,6 +38,21 @@ async function json<T>(res: Response, expected: number, what: string): Promise<T
   return (await res.json()) as T;
 }
 
+/** The fixtures every tenant can share, one of each kind: what the BOLA and fuzz suites aim at. */
+export const SHARED_FIXTURES = [
+  "alert",
+  "case",
+  "connector",
+  "xdrConnector",
+  "asset",
+  "quarantined",
+  "user",
+  "client",
+  "sink",
+  "deadLetter",
+] as const;
+export type SharedFixture = (typeof SHARED_FIXTURES)[number];
+
 /** A tenant with one of everything, created through the API with an all-powerful setup token. */
 export class TenantFixtures {
   private cache = new Map<string, Promise<string>>();
@@ -59,19 +74,7 @@ export class TenantFixtures {
   }
 
   /** A shared fixture (for reads), created once. */
-  shared(
-    kind:
-      | "alert"
-      | "case"
-      | "connector"
-      | "xdrConnector"
-      | "asset"
-      | "quarantined"
-      | "user"
-      | "client"
-      | "sink"
-      | "deadLetter",
-  ) {
+  shared(kind: SharedFixture) {
     let made = this.cache.get(kind);
     if (!made) {
       made = this[kind]();

@@ -8,16 +8,14 @@ import { SESSION_ISSUER, sessionPrincipal } from "../../domain/auth/session-prin
 import { resolveSession, type SignedIn } from "../../domain/auth/sessions.ts";
 import { CASE_SEVERITIES, RESOLUTIONS } from "../../domain/case/model.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { bucketsBetween, GRAINS, type Grain } from "../../domain/reports/buckets.ts";
-import { alertVolume, caseOutcomes, mttx, type Period, slaCompliance } from "../../domain/reports/queries.ts";
+import { GRAINS } from "../../domain/reports/buckets.ts";
+import { bucketedPeriod, MAX_BUCKETS, MAX_PERIOD_DAYS, reportPeriod } from "../../domain/reports/period.ts";
+import { alertVolume, caseOutcomes, mttx, slaCompliance } from "../../domain/reports/queries.ts";
 import { SLA_CLOCKS } from "../../domain/sla/types.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { problemResponses } from "./http.ts";
 
-const DAY_MS = 86_400_000;
-const MAX_PERIOD_DAYS = 1_100;
-const MAX_BUCKETS = 400;
 const MAX_TENANTS = 50;
 
 // A calendar date (the document states the full calendar as its pattern), read as that UTC day.
@@ -203,7 +201,7 @@ const routes = {
 export function registerReportRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(routes.sla, async (c) => {
     const q = c.req.valid("query");
-    const period = periodOf(q);
+    const period = reportPeriod(q);
     const scope = await reportScope(c, q.tenant);
     const data = await slaCompliance(scope.dbs, period);
     return c.json({ ...header(scope.tenants, q), data: data as z.infer<typeof slaReport>["data"] }, 200);
@@ -229,7 +227,7 @@ export function registerReportRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(routes.outcomes, async (c) => {
     const q = c.req.valid("query");
-    const period = periodOf(q);
+    const period = reportPeriod(q);
     const scope = await reportScope(c, q.tenant);
     const outcomes = await caseOutcomes(scope.dbs, period);
     return c.json(
@@ -248,34 +246,6 @@ function header(tenants: string[], q: { from: string; to: string }) {
 
 function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-function periodOf(q: { from: string; to: string }): Period {
-  const from = Date.parse(`${q.from}T00:00:00Z`);
-  const to = Date.parse(`${q.to}T00:00:00Z`);
-  if (to <= from) {
-    throw new PhoenixError("invalid_parameter", "`to` must be after `from`", [
-      { field: "to", message: "must be after from" },
-    ]);
-  }
-  if ((to - from) / DAY_MS > MAX_PERIOD_DAYS) {
-    throw new PhoenixError("invalid_parameter", `a report covers at most ${MAX_PERIOD_DAYS} days`, [
-      { field: "to", message: `must be at most ${MAX_PERIOD_DAYS} days after from` },
-    ]);
-  }
-  return { from, to };
-}
-
-function bucketedPeriod(q: { from: string; to: string }, grain: Grain): Period {
-  const period = periodOf(q);
-  if (bucketsBetween(grain, period.from, period.to).length > MAX_BUCKETS) {
-    throw new PhoenixError(
-      "invalid_parameter",
-      `a report has at most ${MAX_BUCKETS} buckets: use a larger bucket`,
-      [{ field: "bucket", message: `gives more than ${MAX_BUCKETS} buckets for this period` }],
-    );
-  }
-  return period;
 }
 
 /**

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { SCOPES } from "../../../domain/auth/scopes.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { correlationSettled } from "../ingest.ts";
-import { TenantFixtures, tenantStateDigest } from "../route-catalog.ts";
+import { SHARED_FIXTURES, TenantFixtures, tenantStateDigest } from "../route-catalog.ts";
 import { call, createTenant } from "../world.ts";
 import type { DocumentedOperation } from "./documented-operations.ts";
 import {
@@ -26,19 +26,6 @@ import {
 } from "./response-checks.ts";
 import { basicAuthorization, type Credentials, concrete, send, type Target } from "./send-plan.ts";
 
-export const FIXTURE_KINDS = [
-  "alert",
-  "case",
-  "connector",
-  "xdrConnector",
-  "asset",
-  "quarantined",
-  "user",
-  "client",
-  "sink",
-  "deadLetter",
-] as const;
-
 /** One tenant the fuzzer works in: its fixtures, their ids, the rules that name them. */
 export interface Side {
   tenant: Tenant;
@@ -53,7 +40,7 @@ export interface Side {
 export async function createSide(): Promise<Side> {
   const fixtures = await TenantFixtures.create(await createTenant());
   const ids: SharedIds = {};
-  for (const kind of FIXTURE_KINDS) ids[kind] = await fixtures.shared(kind);
+  for (const kind of SHARED_FIXTURES) ids[kind] = await fixtures.shared(kind);
   // A second of each listed kind, so a list's first page has a next_cursor to continue from.
   await Promise.all([fixtures.case(), fixtures.user(), fixtures.quarantined(), fixtures.deadLetter()]);
   const res = await call("POST", "/v1/clients", {

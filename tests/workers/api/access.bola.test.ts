@@ -6,24 +6,12 @@ import { type Caller, sessionCaller, tokenCaller } from "../../support/callers.t
 import {
   documentedRoutes,
   ROUTES,
+  SHARED_FIXTURES,
   TenantFixtures,
   tenantStateDigest,
   UNGUARDED_ROUTES,
 } from "../../support/route-catalog.ts";
 import { createTenant } from "../../support/world.ts";
-
-const FIXTURE_KINDS = [
-  "alert",
-  "case",
-  "connector",
-  "xdrConnector",
-  "asset",
-  "quarantined",
-  "user",
-  "client",
-  "sink",
-  "deadLetter",
-] as const;
 
 /** A bulk answer in which every item was refused as not found. */
 function everyItemNotFound(text: string): boolean {
@@ -42,8 +30,8 @@ describe("BOLA matrix", () => {
     const victim = await TenantFixtures.create(await createTenant());
     const attacker = await TenantFixtures.create(await createTenant());
     const victimIds: string[] = [victim.tenant.id];
-    for (const kind of FIXTURE_KINDS) victimIds.push(await victim.shared(kind));
-    const victimCase = victimIds[FIXTURE_KINDS.indexOf("case") + 1] ?? "";
+    for (const kind of SHARED_FIXTURES) victimIds.push(await victim.shared(kind));
+    const victimCase = victimIds[SHARED_FIXTURES.indexOf("case") + 1] ?? "";
     const etagBefore = await victim.caseVersion(victimCase);
     const before = await tenantStateDigest(victim.tenant);
 
