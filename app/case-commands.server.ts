@@ -24,14 +24,15 @@ export interface CaseAccess {
 export async function caseAccess(args: WorkbenchArgs, caseId: string, now: number): Promise<CaseAccess> {
   const signedIn = await requireSignedIn(args, now);
   const env = envOf(args);
-  const notFound = new PhoenixError("not_found", "no such case");
-  if (!isIdOf("case", caseId)) throw notFound;
+  // Built only when thrown: an error captures its stack, which is not free on every page load.
+  const notFound = () => new PhoenixError("not_found", "no such case");
+  if (!isIdOf("case", caseId)) throw notFound();
   const queued = await findQueuedCase(
     env.CONTROL_DB,
     caseId,
     signedIn.grants.map((g) => g.tenantId),
   );
-  if (!queued) throw notFound;
+  if (!queued) throw notFound();
   const principal = await principalIn(args, signedIn, queued.tenantId);
   requirePermission(principal, "cases.read");
   return { signedIn, principal, env, queued };

@@ -11,7 +11,9 @@ import { workbenchContext } from "./context.ts";
 
 export interface WorkbenchArgs {
   request: Request;
-  context: { get: (key: typeof workbenchContext) => { env: Env } };
+  context: {
+    get: (key: typeof workbenchContext) => { env: Env; signedIn?: Promise<SignedIn | null> | undefined };
+  };
 }
 
 export function envOf(args: WorkbenchArgs): Env {
@@ -24,7 +26,7 @@ const sessions = new WeakMap<object, Promise<SignedIn | null>>();
 export function signedInOrNull(args: WorkbenchArgs, now: number): Promise<SignedIn | null> {
   let signedIn = sessions.get(args.context);
   if (!signedIn) {
-    signedIn = resolveSession(envOf(args), args.request, now);
+    signedIn = args.context.get(workbenchContext).signedIn ?? resolveSession(envOf(args), args.request, now);
     sessions.set(args.context, signedIn);
   }
   return signedIn;

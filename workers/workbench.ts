@@ -7,6 +7,8 @@ import {
   RouterContextProvider,
   type ServerBuild,
 } from "react-router";
+import type { SignedIn } from "../domain/auth/sessions.ts";
+import { renderOrReuse } from "./render-cache.ts";
 
 /** What Hono's `c.executionCtx` guarantees, which is all the workbench needs (waitUntil). */
 type WorkerExecutionContext = Pick<ExecutionContext, "waitUntil" | "passThroughOnException">;
@@ -15,6 +17,7 @@ type WorkerExecutionContext = Pick<ExecutionContext, "waitUntil" | "passThroughO
 interface WorkbenchContext {
   env: Env;
   ctx: WorkerExecutionContext;
+  signedIn?: Promise<SignedIn | null> | undefined;
 }
 
 // Given the build itself (not a function that loads it), React Router derives its route table once
@@ -39,7 +42,9 @@ export async function handleWorkbench(
   ctx: WorkerExecutionContext,
 ): Promise<Response> {
   const { key, handle } = await loadWorkbench();
-  return handle(request, new RouterContextProvider(new Map([[key, { env, ctx }]])));
+  return renderOrReuse(request, env, Date.now(), (signedIn) =>
+    handle(request, new RouterContextProvider(new Map([[key, { env, ctx, signedIn }]]))),
+  );
 }
 
 // The context key is created once, in app/context.ts; app/root.tsx re-exports it so the Worker can

@@ -1,15 +1,25 @@
 // `/`: the queue. Every case of every tenant the person holds a grant on, from CONTROL_DB's work
 // queue, most urgent SLA first; the view lives in the URL. Signed out, it is the sign-in page.
 import { useEffect, useRef, useState } from "react";
-import { Form, Link, useActionData, useLocation, useNavigate, useRevalidator, useSubmit } from "react-router";
+import {
+  data,
+  Form,
+  Link,
+  useActionData,
+  useLocation,
+  useNavigate,
+  useRevalidator,
+  useSubmit,
+} from "react-router";
 import { projectedSlaStatus } from "../../domain/case/queries.ts";
 import { QUEUE_SORTS, type QueueView, queueViewSearch } from "../../domain/case/queue-view.ts";
 
 import { commandRefusal } from "../../domain/case/service.ts";
-import { queuePage, queueViewFrom } from "../../domain/case/work-queue.ts";
+import { queuePage, queuePageFreshUntil, queueViewFrom } from "../../domain/case/work-queue.ts";
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case-vocabulary.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { isIdOf } from "../../domain/ids.ts";
+import { RENDER_FRESH_UNTIL_HEADER } from "../../domain/render-epochs.ts";
 import { PriorityBadge, SeverityBadge, SlaBadge, StateBadge, stateLabel } from "../case-badges.tsx";
 import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
@@ -23,6 +33,18 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData && "rows" in loaderData ? "Queue · Phoenix" : "Sign in · Phoenix" },
 ];
 
+// How long a rendered queue may be served again while nothing in it changes: its relative times
+// ("4m ago") move on in the browser, and a page without JavaScript is at most this far behind.
+const REUSE_FOR_MS = 15_000;
+
+// Passes the loader's offer of its page for reuse on to the Worker (workers/render-cache.ts).
+export const headers: Route.HeadersFunction = ({ parentHeaders, loaderHeaders }) => {
+  const merged = new Headers(parentHeaders);
+  const freshUntil = loaderHeaders.get(RENDER_FRESH_UNTIL_HEADER);
+  if (freshUntil) merged.set(RENDER_FRESH_UNTIL_HEADER, freshUntil);
+  return merged;
+};
+
 export async function loader(args: Route.LoaderArgs) {
   const now = Date.now();
   const signedIn = await signedInOrNull(args, now);
@@ -32,16 +54,21 @@ export async function loader(args: Route.LoaderArgs) {
     const db = envOf(args).CONTROL_DB;
     const tenantIds = signedIn.grants.map((g) => g.tenantId);
     const page = await queuePage(db, { tenantIds, viewerId: signedIn.principal.id, view, cursor, now });
-    return {
-      view,
-      now,
-      paged: cursor !== undefined,
-      nextCursor: page.nextCursor,
-      tenants: signedIn.grants.map((g) => ({ id: g.tenantId, name: g.tenantName })),
-      views: page.views,
-      people: page.people.filter((p) => p.id !== signedIn.principal.id),
-      rows: page.rows.map((r) => ({ ...r, slaStatus: projectedSlaStatus(r, now) })),
-    };
+    const freshUntil = queuePageFreshUntil(view, page.rows, now, REUSE_FOR_MS);
+    const reuse = { headers: { [RENDER_FRESH_UNTIL_HEADER]: String(freshUntil) } };
+    return data(
+      {
+        view,
+        now,
+        paged: cursor !== undefined,
+        nextCursor: page.nextCursor,
+        tenants: signedIn.grants.map((g) => ({ id: g.tenantId, name: g.tenantName })),
+        views: page.views,
+        people: page.people.filter((p) => p.id !== signedIn.principal.id),
+        rows: page.rows.map((r) => ({ ...r, slaStatus: projectedSlaStatus(r, now) })),
+      },
+      reuse,
+    );
   });
 }
 

@@ -13,7 +13,7 @@ import { healthz } from "./healthz.ts";
 import { reportScenarios } from "./reports.ts";
 import { webhookSingle } from "./webhook-single.ts";
 import { workbenchCase } from "./workbench-case.ts";
-import { workbenchQueue } from "./workbench-queue.ts";
+import { workbenchQueue, workbenchQueueRendered } from "./workbench-queue.ts";
 
 export const BARE_ROUTE = healthz.name;
 
@@ -30,5 +30,6 @@ export const SCENARIOS: readonly Scenario[] = [
   casesListSla,
   ...reportScenarios,
   workbenchQueue,
+  workbenchQueueRendered,
   workbenchCase,
 ];

@@ -203,6 +203,28 @@ function queueQuery(d: DrizzleD1Database, q: QueueQuery) {
   return { query, page };
 }
 
+/**
+ * Until when a queue page rendered at `now` still shows the truth as time alone passes: the next
+ * moment a row's SLA badge would turn (warning, breached), at most `maxAgeMs` away. A view filtered
+ * by SLA status gains and loses cases with the clock, so it holds for no time at all.
+ */
+export function queuePageFreshUntil(
+  view: QueueView,
+  rows: readonly Pick<QueueRow, "slaWarnAt" | "slaDueAt" | "slaBreachedAt">[],
+  now: number,
+  maxAgeMs: number,
+): number {
+  if (view.sla) return now;
+  let until = now + maxAgeMs;
+  for (const row of rows) {
+    if (row.slaBreachedAt !== null) continue;
+    for (const turn of [row.slaWarnAt, row.slaDueAt]) {
+      if (turn !== null && turn > now && turn < until) until = turn;
+    }
+  }
+  return until;
+}
+
 /** One case's queue row, if it is in one of these tenants: how the case page finds its tenant. */
 export async function findQueuedCase(
   controlDb: D1Database,

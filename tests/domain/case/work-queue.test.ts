@@ -9,6 +9,7 @@ import {
   listWorkQueue,
   QUEUE_SORTS,
   type QueueView,
+  queuePageFreshUntil,
   queueViewFrom,
   queueViewSearch,
 } from "../../../domain/case/work-queue.ts";
@@ -227,6 +228,27 @@ describe("listWorkQueue", () => {
         now: NOW,
       }),
     ).rejects.toMatchObject({ code: "invalid_parameter" });
+  });
+});
+
+describe("queuePageFreshUntil", () => {
+  const row = (warn: number | null, due: number | null, breached: number | null = null) => ({
+    slaWarnAt: warn,
+    slaDueAt: due,
+    slaBreachedAt: breached,
+  });
+
+  it("holds a rendered page until the next SLA badge on it turns, at most the given time", () => {
+    const rows = [row(NOW + 9 * MIN, NOW + 10 * MIN), row(NOW - MIN, NOW + 30_000), row(null, null)];
+    expect(queuePageFreshUntil(view(), rows, NOW, MIN)).toBe(NOW + 30_000);
+    expect(queuePageFreshUntil(view(), [row(NOW + 5_000, NOW + MIN)], NOW, MIN)).toBe(NOW + 5_000);
+    expect(queuePageFreshUntil(view(), [row(NOW + 9 * MIN, NOW + 10 * MIN)], NOW, MIN)).toBe(NOW + MIN);
+  });
+
+  it("ignores deadlines already past or breached, and holds an SLA-filtered view for no time", () => {
+    expect(queuePageFreshUntil(view(), [row(NOW - 2 * MIN, NOW - MIN, NOW - MIN)], NOW, MIN)).toBe(NOW + MIN);
+    expect(queuePageFreshUntil(view(), [row(NOW + 1_000, NOW + 2_000, NOW - 1)], NOW, MIN)).toBe(NOW + MIN);
+    expect(queuePageFreshUntil(view({ sla: "warning" }), [], NOW, MIN)).toBe(NOW);
   });
 });
 

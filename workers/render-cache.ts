@@ -1,0 +1,132 @@
+// Serving a signed-in workbench page again without rendering it, while nothing it shows has changed
+// (decision 043). A page is kept per session and address with the stamp it was rendered at: the
+// person, their grants and CSRF token, and the render epochs of their tenants. Every request still
+// resolves its session and reads the epochs, so a revoked session, a changed grant or any write to a
+// shown row renders afresh; only the React render and its queries are saved.
+import { resolveSession, type SignedIn } from "../domain/auth/sessions.ts";
+import { RENDER_FRESH_UNTIL_HEADER, readRenderStamp, renderScopes } from "../domain/render-epochs.ts";
+
+/** The addresses whose route offers its page for reuse (the queue, as a document and as data). */
+export const REUSABLE_PATHS: ReadonlySet<string> = new Set(["/", "/_root.data"]);
+
+interface KeptPage {
+  stamp: string;
+  freshUntil: number;
+  status: number;
+  headers: [string, string][];
+  body: ArrayBuffer;
+}
+
+/** A bounded, least-recently-used set of rendered pages, in one isolate's memory. */
+export class RenderCache {
+  readonly #pages = new Map<string, KeptPage>();
+  #bytes = 0;
+  readonly maxPages: number;
+  readonly maxBytes: number;
+
+  constructor(maxPages = 64, maxBytes = 16 * 1024 * 1024) {
+    this.maxPages = maxPages;
+    this.maxBytes = maxBytes;
+  }
+
+  get size(): number {
+    return this.#pages.size;
+  }
+
+  /** The page kept for `key`, if it was rendered at `stamp` and still holds at `now`. */
+  take(key: string, stamp: string, now: number): KeptPage | undefined {
+    const page = this.#pages.get(key);
+    if (!page) return undefined;
+    if (page.stamp !== stamp || now >= page.freshUntil) {
+      this.drop(key);
+      return undefined;
+    }
+    // Most recently used last: Map keeps insertion order, so eviction takes the first key.
+    this.#pages.delete(key);
+    this.#pages.set(key, page);
+    return page;
+  }
+
+  keep(key: string, page: KeptPage): void {
+    this.drop(key);
+    if (page.body.byteLength > this.maxBytes) return;
+    this.#pages.set(key, page);
+    this.#bytes += page.body.byteLength;
+    for (const [oldest, kept] of this.#pages) {
+      if (this.#pages.size <= this.maxPages && this.#bytes <= this.maxBytes) break;
+      this.#pages.delete(oldest);
+      this.#bytes -= kept.body.byteLength;
+    }
+  }
+
+  drop(key: string): void {
+    const page = this.#pages.get(key);
+    if (!page) return;
+    this.#pages.delete(key);
+    this.#bytes -= page.body.byteLength;
+  }
+}
+
+const isolatePages = new RenderCache();
+
+/** Renders the page, given the session already resolved for it (undefined: not resolved yet). */
+export type Render = (signedIn: Promise<SignedIn | null> | undefined) => Promise<Response>;
+
+/**
+ * The workbench's answer to `request`: a kept page when its stamp still holds, else `render`'s,
+ * kept when the route offered it (RENDER_FRESH_UNTIL_HEADER) and it is a plain 200.
+ */
+export async function renderOrReuse(
+  request: Request,
+  env: Env,
+  now: number,
+  render: Render,
+  pages: RenderCache = isolatePages,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const cookie = request.headers.get("cookie");
+  if (request.method !== "GET" || !cookie || !REUSABLE_PATHS.has(url.pathname)) {
+    return withoutOffer(await render(undefined));
+  }
+  const key = `${url.pathname}${url.search}\n${cookie}`;
+  const signedIn = await resolveSession(env, request, now);
+  if (!signedIn) {
+    pages.drop(key);
+    return withoutOffer(await render(Promise.resolve(null)));
+  }
+  // Read before the page's own queries run: a write racing the render can only leave the stamp
+  // older than the page, which costs a render later, never a stale page.
+  const stamp = await stampOf(env, signedIn);
+  const kept = pages.take(key, stamp, now);
+  if (kept) return new Response(kept.body, { status: kept.status, headers: kept.headers });
+
+  const rendered = await render(Promise.resolve(signedIn));
+  const freshUntil = Number(rendered.headers.get(RENDER_FRESH_UNTIL_HEADER));
+  const response = withoutOffer(rendered);
+  if (response.status !== 200 || response.headers.has("set-cookie") || !(freshUntil > now)) return response;
+  const body = await response.arrayBuffer();
+  const headers = [...response.headers];
+  pages.keep(key, { stamp, freshUntil, status: response.status, headers, body });
+  return new Response(body, { status: response.status, headers });
+}
+
+async function stampOf(env: Env, signedIn: SignedIn): Promise<string> {
+  const { principal, grants, session } = signedIn;
+  const epochs = await readRenderStamp(
+    env.CONTROL_DB,
+    renderScopes(
+      principal.id,
+      grants.map((g) => g.tenantId),
+    ),
+  );
+  // Who the page is for, as the shell shows them: their name, preferences, grants and CSRF token.
+  return JSON.stringify([principal, grants, session.csrfToken, epochs]);
+}
+
+/** The offer is between the route and this module: it never leaves the Worker. */
+function withoutOffer(response: Response): Response {
+  if (!response.headers.has(RENDER_FRESH_UNTIL_HEADER)) return response;
+  const headers = new Headers(response.headers);
+  headers.delete(RENDER_FRESH_UNTIL_HEADER);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
