@@ -302,9 +302,9 @@ export const xdrOrgPauses = sqliteTable("xdr_org_pauses", {
   pausedUntil: integer("paused_until").notNull(),
 });
 
-// One counter per scope ("tenant:<id>", "principal:<id>"), moved by triggers (control migration
-// 0009) whenever something a workbench page shows of that scope is written: the work queue, grants,
-// people, tenant names, saved views. A page rendered at one set of counters is still right at the
+// One counter per scope ("tenant:<id>", "principal:<id>"), moved by triggers (control migrations
+// 0009, 0010) whenever something a workbench page shows of that scope is written: the work queue,
+// grants, people, tenant names, saved views. A page rendered at one set of counters is still right at the
 // same set, so the Worker can serve it again without rendering (decision 043).
 export const renderEpochs = sqliteTable("render_epochs", {
   scope: text("scope").primaryKey(),

@@ -6,8 +6,11 @@
 import { resolveSession, type SignedIn } from "../domain/auth/sessions.ts";
 import { RENDER_FRESH_UNTIL_HEADER, readRenderStamp, renderScopes } from "../domain/render-epochs.ts";
 
-/** The addresses whose route offers its page for reuse (the queue, as a document and as data). */
-export const REUSABLE_PATHS: ReadonlySet<string> = new Set(["/", "/_root.data"]);
+/**
+ * The addresses whose route offers its page for reuse: the queue as a document, and as the data
+ * React Router's client asks for when it navigates back to it (an index route's is `/_.data`).
+ */
+export const REUSABLE_PATHS: ReadonlySet<string> = new Set(["/", "/_.data"]);
 
 interface KeptPage {
   stamp: string;
@@ -89,14 +92,22 @@ export async function renderOrReuse(
     return withoutOffer(await render(undefined));
   }
   const key = `${url.pathname}${url.search}\n${cookie}`;
-  const signedIn = await resolveSession(env, request, now);
+  let signedIn: SignedIn | null;
+  let stamp: string;
+  try {
+    signedIn = await resolveSession(env, request, now);
+    // Read before the page's own queries run: a write racing the render can only leave the stamp
+    // older than the page, which costs a render later, never a stale page.
+    stamp = signedIn ? await stampOf(env, signedIn) : "";
+  } catch {
+    // A failed read here is the loaders' to meet and explain with the workbench's error page.
+    pages.drop(key);
+    return withoutOffer(await render(undefined));
+  }
   if (!signedIn) {
     pages.drop(key);
     return withoutOffer(await render(Promise.resolve(null)));
   }
-  // Read before the page's own queries run: a write racing the render can only leave the stamp
-  // older than the page, which costs a render later, never a stale page.
-  const stamp = await stampOf(env, signedIn);
   const kept = pages.take(key, stamp, now);
   if (kept) return new Response(kept.body, { status: kept.status, headers: kept.headers });
 

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { revokeSession } from "../../domain/auth/sessions.ts";
 import { newId } from "../../domain/ids.ts";
 import { RENDER_FRESH_UNTIL_HEADER } from "../../domain/render-epochs.ts";
+import type { Tenant } from "../../domain/tenancy.ts";
 import { grants, principals, savedViews, tenants, workQueue } from "../../schema/control.ts";
 import { type Render, RenderCache, renderOrReuse } from "../../workers/render-cache.ts";
 import { createPerson, signIn } from "../support/sessions.ts";
@@ -31,16 +32,22 @@ function countingRender(now: number, offer: { holdsMs?: number; status?: number;
   return { render, seen };
 }
 
+// Three tenants for the whole file (the test databases are few); each test has its own people.
+let tenantsOnce: Promise<[Tenant, Tenant, Tenant]> | undefined;
+
 async function world() {
-  const [mine, other, foreign] = [await createTenant(), await createTenant(), await createTenant()];
+  tenantsOnce ??= (async () => [await createTenant(), await createTenant(), await createTenant()])();
+  const [mine, other, foreign] = await tenantsOnce;
   const me = await createPerson([
     { tenant: mine, role: "analyst" },
     { tenant: other, role: "analyst" },
   ]);
   const colleague = await createPerson([{ tenant: mine, role: "analyst" }]);
   const stranger = await createPerson([{ tenant: foreign, role: "lead" }]);
+  // Holds no grant where a case of `mine` is assigned to them, yet their name shows on it.
+  const outsider = await createPerson([{ tenant: foreign, role: "analyst" }]);
   const browser = await signIn(me.id);
-  return { mine, other, foreign, me, colleague, stranger, browser, pages: new RenderCache() };
+  return { mine, other, foreign, me, colleague, stranger, outsider, browser, pages: new RenderCache() };
 }
 
 function queueRequest(cookie: string, path = "/"): Request {
@@ -63,7 +70,7 @@ function queueRow(tenantId: string, now: number) {
 
 describe("serving a rendered queue page again", () => {
   it("reuses the page while nothing it shows changed, and renders again after each write it shows", async () => {
-    const { mine, other, foreign, me, colleague, stranger, browser, pages } = await world();
+    const { mine, other, foreign, me, colleague, stranger, outsider, browser, pages } = await world();
     const env = testEnv();
     const d = drizzle(env.CONTROL_DB);
     const now = Date.now();
@@ -95,6 +102,14 @@ describe("serving a rendered queue page again", () => {
         () => d.update(principals).set({ displayName: "Dana" }).where(eq(principals.id, colleague.id)),
       ],
       ["a colleague loses their grant", () => d.delete(grants).where(eq(grants.principalId, colleague.id))],
+      [
+        "a case is assigned to someone without a grant here",
+        () => d.insert(workQueue).values({ ...queueRow(mine.id, now), assigneeId: outsider.id }),
+      ],
+      [
+        "that assignee is renamed",
+        () => d.update(principals).set({ displayName: "Renamed" }).where(eq(principals.id, outsider.id)),
+      ],
       [
         "a view is saved",
         () =>
@@ -148,6 +163,32 @@ describe("serving a rendered queue page again", () => {
     expect(await load(now)).toBe("render 5");
     expect(seen.at(-1)).toBe("signed out");
     expect(pages.size).toBe(2);
+  });
+
+  it("keeps the queue's data request, which React Router's client sends to go back to the queue", async () => {
+    const { browser, pages } = await world();
+    const now = Date.now();
+    const { render, seen } = countingRender(now);
+    for (let i = 0; i < 2; i++) {
+      await renderOrReuse(queueRequest(browser.cookie, "/_.data"), testEnv(), now, render, pages);
+    }
+    expect(seen).toEqual(["resolved"]);
+  });
+
+  it("renders without keeping when the session or the counters cannot be read", async () => {
+    const { browser, pages } = await world();
+    const now = Date.now();
+    const broken = new Proxy(testEnv().CONTROL_DB, {
+      get: () => () => {
+        throw new Error("D1 is unavailable");
+      },
+    });
+    const env = { ...testEnv(), CONTROL_DB: broken };
+    const { render, seen } = countingRender(now);
+    const response = await renderOrReuse(queueRequest(browser.cookie), env, now, render, pages);
+    expect(await response.text()).toBe("render 1");
+    expect(seen).toEqual(["unresolved"]);
+    expect(pages.size).toBe(0);
   });
 
   it("keeps only a plain 200 its route offered, on the queue's addresses, for a GET", async () => {
