@@ -7,6 +7,7 @@ export default [
   route("views", "routes/views.tsx"),
   layout("routes/shell.tsx", [
     index("routes/queue.tsx"),
+    route("dashboard", "routes/dashboard.tsx"),
     route("cases/:caseId", "routes/case.tsx"),
     route("cases/:caseId/alerts/:alertId", "routes/case-alert.tsx"),
     route("cases/:caseId/enrichment", "routes/case-enrichment.tsx"),

@@ -40,15 +40,7 @@ export async function seedWorkbench(
         updatedAt: now,
       });
     }
-    const principalId = newId("principal", now);
-    await db.insert(principals).values({
-      id: principalId,
-      kind: "staff",
-      email: BENCH_ANALYST.email,
-      displayName: BENCH_ANALYST.displayName,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const principalId = await insertStaff(db, BENCH_ANALYST, now);
     await db.insert(grants).values(
       tenantIds.map((tenantId) => ({
         principalId,
@@ -91,4 +83,31 @@ export async function seedWorkbench(
   } finally {
     sqlite.close();
   }
+}
+
+export const BENCH_LEAD = { displayName: "Bench Lead", email: "bench-lead@phoenix.test" };
+
+/** A lead on the bench tenant, for the dashboard over the growth check's populations. */
+export async function seedBenchLead(file: string, benchTenantId: string, now: number): Promise<void> {
+  const sqlite = openSqlite(file);
+  try {
+    const db = drizzle(new SqliteD1(sqlite) as unknown as Parameters<typeof drizzle>[0]);
+    const principalId = await insertStaff(db, BENCH_LEAD, now);
+    await db
+      .insert(grants)
+      .values({ principalId, tenantId: benchTenantId, role: "lead", createdAt: now, updatedAt: now });
+    sqlite.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } finally {
+    sqlite.close();
+  }
+}
+
+async function insertStaff(
+  db: ReturnType<typeof drizzle>,
+  person: { displayName: string; email: string },
+  now: number,
+): Promise<string> {
+  const id = newId("principal", now);
+  await db.insert(principals).values({ id, kind: "staff", ...person, createdAt: now, updatedAt: now });
+  return id;
 }

@@ -12,7 +12,7 @@ import type { BenchContext, Bounds, Population, Scenario } from "../bench/scenar
 import { BARE_ROUTE, SCENARIOS } from "../bench/scenarios/index.ts";
 import { reportScenarios } from "../bench/scenarios/reports.ts";
 import { localDatabaseFile, type SeedReport, seedPopulation } from "../bench/seed-direct.ts";
-import { seedWorkbench } from "../bench/seed-workbench.ts";
+import { seedBenchLead, seedWorkbench } from "../bench/seed-workbench.ts";
 import { count, fixed, formatTable, type ScenarioResult, summarise, withRatio } from "../bench/stats.ts";
 import { applyMigrations } from "../cli/d1.ts";
 import { ensureDevSecrets } from "../cli/dev-vars.ts";
@@ -319,6 +319,7 @@ async function main(): Promise<void> {
       const file = localDatabaseFile(opts.state, "alerts");
       const largest = h.profile.populations.at(-1) as Population;
       const now = Date.now();
+      await seedBenchLead(localDatabaseFile(opts.state, "work_queue"), h.tenantId(), now);
       for (const population of h.profile.populations) {
         const report = await timed(
           `Seed ${count(population.alerts)} alerts, ${count(population.cases)} cases directly into D1`,
@@ -414,7 +415,6 @@ function evaluateTargets(results: ScenarioResult[], profile: Profile): Target[] 
     },
   ];
   const queuePage = find("workbench queue page");
-  const queueRendered = find("workbench queue page, rendered");
   const casePage = find("workbench case page");
   const queueJs = routeJavaScript(join(PROJECT_ROOT, "build", "client"), "routes/queue");
   targets.push(
@@ -426,14 +426,6 @@ function evaluateTargets(results: ScenarioResult[], profile: Profile): Target[] 
       met: queuePage?.ratio ? queuePage.p95Ms < 150 && queuePage.ratio.p95 <= 2 : null,
     },
     {
-      // The same page when the queue changed since it was last rendered: no kept page to serve.
-      target: "workbench queue page rendered afresh p95 < 150 ms",
-      value: queueRendered?.ratio
-        ? `${fixed(queueRendered.p95Ms)} ms, ${fixed(queueRendered.ratio.p95, 2)}×`
-        : "not measured",
-      met: queueRendered ? queueRendered.p95Ms < 150 : null,
-    },
-    {
       target: "workbench case page (200 alerts, 500 events) p95 < 200 ms",
       value: casePage ? `${fixed(casePage.p95Ms)} ms` : "not measured",
       met: casePage ? casePage.p95Ms < 200 : null,
@@ -442,6 +434,20 @@ function evaluateTargets(results: ScenarioResult[], profile: Profile): Target[] 
       target: "queue page JavaScript ≤ 150 KB gzipped (build output)",
       value: `${fixed(queueJs.gzipBytes / 1024, 1)} KB in ${queueJs.files} files`,
       met: queueJs.gzipBytes <= 150 * 1024,
+    },
+  );
+  const dashboard = find("workbench dashboard", largest);
+  const dashboardJs = routeJavaScript(join(PROJECT_ROOT, "build", "client"), "routes/dashboard");
+  targets.push(
+    {
+      target: `workbench dashboard p95 < 300 ms at ${count(largest.cases)} cases, ${count(largest.alerts)} alerts`,
+      value: dashboard ? `${fixed(dashboard.p95Ms)} ms` : "not measured",
+      met: dashboard ? dashboard.p95Ms < 300 : null,
+    },
+    {
+      target: "dashboard JavaScript ≤ 150 KB gzipped (build output)",
+      value: `${fixed(dashboardJs.gzipBytes / 1024, 1)} KB in ${dashboardJs.files} files`,
+      met: dashboardJs.gzipBytes <= 150 * 1024,
     },
   );
   // Reports read aggregates, so at the largest history they cost what a bare route costs, give or take.

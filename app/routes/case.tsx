@@ -197,12 +197,16 @@ export async function action(args: Route.ActionArgs) {
     const access = await caseAccess(args, caseId, now);
     const { signedIn, principal, env } = access;
     requireFormCsrf(args.request, signedIn, form);
-    const type = String(form.get("type") ?? "");
+    // An alert's buttons share one form: the button pressed names the command and the alert.
+    const alertCommand = form.get("alert_command");
+    const [type = "", alertId] =
+      typeof alertCommand === "string" ? alertCommand.split(":", 2) : [String(form.get("type") ?? "")];
     const fields: Record<string, string> = {};
     for (const name of COMMAND_FIELDS) {
       const value = form.get(name);
       if (typeof value === "string" && value.trim() !== "") fields[name] = value;
     }
+    if (alertId) fields.alert_id = alertId;
     // "Assign to me" names the person acting, whoever they are.
     if (type === "assign" && fields.assignee === "me") fields.assignee = principal.id;
     const parsed = caseCommandRequestSchema.safeParse({ type, ...fields });
@@ -966,6 +970,7 @@ const OCSF_SEVERITY: Record<number, string> = {
 
 function LinkedAlerts({ c }: { c: CaseData }) {
   const allowed = new Set(c.allowed);
+  const commands = !c.customer && (allowed.has("review_alert") || allowed.has("unlink_alert"));
   return (
     <section aria-labelledby="alerts-title" className="rounded-lg border border-line bg-surface p-4">
       <h2 id="alerts-title" className="text-sm font-semibold">
@@ -974,21 +979,23 @@ function LinkedAlerts({ c }: { c: CaseData }) {
       {c.alerts.length === 0 ? (
         <p className="mt-1 text-[13px] text-muted">No alerts are linked to this case.</p>
       ) : (
-        <ul className="mt-2 space-y-2">
-          {c.alerts.map((a) => (
-            <li key={a.id} className="rounded-md border border-line p-2 text-[13px]">
-              <AlertSummary caseId={c.id} a={a} />
-              {!c.customer && (allowed.has("review_alert") || allowed.has("unlink_alert")) && (
-                <AlertCommands
-                  c={c}
-                  alertId={a.id}
-                  review={allowed.has("review_alert") && !a.reviewed}
-                  unlink={allowed.has("unlink_alert")}
-                />
-              )}
-            </li>
-          ))}
-        </ul>
+        <>
+          {commands && <AlertCommandsForm c={c} />}
+          <ul className="mt-2 space-y-2">
+            {c.alerts.map((a) => (
+              <li key={a.id} className="rounded-md border border-line p-2 text-[13px]">
+                <AlertSummary caseId={c.id} a={a} />
+                {commands && (
+                  <AlertCommands
+                    alertId={a.id}
+                    review={allowed.has("review_alert") && !a.reviewed}
+                    unlink={allowed.has("unlink_alert")}
+                  />
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {c.alertTotal > c.alerts.length && (
         <Link to="?alerts=all" className="mt-2 inline-block text-[13px] text-accent hover:underline">
@@ -1048,36 +1055,43 @@ function AlertSummary({ caseId, a }: { caseId: string; a: CaseData["alerts"][num
   );
 }
 
-/** Review and unlink share one form: the button pressed names the command. */
-function AlertCommands({
-  c,
-  alertId,
-  review,
-  unlink,
-}: {
-  c: CaseData;
-  alertId: string;
-  review: boolean;
-  unlink: boolean;
-}) {
+const ALERT_COMMANDS_FORM = "alert-commands";
+
+/**
+ * One form for every alert's review and unlink buttons (they join it with `form=`): the case's
+ * version and the CSRF token are written once, not once per alert.
+ */
+function AlertCommandsForm({ c }: { c: CaseData }) {
   const shell = useShell();
-  const small = "rounded border border-line px-1.5 py-0.5 text-[12px] hover:border-accent";
   return (
-    <Form method="post" className="mt-1.5 flex gap-1.5">
+    <Form method="post" id={ALERT_COMMANDS_FORM} hidden>
       <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />
       <input type="hidden" name="version" value={c.version} />
-      <input type="hidden" name="alert_id" value={alertId} />
-      {review && (
-        <button type="submit" name="type" value="review_alert" className={small}>
-          Mark reviewed
-        </button>
-      )}
-      {unlink && (
-        <button type="submit" name="type" value="unlink_alert" className={small}>
-          Unlink
-        </button>
-      )}
     </Form>
+  );
+}
+
+/** The button pressed names the command and its alert ("review_alert:<alert id>"). */
+function AlertCommands({ alertId, review, unlink }: { alertId: string; review: boolean; unlink: boolean }) {
+  const offered = [
+    { command: "review_alert", label: "Mark reviewed", shown: review },
+    { command: "unlink_alert", label: "Unlink", shown: unlink },
+  ].filter((b) => b.shown);
+  return (
+    <div className="mt-1.5 flex gap-1.5">
+      {offered.map((b) => (
+        <button
+          key={b.command}
+          type="submit"
+          form={ALERT_COMMANDS_FORM}
+          name="alert_command"
+          value={`${b.command}:${alertId}`}
+          className="btn-xs"
+        >
+          {b.label}
+        </button>
+      ))}
+    </div>
   );
 }
 

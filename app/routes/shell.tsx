@@ -1,6 +1,7 @@
 // The workbench's frame: the top bar (where am I, who am I, theme, sign out), the keyboard
 // shortcuts that work on every page, and the page itself.
 import { Form, Link, NavLink, Outlet, useLocation, useRouteLoaderData } from "react-router";
+import { operationsForRole } from "../../domain/auth/permissions.ts";
 import { CommandPalette } from "../command-palette.tsx";
 import { ShortcutHelp, useGlobalShortcuts } from "../shortcuts.tsx";
 import { THEMES } from "../theme.ts";
@@ -74,6 +75,16 @@ export default function Shell({ loaderData }: Route.ComponentProps) {
               >
                 Queue
               </NavLink>
+              {me.grants.some((g) => operationsForRole(g.role).has("reports.read")) && (
+                <NavLink
+                  to="/dashboard"
+                  className={({ isActive }) =>
+                    `rounded-md px-2.5 py-1 ${isActive ? "bg-raised font-medium text-ink" : "text-muted hover:text-ink"}`
+                  }
+                >
+                  Dashboard
+                </NavLink>
+              )}
             </nav>
           )}
           <div className="ml-auto flex items-center gap-3">

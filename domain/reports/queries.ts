@@ -151,8 +151,16 @@ export interface MttxRow {
   wall: DurationFigures;
 }
 
-/** Mean, p50 and p90 of time to acknowledge, contain and resolve, per bucket, severity and clock. */
-export async function mttx(dbs: readonly D1Database[], period: Period, grain: Grain): Promise<MttxRow[]> {
+/**
+ * Mean, p50 and p90 of time to acknowledge, contain and resolve, per bucket, severity and clock;
+ * of one severity only when `severity` is given (the dashboard charts one at a time).
+ */
+export async function mttx(
+  dbs: readonly D1Database[],
+  period: Period,
+  grain: Grain,
+  severity?: string,
+): Promise<MttxRow[]> {
   const reads = dbs.map((db) =>
     drizzle(db)
       .select()
@@ -162,6 +170,7 @@ export async function mttx(dbs: readonly D1Database[], period: Period, grain: Gr
           eq(reportDurations.grain, grain),
           gte(reportDurations.bucket, bucketStart(grain, period.from)),
           lt(reportDurations.bucket, period.to),
+          severity === undefined ? undefined : eq(reportDurations.severity, severity),
         ),
       ),
   );

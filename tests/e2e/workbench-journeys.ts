@@ -378,6 +378,13 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await alerts.locator("summary").first().click();
     await alerts.getByRole("region", { name: "Raw payload" }).waitFor(SETTLE);
     await contains(alerts.getByRole("region", { name: "OCSF finding" }), '"class_uid": 2004');
+    // Each alert's review button joins the alerts' one form; the timeline names the alert reviewed.
+    const reviewButtons = alerts.getByRole("button", { name: "Mark reviewed" });
+    const unreviewed = await reviewButtons.count();
+    expect(unreviewed).toBeGreaterThan(0);
+    await reviewButtons.first().click();
+    await hasCount(reviewButtons, unreviewed - 1);
+    await contains(page.getByRole("list", { name: "Events, newest first" }), "reviewed alert");
     // The observables panel fills itself in once the page is up.
     await hasCount(page.getByRole("link", { name: "Show observables and assets" }), 0);
 
@@ -454,4 +461,49 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await contains(timeline, "assignees: added tier2-oncall@demo.example");
     console.log("XDR's update shown line by line; its close suggested and taken as a false positive");
   }, 120_000);
+
+  it("shows a lead the dashboard in both themes, filtered by the URL, and follows a breach to its case", async () => {
+    const page = await signedIn("Lee Lead");
+    await page
+      .getByRole("navigation", { name: "Workbench" })
+      .getByRole("link", { name: "Dashboard" })
+      .click();
+    await page.waitForURL(`${originOf()}/dashboard`);
+    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await hasCount(page.getByRole("img", { name: /SLA commitments by tenant and severity/ }), 1);
+    await hasCount(page.getByRole("img", { name: /Alert volume per day/ }), 1);
+
+    // The breach list fills once Northwind's one-minute contract has breached a demo case.
+    const breaches = page.getByRole("region", { name: "Breaches in the last 24 hours" }).getByRole("link");
+    const deadline = Date.now() + BREACH_WAIT_MS;
+    while ((await breaches.count()) === 0 && Date.now() < deadline) {
+      await page.waitForTimeout(5_000);
+      await page.reload();
+    }
+    expect(await breaches.count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTEFACTS, "dashboard-light.png"), fullPage: true });
+    expect(await axeCount(page, "dashboard")).toBe(0);
+
+    // The filters are the URL: a week, one tenant.
+    const northwindId = await page
+      .locator("select[name=tenant] option", { hasText: "Northwind Health" })
+      .getAttribute("value");
+    await page.goto(`${originOf()}/dashboard?period=7d&tenant=${northwindId}`);
+    await hasAttribute(page.locator("select[name=period] option:checked"), "value", "7d");
+    await contains(page.getByRole("heading", { level: 1 }).locator(".."), "Northwind Health");
+
+    await page.getByRole("combobox", { name: "Theme" }).selectOption("dark");
+    await hasAttribute(page.locator("html"), "data-theme", "dark");
+    await page.waitForLoadState("networkidle");
+    await page.screenshot({ path: join(ARTEFACTS, "dashboard-dark.png"), fullPage: true });
+    expect(await axeCount(page, "dashboard, dark")).toBe(0);
+
+    const listed = await breaches.count();
+    const first = breaches.first();
+    const title = ((await first.textContent()) ?? "").trim();
+    await first.click();
+    await page.waitForURL(/\/cases\//);
+    await hasText(page.getByRole("heading", { level: 1 }), title);
+    console.log(`dashboard: charts drawn, ${listed} breaches listed, followed "${title}"`);
+  }, 240_000);
 }

@@ -1,0 +1,106 @@
+// What the SOC dashboard shows, read once per page: the reports of decision 040 over a period ending
+// today, per tenant where it compares tenants, plus the open work from the queue. The dashboard
+// computes no figure of its own; these are the functions /v1/reports answers with.
+import type { Grain } from "./buckets.ts";
+import { type OpenCases, openCases, type RecentBreach, recentBreaches } from "./open-cases.ts";
+import {
+  type AlertVolumeBucket,
+  alertVolume,
+  type CaseOutcomes,
+  caseOutcomes,
+  type MttxRow,
+  mttx,
+  type Period,
+  type SlaComplianceRow,
+  slaCompliance,
+} from "./queries.ts";
+
+const DAY = 86_400_000;
+
+/** The periods the dashboard offers, in whole UTC days ending with today. */
+export const DASHBOARD_PERIODS = { "7d": 7, "30d": 30, "90d": 90, "365d": 365 } as const;
+export type DashboardPeriod = keyof typeof DASHBOARD_PERIODS;
+
+export interface DashboardTenant {
+  id: string;
+  name: string;
+  db: D1Database;
+}
+
+export interface DashboardFigures {
+  period: Period;
+  /** The volume chart's buckets: days up to a month, ISO weeks beyond. MTTx is always by week. */
+  volumeGrain: Grain;
+  sla: Array<{ tenantId: string; tenantName: string; rows: SlaComplianceRow[] }>;
+  mttx: MttxRow[];
+  volume: AlertVolumeBucket[];
+  /** The volume's buckets summed per source (the first week may start before the period). */
+  sources: Array<{ source: string; deliveries: number; alerts: number; grouped: number }>;
+  outcomes: CaseOutcomes;
+  open: OpenCases;
+  breaches: RecentBreach[];
+}
+
+/** `days` whole UTC days, today the last of them. */
+export function dashboardPeriod(period: DashboardPeriod, now: number): Period {
+  const to = Math.floor(now / DAY) * DAY + DAY;
+  return { from: to - DASHBOARD_PERIODS[period] * DAY, to };
+}
+
+export function volumeGrainOf(period: DashboardPeriod): Grain {
+  return DASHBOARD_PERIODS[period] <= 31 ? "day" : "week";
+}
+
+/** `severity` narrows the MTTx figures to the one severity the page charts. */
+export async function dashboardFigures(
+  controlDb: D1Database,
+  tenants: readonly DashboardTenant[],
+  period: DashboardPeriod,
+  now: number,
+  severity?: string,
+): Promise<DashboardFigures> {
+  const span = dashboardPeriod(period, now);
+  const volumeGrain = volumeGrainOf(period);
+  const dbs = tenants.map((t) => t.db);
+  const tenantIds = tenants.map((t) => t.id);
+  const [sla, mttxRows, volume, outcomes, open, breaches] = await Promise.all([
+    Promise.all(
+      tenants.map(async (t) => ({
+        tenantId: t.id,
+        tenantName: t.name,
+        rows: await slaCompliance([t.db], span),
+      })),
+    ),
+    mttx(dbs, span, "week", severity),
+    alertVolume(dbs, span, volumeGrain),
+    caseOutcomes(dbs, span),
+    openCases(controlDb, tenantIds, now),
+    recentBreaches(controlDb, tenantIds, now),
+  ]);
+  return {
+    period: span,
+    volumeGrain,
+    sla,
+    mttx: mttxRows,
+    volume,
+    sources: sourcesOf(volume),
+    outcomes,
+    open,
+    breaches,
+  };
+}
+
+// One read of the counters serves both the chart and this table: a read costs more than its rows.
+function sourcesOf(volume: readonly AlertVolumeBucket[]): DashboardFigures["sources"] {
+  const sources = new Map<string, DashboardFigures["sources"][number]>();
+  for (const s of volume.flatMap((b) => b.by_source)) {
+    const sum = sources.get(s.source) ?? { source: s.source, deliveries: 0, alerts: 0, grouped: 0 };
+    sum.deliveries += s.deliveries;
+    sum.alerts += s.alerts;
+    sum.grouped += s.grouped;
+    sources.set(s.source, sum);
+  }
+  return [...sources.values()].sort(
+    (a, b) => b.deliveries - a.deliveries || a.source.localeCompare(b.source),
+  );
+}
