@@ -75,19 +75,10 @@ export async function loader(args: Route.LoaderArgs) {
     const weeks = bucketsBetween("week", figures.period.from, figures.period.to);
     const volumeBuckets = bucketsBetween(figures.volumeGrain, figures.period.from, figures.period.to);
 
-    const slaBars = figures.sla.flatMap((t) =>
-      SEVERITIES_DOWN.flatMap((sev) => {
-        const rows = t.rows.filter((r) => r.severity === sev);
-        if (rows.length === 0) return [];
-        const sum = (k: "met" | "warned" | "breached") => rows.reduce((n, r) => n + r[k], 0);
-        return [
-          {
-            label: `${t.tenantName} · ${sev}`,
-            values: { met: sum("met"), warned: sum("warned"), breached: sum("breached") },
-          },
-        ];
-      }),
-    );
+    const slaBars = figures.slaBySeverity.map((b) => ({
+      label: `${b.tenantName} · ${b.severity}`,
+      values: { met: b.met, warned: b.warned, breached: b.breached },
+    }));
     const mttxCharts = SLA_CLOCKS.map((clock) => {
       const rows = figures.mttx.filter((r) => r.clock === clock);
       const at = (week: number) => rows.find((r) => r.bucket === week);
@@ -126,7 +117,7 @@ export async function loader(args: Route.LoaderArgs) {
       tenants: offered.map((t) => ({ id: t.id, name: t.name })),
       shownTenantIds: shown.map((t) => t.id),
       sla: figures.sla,
-      slaBars,
+      slaBySeverity: figures.slaBySeverity,
       slaSvg: shareBarsSvg(
         "SLA commitments by tenant and severity: met, met after a warning, breached",
         slaBars,
@@ -526,8 +517,6 @@ function Legend({ items }: { items: Array<[keyof typeof SWATCH, string]> }) {
 
 /** The chart's rows as a table, then each clock on its own for whoever needs the detail. */
 function SlaTable({ d }: { d: DashboardData }) {
-  const pct = (part: number, total: number) =>
-    total === 0 ? "0%" : `${Math.round((part / total) * 1000) / 10}%`;
   return (
     <>
       <table className="dash-table mt-3">
@@ -542,25 +531,24 @@ function SlaTable({ d }: { d: DashboardData }) {
           </tr>
         </thead>
         <tbody>
-          {d.slaBars.length === 0 && (
+          {d.slaBySeverity.length === 0 && (
             <tr>
               <td colSpan={5} className="text-muted">
                 No SLA commitment ended in the period.
               </td>
             </tr>
           )}
-          {d.slaBars.map((b) => {
-            const { met = 0, warned = 0, breached = 0 } = b.values;
-            return (
-              <tr key={b.label}>
-                <th scope="row">{b.label}</th>
-                <td>{met}</td>
-                <td>{warned}</td>
-                <td className={breached > 0 ? "font-semibold text-bad" : ""}>{breached}</td>
-                <td>{pct(breached, met + warned + breached)}</td>
-              </tr>
-            );
-          })}
+          {d.slaBySeverity.map((b) => (
+            <tr key={`${b.tenantId}-${b.severity}`}>
+              <th scope="row">
+                {b.tenantName} · {b.severity}
+              </th>
+              <td>{b.met}</td>
+              <td>{b.warned}</td>
+              <td className={b.breached > 0 ? "font-semibold text-bad" : ""}>{b.breached}</td>
+              <td>{b.breached_pct}%</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <details className="mt-2 text-[12px]">

@@ -11,6 +11,8 @@ import {
   type MttxRow,
   mttx,
   type Period,
+  percentOf,
+  SEVERITY_ORDER,
   type SlaComplianceRow,
   slaCompliance,
 } from "./queries.ts";
@@ -27,11 +29,24 @@ export interface DashboardTenant {
   db: D1Database;
 }
 
+/** One tenant's SLA commitments of one severity, the three clocks together. */
+export interface SlaBySeverity {
+  tenantId: string;
+  tenantName: string;
+  severity: string;
+  met: number;
+  warned: number;
+  breached: number;
+  breached_pct: number;
+}
+
 export interface DashboardFigures {
   period: Period;
   /** The volume chart's buckets: days up to a month, ISO weeks beyond. MTTx is always by week. */
   volumeGrain: Grain;
   sla: Array<{ tenantId: string; tenantName: string; rows: SlaComplianceRow[] }>;
+  /** `sla` summed over the clocks, per tenant and severity, most severe first. */
+  slaBySeverity: SlaBySeverity[];
   mttx: MttxRow[];
   volume: AlertVolumeBucket[];
   /** The volume's buckets summed per source (the first week may start before the period). */
@@ -81,6 +96,7 @@ export async function dashboardFigures(
     period: span,
     volumeGrain,
     sla,
+    slaBySeverity: slaBySeverity(sla),
     mttx: mttxRows,
     volume,
     sources: sourcesOf(volume),
@@ -102,5 +118,20 @@ function sourcesOf(volume: readonly AlertVolumeBucket[]): DashboardFigures["sour
   }
   return [...sources.values()].sort(
     (a, b) => b.deliveries - a.deliveries || a.source.localeCompare(b.source),
+  );
+}
+
+function slaBySeverity(sla: DashboardFigures["sla"]): SlaBySeverity[] {
+  return sla.flatMap((t) =>
+    SEVERITY_ORDER.flatMap((severity) => {
+      const rows = t.rows.filter((r) => r.severity === severity);
+      if (rows.length === 0) return [];
+      const sum = (k: "met" | "warned" | "breached") => rows.reduce((n, r) => n + r[k], 0);
+      const [met, warned, breached] = [sum("met"), sum("warned"), sum("breached")];
+      const breached_pct = percentOf(breached, met + warned + breached);
+      return [
+        { tenantId: t.tenantId, tenantName: t.tenantName, severity, met, warned, breached, breached_pct },
+      ];
+    }),
   );
 }

@@ -127,7 +127,7 @@ export async function slaCompliance(dbs: readonly D1Database[], period: Period):
     .sort(bySeverityThenClock);
 }
 
-const SEVERITY_ORDER = ["critical", "high", "medium", "low"];
+export const SEVERITY_ORDER = ["critical", "high", "medium", "low"];
 function bySeverityThenClock(a: { severity: string; clock: string }, b: { severity: string; clock: string }) {
   return (
     SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
