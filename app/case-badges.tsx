@@ -1,5 +1,6 @@
 // How a case's severity, priority, state and SLA look wherever they appear: colour always comes
 // with text (and a shape for SLA), never colour alone.
+import { captionOf, SEVERITY_CAPTIONS } from "../domain/ocsf/captions.ts";
 import { shortDuration } from "./clock.tsx";
 
 const SEVERITY_STYLE: Record<string, string> = {
@@ -11,6 +12,18 @@ const SEVERITY_STYLE: Record<string, string> = {
 
 export function SeverityBadge({ severity }: { severity: string }) {
   return <span className={`badge-sev ${SEVERITY_STYLE[severity] ?? "bg-raised"}`}>{severity}</span>;
+}
+
+/** An OCSF severity_id in words: what the source said, before Phoenix maps it to a case severity. */
+export function ocsfSeverityLabel(severityId: number): string {
+  return captionOf(SEVERITY_CAPTIONS, severityId)?.toLowerCase() ?? String(severityId);
+}
+
+/** An alert's OCSF severity, coloured as the case severity it maps to. */
+export function AlertSeverityBadge({ severityId }: { severityId: number }) {
+  const style =
+    severityId >= 5 ? "critical" : severityId === 4 ? "high" : severityId === 3 ? "medium" : "low";
+  return <span className={`badge-sev ${SEVERITY_STYLE[style]}`}>{ocsfSeverityLabel(severityId)}</span>;
 }
 
 export function PriorityBadge({ priority }: { priority: string }) {

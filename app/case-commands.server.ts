@@ -38,12 +38,12 @@ export async function caseAccess(args: WorkbenchArgs, caseId: string, now: numbe
   return { signedIn, principal, env, queued };
 }
 
-/** One command as this person, on the version they saw. */
+/** One command as this person, on the version they saw (null: a command that holds whatever it is). */
 export function commandAsPerson(
   access: CaseAccess,
   caseId: string,
   request: CaseCommandRequest,
-  expectedVersion: number,
+  expectedVersion: number | null,
   idempotencyKey: string | undefined,
   now: number,
 ): Promise<CommandOutcome> {

@@ -3,6 +3,7 @@
 // page shows is still read through its loader, with the person's permissions.
 import ReconnectingWebSocket from "partysocket/ws";
 import { useEffect, useRef, useState } from "react";
+import { useRevalidator } from "react-router";
 import type { LiveCaseChange } from "../domain/case/live.ts";
 
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -47,6 +48,28 @@ export function useLiveChanges(
     };
   }, [key]);
   return status;
+}
+
+/**
+ * Re-reads the page's data when cases of `tenantIds` change: a burst of changes within `delayMs`
+ * is one re-read. What the page shows still comes through its loader, with the person's grants.
+ */
+export function useLiveRefresh(tenantIds: readonly string[], delayMs: number): LiveStatus {
+  const revalidator = useRevalidator();
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (pending.current) clearTimeout(pending.current);
+    },
+    [],
+  );
+  return useLiveChanges(tenantIds, () => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      revalidator.revalidate();
+    }, delayMs);
+  });
 }
 
 /** A small badge saying whether the page is following changes. */

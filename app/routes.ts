@@ -8,6 +8,12 @@ export default [
   layout("routes/shell.tsx", [
     index("routes/queue.tsx"),
     route("dashboard", "routes/dashboard.tsx"),
+    route("alerts", "routes/alerts.tsx"),
+    route("alerts/:alertId", "routes/alert.tsx"),
+    route("admin/people", "routes/admin-people.tsx"),
+    route("admin/clients", "routes/admin-clients.tsx"),
+    route("admin/sla", "routes/admin-sla.tsx"),
+    route("admin/audit", "routes/admin-audit.tsx"),
     route("cases/:caseId", "routes/case.tsx"),
     route("cases/:caseId/alerts/:alertId", "routes/case-alert.tsx"),
     route("cases/:caseId/enrichment", "routes/case-enrichment.tsx"),

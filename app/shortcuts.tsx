@@ -15,12 +15,14 @@ export interface Shortcut {
 export const SHORTCUTS = {
   palette: { keys: "Ctrl K or ⌘ K", binding: "$mod+k", does: "Jump to any case by title or id" },
   queue: { keys: "g then q", binding: "g q", does: "Go to the queue" },
+  alerts: { keys: "g then a", binding: "g a", does: "Go to alert triage" },
+  dashboard: { keys: "g then d", binding: "g d", does: "Go to the dashboard" },
   help: { keys: "?", binding: "Shift+?", does: "Show these shortcuts" },
   search: { keys: "/", binding: "/", does: "Search or filter" },
-  down: { keys: "j", binding: "j", does: "Next case" },
-  up: { keys: "k", binding: "k", does: "Previous case" },
-  open: { keys: "Enter", binding: "Enter", does: "Open the case" },
-  select: { keys: "x", binding: "x", does: "Select the case" },
+  down: { keys: "j", binding: "j", does: "Next row" },
+  up: { keys: "k", binding: "k", does: "Previous row" },
+  open: { keys: "Enter", binding: "Enter", does: "Open the row's case or alert" },
+  select: { keys: "x", binding: "x", does: "Select the row" },
   assignMe: { keys: "a", binding: "a", does: "Assign to me" },
   escalate: { keys: "e", binding: "e", does: "Escalate" },
   comment: { keys: "c", binding: "c", does: "Comment" },
@@ -79,6 +81,8 @@ export function useGlobalShortcuts() {
       setPaletteOpen(true);
     },
     queue: () => navigate("/"),
+    alerts: () => navigate("/alerts"),
+    dashboard: () => navigate("/dashboard"),
     help: (event) => {
       event.preventDefault();
       setHelpOpen(true);

@@ -1,6 +1,6 @@
 // Reading the administration audit chain back: listing a tenant's records and re-verifying the whole
 // chain. Writing stays in admin-audit.ts, inside each change's own batch.
-import { and, asc, eq, getTableColumns, gt, gte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { adminAudit } from "../schema/control.ts";
 import { type AdminAuditRecord, type AdminAuditVerification, verifyAdminAuditChain } from "./admin-audit.ts";
@@ -28,6 +28,39 @@ export async function listAdminAudit(
     .orderBy(asc(adminAudit.seq))
     .limit(q.limit + 1);
   return keysetPage(rows.map(recordFromRow), q.limit, (r) => ({ k: r.seq, id: r.id }), fingerprint);
+}
+
+/** A tenant's newest records first, for a person reading what changed lately. */
+export async function latestAdminAudit(
+  db: D1Database,
+  tenantId: string,
+  limit: number,
+): Promise<AdminAuditRecord[]> {
+  const rows = await storedRecords(db)
+    .where(eq(adminAudit.tenantId, tenantId))
+    .orderBy(desc(adminAudit.seq))
+    .limit(limit);
+  return rows.map(recordFromRow);
+}
+
+/** What a record changed, field by field: "role: analyst → lead". Objects compare their top-level fields. */
+export function describeAdminChange(before: unknown, after: unknown): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  const shown = (v: unknown) => {
+    const text = v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v);
+    return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  };
+  if (!isObject(before) || !isObject(after)) {
+    return before === null
+      ? ["created"]
+      : after === null
+        ? ["removed"]
+        : [`${shown(before)} → ${shown(after)}`];
+  }
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map((k) => `${k}: ${shown(before[k])} → ${shown(after[k])}`);
 }
 
 const VERIFY_PAGE = 500;

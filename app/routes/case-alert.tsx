@@ -1,16 +1,12 @@
 // `/cases/:caseId/alerts/:alertId`: one linked alert in full, as the OCSF Detection Finding Phoenix
 // keeps and the raw payload its source sent. The case page loads it inline when an alert is
 // expanded; without JavaScript the same address is a page of its own.
-import { drizzle } from "drizzle-orm/d1";
 import { Link } from "react-router";
-import { alertsByFindingUid, getAlert } from "../../domain/alerts/queries.ts";
-import { alertSourceHistory } from "../../domain/alerts/source-versions.ts";
-import { describeSourceUpdate } from "../../domain/case/source-updates.ts";
+import { getAlert } from "../../domain/alerts/queries.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { isIdOf } from "../../domain/ids.ts";
-import { linksOf } from "../../domain/intel/relationships.ts";
-import { renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
+import { type AlertDetails, alertDetails } from "../alert-details.server.ts";
 import { caseAccess } from "../case-commands.server.ts";
 import { exactTime } from "../clock.tsx";
 import { withPhoenixErrors } from "../workbench.server.ts";
@@ -30,51 +26,11 @@ export async function loader(args: Route.LoaderArgs) {
       : null;
     // Only through the case it is linked to: the case's access decides who may read it.
     if (alert?.caseId !== caseId) throw new PhoenixError("not_found", "no such alert on this case");
-    const { raw_data: _raw, ...finding } = renderAlertAsDetectionFinding(alert);
-    const db = tenantDatabase(env, principal.tenant);
-    const [history, links] = await Promise.all([
-      alertSourceHistory(drizzle(db), alert.id),
-      linksOf(db, alert.findingUid),
-    ]);
-    // A link to another alert of this case (a sighting's incident, say) reads as that alert.
-    const linked = await alertsByFindingUid(
-      db,
-      caseId,
-      links.map((l) => l.ref),
-    );
-    return {
-      caseId,
-      id: alert.id,
-      title: alert.title,
-      time: alert.time,
-      // The first version is the alert as first seen; the rest are what the source changed since.
-      updates: history.slice(1).map((h) => ({
-        source: h.source,
-        sourceTime: h.sourceTime,
-        late: h.late,
-        text: describeSourceUpdate({ source: h.source, changes: h.changes, closedAs: null }),
-        unchanged: h.changes.length === 0,
-      })),
-      links: links.map((l) => {
-        const other = linked.get(l.ref);
-        return { ...l, alertId: other?.id ?? null, title: other?.title ?? l.title };
-      }),
-      finding: JSON.stringify(finding, null, 2),
-      raw: prettyRaw(alert.rawData),
-    };
+    return alertDetails(tenantDatabase(env, principal.tenant), alert);
   });
 }
 
-/** The payload as received, indented when it is JSON, so a long line of JSON can be read. */
-function prettyRaw(raw: string): string {
-  try {
-    return JSON.stringify(JSON.parse(raw), null, 2);
-  } catch {
-    return raw;
-  }
-}
-
-export type AlertDetails = Awaited<ReturnType<typeof loader>>;
+export type { AlertDetails };
 
 export default function CaseAlertPage({ loaderData: a }: Route.ComponentProps) {
   return (
@@ -162,7 +118,8 @@ export function AlertPayloads({
         <h2 className="text-[12px] font-semibold uppercase tracking-wide text-muted">
           OCSF Detection Finding
         </h2>
-        <pre className="mt-1 max-h-96 overflow-auto rounded bg-raised p-2 font-mono text-[11px]">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable by keyboard to be read (WCAG 2.1.1, axe's scrollable-region-focusable) */}
+        <pre tabIndex={0} className="mt-1 max-h-96 overflow-auto rounded bg-raised p-2 font-mono text-[11px]">
           {alert.finding}
         </pre>
       </section>
@@ -170,7 +127,8 @@ export function AlertPayloads({
         <h2 className="text-[12px] font-semibold uppercase tracking-wide text-muted">
           Raw payload as received
         </h2>
-        <pre className="mt-1 max-h-96 overflow-auto rounded bg-raised p-2 font-mono text-[11px]">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable by keyboard to be read (WCAG 2.1.1, axe's scrollable-region-focusable) */}
+        <pre tabIndex={0} className="mt-1 max-h-96 overflow-auto rounded bg-raised p-2 font-mono text-[11px]">
           {alert.raw}
         </pre>
       </section>

@@ -26,6 +26,7 @@ import { caseGateway } from "../../durable-objects/case-gateway.ts";
 import {
   CLOCK_LABEL,
   CLOCK_NAME,
+  ocsfSeverityLabel,
   PriorityBadge,
   SeverityBadge,
   SlaBadge,
@@ -958,16 +959,6 @@ function SinkStatus({ c }: { c: CaseData }) {
   );
 }
 
-const OCSF_SEVERITY: Record<number, string> = {
-  0: "unknown",
-  1: "informational",
-  2: "low",
-  3: "medium",
-  4: "high",
-  5: "critical",
-  6: "fatal",
-};
-
 function LinkedAlerts({ c }: { c: CaseData }) {
   const allowed = new Set(c.allowed);
   const commands = !c.customer && (allowed.has("review_alert") || allowed.has("unlink_alert"));
@@ -1011,7 +1002,7 @@ function AlertSummary({ caseId, a }: { caseId: string; a: CaseData["alerts"][num
   const details = useFetcher<AlertDetails>();
   const href = `/cases/${caseId}/alerts/${a.id}`;
   const facts = [
-    OCSF_SEVERITY[a.severityId] ?? String(a.severityId),
+    ocsfSeverityLabel(a.severityId),
     a.productName ?? "unknown product",
     exactTime(a.time),
     a.deviceName && `device ${a.deviceName}`,

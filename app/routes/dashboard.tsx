@@ -1,8 +1,7 @@
 // `/dashboard`: how the SOC is doing, for everyone whose grant allows reports (a customer viewer sees
 // their own tenant). Every figure is one of /v1/reports' (domain/reports/dashboard.ts), drawn on the
 // server as SVG, with a table beside each chart. Period, tenant and severity live in the URL.
-import { useEffect, useRef } from "react";
-import { Form, Link, useRevalidator, useSubmit } from "react-router";
+import { Form, Link, useSubmit } from "react-router";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { CASE_SEVERITIES } from "../../domain/case-vocabulary.ts";
 import { PhoenixError } from "../../domain/errors.ts";
@@ -19,7 +18,7 @@ import { tenantDatabase } from "../../domain/tenancy.ts";
 import { SeverityBadge, StateBadge, stateLabel } from "../case-badges.tsx";
 import { countBarsSvg, lineChartSvg, shareBarsSvg } from "../charts.server.tsx";
 import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
-import { liveLabel, useLiveChanges } from "../live.ts";
+import { liveLabel, useLiveRefresh } from "../live.ts";
 import { envOf, principalIn, requireSignedIn, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/dashboard";
 
@@ -195,7 +194,7 @@ const PERIOD_LABEL: Record<DashboardPeriod, string> = {
 
 export default function Dashboard({ loaderData: d }: Route.ComponentProps) {
   const now = useNow(d.now);
-  const live = useLiveRevalidation(d.shownTenantIds);
+  const live = useLiveRefresh(d.shownTenantIds, 5_000);
   return (
     <div className="space-y-5">
       <header className="flex flex-wrap items-end gap-4">
@@ -443,25 +442,6 @@ function Filters({ d }: { d: DashboardData }) {
       </noscript>
     </Form>
   );
-}
-
-/** Case changes in the tenants shown bring fresh figures, at most one reload every five seconds. */
-function useLiveRevalidation(tenantIds: readonly string[]) {
-  const revalidator = useRevalidator();
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(
-    () => () => {
-      if (pending.current) clearTimeout(pending.current);
-    },
-    [],
-  );
-  return useLiveChanges(tenantIds, () => {
-    if (pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = null;
-      void revalidator.revalidate();
-    }, 5_000);
-  });
 }
 
 function Panel({

@@ -1,16 +1,7 @@
 // `/`: the queue. Every case of every tenant the person holds a grant on, from CONTROL_DB's work
 // queue, most urgent SLA first; the view lives in the URL. Signed out, it is the sign-in page.
 import { useEffect, useRef, useState } from "react";
-import {
-  data,
-  Form,
-  Link,
-  useActionData,
-  useLocation,
-  useNavigate,
-  useRevalidator,
-  useSubmit,
-} from "react-router";
+import { data, Form, Link, useActionData, useLocation, useNavigate, useSubmit } from "react-router";
 import { projectedSlaStatus } from "../../domain/case/queries.ts";
 import { QUEUE_SORTS, type QueueView, queueViewSearch } from "../../domain/case/queue-view.ts";
 
@@ -23,8 +14,8 @@ import { RENDER_FRESH_UNTIL_HEADER } from "../../domain/render-epochs.ts";
 import { PriorityBadge, SeverityBadge, SlaBadge, StateBadge, stateLabel } from "../case-badges.tsx";
 import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
-import { liveLabel, useLiveChanges } from "../live.ts";
-import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
+import { liveLabel, useLiveRefresh } from "../live.ts";
+import { SelectableRow, useRowList } from "../selection.tsx";
 import { envOf, signedInFormPost, signedInOrNull, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/queue";
 import { useShell } from "./shell.tsx";
@@ -186,10 +177,6 @@ function Queue({ data }: { data: QueueData }) {
   const now = useNow(data.now);
   const navigate = useNavigate();
   const { search } = useLocation();
-  const revalidator = useRevalidator();
-  const [active, setActive] = useState(0);
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
   const { view } = data;
 
   // The rows on screen stay put while cases change: rows already shown update in place, and cases
@@ -202,39 +189,16 @@ function Queue({ data }: { data: QueueData }) {
   const takeIn = () => setShown({ search, ids: new Set(data.rows.map((r) => r.caseId)) });
 
   // Changes arrive over the tenants' live sockets; a burst of them refreshes the page's data once.
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const live = useLiveChanges(
+  const live = useLiveRefresh(
     data.tenants.map((t) => t.id),
-    () => {
-      if (pending.current) return;
-      pending.current = setTimeout(() => {
-        pending.current = null;
-        revalidator.revalidate();
-      }, 250);
-    },
+    250,
   );
-
-  useEffect(() => {
-    rowRefs.current[active]
-      ?.querySelector<HTMLAnchorElement>("a[data-case-link]")
-      ?.focus({ preventScroll: false });
-  }, [active]);
-
-  useShortcuts({
-    down: () => setActive((i) => Math.min(i + 1, rows.length - 1)),
-    up: () => setActive((i) => Math.max(i - 1, 0)),
-    open: (event) => {
-      const row = rows[active];
-      // A focused link or button handles Enter itself.
-      if (!row || (event.target as HTMLElement).closest("a,button")) return;
-      navigate(`/cases/${row.caseId}`);
-    },
-    select: () => {
-      const row = rows[active];
-      if (!row) return;
-      setSelected((s) => toggled(s, row.caseId));
-    },
-  });
+  const list = useRowList(
+    rows.map((r) => r.caseId),
+    "a[data-case-link]",
+    (caseId) => navigate(`/cases/${caseId}`),
+  );
+  const { selected } = list;
   return (
     <section aria-labelledby="queue-title">
       <div className="flex flex-wrap items-baseline gap-3">
@@ -267,7 +231,12 @@ function Queue({ data }: { data: QueueData }) {
       </div>
       <SavedViews views={data.views} />
       <Filters view={view} tenants={data.tenants} people={data.people} />
-      <BulkBar rows={rows} people={data.people} selected={selected} onDone={() => setSelected(new Set())} />
+      <BulkBar
+        rows={rows}
+        people={data.people}
+        selected={selected}
+        onDone={() => list.setSelected(new Set())}
+      />
       {rows.length === 0 ? (
         <EmptyQueue filtered={queueViewSearch(view) !== ""} />
       ) : (
@@ -307,29 +276,17 @@ function Queue({ data }: { data: QueueData }) {
             </thead>
             <tbody>
               {rows.map((row, i) => (
-                <tr
+                <SelectableRow
                   key={row.caseId}
-                  ref={(el) => {
-                    rowRefs.current[i] = el;
-                  }}
-                  aria-selected={selected.has(row.caseId)}
-                  data-active={i === active || undefined}
-                  onFocusCapture={() => setActive(i)}
-                  className="q-row"
+                  list={list}
+                  index={i}
+                  id={row.caseId}
+                  label={row.title}
+                  // In the bulk form even without JavaScript: the row's id and the version it shows.
+                  form="bulk-actions"
+                  name="case"
+                  value={`${row.caseId}:${row.version}`}
                 >
-                  <td className="px-3 py-2">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${row.title}`}
-                      aria-keyshortcuts={SHORTCUTS.select.keys}
-                      checked={selected.has(row.caseId)}
-                      onChange={() => setSelected((s) => toggled(s, row.caseId))}
-                      // In the bulk form even without JavaScript: the row's id and the version it shows.
-                      form="bulk-actions"
-                      name="case"
-                      value={`${row.caseId}:${row.version}`}
-                    />
-                  </td>
                   <td className="q-cell">
                     <span className="flex items-center gap-1.5">
                       <SeverityBadge severity={row.severity} />
@@ -364,7 +321,7 @@ function Queue({ data }: { data: QueueData }) {
                   >
                     {relativeTime(row.updatedAt, now)}
                   </td>
-                </tr>
+                </SelectableRow>
               ))}
             </tbody>
           </table>
@@ -688,11 +645,4 @@ function sortLabel(sort: (typeof QUEUE_SORTS)[number]): string {
     activity: "Last activity",
     age: "Age",
   }[sort];
-}
-
-function toggled(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
-  const next = new Set(set);
-  if (next.has(id)) next.delete(id);
-  else next.add(id);
-  return next;
 }

@@ -65,24 +65,27 @@ export default function Shell({ loaderData }: Route.ComponentProps) {
           </span>
           {me && (
             <nav aria-label="Workbench" className="flex items-center gap-1">
-              <NavLink
-                to="/"
-                end
-                aria-keyshortcuts="g q"
-                className={({ isActive }) =>
-                  `rounded-md px-2.5 py-1 ${isActive ? "bg-raised font-medium text-ink" : "text-muted hover:text-ink"}`
-                }
-              >
+              <NavLink to="/" end aria-keyshortcuts="g q" className={navLinkClass}>
                 Queue
               </NavLink>
+              {me.grants.some((g) => operationsForRole(g.role).has("alerts.read")) && (
+                <NavLink to="/alerts" aria-keyshortcuts="g a" className={navLinkClass}>
+                  Alerts
+                </NavLink>
+              )}
               {me.grants.some((g) => operationsForRole(g.role).has("reports.read")) && (
+                <NavLink to="/dashboard" aria-keyshortcuts="g d" className={navLinkClass}>
+                  Dashboard
+                </NavLink>
+              )}
+              {me.grants.some((g) => operationsForRole(g.role).has("users.read")) && (
                 <NavLink
-                  to="/dashboard"
+                  to="/admin/people"
                   className={({ isActive }) =>
-                    `rounded-md px-2.5 py-1 ${isActive ? "bg-raised font-medium text-ink" : "text-muted hover:text-ink"}`
+                    navLinkClass({ isActive: isActive || location.pathname.startsWith("/admin/") })
                   }
                 >
-                  Dashboard
+                  Admin
                 </NavLink>
               )}
             </nav>
@@ -142,6 +145,10 @@ export default function Shell({ loaderData }: Route.ComponentProps) {
       {me && <CommandPalette open={shortcuts.paletteOpen} onClose={() => shortcuts.setPaletteOpen(false)} />}
     </div>
   );
+}
+
+function navLinkClass({ isActive }: { isActive: boolean }): string {
+  return `rounded-md px-2.5 py-1 ${isActive ? "bg-raised font-medium text-ink" : "text-muted hover:text-ink"}`;
 }
 
 function ThemeChoice() {

@@ -647,7 +647,7 @@ export interface paths {
         get?: never;
         /**
          * Grant a role (again) or change it
-         * @description Grants the person a role in this tenant, or changes it. Recorded in the administration audit.
+         * @description Grants the person a role in this tenant, or changes it. Recorded in the administration audit. Taking the admin role from the tenant's last active admin is refused with 409.
          */
         put: operations["grantUser"];
         post?: never;
@@ -668,7 +668,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke a person's access to this tenant (kept as history; re-granting restores it)
-         * @description Revokes the person's access to this tenant: their sessions stop working here at once. The grant is kept as history, and granting again restores it.
+         * @description Revokes the person's access to this tenant: their sessions stop working here at once. The grant is kept as history, and granting again restores it. Revoking the tenant's last active admin is refused with 409.
          */
         post: operations["revokeUser"];
         delete?: never;
@@ -2877,6 +2877,10 @@ export interface operations {
                 time_from?: number;
                 /** @description Exclusive upper bound on `time`, epoch ms. */
                 time_to?: number;
+                /** @description Only alerts whose `metadata.product.name` is exactly this. */
+                product_name?: string;
+                /** @description `true`: only alerts linked to a case; `false`: only alerts in none yet. */
+                in_case?: "true" | "false";
                 /** @description `raw_data` adds each alert's raw payload, which lists leave out to stay small. */
                 include?: "raw_data";
             };

@@ -1,7 +1,21 @@
 // Reading alerts: by id, and as a keyset-paginated, filtered list (newest first).
-import { and, count, desc, eq, getTableColumns, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { alerts } from "../../schema/tenant.ts";
+import { alerts, cases, reportCounts } from "../../schema/tenant.ts";
 import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import type { Alert } from "./store.ts";
@@ -17,6 +31,10 @@ export interface AlertListQuery {
   timeFrom?: number | undefined;
   /** Exclusive upper bound on `time`, epoch ms. */
   timeTo?: number | undefined;
+  /** The source's product name, as the alert-volume report counts sources. */
+  productName?: string | undefined;
+  /** true: only alerts linked to a case; false: only alerts in none. */
+  inCase?: boolean | undefined;
   /** Whether the page carries each alert's raw payload; without it a page is far smaller. */
   includeRawData?: boolean;
 }
@@ -33,18 +51,7 @@ export async function getAlert(db: D1Database, id: string): Promise<Alert | null
 }
 
 export async function listAlerts(db: D1Database, query: AlertListQuery): Promise<AlertPage> {
-  const fingerprint = JSON.stringify([query.severityId, query.statusId, query.timeFrom, query.timeTo]);
-  const conditions: SQL[] = [];
-  if (query.severityId !== undefined) conditions.push(eq(alerts.severityId, query.severityId));
-  if (query.statusId !== undefined) conditions.push(eq(alerts.statusId, query.statusId));
-  if (query.timeFrom !== undefined) conditions.push(gte(alerts.time, query.timeFrom));
-  if (query.timeTo !== undefined) conditions.push(lt(alerts.time, query.timeTo));
-  if (query.cursor) {
-    const after = decodeCursor(query.cursor, fingerprint);
-    const before = or(lt(alerts.time, after.k), and(eq(alerts.time, after.k), lt(alerts.id, after.id)));
-    if (before) conditions.push(before);
-  }
-
+  const { fingerprint, conditions } = listConditions(query);
   const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE);
   // Without raw data the column is not even read: it is most of an alert's bytes.
   const { rawData: _rawData, ...withoutRawData } = getTableColumns(alerts);
@@ -62,6 +69,32 @@ export async function listAlerts(db: D1Database, query: AlertListQuery): Promise
   });
 }
 
+/** The filters and the cursor of a newest-first list, and the fingerprint its cursors carry. */
+function listConditions(query: Omit<AlertListQuery, "limit" | "includeRawData">): {
+  fingerprint: string;
+  conditions: SQL[];
+} {
+  const filters: unknown[] = [query.severityId, query.statusId, query.timeFrom, query.timeTo];
+  // Appended only when set, so cursors issued before these filters existed stay valid.
+  if (query.productName !== undefined || query.inCase !== undefined)
+    filters.push(query.productName, query.inCase);
+  const fingerprint = JSON.stringify(filters);
+  const conditions: SQL[] = [];
+  if (query.severityId !== undefined) conditions.push(eq(alerts.severityId, query.severityId));
+  if (query.statusId !== undefined) conditions.push(eq(alerts.statusId, query.statusId));
+  if (query.timeFrom !== undefined) conditions.push(gte(alerts.time, query.timeFrom));
+  if (query.timeTo !== undefined) conditions.push(lt(alerts.time, query.timeTo));
+  if (query.productName !== undefined) conditions.push(eq(alerts.productName, query.productName));
+  if (query.inCase !== undefined)
+    conditions.push(query.inCase ? isNotNull(alerts.caseId) : isNull(alerts.caseId));
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor, fingerprint);
+    const before = or(lt(alerts.time, after.k), and(eq(alerts.time, after.k), lt(alerts.id, after.id)));
+    if (before) conditions.push(before);
+  }
+  return { fingerprint, conditions };
+}
+
 // Close enough to the rendered size: the row's JSON, which holds every field the finding shows.
 function rowBytes(row: object): number {
   return utf8Length(JSON.stringify(row));
@@ -71,6 +104,7 @@ export interface AlertRef {
   id: string;
   findingUid: string;
   title: string;
+  severityId: number;
   productName?: string;
 }
 
@@ -83,6 +117,7 @@ export async function findAlertRefs(db: D1Database, ids: readonly string[]): Pro
         id: alerts.id,
         findingUid: alerts.findingUid,
         title: alerts.title,
+        severityId: alerts.severityId,
         productName: alerts.productName,
       })
       .from(alerts)
@@ -92,6 +127,7 @@ export async function findAlertRefs(db: D1Database, ids: readonly string[]): Pro
         id: r.id,
         findingUid: r.findingUid,
         title: r.title,
+        severityId: r.severityId,
         ...(r.productName ? { productName: r.productName } : {}),
       });
   }
@@ -146,22 +182,7 @@ export async function caseAlertSummaries(
   const d = drizzle(db);
   const [rows, [counted]] = await d.batch([
     d
-      .select({
-        id: alerts.id,
-        title: alerts.title,
-        time: alerts.time,
-        severityId: alerts.severityId,
-        productName: alerts.productName,
-        occurrenceCount: alerts.occurrenceCount,
-        deviceName: sql<
-          string | null
-        >`coalesce(json_extract(${alerts.device}, '$.hostname'), json_extract(${alerts.device}, '$.name'), json_extract(${alerts.device}, '$.ip'))`,
-        userName: sql<
-          string | null
-        >`coalesce(json_extract(${alerts.actor}, '$.user.name'), json_extract(${alerts.actor}, '$.user.email_addr'), json_extract(${alerts.actor}, '$.user.uid'))`,
-        observableCount: sql<number>`coalesce(json_array_length(${alerts.observables}), 0)`,
-        attacks: sql<string | null>`json_extract(${alerts.findingInfo}, '$.attacks')`,
-      })
+      .select(summaryColumns)
       .from(alerts)
       .where(eq(alerts.caseId, caseId))
       .orderBy(desc(alerts.time), desc(alerts.id))
@@ -169,9 +190,70 @@ export async function caseAlertSummaries(
     d.select({ total: count() }).from(alerts).where(eq(alerts.caseId, caseId)),
   ]);
   return {
-    items: rows.map(({ attacks, ...row }) => ({ ...row, techniques: attackTechniques(attacks) })),
+    items: rows.map(({ attacks, caseId: _caseId, ...row }) => ({
+      ...row,
+      techniques: attackTechniques(attacks),
+    })),
     total: counted?.total ?? 0,
   };
+}
+
+// An alert's key fields read out of its JSON in SQLite: a list never parses whole findings.
+const summaryColumns = {
+  id: alerts.id,
+  title: alerts.title,
+  time: alerts.time,
+  severityId: alerts.severityId,
+  productName: alerts.productName,
+  occurrenceCount: alerts.occurrenceCount,
+  deviceName: sql<
+    string | null
+  >`coalesce(json_extract(${alerts.device}, '$.hostname'), json_extract(${alerts.device}, '$.name'), json_extract(${alerts.device}, '$.ip'))`,
+  userName: sql<
+    string | null
+  >`coalesce(json_extract(${alerts.actor}, '$.user.name'), json_extract(${alerts.actor}, '$.user.email_addr'), json_extract(${alerts.actor}, '$.user.uid'))`,
+  observableCount: sql<number>`coalesce(json_array_length(${alerts.observables}), 0)`,
+  attacks: sql<string | null>`json_extract(${alerts.findingInfo}, '$.attacks')`,
+  caseId: alerts.caseId,
+};
+
+/** An alert as the triage list shows it: the case page's summary and the case it is in, if any. */
+export interface AlertSummary extends CaseAlertSummary {
+  caseId: string | null;
+  /** The case's title and state from the tenant's projection (null while it has not caught up). */
+  caseTitle: string | null;
+  caseState: string | null;
+}
+
+/** A newest-first page of a tenant's alerts as summaries, with the same filters and cursors as listAlerts. */
+export async function listAlertSummaries(
+  db: D1Database,
+  query: Omit<AlertListQuery, "includeRawData">,
+): Promise<{ items: AlertSummary[]; nextCursor: string | null }> {
+  const { fingerprint, conditions } = listConditions(query);
+  const limit = Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE);
+  const rows = await drizzle(db)
+    .select({ ...summaryColumns, caseTitle: cases.title, caseState: cases.state })
+    .from(alerts)
+    .leftJoin(cases, eq(cases.id, alerts.caseId))
+    .where(and(...conditions))
+    .orderBy(desc(alerts.time), desc(alerts.id))
+    .limit(limit + 1);
+  const items = rows.map(({ attacks, ...row }) => ({ ...row, techniques: attackTechniques(attacks) }));
+  return keysetPage(items, limit, (r) => ({ k: r.time, id: r.id }), fingerprint);
+}
+
+/**
+ * The sources (product names) a tenant has received alerts from, as the alert-volume report counts
+ * them: a few rows per month, never a scan of the alerts.
+ */
+export async function alertSources(db: D1Database): Promise<string[]> {
+  const rows = await drizzle(db)
+    .selectDistinct({ source: reportCounts.dim1 })
+    .from(reportCounts)
+    .where(and(eq(reportCounts.grain, "month"), eq(reportCounts.metric, "deliveries")))
+    .orderBy(reportCounts.dim1);
+  return rows.map((r) => r.source).filter((s) => s !== "");
 }
 
 /** ATT&CK techniques named by a finding's attacks (JSON text), sub-technique first when present. */

@@ -31,6 +31,8 @@ export const OPERATIONS = [
   "users.read",
   "users.manage",
   "clients.manage",
+  // The tenant's SLA policy and business calendar, for cases opened from then on.
+  "sla.manage",
   "audit.read",
   "health.read",
 ] as const;
@@ -55,6 +57,7 @@ const ADMIN: readonly Operation[] = [
   "users.read",
   "users.manage",
   "clients.manage",
+  "sla.manage",
   "audit.read",
   "health.read",
 ];
@@ -82,6 +85,7 @@ export const SCOPE_OPERATIONS: Readonly<Record<Scope, ReadonlySet<Operation>>> =
     "users.read",
     "users.manage",
     "clients.manage",
+    "sla.manage",
     "audit.read",
     "health.read",
   ]),

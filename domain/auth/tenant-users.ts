@@ -1,6 +1,7 @@
 // A tenant's administration of its people: invite, grant, change and revoke roles, and list them.
-import { and, desc, eq, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
 import { grants, principals } from "../../schema/control.ts";
 import type { Actor } from "../actor.ts";
 import { commitAdminChange } from "../admin-audit.ts";
@@ -8,7 +9,7 @@ import { failedWith, PhoenixError } from "../errors.ts";
 import { newId } from "../ids.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
 import { findPrincipalByEmail, type GrantRow, type PrincipalRow } from "./people.ts";
-import type { Role } from "./permissions.ts";
+import { ROLES, type Role } from "./permissions.ts";
 
 // A tenant sees a person only through a grant row in that tenant (active or revoked); anyone else,
 // including staff granted only elsewhere, is not found. Every change is one audited batch.
@@ -71,6 +72,22 @@ export async function listTenantUsers(
   return keysetPage(rows, q.limit, (u) => ({ k: u.grant.createdAt, id: u.principal.id }), fingerprint);
 }
 
+/** What an admin sends to invite someone, through /v1 or the workbench. */
+export const inviteRequestSchema = z
+  .strictObject({
+    email: z.email().max(320),
+    display_name: z.string().trim().min(1).max(200),
+    kind: z.enum(["staff", "customer"]),
+    role: z.enum(ROLES),
+  })
+  // What inviteUser enforces, stated for the document: a customer user is a viewer (staff, or a viewer).
+  .meta({
+    anyOf: [
+      { properties: { kind: { type: "string", enum: ["staff"] } } },
+      { properties: { role: { type: "string", enum: ["viewer"] } } },
+    ],
+  });
+
 /**
  * Invites a person into a tenant. A new email becomes a principal with a grant; an existing staff
  * member (or a returning customer of this tenant) gets a grant. Anyone else's email is a 409 that
@@ -116,6 +133,7 @@ export async function grantRole(
     const user = await getTenantUser(db, tenantId, principalId);
     requireRoleFits(user.principal.kind, role);
     if (grantStatus(user.grant) === "active" && user.grant.role === role) return user;
+    if (role !== "admin") await requireAnotherAdmin(db, user.grant);
     return writeGrant(db, tenantId, user.principal, user.grant, role, actor, now);
   });
 }
@@ -133,6 +151,7 @@ export async function revokeGrant(
     if (user.grant.revokedAt !== null) {
       throw new PhoenixError("conflict", "this person's access to this tenant is already revoked");
     }
+    await requireAnotherAdmin(db, user.grant);
     const revoked: GrantRow = { ...user.grant, revokedAt: now, updatedAt: now };
     await commitAdminChange(
       db,
@@ -150,6 +169,37 @@ export async function revokeGrant(
     );
     return { principal: user.principal, grant: revoked };
   });
+}
+
+/**
+ * Refuses to take the admin role away from a tenant's last active admin: nobody could grant it back
+ * from the workbench or /v1 with a person's session. The write re-checks it (guardedGrantUpdate).
+ */
+async function requireAnotherAdmin(db: D1Database, grant: GrantRow): Promise<void> {
+  if (!isActiveAdmin(grant)) return;
+  const [other] = await drizzle(db)
+    .select({ id: grants.principalId })
+    .from(grants)
+    .where(otherActiveAdmins(grant))
+    .limit(1);
+  if (!other) {
+    throw new PhoenixError(
+      "conflict",
+      "this person is the tenant's last admin: make someone else admin before removing them",
+    );
+  }
+}
+
+const isActiveAdmin = (grant: Pick<GrantRow, "role" | "revokedAt">) =>
+  grant.role === "admin" && grant.revokedAt === null;
+
+function otherActiveAdmins(grant: Pick<GrantRow, "tenantId" | "principalId">) {
+  return and(
+    eq(grants.tenantId, grant.tenantId),
+    eq(grants.role, "admin"),
+    isNull(grants.revokedAt),
+    ne(grants.principalId, grant.principalId),
+  );
 }
 
 function requireRoleFits(kind: PrincipalKind, role: Role): void {
@@ -275,10 +325,16 @@ function insertGrant(db: D1Database, g: GrantRow) {
  * the caller re-reads. The audit's `before` is therefore always what was really replaced.
  */
 function guardedGrantUpdate(db: D1Database, expected: GrantRow, next: GrantRow) {
+  // Taking admin away also needs another active admin at the moment of writing, so two admins
+  // removing each other at once cannot leave the tenant with none: the loser retries and is refused.
+  const removesAdmin = isActiveAdmin(expected) && !isActiveAdmin(next);
+  const anotherAdmin = removesAdmin
+    ? sql` AND EXISTS (SELECT 1 FROM grants AS other WHERE other.tenant_id = ${expected.tenantId} AND other.role = 'admin' AND other.revoked_at IS NULL AND other.principal_id <> ${expected.principalId})`
+    : sql``;
   return drizzle(db)
     .update(grants)
     .set({
-      role: sql`CASE WHEN ${grants.role} = ${expected.role} AND ${grants.revokedAt} IS ${expected.revokedAt} THEN ${next.role} END`,
+      role: sql`CASE WHEN ${grants.role} = ${expected.role} AND ${grants.revokedAt} IS ${expected.revokedAt}${anotherAdmin} THEN ${next.role} END`,
       grantedBy: next.grantedBy,
       updatedAt: next.updatedAt,
       revokedAt: next.revokedAt,

@@ -146,24 +146,7 @@ export async function caseEnrichment(
           otherOpenCasesOf(d, alertAssets.assetId, alertAssets.alertId, assetIds, caseId),
         ]);
 
-  // Per observable and source, the judgement that counts now; expired ones are left out.
-  const verdicts = new Map<string, ObservableVerdict[]>();
-  for (const [observable, rows] of groupBy(verdictRows, (v) => v.observableId)) {
-    const current = [...groupBy(rows, (r) => r.source).values()].flatMap((bySource) => {
-      const counted = currentVerdict(bySource, opts.now);
-      return counted ? [counted] : [];
-    });
-    verdicts.set(
-      observable,
-      current.map((v) => ({
-        provider: v.source,
-        verdict: v.dispositionName,
-        fetchedAt: v.sourceTime,
-        expiresAt: v.validUntil,
-        reason: v.reason,
-      })),
-    );
-  }
+  const verdicts = verdictsByObservable(verdictRows, opts.now);
   const observableOthers = groupBy(observableCases, (c) => c.key);
   const assetOthers = groupBy(assetCases, (c) => c.key);
   return {
@@ -184,6 +167,82 @@ export async function caseEnrichment(
       otherOpenCases: (assetOthers.get(a.id) ?? []).map(caseRef),
     })),
   };
+}
+
+/** Per observable and source, the judgement that counts now; expired ones are left out. */
+function verdictsByObservable(
+  rows: ReadonlyArray<Pick<typeof intelJudgements.$inferSelect, keyof typeof judgementColumns>>,
+  now: number,
+): Map<string, ObservableVerdict[]> {
+  const verdicts = new Map<string, ObservableVerdict[]>();
+  for (const [observable, ofObservable] of groupBy(rows, (v) => v.observableId)) {
+    const current = [...groupBy(ofObservable, (r) => r.source).values()].flatMap((bySource) => {
+      const counted = currentVerdict(bySource, now);
+      return counted ? [counted] : [];
+    });
+    verdicts.set(
+      observable,
+      current.map((v) => ({
+        provider: v.source,
+        verdict: v.dispositionName,
+        fetchedAt: v.sourceTime,
+        expiresAt: v.validUntil,
+        reason: v.reason,
+      })),
+    );
+  }
+  return verdicts;
+}
+
+export interface AlertObservable {
+  id: string;
+  type: string;
+  value: string;
+  /** Alerts of this tenant carrying it, this one included. */
+  sightings: number;
+  verdicts: ObservableVerdict[];
+}
+
+/**
+ * One alert's observables with each provider's current verdict and how often the tenant has seen
+ * them: what an analyst triaging the alert weighs. Two round trips; at most MAX_ENRICHMENT_ITEMS.
+ */
+export async function alertObservableVerdicts(
+  db: D1Database,
+  alertId: string,
+  now: number,
+): Promise<AlertObservable[]> {
+  const d = drizzle(db);
+  const ofAlert = d
+    .select({ id: alertObservables.observableId })
+    .from(alertObservables)
+    .where(eq(alertObservables.alertId, alertId));
+  const rows = await d
+    .select({
+      id: observables.id,
+      type: observables.type,
+      value: observables.value,
+      sightings: sql<number>`count(*)`.mapWith(Number),
+    })
+    .from(observables)
+    .innerJoin(alertObservables, eq(alertObservables.observableId, observables.id))
+    .where(inArray(observables.id, ofAlert))
+    .groupBy(observables.id)
+    .orderBy(asc(observables.type), asc(observables.value))
+    .limit(MAX_ENRICHMENT_ITEMS);
+  if (rows.length === 0) return [];
+  const judged = await d
+    .select(judgementColumns)
+    .from(intelJudgements)
+    .where(
+      inArray(
+        intelJudgements.observableId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .orderBy(asc(intelJudgements.source));
+  const verdicts = verdictsByObservable(judged, now);
+  return rows.map((r) => ({ ...r, verdicts: verdicts.get(r.id) ?? [] }));
 }
 
 /**

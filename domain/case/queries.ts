@@ -63,6 +63,31 @@ export async function listCases(
   return keysetPage(rows, limit, (r) => ({ k: key(r), id: r.id }), fingerprint);
 }
 
+/** Open cases an analyst may link alerts to: not closed nor merged, the most recently active first. */
+export async function openCaseChoices(
+  db: D1Database,
+  limit: number,
+): Promise<Array<Pick<CaseRow, "id" | "title" | "severity" | "state">>> {
+  return drizzle(db)
+    .select({ id: cases.id, title: cases.title, severity: cases.severity, state: cases.state })
+    .from(cases)
+    .where(and(sql`${cases.state} <> 'closed'`, isNull(cases.mergedInto)))
+    .orderBy(desc(cases.updatedAt), desc(cases.id))
+    .limit(limit);
+}
+
+/** One case's title and state from the projection, or null before it has caught up. */
+export async function caseHeadline(
+  db: D1Database,
+  id: string,
+): Promise<Pick<CaseRow, "id" | "title" | "state"> | null> {
+  const [row] = await drizzle(db)
+    .select({ id: cases.id, title: cases.title, state: cases.state })
+    .from(cases)
+    .where(eq(cases.id, id));
+  return row ?? null;
+}
+
 /** A projected case's SLA status at `now`; the same rule as the `sla_status` filter below. */
 export function projectedSlaStatus(
   row: Pick<CaseRow, "slaBreachedAt" | "slaDueAt" | "slaWarnAt">,

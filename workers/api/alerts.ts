@@ -112,6 +112,16 @@ const listAlertsRoute = createRoute({
       status_id: queryInt(0, 99).optional(),
       time_from: queryInt(0).optional().describe("Inclusive lower bound on `time`, epoch ms."),
       time_to: queryInt(0).optional().describe("Exclusive upper bound on `time`, epoch ms."),
+      product_name: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe("Only alerts whose `metadata.product.name` is exactly this."),
+      in_case: z
+        .enum(["true", "false"])
+        .optional()
+        .describe("`true`: only alerts linked to a case; `false`: only alerts in none yet."),
       include: z
         .enum(["raw_data"])
         .optional()
@@ -173,6 +183,8 @@ export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
       statusId: q.status_id,
       timeFrom: q.time_from,
       timeTo: q.time_to,
+      productName: q.product_name,
+      inCase: q.in_case === undefined ? undefined : q.in_case === "true",
       includeRawData: q.include === "raw_data",
     });
     const data = page.items.map((alert) => {

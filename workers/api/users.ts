@@ -8,6 +8,7 @@ import {
   getTenantUser,
   grantRole,
   grantStatus,
+  inviteRequestSchema,
   inviteUser,
   listTenantUsers,
   revokeGrant,
@@ -87,21 +88,7 @@ const routes = {
         required: true,
         content: {
           "application/json": {
-            schema: z
-              .strictObject({
-                email: z.email().max(320),
-                display_name: z.string().trim().min(1).max(200),
-                kind: z.enum(["staff", "customer"]),
-                role: z.enum(ROLES),
-              })
-              // What domain/auth/tenant-users.ts enforces, stated for the document: a customer user
-              // is a viewer (staff, or a viewer).
-              .meta({
-                anyOf: [
-                  { properties: { kind: { type: "string", enum: ["staff"] } } },
-                  { properties: { role: { type: "string", enum: ["viewer"] } } },
-                ],
-              }),
+            schema: inviteRequestSchema,
           },
         },
       },
@@ -129,7 +116,7 @@ const routes = {
     tags: tag,
     summary: "Grant a role (again) or change it",
     description:
-      "Grants the person a role in this tenant, or changes it. Recorded in the administration audit.",
+      "Grants the person a role in this tenant, or changes it. Recorded in the administration audit. Taking the admin role from the tenant's last active admin is refused with 409.",
     security,
     request: {
       params: idParam,
@@ -150,7 +137,7 @@ const routes = {
     tags: tag,
     summary: "Revoke a person's access to this tenant (kept as history; re-granting restores it)",
     description:
-      "Revokes the person's access to this tenant: their sessions stop working here at once. The grant is kept as history, and granting again restores it.",
+      "Revokes the person's access to this tenant: their sessions stop working here at once. The grant is kept as history, and granting again restores it. Revoking the tenant's last active admin is refused with 409.",
     security,
     request: { params: idParam },
     responses: {

@@ -2,7 +2,7 @@
 // beyond the case, verdicts, asset owners, and the other open cases sharing an indicator or asset.
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assetOwner, caseEnrichment } from "../../../domain/case/enrichment.ts";
+import { alertObservableVerdicts, assetOwner, caseEnrichment } from "../../../domain/case/enrichment.ts";
 import { newId } from "../../../domain/ids.ts";
 import {
   alertAssets,
@@ -314,6 +314,57 @@ describe("caseEnrichment of an empty case", () => {
     // Then both lists are empty
     expect(result).toEqual({ observables: [], assets: [] });
     expect(missing).toEqual({ observables: [], assets: [] });
+  });
+});
+
+describe("alertObservableVerdicts", () => {
+  it("lists one alert's observables with their tenant-wide sightings and each source's current verdict", async () => {
+    // Given an alert carrying a judged IP and an unjudged domain, the IP also seen in another alert
+    const ip = await givenObservable(`192.0.2.${unique()}`);
+    const domain = await givenObservable(`quiet-${unique()}.example`, 1, "Hostname");
+    const other = await givenObservable(`not-${unique()}.example`, 1, "Hostname");
+    const alert = await givenAlert(null, { observables: [ip, domain] });
+    await givenAlert(await givenCase(), { observables: [ip, other] });
+    await drizzle(db)
+      .insert(intelJudgements)
+      .values(
+        (
+          [
+            ["Talos", "Malicious", 2, NOW + 60 * MIN],
+            ["Umbrella", "Clean", 1, NOW - MIN],
+          ] as const
+        ).map(([source, dispositionName, disposition, validUntil]) => ({
+          id: `judgement-${unique()}`,
+          kind: "judgement" as const,
+          source,
+          observableId: ip,
+          observableType: "ip",
+          observableValue: "x",
+          disposition,
+          dispositionName,
+          priority: 90,
+          reason: `${source} says ${dispositionName}`,
+          validFrom: NOW - 60 * MIN,
+          validUntil,
+          sourceTime: NOW - 60 * MIN,
+          data: {},
+          firstSeenAt: NOW,
+          lastSeenAt: NOW,
+        })),
+      );
+
+    // When the alert's observables are read
+    const listed = await alertObservableVerdicts(db, alert, NOW);
+
+    // Then both of its observables show (not the other alert's), by type; Umbrella's expired verdict is left out
+    expect(listed.map((o) => [o.id, o.sightings])).toEqual([
+      [domain, 1],
+      [ip, 2],
+    ]);
+    expect(listed[1]?.verdicts.map((v) => `${v.provider}: ${v.verdict}`)).toEqual(["Talos: Malicious"]);
+    expect(listed[0]?.verdicts).toEqual([]);
+    // An alert without observables has none
+    expect(await alertObservableVerdicts(db, await givenAlert(null), NOW)).toEqual([]);
   });
 });
 

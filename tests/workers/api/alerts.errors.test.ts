@@ -146,6 +146,21 @@ describe("GET /v1/alerts validation", () => {
     expect(body.errors?.map((e) => e.field)).toEqual(["limit"]);
   });
 
+  it("refuses an in_case that is not true or false, and an empty product_name, naming each", async () => {
+    const { token } = await world();
+    for (const [query, field] of [
+      ["in_case=maybe", "in_case"],
+      ["product_name=", "product_name"],
+    ] as const) {
+      const body = await expectProblem(
+        await call("GET", `/v1/alerts?${query}`, { token }),
+        400,
+        "invalid_parameter",
+      );
+      expect(body.errors?.map((e) => e.field)).toEqual([field]);
+    }
+  });
+
   it("refuses a forged cursor and a cursor reused with other filters", async () => {
     const { token } = await world();
     await call("POST", "/v1/alerts", { token, body: makeDetectionFindings(3) });

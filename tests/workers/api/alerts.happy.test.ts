@@ -226,6 +226,40 @@ describe("GET /v1/alerts", () => {
     ]);
   });
 
+  it("filters on the source's product name and on whether the alert is in a case", async () => {
+    const tenant = await createTenant();
+    const token = await tokenFor(tenant);
+    const product = (name: string, seed: number) =>
+      makeDetectionFinding({ metadata: { product: { name } } }, seed);
+    const findings = [
+      product("Secure Endpoint", 30),
+      product("Umbrella", 31),
+      product("Secure Endpoint", 32),
+    ];
+    const posted = (await (await call("POST", "/v1/alerts", { token, body: findings })).json()) as {
+      alerts: { id: string }[];
+    };
+    // One of them is opened into a case by hand.
+    const grouped = posted.alerts[0]?.id as string;
+    const opened = await call("POST", "/v1/cases", {
+      token,
+      body: { title: "From one alert", severity: "high", alert_ids: [grouped] },
+    });
+    expect(opened.status).toBe(201);
+    const ids = async (query: string) => {
+      const page = (await (await call("GET", `/v1/alerts?${query}`, { token })).json()) as PageBody;
+      return new Set(
+        page.data.map((a) => (a.unmapped as { phoenix: { alert_id: string } }).phoenix.alert_id),
+      );
+    };
+    const [a, b, c] = posted.alerts.map((x) => x.id);
+
+    expect(await ids("product_name=Secure%20Endpoint")).toEqual(new Set([a, c]));
+    expect(await ids("product_name=Umbrella")).toEqual(new Set([b]));
+    expect(await ids("in_case=true")).toEqual(new Set([a]));
+    expect(await ids("in_case=false&product_name=Secure%20Endpoint")).toEqual(new Set([c]));
+  });
+
   it("keeps filters across pages", async () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant);

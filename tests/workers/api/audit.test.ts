@@ -1,6 +1,7 @@
 // The administration audit through /v1/audit: every people and connector change is a record with
 // actor, before and after; the per-tenant chain verifies, detects tampering and survives races.
 import { describe, expect, it } from "vitest";
+import { describeAdminChange, latestAdminAudit } from "../../../domain/admin-audit-log.ts";
 import { grantRole, inviteUser, revokeGrant } from "../../../domain/auth/tenant-users.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tokenFor } from "../../support/world.ts";
@@ -278,5 +279,31 @@ describe("/v1/audit", () => {
     const analyst = await tokenFor(tenant, { scopes: ["alerts:read", "cases:read", "cases:write"] });
     expect((await call("GET", "/v1/audit", { token: analyst })).status).toBe(403);
     expect((await call("GET", "/v1/audit/verify", { token: analyst })).status).toBe(403);
+  });
+});
+
+describe("what the workbench's audit page reads", () => {
+  it("lists the newest records first and describes each change field by field", async () => {
+    // Given an invite, a role change and a revoke
+    const { tenant, token } = await admin();
+    const user = await invite(token, "analyst");
+    await call("PUT", `/v1/users/${user.id}/grant`, { token, body: { role: "lead" } });
+    await call("POST", `/v1/users/${user.id}/revoke`, { token });
+
+    // When the latest two are read
+    const latest = await latestAdminAudit(testEnv().CONTROL_DB, tenant.id, 2);
+
+    // Then the revoke comes first, and the role change reads as what changed
+    expect(latest.map((r) => [r.seq, r.action])).toEqual([
+      [3, "grant.revoked"],
+      [2, "grant.changed"],
+    ]);
+    expect(describeAdminChange(latest[1]?.before, latest[1]?.after)).toContain("role: analyst → lead");
+    expect(describeAdminChange(null, { id: "x" })).toEqual(["created"]);
+    expect(describeAdminChange({ id: "x" }, null)).toEqual(["removed"]);
+    expect(describeAdminChange({ a: 1, b: "same" }, { a: 2, b: "same", c: true })).toEqual([
+      "a: 1 → 2",
+      "c: — → true",
+    ]);
   });
 });

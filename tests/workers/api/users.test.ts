@@ -185,6 +185,61 @@ describe("/v1/users", () => {
     expect(await auditCount(tenant.id)).toBe(3);
   });
 
+  it("refuses, with 409, to revoke or demote the tenant's last admin, and allows it once another admin exists", async () => {
+    // Given a tenant whose one admin is a person
+    const { tenant, token } = await admin();
+    const only = await invite(token, { role: "admin" });
+    const audited = await auditCount(tenant.id);
+
+    // When the client revokes or demotes them, both are refused, naming why, and nothing changes
+    for (const attempt of [
+      call("POST", `/v1/users/${only.id}/revoke`, { token }),
+      call("PUT", `/v1/users/${only.id}/grant`, { token, body: { role: "lead" } }),
+    ]) {
+      const res = await attempt;
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as Problem).detail).toContain("last admin");
+    }
+    expect((await activeGrant(testEnv().CONTROL_DB, only.id, tenant.id))?.role).toBe("admin");
+    expect(await auditCount(tenant.id)).toBe(audited);
+
+    // Then with a second admin, the first can be demoted, and the second is now the last
+    const second = await invite(token, { role: "admin" });
+    expect((await call("PUT", `/v1/users/${only.id}/grant`, { token, body: { role: "lead" } })).status).toBe(
+      200,
+    );
+    expect((await call("POST", `/v1/users/${second.id}/revoke`, { token })).status).toBe(409);
+  });
+
+  it("two admins revoked at once leave one: the tenant never loses its last admin to a race", async () => {
+    // Given a tenant with two admins; each round adds one more next to the survivor
+    const { tenant, token } = await admin();
+    let survivor = await invite(token, { role: "admin" });
+    let rounds = 0;
+    for (let round = 0; round < 5; round++) {
+      const fresh = await invite(token, { role: "admin" });
+
+      // When both are revoked at the same moment
+      const [first, second] = await Promise.all([
+        call("POST", `/v1/users/${survivor.id}/revoke`, { token }),
+        call("POST", `/v1/users/${fresh.id}/revoke`, { token }),
+      ]);
+
+      // Then one revoke succeeds and the other is refused, leaving exactly one admin
+      expect([first.status, second.status].sort()).toEqual([200, 409]);
+      const admins = await testEnv()
+        .CONTROL_DB.prepare(
+          "SELECT count(*) AS n FROM grants WHERE tenant_id = ? AND role = 'admin' AND revoked_at IS NULL",
+        )
+        .bind(tenant.id)
+        .first<number>("n");
+      expect(admins).toBe(1);
+      if (first.status === 200) survivor = fresh;
+      rounds++;
+    }
+    console.log(`last-admin races: ${rounds} rounds, each left exactly one admin`);
+  });
+
   it("two racing invites of one new email make one person with one grant", async () => {
     const { tenant, token } = await admin();
     const email = freshEmail("race");
