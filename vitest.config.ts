@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { exportJWK, generateKeyPair } from "jose";
 import { defineConfig } from "vitest/config";
@@ -58,9 +57,6 @@ export default defineConfig(async () => {
     test: {
       // A safety net for hung tests, not a performance assertion: speed lives in `npm run bench`.
       testTimeout: 60_000,
-      // Two files at a time even on CI's 2 cores (vitest's default there is one): the end-to-end files
-      // mostly wait on their servers and browsers, so the run is shorter by a fifth (decision 045).
-      maxWorkers: Math.max(2, availableParallelism() - 1),
       // Fails the run if any secret reaches the logs of the whole suite (issue 5, secrets hygiene).
       reporters: [
         // Test output shows what tests print, not the Worker's request logs (decision 023).

@@ -61,13 +61,16 @@ export async function findAlertForPerson(
   return hit;
 }
 
-export interface TriageOutcome {
-  intent: "link";
-  caseId: string;
-  caseTitle: string;
-  linked: number;
-  refused: { alertId: string; message: string }[];
-}
+export type TriageOutcome =
+  | {
+      ok: true;
+      caseId: string;
+      caseTitle: string;
+      linked: number;
+      refused: { alertId: string; message: string }[];
+    }
+  /** A request the analyst can put right on the same page: nothing selected, no case named. */
+  | { ok: false; message: string };
 
 /**
  * Open a case from the selected alerts (a redirect to it), or link them to an open case. The alerts
@@ -78,11 +81,13 @@ export async function triageAction(args: WorkbenchArgs, form: FormData, now: num
   {
     const access = await triageAccess(args, String(form.get("tenant") ?? "") || null, now);
     const picked = [...new Set(form.getAll("alert").filter((v): v is string => typeof v === "string"))];
-    if (picked.length === 0 || picked.length > SELECT_LIMIT || !picked.every((id) => isIdOf("alert", id))) {
-      throw new PhoenixError("validation_failed", `select between 1 and ${SELECT_LIMIT} alerts`, [
-        { field: "alert", message: `${picked.length} selected` },
-      ]);
+    if (picked.length === 0 || picked.length > SELECT_LIMIT) {
+      return {
+        ok: false,
+        message: `Select between 1 and ${SELECT_LIMIT} alerts (${picked.length} selected)`,
+      };
     }
+    if (!picked.every((id) => isIdOf("alert", id))) throw new PhoenixError("not_found", "no such alert");
     const refs = await findAlertRefs(access.db, picked);
     if (refs.length !== picked.length) throw new PhoenixError("not_found", "no such alert");
     const intent = String(form.get("intent") ?? "");
@@ -90,10 +95,8 @@ export async function triageAction(args: WorkbenchArgs, form: FormData, now: num
       const caseId = await openCaseFrom(access, refs, form, now);
       throw redirect(`/cases/${caseId}`);
     }
-    if (intent === "link") return linkTo(args, access, picked, String(form.get("case_id") ?? ""), now);
-    throw new PhoenixError("validation_failed", "choose what to do with the selected alerts", [
-      { field: "intent", message: "must be open_case or link" },
-    ]);
+    if (intent === "link") return linkTo(args, access, picked, String(form.get("case_id") ?? "").trim(), now);
+    return { ok: false, message: "Choose what to do with the selected alerts" };
   }
 }
 
@@ -143,16 +146,13 @@ async function linkTo(
   caseId: string,
   now: number,
 ): Promise<TriageOutcome> {
-  if (!isIdOf("case", caseId)) {
-    throw new PhoenixError("validation_failed", "choose a case to link the alerts to", [
-      { field: "case_id", message: "pick an open case or paste its id" },
-    ]);
-  }
-  const target = await caseAccess(args, caseId, now);
+  if (!caseId)
+    return { ok: false, message: "Choose an open case, or paste a case id, to link the alerts to" };
+  const unknown = { ok: false, message: `No case ${caseId} in ${access.principal.tenant.name}` } as const;
+  const target = isIdOf("case", caseId) ? await caseAccess(args, caseId, now).catch(notFoundAsNull) : null;
   // A case of another tenant cannot hold these alerts: the same answer as an unknown case.
-  if (target.principal.tenant.id !== access.principal.tenant.id)
-    throw new PhoenixError("not_found", "no such case");
-  const refused: TriageOutcome["refused"] = [];
+  if (!target || target.principal.tenant.id !== access.principal.tenant.id) return unknown;
+  const refused: { alertId: string; message: string }[] = [];
   let linked = 0;
   for (const alertId of alertIds) {
     try {
@@ -169,5 +169,10 @@ async function linkTo(
       });
     }
   }
-  return { intent: "link", caseId, caseTitle: target.queued.title, linked, refused };
+  return { ok: true, caseId, caseTitle: target.queued.title, linked, refused };
+}
+
+function notFoundAsNull(error: unknown): null {
+  if (error instanceof PhoenixError && error.code === "not_found") return null;
+  throw error;
 }

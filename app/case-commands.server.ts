@@ -1,6 +1,7 @@
 // A signed-in person acting on cases from the workbench: finding a case among their tenants (an
 // unknown and an ungranted case are the same 404) and running one command on it through the same
 // domain service and permission table as /v1. The case page and the queue's bulk actions share it.
+import { operationForCaseCommand } from "../domain/auth/permissions.ts";
 import { actorOf, type Principal, requirePermission } from "../domain/auth/principal.ts";
 import type { SignedIn } from "../domain/auth/sessions.ts";
 import type { CommandOutcome } from "../domain/case/gateway.ts";
@@ -39,8 +40,8 @@ export async function caseAccess(args: WorkbenchArgs, caseId: string, now: numbe
 }
 
 /** One command as this person, on the version they saw (null: a command that holds whatever it is). */
-export function commandAsPerson(
-  access: CaseAccess,
+export async function commandAsPerson(
+  access: Pick<CaseAccess, "env" | "principal">,
   caseId: string,
   request: CaseCommandRequest,
   expectedVersion: number | null,
@@ -48,6 +49,8 @@ export function commandAsPerson(
   now: number,
 ): Promise<CommandOutcome> {
   const { env, principal } = access;
+  // The same rule as POST /v1/cases/{id}/commands: reading a case is not leave to change it.
+  requirePermission(principal, operationForCaseCommand(request.type));
   return commandCase(
     { gateway: caseGateway(env), db: tenantDatabase(env, principal.tenant), tenant: principal.tenant, now },
     { actor: actorOf(principal), idempotencyScope: principal.id },

@@ -22,18 +22,28 @@ export function useRowList(
   linkSelector: string,
   open: (id: string) => void,
 ): RowList {
-  const [active, setActive] = useState(0);
+  // The active row is held by id: rows that arrive above it (a live refresh) do not move it.
+  const [activeId, setActiveId] = useState<string | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const rows = useRef<(HTMLTableRowElement | null)[]>([]);
+  const active = Math.max(activeId === null ? 0 : ids.indexOf(activeId), 0);
+  // Focus follows the person's moves only: rows arriving in a refresh never take focus from a field.
+  const moved = useRef(true);
+  const setActive = (index: number) => {
+    moved.current = true;
+    setActiveId(ids[Math.min(Math.max(index, 0), ids.length - 1)] ?? null);
+  };
   const toggle = (id: string) => setSelected((s) => toggled(s, id));
 
   useEffect(() => {
+    if (!moved.current) return;
+    moved.current = false;
     rows.current[active]?.querySelector<HTMLElement>(linkSelector)?.focus({ preventScroll: false });
   }, [active, linkSelector]);
 
   useShortcuts({
-    down: () => setActive((i) => Math.min(i + 1, ids.length - 1)),
-    up: () => setActive((i) => Math.max(i - 1, 0)),
+    down: () => setActive(active + 1),
+    up: () => setActive(active - 1),
     open: (event) => {
       const id = ids[active];
       if (id === undefined || (event.target as HTMLElement).closest("a,button")) return;

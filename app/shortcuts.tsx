@@ -15,7 +15,8 @@ export interface Shortcut {
 export const SHORTCUTS = {
   palette: { keys: "Ctrl K or ⌘ K", binding: "$mod+k", does: "Jump to any case by title or id" },
   queue: { keys: "g then q", binding: "g q", does: "Go to the queue" },
-  alerts: { keys: "g then a", binding: "g a", does: "Go to alert triage" },
+  // Not "g a": the case page's "a" (assign to me) would fire on the same keypress.
+  alerts: { keys: "g then t", binding: "g t", does: "Go to alert triage" },
   dashboard: { keys: "g then d", binding: "g d", does: "Go to the dashboard" },
   help: { keys: "?", binding: "Shift+?", does: "Show these shortcuts" },
   search: { keys: "/", binding: "/", does: "Search or filter" },

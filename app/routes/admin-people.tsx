@@ -1,7 +1,7 @@
 // `/admin/people`: a tenant's people and their grants. An admin invites someone, changes a role,
 // revokes access and restores it, through the same domain functions, permission table and audit
 // as /v1/users; the tenant's last admin cannot be removed (domain/auth/tenant-users.ts).
-import { Form, useActionData, useNavigation } from "react-router";
+import { Form, useActionData } from "react-router";
 import { displayNames } from "../../domain/auth/people.ts";
 import { ROLES } from "../../domain/auth/permissions.ts";
 import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
@@ -61,6 +61,8 @@ export async function loader(args: Route.LoaderArgs) {
 export interface PeopleOutcome {
   ok: boolean;
   message: string;
+  /** Who was just invited: the invite form starts empty again only then. */
+  invited?: string;
   fields?: { field: string; message: string }[];
 }
 
@@ -93,7 +95,11 @@ export function action(args: Route.ActionArgs) {
         }
         const { email, display_name: displayName, kind, role } = parsed.data;
         const user = await inviteUser(db, tenantId, { email, displayName, kind, role }, actor, now);
-        return { ok: true, message: `Invited ${user.principal.displayName} as ${user.grant.role}` };
+        return {
+          ok: true,
+          message: `Invited ${user.principal.displayName} as ${user.grant.role}`,
+          invited: user.principal.id,
+        };
       }
       const personId = String(form.get("person") ?? "");
       if (!isIdOf("principal", personId)) throw new PhoenixError("not_found", "no such user");
@@ -104,7 +110,8 @@ export function action(args: Route.ActionArgs) {
         return { ok: true, message: `Revoked ${user.principal.displayName}'s access` };
       }
       if (intent === "role" || intent === "restore") {
-        const role = String(form.get("role") ?? "");
+        // Restoring gives back the role the grant had (a customer's role field is not editable, so not sent).
+        const role = String(form.get(intent === "restore" ? "current_role" : "role") ?? "");
         if (!(ROLES as readonly string[]).includes(role)) {
           return {
             ok: false,
@@ -195,7 +202,13 @@ export default function AdminPeoplePage({ loaderData: data }: Route.ComponentPro
           </thead>
           <tbody>
             {data.people.map((p) => (
-              <PersonRow key={p.id} person={p} data={data} now={now} />
+              // Re-keyed on each answer: a refused role change shows the stored role again.
+              <PersonRow
+                key={`${p.id}:${p.role}:${p.status}:${result?.message ?? ""}`}
+                person={p}
+                data={data}
+                now={now}
+              />
             ))}
           </tbody>
         </table>
@@ -276,6 +289,7 @@ function PersonRow({
             <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />
             <input type="hidden" name="tenant" value={data.tenant.id} />
             <input type="hidden" name="person" value={p.id} />
+            <input type="hidden" name="current_role" value={p.role} />
             {active ? (
               <>
                 {p.kind !== "customer" && (
@@ -313,13 +327,13 @@ function PersonRow({
 
 function InviteForm({ data }: { data: PeopleData }) {
   const shell = useShell();
-  const navigation = useNavigation();
+  const result = useActionData<typeof action>();
   return (
     <Form
       method="post"
       aria-label="Invite someone"
-      // A new form after each invite: the fields clear once the person is listed.
-      key={navigation.state === "idle" ? data.people.length : "busy"}
+      // A new, empty form after a successful invite only: a refused one keeps what was typed.
+      key={result?.invited ?? "invite"}
       className="mt-4 flex flex-wrap items-end gap-2 rounded-lg border border-line bg-surface p-3 text-[12px] text-muted"
     >
       <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />

@@ -2,16 +2,16 @@
 // point and the calendar (time zone, working days and hours, holidays), previews the due times a
 // case opened now would get, and saves it for cases opened from then on (an audited change).
 import { Form, useActionData } from "react-router";
-import { actorOf } from "../../domain/auth/principal.ts";
-import { CASE_SEVERITIES } from "../../domain/case-vocabulary.ts";
-import { PhoenixError } from "../../domain/errors.ts";
-import { formatDuration, parseDuration } from "../../domain/sla/durations.ts";
 import {
   dueTimesFor,
   parseSlaPolicy,
   saveSlaPolicy,
   tenantSlaPolicy,
-} from "../../domain/sla/tenant-policy.ts";
+} from "../../domain/administration/sla-policy.ts";
+import { actorOf } from "../../domain/auth/principal.ts";
+import { CASE_SEVERITIES } from "../../domain/case-vocabulary.ts";
+import { PhoenixError } from "../../domain/errors.ts";
+import { formatDuration, parseDuration } from "../../domain/sla/durations.ts";
 import { SLA_CLOCKS, type SlaPolicy } from "../../domain/sla/types.ts";
 import { AdminHeader } from "../admin-nav.tsx";
 import { CLOCK_LABEL, CLOCK_NAME, SeverityBadge } from "../case-badges.tsx";
@@ -49,6 +49,8 @@ export type SlaOutcome = {
   fields: { field: string; message: string }[];
   /** The policy as submitted, so the form keeps what was typed. */
   policy: SlaPolicy | null;
+  /** When it did not validate: the fields as typed, so nothing the admin wrote is lost. */
+  typed: Record<string, string[]> | null;
   preview: ReturnType<typeof preview> | null;
 };
 
@@ -88,16 +90,25 @@ export function action(args: Route.ActionArgs) {
             : "Preview of these settings (not saved yet)",
         fields: [],
         policy,
+        typed: null,
         preview: preview(policy, now),
       };
     } catch (error) {
       if (!(error instanceof PhoenixError) || error.code !== "validation_failed") throw error;
+      const typed: Record<string, string[]> = {};
+      for (const name of new Set(form.keys())) {
+        if (name !== "csrf") typed[name] = form.getAll(name).map(String);
+      }
       return {
         intent,
         ok: false,
         message: "Some settings need attention",
-        fields: error.errors ?? [],
+        // The warning is typed as a percentage: its error names the field the admin sees.
+        fields: (error.errors ?? []).map((f) =>
+          f.field === "warningRatio" ? { ...f, field: "warningPercent" } : f,
+        ),
         policy: null,
+        typed,
         preview: null,
       };
     }
@@ -179,9 +190,13 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
   const result = useActionData<typeof action>();
   // What the form shows: what was just submitted, else what is stored.
   const policy = result?.policy ?? data.policy;
+  // After a refusal the form shows what was typed; otherwise the policy it answers with.
+  const typed = result?.typed ?? null;
+  const value = (name: string, stored: string) => typed?.[name]?.[0] ?? (typed ? "" : stored);
   const shown = result?.preview ?? data.preview;
   const calendar = policy.calendar;
   const hours = calendar.kind === "business_hours" ? calendar : null;
+  const businessHours = typed ? typed.calendar?.[0] === "business_hours" : !!hours;
   const fieldError = (name: string) =>
     result?.fields.find((f) => f.field === name || f.field.startsWith(`${name}.`));
   return (
@@ -213,7 +228,7 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
           method="post"
           aria-label="SLA policy"
           // A fresh form for each answer, so its fields show what the answer holds.
-          key={JSON.stringify(policy)}
+          key={JSON.stringify(typed ?? policy)}
           className="space-y-4 rounded-lg border border-line bg-surface p-4 text-[12px] text-muted"
         >
           <input type="hidden" name="csrf" value={shell.me?.csrfToken ?? ""} />
@@ -248,7 +263,10 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
                             name={name}
                             aria-label={`${CLOCK_NAME[clock]}, ${severity}`}
                             aria-invalid={fieldError(name) ? true : undefined}
-                            defaultValue={formatDuration(policy.targets[severity][TARGET_FIELD[clock]])}
+                            defaultValue={value(
+                              name,
+                              formatDuration(policy.targets[severity][TARGET_FIELD[clock]]),
+                            )}
                             className={`${field} w-24 font-mono`}
                           />
                         </td>
@@ -266,7 +284,8 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
               type="number"
               min={1}
               max={99}
-              defaultValue={Math.round(policy.warningRatio * 100)}
+              defaultValue={value("warningPercent", String(Math.round(policy.warningRatio * 100)))}
+              aria-invalid={fieldError("warningPercent") ? true : undefined}
               className={`${field} w-24`}
             />
           </label>
@@ -274,11 +293,11 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
             <legend className="text-[13px] font-medium text-ink">Calendar</legend>
             <div className="flex gap-4 text-[13px] text-ink">
               <label className="inline-flex items-center gap-1.5">
-                <input type="radio" name="calendar" value="24x7" defaultChecked={!hours} />
+                <input type="radio" name="calendar" value="24x7" defaultChecked={!businessHours} />
                 Around the clock (24×7)
               </label>
               <label className="inline-flex items-center gap-1.5">
-                <input type="radio" name="calendar" value="business_hours" defaultChecked={!!hours} />
+                <input type="radio" name="calendar" value="business_hours" defaultChecked={businessHours} />
                 Business hours
               </label>
             </div>
@@ -288,7 +307,7 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
                 Time zone
                 <input
                   name="timeZone"
-                  defaultValue={hours?.timeZone ?? "Europe/London"}
+                  defaultValue={value("timeZone", hours?.timeZone ?? "Europe/London")}
                   placeholder="Europe/Berlin"
                   aria-invalid={fieldError("calendar.timeZone") ? true : undefined}
                   className={`${field} w-48`}
@@ -296,13 +315,20 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
               </label>
               <label className="flex flex-col">
                 From
-                <input name="start" type="time" defaultValue={hours?.start ?? "09:00"} className={field} />
+                <input
+                  name="start"
+                  type="time"
+                  defaultValue={value("start", hours?.start ?? "09:00")}
+                  aria-invalid={fieldError("calendar.start") ? true : undefined}
+                  className={field}
+                />
               </label>
               <label className="flex flex-col">
                 Until
                 <input
                   name="end"
-                  defaultValue={hours?.end ?? "17:00"}
+                  defaultValue={value("end", hours?.end ?? "17:00")}
+                  aria-invalid={fieldError("calendar.end") ? true : undefined}
                   pattern="(?:[01]\d|2[0-3]):[0-5]\d|24:00"
                   placeholder="17:00"
                   className={`${field} w-24`}
@@ -317,7 +343,13 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
                     type="checkbox"
                     name="weekday"
                     value={i + 1}
-                    defaultChecked={hours ? hours.weekdays.includes(i + 1) : i < 5}
+                    defaultChecked={
+                      typed
+                        ? (typed.weekday ?? []).includes(String(i + 1))
+                        : hours
+                          ? hours.weekdays.includes(i + 1)
+                          : i < 5
+                    }
                   />
                   {day}
                 </label>
@@ -328,7 +360,8 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
               <textarea
                 name="holidays"
                 rows={3}
-                defaultValue={hours?.holidays.join("\n") ?? ""}
+                defaultValue={value("holidays", hours?.holidays.join("\n") ?? "")}
+                aria-invalid={fieldError("calendar.holidays") ? true : undefined}
                 className={`${field} w-64 font-mono`}
               />
             </label>

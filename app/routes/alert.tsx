@@ -10,6 +10,7 @@ import { alertDetails } from "../alert-details.server.ts";
 import { findAlertForPerson, triageAction } from "../alert-triage.server.ts";
 import { AlertSeverityBadge, StateBadge } from "../case-badges.tsx";
 import { exactTime } from "../clock.tsx";
+import { TriageResult } from "../triage-result.tsx";
 import { signedInFormPost, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/alert";
 import { AlertPayloads } from "./case-alert.tsx";
@@ -248,14 +249,7 @@ export default function AlertPage({ loaderData: a }: Route.ComponentProps) {
                 </fieldset>
               )}
             </Form>
-            {result && (
-              <p role="status" className={`mt-2 ${result.refused.length === 0 ? "text-ok" : "text-bad"}`}>
-                {result.refused.length === 0 ? "Linked to " : `${result.refused[0]?.message}: `}
-                <Link to={`/cases/${result.caseId}`} className="font-medium text-accent hover:underline">
-                  {result.caseTitle}
-                </Link>
-              </p>
-            )}
+            {result && <TriageResult result={result} />}
           </section>
         )}
       </aside>

@@ -11,6 +11,7 @@ import { AlertSeverityBadge, ocsfSeverityLabel, StateBadge } from "../case-badge
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
 import { liveLabel, useLiveRefresh } from "../live.ts";
 import { SelectableRow, useRowList } from "../selection.tsx";
+import { TriageResult } from "../triage-result.tsx";
 import { signedInFormPost, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/alerts";
 import { useShell } from "./shell.tsx";
@@ -72,13 +73,20 @@ export async function loader(args: Route.LoaderArgs) {
     const view = viewFrom(params);
     const access = await triageAccess(args, view.tenant || null, now);
     const cursor = params.get("cursor") ?? undefined;
+    // Later pages keep the first page's window ("from"): a cursor belongs to the filters it was issued for.
+    const pinnedFrom = Number(params.get("from"));
+    const timeFrom = !view.period
+      ? undefined
+      : cursor && Number.isSafeInteger(pinnedFrom) && pinnedFrom > 0
+        ? pinnedFrom
+        : now - PERIODS[view.period];
     const [page, sources, openCases] = await Promise.all([
       listAlertSummaries(access.db, {
         limit: PAGE_SIZE,
         cursor,
         productName: view.source || undefined,
         severityId: view.severity ?? undefined,
-        timeFrom: view.period ? now - PERIODS[view.period] : undefined,
+        timeFrom,
         inCase: view.inCase === "" ? undefined : view.inCase === "yes",
       }),
       alertSources(access.db),
@@ -90,6 +98,7 @@ export async function loader(args: Route.LoaderArgs) {
       tenant: { id: access.principal.tenant.id, name: access.principal.tenant.name },
       tenants: access.tenants,
       paged: cursor !== undefined,
+      timeFrom: timeFrom ?? null,
       nextCursor: page.nextCursor,
       alerts: page.items,
       sources,
@@ -293,7 +302,10 @@ export default function AlertsPage({ loaderData: data }: Route.ComponentProps) {
         )}
         {data.nextCursor && (
           <Link
-            to={`/alerts${viewSearch(view, { cursor: data.nextCursor })}`}
+            to={`/alerts${viewSearch(view, {
+              ...(data.timeFrom !== null ? { from: String(data.timeFrom) } : {}),
+              cursor: data.nextCursor,
+            })}`}
             className="rounded-md border border-line px-3 py-1 hover:border-accent"
           >
             Older alerts
@@ -393,6 +405,15 @@ function Filters({ data }: { data: AlertsData }) {
   );
 }
 
+/** Enter in a field presses that field's own button, not the form's first (which opens a case). */
+function submitWith(button: React.RefObject<HTMLButtonElement | null>) {
+  return (event: React.KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== "Enter" || !button.current) return;
+    event.preventDefault();
+    event.currentTarget.form?.requestSubmit(button.current);
+  };
+}
+
 const actionButton =
   "rounded-md border border-line bg-surface px-2.5 py-1 font-medium hover:border-accent disabled:opacity-50";
 
@@ -407,11 +428,13 @@ function TriageBar({
   onDone: () => void;
 }) {
   const shell = useShell();
+  const openButton = useRef<HTMLButtonElement>(null);
+  const linkButton = useRef<HTMLButtonElement>(null);
   const result = useActionData<typeof action>();
   const clear = useRef(onDone);
   clear.current = onDone;
   useEffect(() => {
-    if (result) clear.current();
+    if (result?.ok) clear.current();
   }, [result]);
   if (!data.canOpen && !data.canLink) return null;
   return (
@@ -438,6 +461,7 @@ function TriageBar({
             <input
               id="new-case-title"
               name="title"
+              onKeyDown={submitWith(openButton)}
               maxLength={200}
               placeholder="Title (else the first alert's)"
               className="w-60 rounded-md border border-line bg-surface px-2 py-1"
@@ -453,7 +477,7 @@ function TriageBar({
                 </option>
               ))}
             </select>
-            <button type="submit" name="intent" value="open_case" className={actionButton}>
+            <button type="submit" name="intent" value="open_case" ref={openButton} className={actionButton}>
               Open case
             </button>
           </span>
@@ -466,6 +490,7 @@ function TriageBar({
             <input
               id="link-case"
               name="case_id"
+              onKeyDown={submitWith(linkButton)}
               list="open-cases"
               placeholder="Case id, or pick an open case"
               className="w-64 rounded-md border border-line bg-surface px-2 py-1 font-mono text-[12px]"
@@ -477,28 +502,13 @@ function TriageBar({
                 </option>
               ))}
             </datalist>
-            <button type="submit" name="intent" value="link" className={actionButton}>
+            <button type="submit" name="intent" value="link" ref={linkButton} className={actionButton}>
               Link to case
             </button>
           </span>
         )}
       </Form>
-      {result && (
-        <p role="status" className="mt-2 rounded-lg border border-line bg-surface px-3 py-2 text-[13px]">
-          <span className={result.refused.length === 0 ? "text-ok" : "text-warn"}>
-            {result.linked} of {result.linked + result.refused.length} linked
-          </span>{" "}
-          to{" "}
-          <Link to={`/cases/${result.caseId}`} className="font-medium text-accent hover:underline">
-            {result.caseTitle}
-          </Link>
-          {result.refused.map((r) => (
-            <span key={r.alertId} className="block text-bad">
-              <span className="font-mono text-[12px]">{r.alertId}</span>: {r.message}
-            </span>
-          ))}
-        </p>
-      )}
+      {result && <TriageResult result={result} />}
     </div>
   );
 }

@@ -69,7 +69,7 @@ export default function Shell({ loaderData }: Route.ComponentProps) {
                 Queue
               </NavLink>
               {me.grants.some((g) => operationsForRole(g.role).has("alerts.read")) && (
-                <NavLink to="/alerts" aria-keyshortcuts="g a" className={navLinkClass}>
+                <NavLink to="/alerts" aria-keyshortcuts="g t" className={navLinkClass}>
                   Alerts
                 </NavLink>
               )}

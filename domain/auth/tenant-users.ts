@@ -180,6 +180,7 @@ async function requireAnotherAdmin(db: D1Database, grant: GrantRow): Promise<voi
   const [other] = await drizzle(db)
     .select({ id: grants.principalId })
     .from(grants)
+    .innerJoin(principals, eq(principals.id, grants.principalId))
     .where(otherActiveAdmins(grant))
     .limit(1);
   if (!other) {
@@ -193,12 +194,14 @@ async function requireAnotherAdmin(db: D1Database, grant: GrantRow): Promise<voi
 const isActiveAdmin = (grant: Pick<GrantRow, "role" | "revokedAt">) =>
   grant.role === "admin" && grant.revokedAt === null;
 
+/** Another admin of the tenant who can still sign in: a disabled person's grant does not count. */
 function otherActiveAdmins(grant: Pick<GrantRow, "tenantId" | "principalId">) {
   return and(
     eq(grants.tenantId, grant.tenantId),
     eq(grants.role, "admin"),
     isNull(grants.revokedAt),
     ne(grants.principalId, grant.principalId),
+    eq(principals.status, "active"),
   );
 }
 
@@ -329,7 +332,7 @@ function guardedGrantUpdate(db: D1Database, expected: GrantRow, next: GrantRow) 
   // removing each other at once cannot leave the tenant with none: the loser retries and is refused.
   const removesAdmin = isActiveAdmin(expected) && !isActiveAdmin(next);
   const anotherAdmin = removesAdmin
-    ? sql` AND EXISTS (SELECT 1 FROM grants AS other WHERE other.tenant_id = ${expected.tenantId} AND other.role = 'admin' AND other.revoked_at IS NULL AND other.principal_id <> ${expected.principalId})`
+    ? sql` AND EXISTS (SELECT 1 FROM grants AS other JOIN principals AS person ON person.id = other.principal_id WHERE other.tenant_id = ${expected.tenantId} AND other.role = 'admin' AND other.revoked_at IS NULL AND other.principal_id <> ${expected.principalId} AND person.status = 'active')`
     : sql``;
   return drizzle(db)
     .update(grants)

@@ -82,22 +82,53 @@ const statusList = z
   .array(z.enum(CASE_STATUSES))
   .refine((states) => new Set(states).size === states.length, "states must be unique");
 
-export const slaPolicySchema = z.strictObject({
-  targets: z.strictObject({
-    low: slaTargetsSchema,
-    medium: slaTargetsSchema,
-    high: slaTargetsSchema,
-    critical: slaTargetsSchema,
-  } satisfies Record<CaseSeverity, unknown>),
-  warningRatio: z.number().gt(0, "must be between 0 and 1").lt(1, "must be between 0 and 1"),
-  calendar: calendarSchema,
-  pausedIn: z.strictObject({
-    // A case opens in `new` and acknowledging is leaving it: pausing there would never count.
-    acknowledge: statusList.refine((states) => !states.includes("new"), "acknowledge cannot pause in new"),
-    contain: statusList,
-    resolve: statusList,
-  }),
-}) satisfies z.ZodType<SlaPolicy>;
+export const slaPolicySchema = z
+  .strictObject({
+    targets: z.strictObject({
+      low: slaTargetsSchema,
+      medium: slaTargetsSchema,
+      high: slaTargetsSchema,
+      critical: slaTargetsSchema,
+    } satisfies Record<CaseSeverity, unknown>),
+    warningRatio: z.number().gt(0, "must be between 0 and 1").lt(1, "must be between 0 and 1"),
+    calendar: calendarSchema,
+    pausedIn: z.strictObject({
+      // A case opens in `new` and acknowledging is leaving it: pausing there would never count.
+      acknowledge: statusList.refine((states) => !states.includes("new"), "acknowledge cannot pause in new"),
+      contain: statusList,
+      resolve: statusList,
+    }),
+  })
+  .superRefine((policy, ctx) => {
+    // Due times are found by walking the calendar day by day: a target needing years of a thin
+    // calendar (one minute a week) would take the Worker's whole CPU budget to place.
+    const weekly = weeklyWorkingMs(policy.calendar);
+    if (weekly === null) return;
+    for (const severity of Object.keys(policy.targets) as CaseSeverity[]) {
+      for (const [clock, ms] of Object.entries(policy.targets[severity])) {
+        if (ms > weekly * MAX_WORKING_WEEKS) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["targets", severity, clock],
+            message:
+              "needs more than two years of this calendar's working time: shorten it or widen the hours",
+          });
+        }
+      }
+    }
+  }) satisfies z.ZodType<SlaPolicy>;
+
+const MAX_WORKING_WEEKS = 104;
+
+/** Working time in a week of a business-hours calendar (null around the clock, or when unreadable). */
+function weeklyWorkingMs(calendar: SlaPolicy["calendar"]): number | null {
+  if (calendar.kind !== "business_hours") return null;
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const perDay = minutes(calendar.end) - minutes(calendar.start);
+  const weekly = calendar.weekdays.length * perDay * MINUTE;
+  // No working time at all is the weekdays' or the hours' own issue, named there.
+  return Number.isFinite(weekly) && weekly > 0 ? weekly : null;
+}
 
 function isKnownTimeZone(timeZone: string): boolean {
   try {

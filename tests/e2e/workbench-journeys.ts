@@ -621,7 +621,12 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await register.getByLabel("Name").fill("Journey Platform");
     await register.getByRole("checkbox", { name: "alerts:read" }).check();
     await register.getByRole("checkbox", { name: "cases:read" }).check();
+    const answered = page.waitForResponse(
+      (r) => r.request().method() === "POST" && r.url().includes("/admin/clients"),
+    );
     await register.getByRole("button", { name: "Register" }).click();
+    // The one answer holding the secret is kept by no browser or cache.
+    expect((await answered).headers()["cache-control"]).toContain("no-store");
     await contains(page.getByRole("status"), "Copy the secret now");
     const secret = ((await page.locator("[data-secret]").textContent()) ?? "").trim();
     const clientId = ((await page.getByRole("status").locator("code").first().textContent()) ?? "").trim();

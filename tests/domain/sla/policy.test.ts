@@ -54,6 +54,15 @@ describe("tenant-supplied SLA policies", () => {
     expect(issuePaths(withCalendar({ end: "24:00", timeZone: "UTC" }))).toEqual([]);
   });
 
+  it("given a target needing more than two years of its calendar's working time, then that target is named", () => {
+    // One minute on Mondays: the default's 30-day resolve for low would take centuries to place
+    const thin = withCalendar({ weekdays: [1], start: "09:00", end: "09:01" });
+    expect(issuePaths(thin)).toContain("targets.low.resolveMs");
+    expect(issuePaths(thin)).not.toContain("targets.critical.acknowledgeMs");
+    // Around the clock, or in a working week, the default targets fit
+    expect(issuePaths(businessPolicy)).toEqual([]);
+  });
+
   it("given an unknown or offset-style time zone, then calendar.timeZone is named", () => {
     expect(issuePaths(withCalendar({ timeZone: "Mars/Olympus_Mons" }))).toEqual(["calendar.timeZone"]);
     expect(issuePaths(withCalendar({ timeZone: "+01:00" }))).toEqual(["calendar.timeZone"]);

@@ -203,6 +203,14 @@ describe("/v1/users", () => {
     expect((await activeGrant(testEnv().CONTROL_DB, only.id, tenant.id))?.role).toBe("admin");
     expect(await auditCount(tenant.id)).toBe(audited);
 
+    // A second admin who can no longer sign in does not count
+    const disabled = await invite(token, { role: "admin" });
+    await testEnv()
+      .CONTROL_DB.prepare("UPDATE principals SET status = 'disabled' WHERE id = ?")
+      .bind(disabled.id)
+      .run();
+    expect((await call("POST", `/v1/users/${only.id}/revoke`, { token })).status).toBe(409);
+
     // Then with a second admin, the first can be demoted, and the second is now the last
     const second = await invite(token, { role: "admin" });
     expect((await call("PUT", `/v1/users/${only.id}/grant`, { token, body: { role: "lead" } })).status).toBe(

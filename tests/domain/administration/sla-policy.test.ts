@@ -2,11 +2,11 @@
 // cases pick up, refused whole when a field is invalid, and previewed as the due times a case
 // opened at a given moment would get under its calendar.
 import { describe, expect, it } from "vitest";
+import { dueTimesFor, saveSlaPolicy, tenantSlaPolicy } from "../../../domain/administration/sla-policy.ts";
 import { loadCaseConfig } from "../../../domain/case/config.ts";
 import { PhoenixError } from "../../../domain/errors.ts";
 import { formatDuration, parseDuration } from "../../../domain/sla/durations.ts";
 import { DEFAULT_SLA_POLICY } from "../../../domain/sla/policy.ts";
-import { dueTimesFor, saveSlaPolicy, tenantSlaPolicy } from "../../../domain/sla/tenant-policy.ts";
 import type { SlaPolicy } from "../../../domain/sla/types.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { createTenant } from "../../support/world.ts";
@@ -59,6 +59,33 @@ describe("saveSlaPolicy", () => {
       .bind(tenant.id)
       .all<{ action: string; actor_id: string; before: string | null }>();
     expect(audit.results).toEqual([{ action: "sla_policy.updated", actor_id: ADMIN.id, before: null }]);
+  });
+
+  it("keeps the audit exact under concurrent saves: each record's before is the policy it replaced", async () => {
+    // Given a tenant, and four admins saving four different warning points at once
+    const tenant = await createTenant();
+    const db = testEnv().CONTROL_DB;
+    const ratios = [0.5, 0.6, 0.7, 0.8];
+    await Promise.all(
+      ratios.map((warningRatio) =>
+        saveSlaPolicy(db, tenant.id, { ...DEFAULT_SLA_POLICY, warningRatio }, ADMIN, Date.now()),
+      ),
+    );
+
+    // Then every save is recorded, in an order where each one replaced the one before it
+    const audit = await db
+      .prepare("SELECT before, after FROM admin_audit WHERE tenant_id = ? ORDER BY seq")
+      .bind(tenant.id)
+      .all<{ before: string | null; after: string }>();
+    const chain = audit.results.map((r) => ({
+      before: r.before === null ? null : (JSON.parse(r.before) as SlaPolicy).warningRatio,
+      after: (JSON.parse(r.after) as SlaPolicy).warningRatio,
+    }));
+    expect(chain).toHaveLength(4);
+    expect(chain[0]?.before).toBeNull();
+    for (let i = 1; i < chain.length; i++) expect(chain[i]?.before).toBe(chain[i - 1]?.after);
+    expect(new Set(chain.map((c) => c.after))).toEqual(new Set(ratios));
+    expect((await tenantSlaPolicy(db, tenant.id)).policy.warningRatio).toBe(chain[3]?.after);
   });
 
   it("refuses a policy with an invalid field, naming it, and stores nothing", async () => {
