@@ -1,5 +1,6 @@
 // The administration pages' shared header: which tenant is being administered (a picker when the
 // admin holds several) and the pages of administration.
+import type { ReactNode } from "react";
 import { Form, NavLink, useSubmit } from "react-router";
 
 const PAGES = [
@@ -63,5 +64,37 @@ export function AdminHeader({
         </noscript>
       </Form>
     </header>
+  );
+}
+
+/** What an administration form's post came to: a status when done, an alert naming each field when refused. */
+export function AdminOutcome({
+  ok,
+  message,
+  fields = [],
+  children,
+}: {
+  ok: boolean;
+  message: string;
+  fields?: readonly { field: string; message: string }[];
+  children?: ReactNode;
+}) {
+  return (
+    <div
+      role={ok ? "status" : "alert"}
+      className={`mt-3 rounded-lg border px-3 py-2 text-[13px] ${ok ? "border-ok bg-ok-soft text-ok" : "border-bad bg-bad-soft text-bad"}`}
+    >
+      <p className="font-medium">{message}</p>
+      {children}
+      {fields.length > 0 && (
+        <ul className="mt-1 list-disc pl-5">
+          {fields.map((f) => (
+            <li key={f.field}>
+              {f.field}: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

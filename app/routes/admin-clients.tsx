@@ -6,7 +6,7 @@ import { listClients, registerClient, revokeClient } from "../../domain/auth/cli
 import { actorOf } from "../../domain/auth/principal.ts";
 import { SCOPES, type Scope } from "../../domain/auth/scopes.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { AdminHeader } from "../admin-nav.tsx";
+import { AdminHeader, AdminOutcome } from "../admin-nav.tsx";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
 import { tenantAccess } from "../tenant-access.server.ts";
 import { signedInFormPost, withPhoenixErrors } from "../workbench.server.ts";
@@ -114,11 +114,7 @@ export default function AdminClientsPage({ loaderData: data }: Route.ComponentPr
     <section aria-labelledby="admin-title" className="mx-auto max-w-6xl">
       <AdminHeader title="Machine clients" tenant={data.tenant} tenants={data.tenants} />
       {result && (
-        <div
-          role={result.ok ? "status" : "alert"}
-          className={`mt-3 rounded-lg border px-3 py-2 text-[13px] ${result.ok ? "border-ok bg-ok-soft" : "border-bad bg-bad-soft text-bad"}`}
-        >
-          <p className={`font-medium ${result.ok ? "text-ok" : ""}`}>{result.message}</p>
+        <AdminOutcome ok={result.ok} message={result.message} fields={result.ok ? [] : result.fields}>
           {result.ok && result.secret && (
             <div className="mt-2 text-ink">
               <p>Copy the secret now: Phoenix keeps only its hash and will not show it again.</p>
@@ -139,16 +135,7 @@ export default function AdminClientsPage({ loaderData: data }: Route.ComponentPr
               </p>
             </div>
           )}
-          {!result.ok && result.fields.length > 0 && (
-            <ul className="mt-1 list-disc pl-5">
-              {result.fields.map((f) => (
-                <li key={f.field}>
-                  {f.field}: {f.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        </AdminOutcome>
       )}
       <Form
         method="post"

@@ -15,7 +15,7 @@ import {
 } from "../../domain/auth/tenant-users.ts";
 import { fieldErrorsFromIssues, PhoenixError } from "../../domain/errors.ts";
 import { isIdOf } from "../../domain/ids.ts";
-import { AdminHeader } from "../admin-nav.tsx";
+import { AdminHeader, AdminOutcome } from "../admin-nav.tsx";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
 import { tenantAccess } from "../tenant-access.server.ts";
 import { signedInFormPost, withPhoenixErrors } from "../workbench.server.ts";
@@ -154,23 +154,7 @@ export default function AdminPeoplePage({ loaderData: data }: Route.ComponentPro
   return (
     <section aria-labelledby="admin-title" className="mx-auto max-w-6xl">
       <AdminHeader title="People and grants" tenant={data.tenant} tenants={data.tenants} />
-      {result && (
-        <div
-          role={result.ok ? "status" : "alert"}
-          className={`mt-3 rounded-lg border px-3 py-2 text-[13px] ${result.ok ? "border-ok bg-ok-soft text-ok" : "border-bad bg-bad-soft text-bad"}`}
-        >
-          <p className="font-medium">{result.message}</p>
-          {result.fields && result.fields.length > 0 && (
-            <ul className="mt-1 list-disc pl-5">
-              {result.fields.map((f) => (
-                <li key={f.field}>
-                  {f.field}: {f.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {result && <AdminOutcome ok={result.ok} message={result.message} fields={result.fields} />}
       {data.canManage && <InviteForm data={data} />}
       <div className="mt-4 overflow-x-auto rounded-lg border border-line bg-surface">
         <table className="w-full border-collapse text-left text-[13px]">

@@ -13,7 +13,7 @@ import { CASE_SEVERITIES } from "../../domain/case-vocabulary.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { formatDuration, parseDuration } from "../../domain/sla/durations.ts";
 import { SLA_CLOCKS, type SlaPolicy } from "../../domain/sla/types.ts";
-import { AdminHeader } from "../admin-nav.tsx";
+import { AdminHeader, AdminOutcome } from "../admin-nav.tsx";
 import { CLOCK_LABEL, CLOCK_NAME, SeverityBadge } from "../case-badges.tsx";
 import { shortDuration } from "../clock.tsx";
 import { tenantAccess } from "../tenant-access.server.ts";
@@ -206,23 +206,7 @@ export default function AdminSlaPage({ loaderData: data }: Route.ComponentProps)
         {data.own ? "This tenant has its own policy." : "This tenant uses Phoenix's default policy."} A case
         takes the policy in force when it opens and keeps it.
       </p>
-      {result && (
-        <div
-          role={result.ok ? "status" : "alert"}
-          className={`mt-3 rounded-lg border px-3 py-2 text-[13px] ${result.ok ? "border-ok bg-ok-soft text-ok" : "border-bad bg-bad-soft text-bad"}`}
-        >
-          <p className="font-medium">{result.message}</p>
-          {result.fields.length > 0 && (
-            <ul className="mt-1 list-disc pl-5">
-              {result.fields.map((f) => (
-                <li key={f.field}>
-                  {f.field}: {f.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {result && <AdminOutcome ok={result.ok} message={result.message} fields={result.fields} />}
       <div className="mt-4 grid gap-5 lg:grid-cols-[minmax(0,1fr)_30rem]">
         <Form
           method="post"
