@@ -14,6 +14,21 @@ const TEST_TENANT_BINDINGS = Array.from(
   (_, i) => `TENANT_T${String(i + 1).padStart(2, "0")}`,
 );
 
+/**
+ * Generated validators (domain/ocsf/generated, tests/support/generated) are megabytes of code no one
+ * debugs; without this their inline source maps grow them fivefold, and every test file's worker
+ * receives its modules in one message, which workerd caps at 32 MiB (decision 047).
+ */
+const generatedCodeWithoutSourceMaps = {
+  name: "phoenix:generated-code-without-source-maps",
+  enforce: "pre" as const,
+  transform(code: string, id: string) {
+    if (!/\/generated\/[^/]+\.js$/.test(id)) return null;
+    // An empty mapping is Vite's "no source map": the module runner then inlines none.
+    return { code, map: { mappings: "" } };
+  },
+};
+
 // The limit of TEST_RATE_LIMITER, a real local limiter that tests/workers/limits swap in for the
 // Worker's own (whose wrangler.toml limits no other test file can reach). Decision 021.
 const TEST_RATE_LIMIT = 5;
@@ -80,6 +95,7 @@ export default defineConfig(async () => {
             provide: { oidcClientSecret },
           },
           plugins: [
+            generatedCodeWithoutSourceMaps,
             cloudflareTest(({ inject }) => ({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {

@@ -6,6 +6,8 @@ import { Form, NavLink, useSubmit } from "react-router";
 const PAGES = [
   { to: "/admin/people", label: "People and grants" },
   { to: "/admin/clients", label: "Machine clients" },
+  { to: "/admin/connectors", label: "Connectors" },
+  { to: "/admin/sinks", label: "Sinks" },
   { to: "/admin/sla", label: "SLA policy" },
   { to: "/admin/audit", label: "Audit chain" },
 ] as const;

@@ -204,7 +204,11 @@ export const sinkSync = sqliteTable(
     lastErrorAt: integer("last_error_at"),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.sinkId] })],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.sinkId] }),
+    // A sink's page lists its cases' sync, most recently touched first.
+    index("sink_sync_sink_idx").on(t.sinkId, t.updatedAt),
+  ],
 );
 
 // Sync work that ran out of retries or met a permanent error, kept with the error until an
@@ -221,7 +225,10 @@ export const sinkDeadLetters = sqliteTable(
     createdAt: integer("created_at").notNull(),
     replayedAt: integer("replayed_at"),
   },
-  (t) => [index("sink_dead_letters_open_idx").on(t.createdAt).where(sql`replayed_at IS NULL`)],
+  (t) => [
+    index("sink_dead_letters_open_idx").on(t.createdAt).where(sql`replayed_at IS NULL`),
+    index("sink_dead_letters_sink_idx").on(t.sinkId, t.createdAt).where(sql`replayed_at IS NULL`),
+  ],
 );
 
 // Payloads that could not be mapped, kept verbatim with the reason so they can be fixed and replayed.

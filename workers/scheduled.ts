@@ -9,9 +9,9 @@ import { casesWithOverdueTimers } from "../domain/case/sweep.ts";
 import { purgeExpiredControlRecords, purgeExpiredTenantRecords } from "../domain/retention.ts";
 import { type Tenant, tenantDatabase } from "../domain/tenancy.ts";
 import { caseObjectStub } from "../durable-objects/case-gateway.ts";
+import { correlateAlerts } from "../durable-objects/correlate-alerts.ts";
 import { tenants } from "../schema/control.ts";
 import { pullAllXdrConnectors } from "./ingest/cisco-xdr/pull.ts";
-import { correlateAlerts } from "./ingest/correlate.ts";
 
 export async function runScheduled(
   env: Env,

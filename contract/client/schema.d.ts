@@ -2254,6 +2254,19 @@ export interface components {
                     since: string;
                     seen: string[];
                 } | null;
+                /** @description What the last scheduled pull came to (status as in the pull's outcome). */
+                lastRun?: {
+                    at: number;
+                    status: string;
+                    pages: number;
+                    incidents: number;
+                    accepted: number;
+                    duplicates: number;
+                    quarantined: number;
+                    requests: number;
+                    error?: string;
+                    retryAt?: number;
+                };
             };
         };
         AiActivityConnectorConfig: {

@@ -59,11 +59,11 @@ function publicConfig(config: Record<string, unknown>): Record<string, unknown> 
   return { ...config, pull: { ...visible, has_client_password: typeof _secret === "string" } };
 }
 
-/** A connector as the admin audit records it: the public view, less the pull cursor the cron moves. */
+/** A connector as the admin audit records it: the public view, less the pull's own bookkeeping (cursor, last run). */
 function auditSnapshot(row: ConnectorRow): ConnectorView {
   const view = toConnectorView(row);
   if (!isRecord(view.config.pull)) return view;
-  const { cursor: _cursor, ...pull } = view.config.pull;
+  const { cursor: _cursor, lastRun: _lastRun, ...pull } = view.config.pull;
   return { ...view, config: { ...view.config, pull } };
 }
 

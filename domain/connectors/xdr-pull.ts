@@ -3,7 +3,7 @@
 // own lifecycle (service.ts), which they build on.
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { connectors, tenants } from "../../schema/control.ts";
+import { connectors, tenants, xdrOrgPauses, xdrRequestBudget } from "../../schema/control.ts";
 import { type Actor, SYSTEM_ACTOR } from "../actor.ts";
 import { commitAdminChange } from "../admin-audit.ts";
 import { PhoenixError } from "../errors.ts";
@@ -19,6 +19,7 @@ import {
   ownedBy,
   toConnectorView,
 } from "./service.ts";
+import { orgBudgetKey, RequestBudget, rollingHourLimits } from "./xdr-budget.ts";
 
 // A cisco-xdr connector can also pull from the XDR API. Its settings live in `config.pull`; the API
 // client's password is stored there only as ciphertext, bound to this connector's pull credentials.
@@ -166,3 +167,68 @@ function isPullingConnector(connector: ConnectorRow): boolean {
     typeof connector.config.pull.clientPasswordCiphertext === "string"
   );
 }
+
+/** What the last scheduled pull of a connector came to, kept on the connector for its page. */
+export interface XdrPullRun {
+  at: number;
+  status: string;
+  pages: number;
+  incidents: number;
+  accepted: number;
+  duplicates: number;
+  quarantined: number;
+  requests: number;
+  error?: string | undefined;
+  retryAt?: number | undefined;
+}
+
+/**
+ * Keeps `run` as the connector's last pull (`config.pull.lastRun`), in place like the cursor, so
+ * settings saved meanwhile are kept. Not audited: it is the pull's own bookkeeping, not a change.
+ */
+export async function recordXdrPullRun(controlDb: D1Database, connectorId: string, run: XdrPullRun) {
+  const kept = Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined));
+  await drizzle(controlDb)
+    .update(connectors)
+    .set({ config: sql`json_set(${connectors.config}, '$.pull.lastRun', json(${JSON.stringify(kept)}))` })
+    .where(and(eq(connectors.id, connectorId), sql`json_type(${connectors.config}, '$.pull') = 'object'`));
+}
+
+export interface XdrBudgetUsage {
+  used: number;
+  limit: number;
+  windowEndsAt: number;
+  /** XDR answered 429 for the org: nobody asks before this. */
+  pausedUntil: number | null;
+}
+
+/** The org's request budget in the current window, shared by every connector pulling that org. */
+export async function xdrBudgetUsage(
+  controlDb: D1Database,
+  region: string,
+  orgId: string,
+  now: number,
+): Promise<XdrBudgetUsage> {
+  const budget = new RequestBudget({ take: unusable, pause: unusable }, rollingHourLimits());
+  const key = orgBudgetKey(region, orgId);
+  const windowStart = budget.windowOf(now);
+  const db = drizzle(controlDb);
+  const [[counter], [pause]] = await Promise.all([
+    db
+      .select({ used: xdrRequestBudget.used })
+      .from(xdrRequestBudget)
+      .where(and(eq(xdrRequestBudget.orgKey, key), eq(xdrRequestBudget.windowStart, windowStart))),
+    db.select().from(xdrOrgPauses).where(eq(xdrOrgPauses.orgKey, key)),
+  ]);
+  return {
+    used: counter?.used ?? 0,
+    limit: budget.limits.perWindow,
+    windowEndsAt: windowStart + budget.limits.windowMs,
+    pausedUntil: pause && pause.pausedUntil > now ? pause.pausedUntil : null,
+  };
+}
+
+// Reading the budget never charges it.
+const unusable = (): never => {
+  throw new Error("the budget is only read here");
+};

@@ -2,7 +2,7 @@
 // replayable once the mapping or the connector's configuration is fixed. A replay is claimed like a
 // delivery (webhook id "replay:<quarantine id>"), so it ingests its alerts exactly once. A replay
 // charges the daily ingest quota like a fresh delivery; over quota it is refused and stays here.
-import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { quarantine } from "../../schema/tenant.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON } from "../alerts/quota.ts";
@@ -18,11 +18,18 @@ export type QuarantinedItem = typeof quarantine.$inferSelect;
 
 export async function listQuarantine(
   db: D1Database,
-  q: { limit: number; cursor?: string | undefined; includeReplayed: boolean },
+  q: {
+    limit: number;
+    cursor?: string | undefined;
+    includeReplayed: boolean;
+    connectorId?: string | undefined;
+  },
 ): Promise<{ items: QuarantinedItem[]; nextCursor: string | null }> {
-  const fingerprint = JSON.stringify([q.includeReplayed]);
+  // The connector is in the fingerprint only when set, so cursors of the unfiltered list stay valid.
+  const fingerprint = JSON.stringify([q.includeReplayed, ...(q.connectorId ? [q.connectorId] : [])]);
   const conditions: SQL[] = [];
   if (!q.includeReplayed) conditions.push(isNull(quarantine.replayedAt));
+  if (q.connectorId) conditions.push(eq(quarantine.sourceConnectorId, q.connectorId));
   if (q.cursor) {
     const after = decodeCursor(q.cursor, fingerprint);
     const older = or(
@@ -42,6 +49,16 @@ export async function listQuarantine(
     maxBytes: MAX_PAGE_BYTES,
     sizeOf: (r) => utf8Length(r.payload) + utf8Length(JSON.stringify(r.details ?? null)) + 256,
   });
+}
+
+/** Items awaiting replay, by the connector they came through (null: a /v1 submission). */
+export async function openQuarantineCounts(db: D1Database): Promise<Map<string | null, number>> {
+  const rows = await drizzle(db)
+    .select({ connectorId: quarantine.sourceConnectorId, n: count() })
+    .from(quarantine)
+    .where(isNull(quarantine.replayedAt))
+    .groupBy(quarantine.sourceConnectorId);
+  return new Map(rows.map((r) => [r.connectorId, r.n]));
 }
 
 export async function getQuarantined(db: D1Database, id: string): Promise<QuarantinedItem> {

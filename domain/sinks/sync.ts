@@ -2,9 +2,9 @@
 // case's event log is kept in the tenant's `sink_sync` after each step, so a retry, a duplicate
 // message or messages out of order converge on the case's current state and repeat nothing that
 // was acknowledged (a step whose acknowledgement was lost is re-sent under the same event id).
-import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { sinkDeadLetters, sinkSync } from "../../schema/tenant.ts";
+import { cases, sinkDeadLetters, sinkSync } from "../../schema/tenant.ts";
 import { newId } from "../ids.ts";
 import { retryDelaySeconds, SinkCallFailed } from "./delivery-errors.ts";
 import { syncJira } from "./jira-sync.ts";
@@ -328,4 +328,40 @@ export async function caseSinkStatus(
       last_error_at: row?.lastErrorAt ?? null,
     };
   });
+}
+
+export interface SinkCaseSync {
+  caseId: string;
+  title: string;
+  state: string;
+  /** The case's version now; the sink is behind while `syncedVersion` is lower. */
+  caseVersion: number;
+  syncedVersion: number;
+  externalId: string | null;
+  externalUrl: string | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  updatedAt: number;
+}
+
+/** Where a sink stands with the cases it was sent, most recently touched first (the sink's page). */
+export async function sinkCaseSyncs(db: D1Database, sinkId: string, limit: number): Promise<SinkCaseSync[]> {
+  return drizzle(db)
+    .select({
+      caseId: sinkSync.caseId,
+      title: cases.title,
+      state: cases.state,
+      caseVersion: cases.version,
+      syncedVersion: sinkSync.syncedVersion,
+      externalId: sinkSync.externalId,
+      externalUrl: sinkSync.externalUrl,
+      lastError: sinkSync.lastError,
+      lastErrorAt: sinkSync.lastErrorAt,
+      updatedAt: sinkSync.updatedAt,
+    })
+    .from(sinkSync)
+    .innerJoin(cases, eq(cases.id, sinkSync.caseId))
+    .where(eq(sinkSync.sinkId, sinkId))
+    .orderBy(desc(sinkSync.updatedAt))
+    .limit(limit);
 }

@@ -5,6 +5,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerAdminJourneys } from "./admin-journeys.ts";
 import { freePort } from "./free-port.ts";
 import { registerWorkbenchJourneys } from "./workbench-journeys.ts";
 import { copyWorkingTree, PROJECT_ROOT as root } from "./working-tree-copy.ts";
@@ -208,15 +209,18 @@ describe("npm start from a fresh copy", () => {
     const created = await api("/v1/alerts", first.token, { method: "POST", body: example });
     expect(created.status).toBe(201);
     seededCount = seeded.data.length;
-    afterFirst.demoAlerts = seededCount + 1;
     console.log(`first start: ${seededCount} demo alerts, example POST ${created.status}`);
   });
 
   registerWorkbenchJourneys(() => origin);
+  registerAdminJourneys(() => origin);
 
   it("signs in and out in a browser", async () => {
     try {
       await signInAndOutInABrowser();
+      // What the first run holds at its end, journeys' alerts included, is what a restart must keep.
+      const held = (await (await api("/v1/alerts?limit=200", first.token)).json()) as { data: unknown[] };
+      afterFirst.demoAlerts = held.data.length;
     } finally {
       await stop(first);
     }
@@ -235,6 +239,7 @@ describe("npm start from a fresh copy", () => {
         data: unknown[];
       };
       // Everything from the first run is still there: the seed and the example posted to it.
+      expect(afterFirst.demoAlerts).toBeGreaterThan(seededCount);
       expect(demoAlerts.data).toHaveLength(afterFirst.demoAlerts);
 
       const acmeToken = phoenix("token", "--tenant", "acme", "--scopes", "alerts:read alerts:write").trim();

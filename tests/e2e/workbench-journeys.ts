@@ -1,80 +1,25 @@
 // The analyst journeys through the workbench, in a real Chromium against a running `npm start`.
 // tests/e2e/local-stack.test.ts registers them on its first server, so the slow start is shared.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import AxeBuilder from "@axe-core/playwright";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { PROJECT_ROOT } from "./working-tree-copy.ts";
+import type { Page } from "playwright-core";
+import { expect, it } from "vitest";
+import {
+  ARTEFACTS,
+  contains,
+  hasAttribute,
+  hasCount,
+  hasText,
+  journeyBrowser,
+  lacks,
+  SETTLE,
+} from "./browser-journey.ts";
 
-/** Screenshots are test artefacts: kept after the run, ignored by git. */
-export const ARTEFACTS = join(PROJECT_ROOT, "test-artifacts", "workbench");
+export { ARTEFACTS };
 
 const BREACH_WAIT_MS = 150_000;
-const SETTLE = { timeout: 15_000 };
-
-// Retrying assertions on what the page shows (vitest's expect.poll over Playwright locators).
-const contains = (l: Locator, text: string) =>
-  expect.poll(async () => (await l.textContent()) ?? "", SETTLE).toContain(text);
-const lacks = async (l: Locator, text: string) => expect((await l.textContent()) ?? "").not.toContain(text);
-const hasText = (l: Locator, text: string) =>
-  expect.poll(async () => ((await l.textContent()) ?? "").trim(), SETTLE).toBe(text);
-const hasCount = (l: Locator, n: number) => expect.poll(() => l.count(), SETTLE).toBe(n);
-const hasAttribute = (l: Locator, name: string, value: string) =>
-  expect.poll(() => l.getAttribute(name), SETTLE).toBe(value);
 
 export function registerWorkbenchJourneys(originOf: () => string): void {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(ARTEFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
-  });
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-  });
-
-  async function signedIn(
-    name: string,
-    options: { javaScript?: boolean; dark?: boolean } = {},
-  ): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      javaScriptEnabled: options.javaScript ?? true,
-      colorScheme: options.dark ? "dark" : "light",
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${originOf()}/`);
-    await page.getByRole("link", { name: "Sign in" }).click();
-    await page.waitForURL(/\/auth\/dev/);
-    await page.getByRole("button", { name: `Sign in as ${name}` }).click();
-    await page.waitForURL(`${originOf()}/`);
-    await page.getByRole("heading", { name: "Queue" }).waitFor();
-    return page;
-  }
-
-  async function axeCount(page: Page, label: string): Promise<number> {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    console.log(
-      `axe ${label}: ${serious.length} serious or critical` +
-        (serious.length ? ` (${serious.map((v) => `${v.id}: ${v.nodes[0]?.target}`).join("; ")})` : ""),
-    );
-    return serious.length;
-  }
+  const { signedIn, axeCount, signedOut } = journeyBrowser(originOf);
 
   const rowsOf = (page: Page) => page.getByRole("table", { name: /Cases, one per row/ }).locator("tbody tr");
   const tenantsIn = async (page: Page) =>
@@ -309,9 +254,7 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await contains(help, "Assign to me");
     await page.screenshot({ path: join(ARTEFACTS, "shortcuts.png") });
 
-    const fresh = await browser.newContext();
-    contexts.push(fresh);
-    const signIn = await fresh.newPage();
+    const signIn = await signedOut();
     await signIn.goto(`${originOf()}/`);
     expect(await axeCount(signIn, "sign-in page")).toBe(0);
     console.log(`screenshots in ${ARTEFACTS}`);

@@ -9,10 +9,10 @@ import { PhoenixError } from "../../domain/errors.ts";
 import { idSchema } from "../../domain/ids.ts";
 import { detectionFindingSchema } from "../../domain/ocsf/detection-finding.ts";
 import { type OcsfObject, renderAlertAsDetectionFinding } from "../../domain/ocsf/render.ts";
+import { currentIngestQuotaFor } from "../../durable-objects/ingest-quota.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { readJsonBody } from "../http/json-body.ts";
-import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
-import { problemResponses, queryInt } from "./http.ts";
+import { problemResponses, queryInt, registerDomainSchema } from "./http.ts";
 import { detectionFindingViewSchema } from "./ocsf-views.ts";
 
 const alertId = idSchema("alert", "an alert id");
@@ -144,7 +144,7 @@ const listAlertsRoute = createRoute({
 });
 
 export function registerAlertRoutes(app: OpenAPIHono<ApiEnv>): void {
-  app.openAPIRegistry.register("DetectionFinding", detectionFindingSchema);
+  registerDomainSchema(app, "DetectionFinding", detectionFindingSchema);
 
   app.openapi(postAlerts, async (c) => {
     const principal = c.get("principal");

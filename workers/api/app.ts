@@ -26,6 +26,7 @@ import { registerClientRoutes } from "./clients.ts";
 import { registerConnectorRoutes } from "./connectors.ts";
 import { attachExamples } from "./examples.ts";
 import { registerHealthRoutes } from "./health.ts";
+import { registerDomainSchema } from "./http.ts";
 import { registerOAuthTokenRoute, TOKEN_PATH } from "./oauth-token.ts";
 import { registerQuarantineRoutes } from "./quarantine.ts";
 import { registerReportRoutes } from "./reports.ts";
@@ -141,7 +142,7 @@ export function createApi(options: ApiOptions = {}): OpenAPIHono<ApiEnv> {
   registerOAuthTokenRoute(api);
   registerHealthRoutes(api);
   // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
-  api.openAPIRegistry.register("AiActivityEvent", aiActivityEventSchema);
+  registerDomainSchema(api, "AiActivityEvent", aiActivityEventSchema);
   attachExamples(api);
   markDeprecated(api, deprecations);
 

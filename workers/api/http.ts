@@ -1,5 +1,5 @@
 // OpenAPI plumbing shared by the /v1 routes: strict query integers and documented problems.
-import { z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ERROR_CODES } from "../../domain/errors.ts";
 import { describeValue } from "../../domain/validation-messages.ts";
 import { PROBLEM_CONTENT_TYPE } from "../http/problem.ts";
@@ -87,4 +87,17 @@ export function kindConfigSchemas(
       .refine((c) => JSON.stringify(c).length <= 16_384, "must be at most 16 KB of JSON")
       .openapi(oneOfKinds as object),
   };
+}
+
+/**
+ * Registers a domain schema as a named component. The workbench's bundle shares the domain's
+ * modules with the Worker's, so a schema may be built before @hono/zod-openapi extends zod and
+ * lack `.openapi`; its clone, built now over the same definition, is registered instead.
+ */
+export function registerDomainSchema(
+  app: Pick<OpenAPIHono, "openAPIRegistry">,
+  id: string,
+  schema: z.ZodType,
+): void {
+  app.openAPIRegistry.register(id, schema.clone());
 }

@@ -2,13 +2,10 @@
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { requirePermission } from "../../domain/auth/principal.ts";
-import { getConnector } from "../../domain/connectors/service.ts";
 import { idSchema } from "../../domain/ids.ts";
-import { kindFor } from "../../domain/ingest/kinds/index.ts";
-import { listQuarantine, replayQuarantineItem } from "../../domain/ingest/quarantine.ts";
+import { listQuarantine } from "../../domain/ingest/quarantine.ts";
+import { replayQuarantinedFor } from "../../durable-objects/quarantine-replay.ts";
 import type { ApiEnv } from "../http/context.ts";
-import { correlateAlerts } from "../ingest/correlate.ts";
-import { currentIngestQuotaFor } from "../limits/ingest-quota.ts";
 import { problemResponses, queryInt } from "./http.ts";
 
 const item = z
@@ -106,17 +103,7 @@ export function registerQuarantineRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(replayRoute, async (c) => {
     const principal = c.get("principal");
     requirePermission(principal, "quarantine.replay");
-    const outcome = await replayQuarantineItem(
-      {
-        db: c.get("tenantDb"),
-        loadConnector: (id) => getConnector(c.env.CONTROL_DB, principal.tenant.id, id),
-        kindFor,
-        quota: currentIngestQuotaFor(c.env, principal.tenant.id),
-        correlate: (alertIds, followUps) => correlateAlerts(c.env, principal.tenant, alertIds, { followUps }),
-        now: Date.now(),
-      },
-      c.req.valid("param").id,
-    );
+    const outcome = await replayQuarantinedFor(c.env, principal.tenant, c.req.valid("param").id, Date.now());
     return c.json(outcome, 200);
   });
 }

@@ -13,9 +13,9 @@ import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../doma
 import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
+import { ingestQuotaFor } from "../../durable-objects/ingest-quota.ts";
 import { capBody } from "../http/body-cap.ts";
 import { toProblem } from "../http/problem.ts";
-import { ingestQuotaFor } from "../limits/ingest-quota.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";
 import { receiveJiraWebhook } from "./jira.ts";

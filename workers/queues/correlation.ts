@@ -5,8 +5,8 @@
 // sweep finishes whatever is still owed.
 import { z } from "zod";
 import { metricsFor } from "../../domain/metrics.ts";
+import { correlateAlerts } from "../../durable-objects/correlate-alerts.ts";
 import { activeTenant } from "../auth/tenant-cache.ts";
-import { correlateAlerts } from "../ingest/correlate.ts";
 
 /** Alert ids per message: well under a queue message's 128 KB. */
 const IDS_PER_MESSAGE = 1000;

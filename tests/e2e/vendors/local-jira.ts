@@ -296,6 +296,9 @@ api.register({
     return { status: 501, body: { errorMessages: [problem] } };
   },
 });
+// Each site checks credentials itself and answers with Jira's own 401 body; these handlers only
+// tell openapi-backend the schemes are handled, so it does not warn on every request.
+for (const scheme of ["basicAuth", "OAuth2"]) api.registerSecurityHandler(scheme, () => true);
 const ready = api.init();
 
 /** Serves /site/<name>/… ; answers false for paths that are not a local Jira site's. */

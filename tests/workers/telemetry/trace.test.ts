@@ -2,7 +2,7 @@
 // to Cisco XDR (token mint included) carries the trace it was given, or one per pull run.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MemoryBudgetStore, RequestBudget } from "../../../workers/ingest/cisco-xdr/budget.ts";
+import { MemoryBudgetStore, RequestBudget } from "../../../domain/connectors/xdr-budget.ts";
 import { TokenCache } from "../../../workers/ingest/cisco-xdr/oauth.ts";
 import { pullConnector } from "../../../workers/ingest/cisco-xdr/pull.ts";
 import {

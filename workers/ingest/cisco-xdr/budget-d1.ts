@@ -2,8 +2,8 @@
 // per-org rows, so one organisation's 8,000 requests an hour are really shared.
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { BudgetStore, TakeRequest, TakeResult } from "../../../domain/connectors/xdr-budget.ts";
 import { xdrOrgPauses, xdrRequestBudget } from "../../../schema/control.ts";
-import type { BudgetStore, TakeRequest, TakeResult } from "./budget.ts";
 
 export class D1BudgetStore implements BudgetStore {
   private readonly db: ReturnType<typeof drizzle>;

@@ -1,9 +1,10 @@
 // One XDR org's API as the pull path uses it. Every request is charged to the org's budget first,
 // carries a bearer token, and ends in one of: a usable response, or an XdrStop that ends the run
 // (429, budget spent, bad credentials, XDR unavailable after bounded retries).
+
+import { orgBudgetKey, type RequestBudget } from "../../../domain/connectors/xdr-budget.ts";
 import type { XdrRegion } from "../../../domain/connectors/xdr-pull.ts";
 import { propagateTrace, type TraceContext } from "../../telemetry/trace.ts";
-import { orgBudgetKey, type RequestBudget } from "./budget.ts";
 import { type TokenCache, tokenCacheKey, tokenRequest, tokenResponseSchema, XDR_HOSTS } from "./oauth.ts";
 
 export type StopReason =

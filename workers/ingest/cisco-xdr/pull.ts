@@ -3,11 +3,14 @@
 // (CTIA relationship search, CTIA sighting by id). Each incident and its sightings become one CTIM
 // bundle that goes through the same ingest as a push, so mapping, dedup, quarantine and correlation
 // are identical. The cursor moves only after a page's items are stored.
+
+import { RequestBudget } from "../../../domain/connectors/xdr-budget.ts";
 import {
   commitXdrPullCursor,
   listXdrPullConnectorIds,
   loadXdrPullTarget,
   readXdrPullPassword,
+  recordXdrPullRun,
 } from "../../../domain/connectors/xdr-pull.ts";
 import { ingestDelivery } from "../../../domain/ingest/deliver.ts";
 import { type PullCursor, pullSettingsSchema } from "../../../domain/ingest/kinds/cisco-xdr/config.ts";
@@ -20,9 +23,8 @@ import {
 } from "../../../domain/ingest/kinds/cisco-xdr/json-text.ts";
 import { metricsFor } from "../../../domain/metrics.ts";
 import { tenantDatabase } from "../../../domain/tenancy.ts";
+import { correlateAlerts } from "../../../durable-objects/correlate-alerts.ts";
 import { startTrace, type TraceContext } from "../../telemetry/trace.ts";
-import { correlateAlerts } from "../correlate.ts";
-import { RequestBudget } from "./budget.ts";
 import { D1BudgetStore } from "./budget-d1.ts";
 import { nextPageParams, type StopReason, XdrClient, type XdrPage, XdrStop } from "./client.ts";
 import { TokenCache } from "./oauth.ts";
@@ -261,6 +263,26 @@ export async function pullAllXdrConnectors(
         cursor: null,
         error: String(error),
       });
+    }
+    const outcome = outcomes.at(-1);
+    // The connector page shows the last run; a lost record only leaves the previous one showing.
+    if (outcome?.status !== "skipped" && outcome) {
+      await recordXdrPullRun(env.CONTROL_DB, connectorId, {
+        at: now,
+        status: outcome.status,
+        pages: outcome.pages,
+        incidents: outcome.incidents,
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+        quarantined: outcome.quarantined,
+        requests: outcome.requests,
+        error: outcome.error,
+        retryAt: outcome.retryAt,
+      }).catch((error: unknown) =>
+        console.error(
+          JSON.stringify({ level: "error", msg: "xdr pull run not recorded", error: String(error) }),
+        ),
+      );
     }
   }
   return outcomes;

@@ -50,6 +50,21 @@ export const ciscoXdrConfigViewSchema = z.strictObject({
       orgId: z.string().optional(),
       has_client_password: z.boolean().optional(),
       cursor: pullCursorSchema.nullable().optional(),
+      lastRun: z
+        .object({
+          at: z.int(),
+          status: z.string(),
+          pages: z.int(),
+          incidents: z.int(),
+          accepted: z.int(),
+          duplicates: z.int(),
+          quarantined: z.int(),
+          requests: z.int(),
+          error: z.string().optional(),
+          retryAt: z.int().optional(),
+        })
+        .optional()
+        .describe("What the last scheduled pull came to (status as in the pull's outcome)."),
     })
     .optional(),
 });

@@ -5,7 +5,7 @@ import {
   RequestBudget,
   rollingHourLimits,
   XDR_REQUESTS_PER_HOUR,
-} from "../../../../workers/ingest/cisco-xdr/budget.ts";
+} from "../../../../domain/connectors/xdr-budget.ts";
 import { nextPageParams, retryAfterSeconds } from "../../../../workers/ingest/cisco-xdr/client.ts";
 
 const HOUR = 60 * 60 * 1000;

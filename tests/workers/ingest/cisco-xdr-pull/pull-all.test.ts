@@ -2,7 +2,7 @@
 // those, in its own file because it pulls every such connector in CONTROL_DB.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MemoryBudgetStore, RequestBudget } from "../../../../workers/ingest/cisco-xdr/budget.ts";
+import { MemoryBudgetStore, RequestBudget } from "../../../../domain/connectors/xdr-budget.ts";
 import { TokenCache } from "../../../../workers/ingest/cisco-xdr/oauth.ts";
 import { pullAllXdrConnectors } from "../../../../workers/ingest/cisco-xdr/pull.ts";
 import { FakeXdr, uninstallFakeXdr } from "../../../support/fake-xdr.ts";
@@ -49,6 +49,16 @@ describe("pullAllXdrConnectors", () => {
     expect(await alertTotals(first.db)).toEqual({ alerts: 3, occurrences: 3 });
     expect(await alertTotals(second.db)).toEqual({ alerts: 3, occurrences: 3 });
     expect(await alertTotals(disabled.db)).toEqual({ alerts: 0, occurrences: 0 });
+    // Each pulled connector keeps its last run for its page (and /v1), failures with their cause.
+    const lastRun = async (c: { id: string; admin: string }) =>
+      (
+        (await (await call("GET", `/v1/connectors/${c.id}`, { token: c.admin })).json()) as {
+          config: { pull: { lastRun?: Record<string, unknown> } };
+        }
+      ).config.pull.lastRun;
+    expect(await lastRun(first)).toMatchObject({ status: "done", accepted: 3, requests: expect.any(Number) });
+    expect(await lastRun(refused)).toMatchObject({ status: "failed", error: expect.stringContaining("XDR") });
+    expect(await lastRun(disabled)).toBeUndefined();
     // Every request went to the EU hosts.
     expect(new Set(fake.requests.map((r) => r.host))).toEqual(
       new Set(["visibility.eu.amp.cisco.com", "private.intel.eu.amp.cisco.com"]),

@@ -3,12 +3,8 @@
 // between storing a page and committing the cursor, and correlation of sightings into incident cases.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { MemoryBudgetStore, orgBudgetKey, RequestBudget } from "../../../../domain/connectors/xdr-budget.ts";
 import { commitXdrPullCursor, setXdrPullCredentials } from "../../../../domain/connectors/xdr-pull.ts";
-import {
-  MemoryBudgetStore,
-  orgBudgetKey,
-  RequestBudget,
-} from "../../../../workers/ingest/cisco-xdr/budget.ts";
 import { TokenCache } from "../../../../workers/ingest/cisco-xdr/oauth.ts";
 import {
   INCIDENT_SEARCH_PATH,

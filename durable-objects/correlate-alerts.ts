@@ -1,13 +1,13 @@
 // Correlation as the edges run it (the queue consumer, the cron sweep, quarantine replay and the
 // XDR pull): the domain's correlation service over the tenant's D1 store and the case gateway.
 // The rules themselves live in domain/case/correlation.ts.
-import { loadCaseConfig } from "../../domain/case/config.ts";
-import { type CorrelationOutcome, correlateAlerts as correlate } from "../../domain/case/correlation.ts";
-import { d1CorrelationStore } from "../../domain/case/correlation-store.ts";
-import { d1FollowUpStore } from "../../domain/case/follow-up-store.ts";
-import { applyFollowUps, type FollowUpOutcome } from "../../domain/case/follow-ups.ts";
-import { type Tenant, tenantDatabase } from "../../domain/tenancy.ts";
-import { caseGateway } from "../../durable-objects/case-gateway.ts";
+import { loadCaseConfig } from "../domain/case/config.ts";
+import { type CorrelationOutcome, correlateAlerts as correlate } from "../domain/case/correlation.ts";
+import { d1CorrelationStore } from "../domain/case/correlation-store.ts";
+import { d1FollowUpStore } from "../domain/case/follow-up-store.ts";
+import { applyFollowUps, type FollowUpOutcome } from "../domain/case/follow-ups.ts";
+import { type Tenant, tenantDatabase } from "../domain/tenancy.ts";
+import { caseGateway } from "./case-gateway.ts";
 
 /**
  * Correlates the given alerts, or every alert still owed correlation when `alertIds` is omitted;

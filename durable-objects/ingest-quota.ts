@@ -1,6 +1,6 @@
 // A tenant's daily ingest quota as the ingest paths use it, wired to its TenantQuota object.
-import { dailyQuotaFor, type IngestQuota, utcDay } from "../../domain/alerts/quota.ts";
-import { findTenant, type Tenant } from "../../domain/tenancy.ts";
+import { dailyQuotaFor, type IngestQuota, utcDay } from "../domain/alerts/quota.ts";
+import { findTenant, type Tenant } from "../domain/tenancy.ts";
 
 /** For webhooks, whose tenant row was read with their connector for this very delivery. */
 export function ingestQuotaFor(env: Env, tenant: Pick<Tenant, "id" | "dailyIngestQuota">): IngestQuota {

@@ -1,0 +1,31 @@
+// How the workbench names and explains each connector kind.
+import type { ConnectorKind } from "../domain/ingest/kinds/index.ts";
+
+export const CONNECTOR_KIND: Record<ConnectorKind, { label: string; about: string; settings: string }> = {
+  "cisco-xdr": {
+    label: "Cisco XDR",
+    about:
+      "Incident events and CTIM bundles pushed by an XDR automation workflow; it can also pull incidents from the XDR API.",
+    settings: "pull.pageSize (1–200) and pull.lookbackMinutes tune the pull.",
+  },
+  "ai-activity": {
+    label: "AI activity",
+    about: "Events from AI-usage monitors (prompts, tool calls, uploads) in the ai-activity 1.0 format.",
+    settings: "correlationWindowMs: detections of one actor and application within it share a case.",
+  },
+  ocsf: {
+    label: "OCSF",
+    about: "OCSF 1.x Detection Findings from any product that exports them.",
+    settings: "correlationWindowMs: alerts of one rule on one asset within it share a case.",
+  },
+  jira: {
+    label: "Jira (case changes)",
+    about: "Jira's own webhooks: comments and transitions on the issues of synced cases, back into Phoenix.",
+    settings:
+      "signed, phoenix_account_id (comments by this account are Phoenix's own), statuses (Jira status → case state) and default_resolution.",
+  },
+};
+
+export function connectorKindLabel(kind: string): string {
+  return CONNECTOR_KIND[kind as ConnectorKind]?.label ?? kind;
+}

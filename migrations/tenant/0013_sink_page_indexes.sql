@@ -1,0 +1,2 @@
+CREATE INDEX `sink_dead_letters_sink_idx` ON `sink_dead_letters` (`sink_id`,`created_at`) WHERE replayed_at IS NULL;--> statement-breakpoint
+CREATE INDEX `sink_sync_sink_idx` ON `sink_sync` (`sink_id`,`updated_at`);
