@@ -8,6 +8,7 @@ export default [
   layout("routes/shell.tsx", [
     index("routes/queue.tsx"),
     route("dashboard", "routes/dashboard.tsx"),
+    route("notifications", "routes/notifications.tsx"),
     route("alerts", "routes/alerts.tsx"),
     route("alerts/:alertId", "routes/alert.tsx"),
     route("admin/people", "routes/admin-people.tsx"),

@@ -18,6 +18,7 @@ export const SHORTCUTS = {
   // Not "g a": the case page's "a" (assign to me) would fire on the same keypress.
   alerts: { keys: "g then t", binding: "g t", does: "Go to alert triage" },
   dashboard: { keys: "g then d", binding: "g d", does: "Go to the dashboard" },
+  notifications: { keys: "g then n", binding: "g n", does: "Go to your notifications" },
   help: { keys: "?", binding: "Shift+?", does: "Show these shortcuts" },
   search: { keys: "/", binding: "/", does: "Search or filter" },
   down: { keys: "j", binding: "j", does: "Next row" },
@@ -84,6 +85,7 @@ export function useGlobalShortcuts() {
     queue: () => navigate("/"),
     alerts: () => navigate("/alerts"),
     dashboard: () => navigate("/dashboard"),
+    notifications: () => navigate("/notifications"),
     help: (event) => {
       event.preventDefault();
       setHelpOpen(true);

@@ -41,6 +41,8 @@ export const principals = sqliteTable(
     // WCAG 2.1.4: a person who works by speech input or a screen reader can switch single-key
     // shortcuts off; kept with the person, so it follows them to every browser.
     singleKeyShortcuts: integer("single_key_shortcuts", { mode: "boolean" }).notNull().default(true),
+    // When the person last looked at their notifications: newer ones are counted in the header.
+    notificationsSeenAt: integer("notifications_seen_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

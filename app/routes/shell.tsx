@@ -3,6 +3,7 @@
 import { Form, Link, NavLink, Outlet, useLocation, useRouteLoaderData } from "react-router";
 import { operationsForRole } from "../../domain/auth/permissions.ts";
 import { CommandPalette } from "../command-palette.tsx";
+import { NotificationsBell } from "../notifications-bell.tsx";
 import { ShortcutHelp, useGlobalShortcuts } from "../shortcuts.tsx";
 import { THEMES } from "../theme.ts";
 import { envOf, signedInOrNull } from "../workbench.server.ts";
@@ -91,6 +92,7 @@ export default function Shell({ loaderData }: Route.ComponentProps) {
             </nav>
           )}
           <div className="ml-auto flex items-center gap-3">
+            {me && <NotificationsBell tenantIds={me.grants.map((g) => g.tenantId)} />}
             {me && (
               <button
                 type="button"

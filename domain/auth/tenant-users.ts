@@ -228,6 +228,7 @@ async function createUser(
     homeTenantId: input.kind === "customer" ? tenantId : null,
     status: "active",
     singleKeyShortcuts: true,
+    notificationsSeenAt: null,
     createdAt: now,
     updatedAt: now,
   };

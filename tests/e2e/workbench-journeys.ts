@@ -412,6 +412,48 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     console.log("XDR's update shown line by line; its close suggested and taken as a false positive");
   }, 120_000);
 
+  it("tells the analyst live, with a count in the header, when a lead assigns her a case, and marks it read", async () => {
+    const ana = await signedIn("Ana Analyst");
+    await ana.goto(`${originOf()}/notifications`);
+    await ana.getByRole("heading", { level: 1, name: "Notifications" }).waitFor();
+    const markRead = ana.getByRole("button", { name: "Mark all as read" });
+    if ((await markRead.count()) > 0) await markRead.click();
+    await hasCount(markRead, 0);
+    const count = ana.getByTestId("notifications-count");
+    const unread = async () => ((await count.count()) > 0 ? Number(await count.textContent()) : 0);
+    const before = await unread();
+
+    // The lead assigns her a new Demo Corp case from the queue, in another browser.
+    const lee = await signedIn("Lee Lead");
+    const demoId = await lee
+      .locator("select[name=tenant] option", { hasText: "Demo Corp" })
+      .getAttribute("value");
+    await lee.goto(`${originOf()}/?tenant=${demoId}&state=new`);
+    await expect.poll(() => rowsOf(lee).count(), SETTLE).toBeGreaterThan(0);
+    const title = ((await rowsOf(lee).first().locator("a[data-case-link]").textContent()) ?? "").trim();
+    await rowsOf(lee).first().locator("input[type=checkbox]").check();
+    const bulk = lee.getByRole("form", { name: "Bulk actions" });
+    await bulk.getByRole("combobox", { name: /Person to assign/ }).selectOption({ label: "Ana Analyst" });
+    await bulk.getByRole("button", { name: "Assign", exact: true }).click();
+    await contains(lee.getByRole("status", { name: "Bulk results" }), "1 of 1 done");
+
+    // Without a reload, her header counts it and her notifications list it.
+    await expect.poll(unread, { timeout: 20_000 }).toBeGreaterThan(before);
+    const list = ana.getByRole("list", { name: "Notifications, newest first" });
+    const item = list.locator("li", { hasText: title }).filter({ hasText: "Assigned to you by Lee Lead" });
+    await item.waitFor(SETTLE);
+    await hasAttribute(item, "data-unread", "true");
+    await ana.screenshot({ path: join(ARTEFACTS, "notifications.png"), fullPage: true });
+    expect(await axeCount(ana, "notifications")).toBe(0);
+    await ana.getByRole("button", { name: "Mark all as read" }).click();
+    await expect.poll(() => item.getAttribute("data-unread"), SETTLE).toBeNull();
+    await item.getByRole("link", { name: title }).click();
+    await ana.waitForURL(/\/cases\//);
+    console.log(
+      `notifications: "${title}" assigned by the lead reached the analyst live (${before} → more unread), then read`,
+    );
+  }, 120_000);
+
   it("shows a lead the dashboard in both themes, filtered by the URL, and follows a breach to its case", async () => {
     const page = await signedIn("Lee Lead");
     await page

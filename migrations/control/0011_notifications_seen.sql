@@ -1,0 +1,1 @@
+ALTER TABLE `principals` ADD `notifications_seen_at` integer;
