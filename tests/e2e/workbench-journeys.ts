@@ -518,15 +518,16 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await page.goto(`${originOf()}/alerts`);
     await expect.poll(() => alertRows.count(), SETTLE).toBeGreaterThan(3);
 
-    // Three alerts picked with the keyboard open one new case.
+    // Three alerts picked with the keyboard open one new case (keys bind once the page is hydrated).
+    await page.locator("html[data-hydrated]").waitFor();
+    const triage = page.getByRole("form", { name: "Act on the selected alerts" });
     const titles: string[] = [];
     for (let i = 0; i < 3; i++) {
       if (i > 0) await page.keyboard.press("j");
       await page.keyboard.press("x");
+      await contains(triage, `${i + 1} selected`);
       titles.push((await alertRows.nth(i).locator("a[data-alert-link]").textContent()) ?? "");
     }
-    const triage = page.getByRole("form", { name: "Act on the selected alerts" });
-    await contains(triage, "3 selected");
     await triage.getByRole("textbox", { name: "Title for the new case" }).fill("Three alerts, one intrusion");
     await triage.getByRole("button", { name: "Open case" }).click();
     await page.waitForURL(/\/cases\/case_/);
