@@ -340,10 +340,17 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
 
     await page.keyboard.press("Shift+?");
     const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    // The switch shows at once, before the preference is saved: wait for the save, or the next
+    // page load can read the old preference (seen under CI's load).
+    const saved = page.waitForResponse(
+      (r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith("/preferences"),
+    );
     await help.getByRole("button", { name: "Switch single-key shortcuts off" }).click();
     await contains(help, "Single-key shortcuts are off");
+    expect((await saved).status()).toBeLessThan(400);
     await page.keyboard.press("Escape");
     await page.goto(`${originOf()}/`);
+    await hasAttribute(page.locator("html"), "data-hydrated", "true");
     // Which queue row holds the focus (-1 for none), read in the page.
     const focusedRow = () =>
       page.evaluate(
