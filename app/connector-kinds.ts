@@ -29,3 +29,7 @@ export const CONNECTOR_KIND: Record<ConnectorKind, { label: string; about: strin
 export function connectorKindLabel(kind: string): string {
   return CONNECTOR_KIND[kind as ConnectorKind]?.label ?? kind;
 }
+
+/** Where a connector's source posts its webhooks, on the host the admin reached Phoenix by. */
+export const ingestUrl = (requestUrl: string, connectorId: string) =>
+  new URL(`/ingest/${connectorId}`, requestUrl).toString();

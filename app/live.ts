@@ -8,6 +8,56 @@ import type { LiveCaseChange } from "../domain/case/live.ts";
 
 export type LiveStatus = "connecting" | "live" | "offline";
 
+// One socket per tenant for the whole page, however many parts of it listen (the header's
+// notifications and the page itself): opened by the first listener, closed with the last.
+interface Channel {
+  socket: ReconnectingWebSocket;
+  status: LiveStatus;
+  listeners: Set<Listener>;
+}
+interface Listener {
+  change: (change: LiveCaseChange) => void;
+  status: () => void;
+}
+const channels = new Map<string, Channel>();
+
+function listen(tenantId: string, listener: Listener): () => void {
+  let channel = channels.get(tenantId);
+  if (!channel) {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new ReconnectingWebSocket(`${scheme}://${location.host}/live/${tenantId}`, [], {
+      maxReconnectionDelay: 15_000,
+    });
+    const opened: Channel = { socket, status: "connecting", listeners: new Set() };
+    const setStatus = (status: LiveStatus) => {
+      opened.status = status;
+      for (const l of opened.listeners) l.status();
+    };
+    socket.addEventListener("open", () => setStatus("live"));
+    socket.addEventListener("close", () => setStatus("offline"));
+    socket.addEventListener("message", (event) => {
+      let message: { kind?: string };
+      try {
+        message = JSON.parse(String(event.data));
+      } catch {
+        return;
+      }
+      if (message.kind !== "case.changed") return;
+      for (const l of opened.listeners) l.change(message as LiveCaseChange);
+    });
+    channels.set(tenantId, opened);
+    channel = opened;
+  }
+  const joined = channel;
+  joined.listeners.add(listener);
+  return () => {
+    joined.listeners.delete(listener);
+    if (joined.listeners.size > 0) return;
+    joined.socket.close();
+    channels.delete(tenantId);
+  };
+}
+
 export function useLiveChanges(
   tenantIds: readonly string[],
   onChange: (change: LiveCaseChange) => void,
@@ -18,33 +68,22 @@ export function useLiveChanges(
   const key = [...tenantIds].sort().join(",");
   useEffect(() => {
     const ids = key ? key.split(",") : [];
-    const open = new Set<string>();
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const sockets = ids.map((tenantId) => {
-      const socket = new ReconnectingWebSocket(`${scheme}://${location.host}/live/${tenantId}`, [], {
-        maxReconnectionDelay: 15_000,
-      });
-      socket.addEventListener("open", () => {
-        open.add(tenantId);
-        setStatus(open.size === ids.length ? "live" : "connecting");
-      });
-      socket.addEventListener("close", () => {
-        open.delete(tenantId);
-        setStatus("offline");
-      });
-      socket.addEventListener("message", (event) => {
-        let message: { kind?: string };
-        try {
-          message = JSON.parse(String(event.data));
-        } catch {
-          return;
-        }
-        if (message.kind === "case.changed") handler.current(message as LiveCaseChange);
-      });
-      return socket;
-    });
+    // Live when every tenant's socket is open; offline while any is closed.
+    const status = () => {
+      const each = ids.map((id) => channels.get(id)?.status ?? "connecting");
+      setStatus(
+        each.length > 0 && each.every((s) => s === "live")
+          ? "live"
+          : each.includes("offline")
+            ? "offline"
+            : "connecting",
+      );
+    };
+    const listener: Listener = { change: (change) => handler.current(change), status };
+    const leave = ids.map((id) => listen(id, listener));
+    status();
     return () => {
-      for (const socket of sockets) socket.close();
+      for (const l of leave) l();
     };
   }, [key]);
   return status;

@@ -39,12 +39,11 @@ import {
 } from "../admin-forms.tsx";
 import { AdminHeader, AdminOutcome } from "../admin-nav.tsx";
 import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
-import { CONNECTOR_KIND, connectorKindLabel } from "../connector-kinds.ts";
+import { CONNECTOR_KIND, connectorKindLabel, ingestUrl } from "../connector-kinds.ts";
 import { CopyButton } from "../copy-button.tsx";
 import { tenantAccess } from "../tenant-access.server.ts";
 import { signedInFormPost, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/admin-connector";
-import { ingestUrl } from "./admin-connectors.tsx";
 import { useShell } from "./shell.tsx";
 
 export const meta: Route.MetaFunction = ({ loaderData }) => [

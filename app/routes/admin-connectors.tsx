@@ -10,7 +10,7 @@ import { orRefusal, type Refusal, refusal } from "../admin-actions.server.ts";
 import { AdminTable } from "../admin-forms.tsx";
 import { AdminHeader, AdminOutcome } from "../admin-nav.tsx";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
-import { CONNECTOR_KIND, connectorKindLabel } from "../connector-kinds.ts";
+import { CONNECTOR_KIND, connectorKindLabel, ingestUrl } from "../connector-kinds.ts";
 import { CopyButton } from "../copy-button.tsx";
 import { tenantAccess } from "../tenant-access.server.ts";
 import { signedInFormPost, withPhoenixErrors } from "../workbench.server.ts";
@@ -21,9 +21,6 @@ export const meta: Route.MetaFunction = () => [{ title: "Connectors · Administr
 
 // A secret is in one response only: never kept by a browser or anything between.
 export const headers: Route.HeadersFunction = () => ({ "Cache-Control": "no-store" });
-
-export const ingestUrl = (requestUrl: string, connectorId: string) =>
-  new URL(`/ingest/${connectorId}`, requestUrl).toString();
 
 export async function loader(args: Route.LoaderArgs) {
   const now = Date.now();

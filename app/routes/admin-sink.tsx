@@ -4,18 +4,17 @@
 // domain services and audit as /v1/sinks.
 import { Form, Link, useActionData, useNavigation } from "react-router";
 import { actorOf } from "../../domain/auth/principal.ts";
-import { checkSink, type SinkCheck } from "../../domain/sinks/checks.ts";
+import type { SinkCheck } from "../../domain/sinks/checks.ts";
 import { sinkEndpoint } from "../../domain/sinks/config.ts";
 import {
   openDeadLettersOf,
   replayDeadLetter,
   replaySinkDeadLetters,
 } from "../../domain/sinks/dead-letters.ts";
-import { dnsOverHttpsResolver } from "../../domain/sinks/dns-over-https.ts";
 import { outboundPolicyFor } from "../../domain/sinks/outbound-url.ts";
-import { getSink, sinkCredentials, updateSink } from "../../domain/sinks/service.ts";
+import { getSink, updateSink } from "../../domain/sinks/service.ts";
 import { sinkCaseSyncs } from "../../domain/sinks/sync.ts";
-import { caseGateway } from "../../durable-objects/case-gateway.ts";
+import { sinkReplayContext, testSinkConnection } from "../../durable-objects/sink-replay.ts";
 import { orRefusal, type Refusal, refusal } from "../admin-actions.server.ts";
 import {
   adminButton as button,
@@ -94,25 +93,12 @@ export function action(args: Route.ActionArgs) {
       now,
       actor: actorOf(principal),
     };
-    const replay = {
-      db,
-      controlDb: env.CONTROL_DB,
-      gateway: caseGateway(env),
-      tenantId,
-      enqueue: async (message: { tenantId: string; caseId: string; version: number }) => {
-        await env.SINK_QUEUE.send(message);
-      },
-      now,
-    };
+    const replay = sinkReplayContext(env, db, tenantId, now);
     return orRefusal(async (): Promise<Done | Checked | Refusal> => {
       switch (form.get("intent")) {
         case "test": {
           const row = await getSink(env.CONTROL_DB, tenantId, id);
-          const result = await checkSink(row, await sinkCredentials(row, env.SECRETS_ENCRYPTION_KEY), {
-            policy: ctx.policy,
-            resolve: dnsOverHttpsResolver(),
-            now,
-          });
+          const result = await testSinkConnection(env, row, now);
           return result.ok
             ? { ok: true, message: `${row.name} answers as configured`, checks: result.checks }
             : {

@@ -3,16 +3,13 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import { idSchema } from "../../domain/ids.ts";
-import { checkSink } from "../../domain/sinks/checks.ts";
 import { SINK_CONFIG_SCHEMAS, SINK_KINDS, sinkCredentialsSchema } from "../../domain/sinks/config.ts";
 import {
   type DeadLetter,
   listDeadLetters,
   replayDeadLetter,
   resyncCase,
-  type SinkMessage,
 } from "../../domain/sinks/dead-letters.ts";
-import { dnsOverHttpsResolver } from "../../domain/sinks/dns-over-https.ts";
 import { outboundPolicyFor } from "../../domain/sinks/outbound-url.ts";
 import {
   createSink,
@@ -20,11 +17,10 @@ import {
   getSink,
   listSinks,
   type SinkContext,
-  sinkCredentials,
   toSinkView,
   updateSink,
 } from "../../domain/sinks/service.ts";
-import { caseGateway } from "../../durable-objects/case-gateway.ts";
+import { sinkReplayContext, testSinkConnection } from "../../durable-objects/sink-replay.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { kindConfigSchemas, problemResponses, queryInt } from "./http.ts";
 
@@ -293,16 +289,8 @@ const replayRoutes = {
 
 export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
   for (const { id, schema } of configs.requestOnly) app.openAPIRegistry.register(id, schema);
-  const replayContext = (c: { env: Env; get: (key: "tenantDb") => D1Database }, tenantId: string) => ({
-    db: c.get("tenantDb"),
-    controlDb: c.env.CONTROL_DB,
-    gateway: caseGateway(c.env),
-    tenantId,
-    enqueue: async (message: SinkMessage) => {
-      await c.env.SINK_QUEUE.send(message);
-    },
-    now: Date.now(),
-  });
+  const replayContext = (c: { env: Env; get: (key: "tenantDb") => D1Database }, tenantId: string) =>
+    sinkReplayContext(c.env, c.get("tenantDb"), tenantId, Date.now());
 
   // Before /sinks/{id}, which would otherwise take "dead-letters" for a sink id.
   app.openapi(replayRoutes.list, async (c) => {
@@ -371,12 +359,7 @@ export function registerSinkRoutes(app: OpenAPIHono<ApiEnv>): void {
     const p = c.get("principal");
     requirePermission(p, "sinks.manage");
     const row = await getSink(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id);
-    const result = await checkSink(row, await sinkCredentials(row, c.env.SECRETS_ENCRYPTION_KEY), {
-      policy: outboundPolicyFor(c.env.ENVIRONMENT),
-      resolve: dnsOverHttpsResolver(),
-      now: Date.now(),
-    });
-    return c.json(result, 200);
+    return c.json(await testSinkConnection(c.env, row, Date.now()), 200);
   });
 
   app.openapi(routes.remove, async (c) => {
