@@ -437,11 +437,15 @@ function evaluateTargets(results: ScenarioResult[], profile: Profile): Target[] 
     },
   );
   const dashboard = find("workbench dashboard", largest);
+  const dashboardRendered = find("workbench dashboard, rendered", largest);
   const dashboardJs = routeJavaScript(join(PROJECT_ROOT, "build", "client"), "routes/dashboard");
   targets.push(
     {
       target: `workbench dashboard p95 < 300 ms at ${count(largest.cases)} cases, ${count(largest.alerts)} alerts`,
-      value: dashboard ? `${fixed(dashboard.p95Ms)} ms` : "not measured",
+      // What a dashboard whose cases changed since the last load costs, beside it (no target).
+      value: dashboard
+        ? `${fixed(dashboard.p95Ms)} ms${dashboardRendered ? ` (afresh ${fixed(dashboardRendered.p95Ms)} ms)` : ""}`
+        : "not measured",
       met: dashboard ? dashboard.p95Ms < 300 : null,
     },
     {

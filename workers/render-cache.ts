@@ -7,10 +7,11 @@ import { resolveSession, type SignedIn } from "../domain/auth/sessions.ts";
 import { RENDER_FRESH_UNTIL_HEADER, readRenderStamp, renderScopes } from "../domain/render-epochs.ts";
 
 /**
- * The addresses whose route offers its page for reuse: the queue as a document, and as the data
- * React Router's client asks for when it navigates back to it (an index route's is `/_.data`).
+ * The addresses whose route offers its page for reuse, as a document and as the data React Router's
+ * client asks for when it navigates or revalidates (an index route's is `/_.data`): the queue and
+ * the dashboard.
  */
-export const REUSABLE_PATHS: ReadonlySet<string> = new Set(["/", "/_.data"]);
+export const REUSABLE_PATHS: ReadonlySet<string> = new Set(["/", "/_.data", "/dashboard", "/dashboard.data"]);
 
 interface KeptPage {
   stamp: string;

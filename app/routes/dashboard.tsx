@@ -1,7 +1,7 @@
 // `/dashboard`: how the SOC is doing, for everyone whose grant allows reports (a customer viewer sees
 // their own tenant). Every figure is one of /v1/reports' (domain/reports/dashboard.ts), drawn on the
 // server as SVG, with a table beside each chart. Period, tenant and severity live in the URL.
-import { Form, Link, useSubmit } from "react-router";
+import { data, Form, Link, useSubmit } from "react-router";
 import { requirePermission } from "../../domain/auth/principal.ts";
 import { CASE_SEVERITIES } from "../../domain/case-vocabulary.ts";
 import { PhoenixError } from "../../domain/errors.ts";
@@ -19,10 +19,15 @@ import { SeverityBadge, StateBadge, stateLabel } from "../case-badges.tsx";
 import { countBarsSvg, lineChartSvg, shareBarsSvg } from "../charts.server.tsx";
 import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
 import { liveLabel, useLiveRefresh } from "../live.ts";
+import { offerForReuse, passReuseOffer } from "../render-reuse.ts";
 import { envOf, principalIn, requireSignedIn, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/dashboard";
 
 export const meta: Route.MetaFunction = () => [{ title: "Dashboard · Phoenix" }];
+
+// A dashboard left open is re-read by every lead whenever a case changes, and reloaded in between.
+const REUSE_FOR_MS = 15_000;
+export const headers: Route.HeadersFunction = passReuseOffer;
 
 const CLOCK_TITLE: Record<string, string> = {
   acknowledge: "Time to acknowledge",
@@ -105,80 +110,86 @@ export async function loader(args: Route.LoaderArgs) {
       };
     });
     const volumeAt = (b: number) => figures.volume.find((v) => v.bucket === b);
-    return {
-      now,
-      period,
-      severity,
-      tenant: requested,
-      from: figures.period.from,
-      to: figures.period.to,
-      volumeGrain: figures.volumeGrain,
-      tenants: offered.map((t) => ({ id: t.id, name: t.name })),
-      shownTenantIds: shown.map((t) => t.id),
-      sla: figures.sla,
-      slaBySeverity: figures.slaBySeverity,
-      slaSvg: shareBarsSvg(
-        "SLA commitments by tenant and severity: met, met after a warning, breached",
-        slaBars,
-        [
-          { key: "met", label: "met", tone: "ok" },
-          { key: "warned", label: "met after a warning", tone: "warn" },
-          { key: "breached", label: "breached", tone: "bad" },
-        ],
-      ),
-      mttx: mttxCharts,
-      volume: volumeBuckets.map((b) => {
-        const v = volumeAt(b);
-        return {
-          bucket: b,
-          deliveries: v?.deliveries ?? 0,
-          alerts: v?.alerts ?? 0,
-          duplicates: v?.duplicates ?? 0,
-          grouped: v?.grouped ?? 0,
-          cases: v?.cases ?? 0,
-          noiseReduction: v?.noise_reduction ?? null,
-        };
-      }),
-      volumeSvg: lineChartSvg(
-        `Alert volume per ${figures.volumeGrain}: raw deliveries, after de-duplication, cases opened`,
-        [
-          {
-            label: "raw deliveries",
-            tone: "muted",
-            points: volumeBuckets.map((b) => ({ at: b, value: volumeAt(b)?.deliveries ?? 0 })),
-          },
-          {
-            label: "after de-duplication",
-            tone: "info",
-            points: volumeBuckets.map((b) => ({ at: b, value: volumeAt(b)?.alerts ?? 0 })),
-          },
-          {
-            label: "cases opened",
-            tone: "accent",
-            points: volumeBuckets.map((b) => ({ at: b, value: volumeAt(b)?.cases ?? 0 })),
-          },
-        ],
-        (n) => String(Math.round(n)),
-        { width: 1200, height: 260, atLeast: 10 },
-      ),
-      sources: figures.sources,
-      outcomes: figures.outcomes,
-      open: figures.open,
-      openStateSvg: countBarsSvg(
-        "Open cases by state",
-        figures.open.byState.map((s) => ({ label: stateLabel(s.state), count: s.count })),
-        "info",
-      ),
-      openAgeSvg: countBarsSvg(
-        "Open cases by age",
-        figures.open.byAge.map((a) => ({
-          label: AGE_BANDS.find((b) => b.key === a.band)?.label ?? a.band,
-          count: a.count,
-        })),
-        "warn",
-      ),
-      breaches: figures.breaches,
-    };
+    // Served again while no case of the shown tenants changes, for at most REUSE_FOR_MS (figures
+    // moved by the clock or by alerts outside cases are that far behind) and never past midnight.
+    const freshUntil = Math.min(now + REUSE_FOR_MS, figures.period.to);
+    return data(
+      {
+        now,
+        period,
+        severity,
+        tenant: requested,
+        from: figures.period.from,
+        to: figures.period.to,
+        volumeGrain: figures.volumeGrain,
+        tenants: offered.map((t) => ({ id: t.id, name: t.name })),
+        shownTenantIds: shown.map((t) => t.id),
+        sla: figures.sla,
+        slaBySeverity: figures.slaBySeverity,
+        slaSvg: shareBarsSvg(
+          "SLA commitments by tenant and severity: met, met after a warning, breached",
+          slaBars,
+          [
+            { key: "met", label: "met", tone: "ok" },
+            { key: "warned", label: "met after a warning", tone: "warn" },
+            { key: "breached", label: "breached", tone: "bad" },
+          ],
+        ),
+        mttx: mttxCharts,
+        volume: volumeBuckets.map((b) => {
+          const v = volumeAt(b);
+          return {
+            bucket: b,
+            deliveries: v?.deliveries ?? 0,
+            alerts: v?.alerts ?? 0,
+            duplicates: v?.duplicates ?? 0,
+            grouped: v?.grouped ?? 0,
+            cases: v?.cases ?? 0,
+            noiseReduction: v?.noise_reduction ?? null,
+          };
+        }),
+        volumeSvg: lineChartSvg(
+          `Alert volume per ${figures.volumeGrain}: raw deliveries, after de-duplication, cases opened`,
+          [
+            {
+              label: "raw deliveries",
+              tone: "muted",
+              points: volumeBuckets.map((b) => ({ at: b, value: volumeAt(b)?.deliveries ?? 0 })),
+            },
+            {
+              label: "after de-duplication",
+              tone: "info",
+              points: volumeBuckets.map((b) => ({ at: b, value: volumeAt(b)?.alerts ?? 0 })),
+            },
+            {
+              label: "cases opened",
+              tone: "accent",
+              points: volumeBuckets.map((b) => ({ at: b, value: volumeAt(b)?.cases ?? 0 })),
+            },
+          ],
+          (n) => String(Math.round(n)),
+          { width: 1200, height: 260, atLeast: 10 },
+        ),
+        sources: figures.sources,
+        outcomes: figures.outcomes,
+        open: figures.open,
+        openStateSvg: countBarsSvg(
+          "Open cases by state",
+          figures.open.byState.map((s) => ({ label: stateLabel(s.state), count: s.count })),
+          "info",
+        ),
+        openAgeSvg: countBarsSvg(
+          "Open cases by age",
+          figures.open.byAge.map((a) => ({
+            label: AGE_BANDS.find((b) => b.key === a.band)?.label ?? a.band,
+            count: a.count,
+          })),
+          "warn",
+        ),
+        breaches: figures.breaches,
+      },
+      offerForReuse(freshUntil),
+    );
   });
 }
 

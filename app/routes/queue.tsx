@@ -10,11 +10,11 @@ import { queuePage, queuePageFreshUntil, queueViewFrom } from "../../domain/case
 import { CASE_SEVERITIES, CASE_STATUSES } from "../../domain/case-vocabulary.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { isIdOf } from "../../domain/ids.ts";
-import { RENDER_FRESH_UNTIL_HEADER } from "../../domain/render-epochs.ts";
 import { PriorityBadge, SeverityBadge, SlaBadge, StateBadge, stateLabel } from "../case-badges.tsx";
 import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, useNow } from "../clock.tsx";
 import { liveLabel, useLiveRefresh } from "../live.ts";
+import { offerForReuse, passReuseOffer } from "../render-reuse.ts";
 import { SelectableRow, useRowList } from "../selection.tsx";
 import { envOf, signedInFormPost, signedInOrNull, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/queue";
@@ -29,12 +29,7 @@ export const meta: Route.MetaFunction = ({ loaderData }) => [
 const REUSE_FOR_MS = 15_000;
 
 // Passes the loader's offer of its page for reuse on to the Worker (workers/render-cache.ts).
-export const headers: Route.HeadersFunction = ({ parentHeaders, loaderHeaders }) => {
-  const merged = new Headers(parentHeaders);
-  const freshUntil = loaderHeaders.get(RENDER_FRESH_UNTIL_HEADER);
-  if (freshUntil) merged.set(RENDER_FRESH_UNTIL_HEADER, freshUntil);
-  return merged;
-};
+export const headers: Route.HeadersFunction = passReuseOffer;
 
 export async function loader(args: Route.LoaderArgs) {
   const now = Date.now();
@@ -46,7 +41,7 @@ export async function loader(args: Route.LoaderArgs) {
     const tenantIds = signedIn.grants.map((g) => g.tenantId);
     const page = await queuePage(db, { tenantIds, viewerId: signedIn.principal.id, view, cursor, now });
     const freshUntil = queuePageFreshUntil(view, page.rows, now, REUSE_FOR_MS);
-    const reuse = { headers: { [RENDER_FRESH_UNTIL_HEADER]: String(freshUntil) } };
+    const reuse = offerForReuse(freshUntil);
     return data(
       {
         view,

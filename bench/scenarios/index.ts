@@ -13,7 +13,7 @@ import { healthz } from "./healthz.ts";
 import { reportScenarios } from "./reports.ts";
 import { webhookSingle } from "./webhook-single.ts";
 import { workbenchCase } from "./workbench-case.ts";
-import { workbenchDashboard } from "./workbench-dashboard.ts";
+import { workbenchDashboard, workbenchDashboardRendered } from "./workbench-dashboard.ts";
 import { workbenchQueue, workbenchQueueRendered } from "./workbench-queue.ts";
 
 export const BARE_ROUTE = healthz.name;
@@ -31,6 +31,7 @@ export const SCENARIOS: readonly Scenario[] = [
   casesListSla,
   ...reportScenarios,
   workbenchDashboard,
+  workbenchDashboardRendered,
   workbenchQueue,
   workbenchQueueRendered,
   workbenchCase,

@@ -5,6 +5,7 @@
 import { signInThroughDevIdp } from "../../scripts/seed/dev-sign-in.ts";
 import type { Scenario } from "../scenario.ts";
 import { BENCH_ANALYST } from "../seed-workbench.ts";
+import { everyRequestRendered } from "./rendered-afresh.ts";
 
 const signedIn: Scenario["setup"] = async (ctx) => {
   const session = await signInThroughDevIdp(ctx.origin, BENCH_ANALYST.displayName);
@@ -26,20 +27,5 @@ export const workbenchQueueRendered: Scenario = {
   measures: "GET / signed in, as workbench queue page, with every request rendered afresh",
   phase: "workbench",
   setup: signedIn,
-  requests: (ctx) => {
-    let n = 0;
-    return {
-      requests: [
-        {
-          method: "GET",
-          path: "/",
-          // A cookie the page ignores but the cache keys on: no two requests share a kept page.
-          setupRequest: (request) => ({
-            ...request,
-            headers: { cookie: `${String(ctx.data.cookie)}; bench_render=${n++}` },
-          }),
-        },
-      ],
-    };
-  },
+  requests: (ctx) => everyRequestRendered("/", String(ctx.data.cookie)),
 };

@@ -7,14 +7,15 @@ import {
   type AlertVolumeBucket,
   alertVolume,
   type CaseOutcomes,
-  caseOutcomes,
+  caseOutcomesOf,
   type MttxRow,
   mttx,
   type Period,
   percentOf,
+  periodCounts,
   SEVERITY_ORDER,
   type SlaComplianceRow,
-  slaCompliance,
+  slaComplianceOf,
 } from "./queries.ts";
 
 const DAY = 86_400_000;
@@ -78,20 +79,20 @@ export async function dashboardFigures(
   const volumeGrain = volumeGrainOf(period);
   const dbs = tenants.map((t) => t.db);
   const tenantIds = tenants.map((t) => t.id);
-  const [sla, mttxRows, volume, outcomes, open, breaches] = await Promise.all([
-    Promise.all(
-      tenants.map(async (t) => ({
-        tenantId: t.id,
-        tenantName: t.name,
-        rows: await slaCompliance([t.db], span),
-      })),
-    ),
+  const [counts, mttxRows, volume, open, breaches] = await Promise.all([
+    // SLA compliance is per tenant and the outcomes are summed: one read per tenant serves both.
+    Promise.all(tenants.map((t) => periodCounts([t.db], ["sla", "resolution", "escalation"], span))),
     mttx(dbs, span, "week", severity),
     alertVolume(dbs, span, volumeGrain),
-    caseOutcomes(dbs, span),
     openCases(controlDb, tenantIds, now),
     recentBreaches(controlDb, tenantIds, now),
   ]);
+  const sla = tenants.map((t, i) => ({
+    tenantId: t.id,
+    tenantName: t.name,
+    rows: slaComplianceOf(counts[i] ?? []),
+  }));
+  const outcomes = caseOutcomesOf(counts.flat());
   return {
     period: span,
     volumeGrain,

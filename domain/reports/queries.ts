@@ -1,6 +1,6 @@
 // Reading reports from the aggregates (decision 040): a few rows per bucket, whatever the tenant's
 // history. Several tenants (provider staff with grants on each) are summed bucket by bucket.
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { reportCounts, reportDurations } from "../../schema/tenant.ts";
 import { SLA_CLOCKS } from "../sla/types.ts";
@@ -15,7 +15,7 @@ export interface Period {
   to: number;
 }
 
-interface CountRow {
+export interface CountRow {
   metric: string;
   bucket: number;
   severity: string;
@@ -34,34 +34,34 @@ async function readCounts(
   const parts = grain
     ? [{ grain, from: bucketStart(grain, period.from), to: period.to }]
     : tile(period.from, period.to);
-  const reads = dbs.flatMap((db) =>
-    parts.map((part) =>
-      drizzle(db)
-        .select({
-          metric: reportCounts.metric,
-          bucket: grain ? reportCounts.bucket : sql<number>`0`,
-          severity: reportCounts.severity,
-          dim1: reportCounts.dim1,
-          dim2: reportCounts.dim2,
-          n: sql<number>`sum(${reportCounts.n})`.mapWith(Number),
-        })
-        .from(reportCounts)
-        .where(
-          and(
-            eq(reportCounts.grain, part.grain),
-            inArray(reportCounts.metric, [...metrics]),
-            gte(reportCounts.bucket, part.from),
-            lt(reportCounts.bucket, part.to),
-          ),
-        )
-        .groupBy(
-          reportCounts.metric,
-          ...(grain ? [reportCounts.bucket] : []),
-          reportCounts.severity,
-          reportCounts.dim1,
-          reportCounts.dim2,
-        ),
-    ),
+  // One statement per database whatever the tiling: each part is a range of the counters' primary
+  // key, so SQLite reads them as a union of index ranges; a D1 call costs more than its rows.
+  const inPart = (part: (typeof parts)[number]) =>
+    and(
+      eq(reportCounts.grain, part.grain),
+      inArray(reportCounts.metric, [...metrics]),
+      gte(reportCounts.bucket, part.from),
+      lt(reportCounts.bucket, part.to),
+    );
+  const reads = dbs.map((db) =>
+    drizzle(db)
+      .select({
+        metric: reportCounts.metric,
+        bucket: grain ? reportCounts.bucket : sql<number>`0`,
+        severity: reportCounts.severity,
+        dim1: reportCounts.dim1,
+        dim2: reportCounts.dim2,
+        n: sql<number>`sum(${reportCounts.n})`.mapWith(Number),
+      })
+      .from(reportCounts)
+      .where(or(...parts.map(inPart)))
+      .groupBy(
+        reportCounts.metric,
+        ...(grain ? [reportCounts.bucket] : []),
+        reportCounts.severity,
+        reportCounts.dim1,
+        reportCounts.dim2,
+      ),
   );
   const summed = new Map<string, CountRow>();
   for (const row of (await Promise.all(reads)).flat()) {
@@ -95,9 +95,25 @@ export interface SlaComplianceRow {
  * breached, over the period. A breach counts when it fires; a met clock counts when it is met.
  */
 export async function slaCompliance(dbs: readonly D1Database[], period: Period): Promise<SlaComplianceRow[]> {
-  const rows = await readCounts(dbs, ["sla"], period, null);
+  return slaComplianceOf(await readCounts(dbs, ["sla"], period, null));
+}
+
+/**
+ * The period's counters of several reports at once, for a page that shows them together (one read
+ * per database instead of one per report); `slaComplianceOf` and `caseOutcomesOf` take it apart.
+ */
+export function periodCounts(
+  dbs: readonly D1Database[],
+  metrics: readonly ReportMetric[],
+  period: Period,
+): Promise<CountRow[]> {
+  return readCounts(dbs, metrics, period, null);
+}
+
+export function slaComplianceOf(rows: readonly CountRow[]): SlaComplianceRow[] {
   const byKey = new Map<string, SlaComplianceRow>();
   for (const row of rows) {
+    if (row.metric !== "sla") continue;
     const key = `${row.severity}|${row.dim1}`;
     const entry = byKey.get(key) ?? {
       severity: row.severity,
@@ -325,7 +341,11 @@ export interface CaseOutcomes {
  * had been escalated; a reopened case leaves its old outcome's bucket. And escalations by target.
  */
 export async function caseOutcomes(dbs: readonly D1Database[], period: Period): Promise<CaseOutcomes> {
-  const rows = await readCounts(dbs, ["resolution", "escalation"], period, null);
+  return caseOutcomesOf(await readCounts(dbs, ["resolution", "escalation"], period, null));
+}
+
+/** Sums over the rows given, so rows read from several databases add up. */
+export function caseOutcomesOf(rows: readonly CountRow[]): CaseOutcomes {
   const resolutions = new Map<string, CaseOutcomes["resolutions"][number]>();
   const escalations = new Map<string, CaseOutcomes["escalations"][number]>();
   for (const row of rows) {
@@ -339,7 +359,7 @@ export async function caseOutcomes(dbs: readonly D1Database[], period: Period): 
       if (row.dim2 === "escalated" || row.dim2 === "not_escalated") r[row.dim2] += row.n;
       r.total = r.escalated + r.not_escalated;
       resolutions.set(row.dim1, r);
-    } else {
+    } else if (row.metric === "escalation") {
       const e = escalations.get(row.dim1) ?? { to: row.dim1, auto: 0, manual: 0 };
       if (row.dim2 === "auto" || row.dim2 === "manual") e[row.dim2] += row.n;
       escalations.set(row.dim1, e);

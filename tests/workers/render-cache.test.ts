@@ -175,6 +175,26 @@ describe("serving a rendered queue page again", () => {
     expect(seen).toEqual(["resolved"]);
   });
 
+  it("keeps the dashboard per period, as a document and as data, until a case of its tenants changes", async () => {
+    const { mine, browser, pages } = await world();
+    const env = testEnv();
+    const now = Date.now();
+    const { render, seen } = countingRender(now);
+    const load = async (path: string) =>
+      (await renderOrReuse(queueRequest(browser.cookie, path), env, now, render, pages)).text();
+
+    expect(await load("/dashboard?period=365d")).toBe("render 1");
+    expect(await load("/dashboard?period=365d")).toBe("render 1");
+    expect(await load("/dashboard.data?period=365d")).toBe("render 2");
+    expect(await load("/dashboard.data?period=365d")).toBe("render 2");
+    expect(await load("/dashboard?period=7d")).toBe("render 3");
+
+    await drizzle(env.CONTROL_DB).insert(workQueue).values(queueRow(mine.id, now));
+    expect(await load("/dashboard?period=365d")).toBe("render 4");
+    expect(await load("/dashboard.data?period=365d")).toBe("render 5");
+    expect(seen.every((who) => who === "resolved")).toBe(true);
+  });
+
   it("renders without keeping when the session or the counters cannot be read", async () => {
     const { browser, pages } = await world();
     const now = Date.now();
