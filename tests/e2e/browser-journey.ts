@@ -20,6 +20,8 @@ export const lacks = async (l: Locator, text: string) =>
 export const hasText = (l: Locator, text: string) =>
   expect.poll(async () => ((await l.textContent()) ?? "").trim(), SETTLE).toBe(text);
 export const hasCount = (l: Locator, n: number) => expect.poll(() => l.count(), SETTLE).toBe(n);
+/** Until the page's scripts have taken over: a key pressed before then reaches no shortcut. */
+export const hydrated = (page: Page) => page.locator("html[data-hydrated]").waitFor();
 export const hasAttribute = (l: Locator, name: string, value: string) =>
   expect.poll(() => l.getAttribute(name), SETTLE).toBe(value);
 
@@ -71,6 +73,7 @@ export function journeyBrowser(originOf: () => string): JourneyBrowser {
     await page.getByRole("button", { name: `Sign in as ${name}` }).click();
     await page.waitForURL(`${originOf()}/`);
     await page.getByRole("heading", { name: "Queue" }).waitFor();
+    if (options.javaScript ?? true) await hydrated(page);
     return page;
   }
 

@@ -9,6 +9,7 @@ import {
   hasAttribute,
   hasCount,
   hasText,
+  hydrated,
   journeyBrowser,
   lacks,
   SETTLE,
@@ -59,6 +60,7 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
       }
       // Most urgent first: the first row is breached. j and k move, Enter opens.
       expect(await firstSla(), "the first row is breached").toMatch(/over|breached/);
+      await hydrated(page);
       await page.keyboard.press("j");
       await page.keyboard.press("k");
       const title = (await rowsOf(page).first().locator("a[data-case-link]").textContent()) ?? "";
@@ -232,6 +234,7 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await page.getByRole("combobox", { name: "Theme" }).selectOption("dark");
     await page.waitForURL(`${originOf()}/`);
     await hasAttribute(page.locator("html"), "data-theme", "dark");
+    await hydrated(page);
     // Ctrl K jumps to any case of the lead's tenants by title.
     await page.keyboard.press("Control+k");
     const palette = page.getByRole("dialog", { name: "Jump to a case" });
@@ -267,6 +270,7 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
       .getAttribute("value");
     await page.goto(`${originOf()}/?tenant=${globexId}&state=new`);
     await expect.poll(() => rowsOf(page).count()).toBeGreaterThan(1);
+    await hydrated(page);
     const picked = [
       (await rowsOf(page).nth(0).locator("a[data-case-link]").textContent()) ?? "",
       (await rowsOf(page).nth(1).locator("a[data-case-link]").textContent()) ?? "",
@@ -350,7 +354,7 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     expect((await saved).status()).toBeLessThan(400);
     await page.keyboard.press("Escape");
     await page.goto(`${originOf()}/`);
-    await hasAttribute(page.locator("html"), "data-hydrated", "true");
+    await hydrated(page);
     // Which queue row holds the focus (-1 for none), read in the page.
     const focusedRow = () =>
       page.evaluate(
@@ -526,7 +530,7 @@ export function registerWorkbenchJourneys(originOf: () => string): void {
     await expect.poll(() => alertRows.count(), SETTLE).toBeGreaterThan(3);
 
     // Three alerts picked with the keyboard open one new case (keys bind once the page is hydrated).
-    await page.locator("html[data-hydrated]").waitFor();
+    await hydrated(page);
     const triage = page.getByRole("form", { name: "Act on the selected alerts" });
     const titles: string[] = [];
     for (let i = 0; i < 3; i++) {
