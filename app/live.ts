@@ -90,11 +90,16 @@ export function useLiveChanges(
 }
 
 /**
- * Re-reads the page's data when cases of `tenantIds` change: a burst of changes within `delayMs`
- * is one re-read. What the page shows still comes through its loader, with the person's grants.
+ * Calls `onBurst` once per burst of case changes of `tenantIds`: the first change starts a
+ * `delayMs` wait, and changes during it are part of the same burst.
  */
-export function useLiveRefresh(tenantIds: readonly string[], delayMs: number): LiveStatus {
-  const revalidator = useRevalidator();
+export function useLiveBursts(
+  tenantIds: readonly string[],
+  delayMs: number,
+  onBurst: () => void,
+): LiveStatus {
+  const handler = useRef(onBurst);
+  handler.current = onBurst;
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(
     () => () => {
@@ -106,9 +111,18 @@ export function useLiveRefresh(tenantIds: readonly string[], delayMs: number): L
     if (pending.current) return;
     pending.current = setTimeout(() => {
       pending.current = null;
-      revalidator.revalidate();
+      handler.current();
     }, delayMs);
   });
+}
+
+/**
+ * Re-reads the page's data when cases of `tenantIds` change: a burst of changes within `delayMs`
+ * is one re-read. What the page shows still comes through its loader, with the person's grants.
+ */
+export function useLiveRefresh(tenantIds: readonly string[], delayMs: number): LiveStatus {
+  const revalidator = useRevalidator();
+  return useLiveBursts(tenantIds, delayMs, () => revalidator.revalidate());
 }
 
 /** A small badge saying whether the page is following changes. */

@@ -3,7 +3,7 @@
 // and every minute, since a case nears its deadline without anything happening to it.
 import { useEffect, useRef } from "react";
 import { Link, useFetcher } from "react-router";
-import { useLiveChanges } from "./live.ts";
+import { useLiveBursts } from "./live.ts";
 import type { loader } from "./routes/notifications.tsx";
 
 const REREAD_MS = 60_000;
@@ -13,22 +13,12 @@ export function NotificationsBell({ tenantIds }: { tenantIds: readonly string[] 
   const fetcher = useFetcher<typeof loader>();
   const load = useRef(fetcher.load);
   load.current = fetcher.load;
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     load.current("/notifications");
     const every = setInterval(() => load.current("/notifications"), REREAD_MS);
-    return () => {
-      clearInterval(every);
-      if (pending.current) clearTimeout(pending.current);
-    };
+    return () => clearInterval(every);
   }, []);
-  useLiveChanges(tenantIds, () => {
-    if (pending.current) return;
-    pending.current = setTimeout(() => {
-      pending.current = null;
-      load.current("/notifications");
-    }, BURST_MS);
-  });
+  useLiveBursts(tenantIds, BURST_MS, () => load.current("/notifications"));
   const unread = fetcher.data?.unread ?? 0;
   // The count is part of the link's visible name, and says what it counts to a screen reader.
   return (
