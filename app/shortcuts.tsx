@@ -132,53 +132,56 @@ export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => 
       aria-labelledby="shortcut-help-title"
       className="m-auto w-full max-w-md rounded-xl border border-line bg-surface p-0 text-ink shadow-2xl backdrop:bg-black/40"
     >
-      <div className="p-5">
-        <h2 id="shortcut-help-title" className="text-base font-semibold">
-          Keyboard shortcuts
-        </h2>
-        <table className="mt-3 w-full text-sm">
-          <caption className="sr-only">Every shortcut and what it does</caption>
-          <tbody>
-            {Object.values(SHORTCUTS).map((s) => (
-              <tr key={s.binding} className="border-b border-line last:border-0">
-                <td className="py-1.5 pr-4">
-                  <kbd className="rounded border border-line bg-raised px-1.5 py-0.5 font-mono text-xs">
-                    {s.keys}
-                  </kbd>
-                </td>
-                <td className="py-1.5 text-muted">{s.does}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {me && (
-          <preference.Form method="post" action="/preferences" className="mt-4">
-            <input type="hidden" name="csrf" value={me.csrfToken} />
-            <input type="hidden" name="back" value={location.pathname + location.search} />
-            <input type="hidden" name="single_key_shortcuts" value={singleKeys ? "off" : "on"} />
-            <p className="text-sm">
-              Single-key shortcuts are <strong>{singleKeys ? "on" : "off"}</strong>. Switch them off if they
-              get in the way of speech input or a screen reader; Ctrl K still works.
-            </p>
+      {/* Filled in only while open: it needs JavaScript to open, and every page would render it. */}
+      {open && (
+        <div className="p-5">
+          <h2 id="shortcut-help-title" className="text-base font-semibold">
+            Keyboard shortcuts
+          </h2>
+          <table className="mt-3 w-full text-sm">
+            <caption className="sr-only">Every shortcut and what it does</caption>
+            <tbody>
+              {Object.values(SHORTCUTS).map((s) => (
+                <tr key={s.binding} className="border-b border-line last:border-0">
+                  <td className="py-1.5 pr-4">
+                    <kbd className="rounded border border-line bg-raised px-1.5 py-0.5 font-mono text-xs">
+                      {s.keys}
+                    </kbd>
+                  </td>
+                  <td className="py-1.5 text-muted">{s.does}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {me && (
+            <preference.Form method="post" action="/preferences" className="mt-4">
+              <input type="hidden" name="csrf" value={me.csrfToken} />
+              <input type="hidden" name="back" value={location.pathname + location.search} />
+              <input type="hidden" name="single_key_shortcuts" value={singleKeys ? "off" : "on"} />
+              <p className="text-sm">
+                Single-key shortcuts are <strong>{singleKeys ? "on" : "off"}</strong>. Switch them off if they
+                get in the way of speech input or a screen reader; Ctrl K still works.
+              </p>
+              <button
+                type="submit"
+                aria-pressed={singleKeys}
+                className="mt-2 rounded-md border border-line px-3 py-1 text-sm hover:border-accent"
+              >
+                {singleKeys ? "Switch single-key shortcuts off" : "Switch single-key shortcuts on"}
+              </button>
+            </preference.Form>
+          )}
+          <div className="mt-4 flex justify-end">
             <button
-              type="submit"
-              aria-pressed={singleKeys}
-              className="mt-2 rounded-md border border-line px-3 py-1 text-sm hover:border-accent"
+              type="button"
+              onClick={onClose}
+              className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-ink"
             >
-              {singleKeys ? "Switch single-key shortcuts off" : "Switch single-key shortcuts on"}
+              Close
             </button>
-          </preference.Form>
-        )}
-        <div className="mt-4 flex justify-end">
-          <button
-            type="button"
-            onClick={onClose}
-            className="rounded-md bg-accent px-3 py-1.5 text-sm font-medium text-accent-ink"
-          >
-            Close
-          </button>
+          </div>
         </div>
-      </div>
+      )}
     </dialog>
   );
 }

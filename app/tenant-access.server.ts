@@ -38,7 +38,7 @@ export async function tenantAccess(
   if (!tenantId || !tenants.some((t) => t.id === tenantId)) {
     throw new PhoenixError("not_found", requested ? "no such tenant" : "no tenant where you may do this");
   }
-  const principal = await principalIn(args, signedIn, tenantId);
+  const principal = principalIn(signedIn, tenantId);
   requirePermission(principal, operation);
   const env = envOf(args);
   return { signedIn, principal, env, db: tenantDatabase(env, principal.tenant), tenants };

@@ -41,12 +41,8 @@ export async function requireSignedIn(args: WorkbenchArgs, now: number): Promise
 }
 
 /** The person as the principal of `tenantId`: a tenant without a grant is a 404, as in /v1. */
-export async function principalIn(
-  args: WorkbenchArgs,
-  signedIn: SignedIn,
-  tenantId: string,
-): Promise<Principal> {
-  return sessionPrincipal(envOf(args).CONTROL_DB, signedIn, tenantId);
+export function principalIn(signedIn: SignedIn, tenantId: string): Principal {
+  return sessionPrincipal(signedIn, tenantId);
 }
 
 /** Where a form asks to return to: a path on this site, never an open redirect; else the queue. */

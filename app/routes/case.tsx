@@ -4,9 +4,8 @@
 import { useEffect, useRef, useState } from "react";
 import { Form, Link, useActionData, useFetcher, useNavigation, useRevalidator } from "react-router";
 import { caseAlertSummaries } from "../../domain/alerts/queries.ts";
-import { displayNames } from "../../domain/auth/people.ts";
 import { can, commandsAllowed } from "../../domain/auth/permissions.ts";
-import { listTenantUsers } from "../../domain/auth/tenant-users.ts";
+import { isAssignable } from "../../domain/case/assignees.ts";
 import type { CaseEvent } from "../../domain/case/model.ts";
 import { caseCommandRequestSchema } from "../../domain/case/requests.ts";
 import { commandRefusal } from "../../domain/case/service.ts";
@@ -19,7 +18,7 @@ import {
   RESOLUTIONS,
 } from "../../domain/case-vocabulary.ts";
 import { fieldErrorsFromIssues } from "../../domain/errors.ts";
-import { caseSinks } from "../../domain/sinks/sync.ts";
+import { caseSinkStatus } from "../../domain/sinks/sync.ts";
 import { slaClockStatus } from "../../domain/sla/clocks.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { caseGateway } from "../../durable-objects/case-gateway.ts";
@@ -32,7 +31,7 @@ import {
   SlaBadge,
   StateBadge,
 } from "../case-badges.tsx";
-import { caseAccess, commandAsPerson } from "../case-commands.server.ts";
+import { caseAccess, casePageAccess, commandAsPerson } from "../case-commands.server.ts";
 import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
 import { liveLabel, useLiveChanges } from "../live.ts";
 import { renderComment } from "../markdown.server.ts";
@@ -46,8 +45,8 @@ import { useShell } from "./shell.tsx";
 
 // The newest events and alerts come with the page; older ones are a link away, so a case with a
 // long history opens as fast as a new one.
-const TIMELINE_PAGE = 40;
-const ALERT_PAGE = 25;
+const TIMELINE_PAGE = 25;
+const ALERT_PAGE = 10;
 const ALERT_ALL = 500;
 const CONFLICT_EVENTS = 100;
 
@@ -60,17 +59,15 @@ export async function loader(args: Route.LoaderArgs) {
   return withPhoenixErrors(async () => {
     const caseId = args.params.caseId;
     const url = new URL(args.request.url);
-    const { principal, env } = await caseAccess(args, caseId, now);
+    const { principal, env, people, sinks: sinkRows } = await casePageAccess(args, caseId, now);
     const gateway = caseGateway(env);
     const tenantId = principal.tenant.id;
     const db = tenantDatabase(env, principal.tenant);
     const allAlerts = url.searchParams.get("alerts") === "all";
     // `?before=<seq>` pages back through the timeline; events are numbered from 1.
-    const [page, alerts, people, sinks] = await Promise.all([
+    const [page, alerts] = await Promise.all([
       gateway.page(tenantId, caseId, positiveInt(url.searchParams.get("before")), TIMELINE_PAGE),
       caseAlertSummaries(db, caseId, allAlerts ? ALERT_ALL : ALERT_PAGE),
-      listTenantUsers(env.CONTROL_DB, tenantId, { limit: 200, status: "active" }),
-      caseSinks(env.CONTROL_DB, db, tenantId, caseId),
     ]);
     const { snapshot, events, verification: audit } = page;
     const { state } = snapshot;
@@ -80,19 +77,11 @@ export async function loader(args: Route.LoaderArgs) {
     const visible = events.filter(
       (e) => !(e.type === "case.commented" && e.visibility === "internal" && customer),
     );
-    const actorIds = [
-      ...new Set(visible.map((e) => e.actor.id).concat(state.assignee ? [state.assignee] : [])),
-    ];
-    // Most actors are the tenant's own people, already listed for the assignee picker.
-    const known = new Map(people.items.map((u) => [u.principal.id, u.principal.displayName]));
-    const unknown = actorIds.filter((id) => !known.has(id));
-    const found = await displayNames(env.CONTROL_DB, unknown);
-    const names = Object.fromEntries(
-      actorIds.flatMap((id) => {
-        const name = known.get(id) ?? found.get(id);
-        return name === undefined ? [] : [[id, name]];
-      }),
-    );
+    const sinks = customer ? [] : await caseSinkStatus(sinkRows, db, caseId);
+    // Whoever acted on the case held a grant on its tenant, as does its assignee; clients and
+    // sources are named by actorLabel.
+    const named = new Set(visible.map((e) => e.actor.id).concat(state.assignee ? [state.assignee] : []));
+    const names = Object.fromEntries(people.filter((p) => named.has(p.id)).map((p) => [p.id, p.displayName]));
     return {
       now,
       id: caseId,
@@ -111,7 +100,7 @@ export async function loader(args: Route.LoaderArgs) {
       mergedInto: state.mergedInto,
       sourceClosed: state.sourceClosed,
       // Where the case stands in Jira, Salesforce and the Platform: SOC staff only.
-      sinks: customer ? [] : sinks,
+      sinks,
       openedAt: state.openedAt,
       updatedAt: state.updatedAt,
       clocks: Object.entries(state.sla.clocks).map(([name, clock]) => ({
@@ -129,11 +118,10 @@ export async function loader(args: Route.LoaderArgs) {
       // What the case's state would allow but the person's role does not (a resolved case's
       // closing is a lead's step): named on the page, so nobody hunts for a missing button.
       heldBack: allowedCommands(state.status).filter((cmd) => !allowed.has(cmd)),
-      people: people.items.map((u) => ({
-        id: u.principal.id,
-        name: u.principal.displayName,
-        role: u.grant.role,
-      })),
+      // Who the case can be assigned to: the tenant's analysts and leads, as the queue offers.
+      people: customer
+        ? []
+        : people.filter(isAssignable).map((p) => ({ id: p.id, displayName: p.displayName })),
       // Each event as the page shows it, worded on the server: the events themselves (an opening
       // can carry hundreds of alert ids) never travel to the browser.
       timeline: visible
@@ -741,7 +729,7 @@ function Actions({
                 </option>
                 {c.people.map((p) => (
                   <option key={p.id} value={p.id}>
-                    {p.name} ({p.role})
+                    {p.displayName}
                   </option>
                 ))}
               </select>

@@ -67,11 +67,11 @@ export async function loader(args: Route.LoaderArgs) {
     // The tenants whose grant allows reports; a named tenant without one does not exist (404).
     const offered: DashboardTenant[] = [];
     for (const grant of signedIn.grants) {
-      const principal = await principalIn(args, signedIn, grant.tenantId);
+      const principal = principalIn(signedIn, grant.tenantId);
       if (!principal.operations.has("reports.read")) continue;
       offered.push({ id: grant.tenantId, name: grant.tenantName, db: tenantDatabase(env, principal.tenant) });
     }
-    if (requested !== null) requirePermission(await principalIn(args, signedIn, requested), "reports.read");
+    if (requested !== null) requirePermission(principalIn(signedIn, requested), "reports.read");
     const shown = requested === null ? offered : offered.filter((t) => t.id === requested);
     if (shown.length === 0) throw new PhoenixError("forbidden", "none of your grants allows reports");
 

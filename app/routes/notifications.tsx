@@ -29,8 +29,7 @@ export async function loader(args: Route.LoaderArgs) {
     const { items, unread } = await notificationsFor(
       {
         controlDb: env.CONTROL_DB,
-        tenantDb: async (tenantId) =>
-          tenantDatabase(env, (await principalIn(args, signedIn, tenantId)).tenant),
+        tenantDb: async (tenantId) => tenantDatabase(env, principalIn(signedIn, tenantId).tenant),
       },
       { id: signedIn.principal.id, seenAt: signedIn.principal.notificationsSeenAt },
       tenants.map((t) => t.id),

@@ -1,7 +1,6 @@
 // Reading alerts: by id, and as a keyset-paginated, filtered list (newest first).
 import {
   and,
-  count,
   desc,
   eq,
   getTableColumns,
@@ -179,22 +178,19 @@ export async function caseAlertSummaries(
   caseId: string,
   limit: number,
 ): Promise<{ items: CaseAlertSummary[]; total: number }> {
-  const d = drizzle(db);
-  const [rows, [counted]] = await d.batch([
-    d
-      .select(summaryColumns)
-      .from(alerts)
-      .where(eq(alerts.caseId, caseId))
-      .orderBy(desc(alerts.time), desc(alerts.id))
-      .limit(limit),
-    d.select({ total: count() }).from(alerts).where(eq(alerts.caseId, caseId)),
-  ]);
+  // One statement: the window counts every linked alert before LIMIT keeps the newest.
+  const rows = await drizzle(db)
+    .select({ ...summaryColumns, total: sql<number>`count(*) over ()` })
+    .from(alerts)
+    .where(eq(alerts.caseId, caseId))
+    .orderBy(desc(alerts.time), desc(alerts.id))
+    .limit(limit);
   return {
-    items: rows.map(({ attacks, caseId: _caseId, ...row }) => ({
+    items: rows.map(({ attacks, caseId: _caseId, total: _total, ...row }) => ({
       ...row,
       techniques: attackTechniques(attacks),
     })),
-    total: counted?.total ?? 0,
+    total: rows[0]?.total ?? 0,
   };
 }
 

@@ -4,6 +4,7 @@
 import { and, asc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { grants, principals, tenants } from "../../schema/control.ts";
+import type { Tenant } from "../tenancy.ts";
 import type { Role } from "./permissions.ts";
 
 export type PrincipalRow = typeof principals.$inferSelect;
@@ -14,6 +15,8 @@ export interface ActiveGrant {
   tenantSlug: string;
   tenantName: string;
   role: Role;
+  /** The whole tenant row, so acting in the tenant needs no second read. */
+  tenant: Tenant;
 }
 
 export async function findPrincipal(db: D1Database, id: string): Promise<PrincipalRow | null> {
@@ -33,22 +36,27 @@ export async function findPrincipalByEmail(db: D1Database, email: string): Promi
 
 /** The principal's unrevoked grants in active tenants, by tenant name. */
 export async function activeGrants(db: D1Database, principalId: string): Promise<ActiveGrant[]> {
-  return activeGrantsQuery(drizzle(db), principalId);
+  return (await activeGrantsQuery(drizzle(db), principalId)).map(activeGrantOf);
 }
 
-/** The active grants query, for a caller that batches it; the person may be a subquery. */
+/**
+ * The active grants query, for a caller that batches it (rows become grants by activeGrantOf); the
+ * person may be a subquery. No two selected columns share a name: D1's batch results come back as
+ * objects keyed by column name, so a repeated name would shift every value after it.
+ */
 export function activeGrantsQuery(d: DrizzleD1Database, principalId: string | SQL) {
   return d
-    .select({
-      tenantId: grants.tenantId,
-      tenantSlug: tenants.slug,
-      tenantName: tenants.name,
-      role: grants.role,
-    })
+    .select({ role: grants.role, tenant: tenants })
     .from(grants)
     .innerJoin(tenants, eq(tenants.id, grants.tenantId))
     .where(and(eq(grants.principalId, principalId), isNull(grants.revokedAt), eq(tenants.status, "active")))
     .orderBy(asc(tenants.name));
+}
+
+/** A row of activeGrantsQuery as the grant it is. */
+export function activeGrantOf(row: { role: Role; tenant: Tenant }): ActiveGrant {
+  const { tenant } = row;
+  return { tenantId: tenant.id, tenantSlug: tenant.slug, tenantName: tenant.name, role: row.role, tenant };
 }
 
 export async function activeGrant(

@@ -1,7 +1,6 @@
 // A signed-in person as the principal of one tenant: the /v1 API (cookie requests) and the workbench
 // both act through this, so a grant means the same thing at either door.
 import { PhoenixError } from "../errors.ts";
-import { findTenant } from "../tenancy.ts";
 import { operationsForRole } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 import type { SignedIn } from "./sessions.ts";
@@ -13,11 +12,7 @@ export const SESSION_ISSUER = "phoenix-session";
  * The person acting in `tenantId`, or in their only tenant when it is null. A tenant they hold no
  * grant on is indistinguishable from one that does not exist (404).
  */
-export async function sessionPrincipal(
-  controlDb: D1Database,
-  signedIn: SignedIn,
-  tenantId: string | null,
-): Promise<Principal> {
+export function sessionPrincipal(signedIn: SignedIn, tenantId: string | null): Principal {
   const { principal, grants } = signedIn;
   let grant = grants[0];
   if (tenantId !== null) {
@@ -31,9 +26,8 @@ export async function sessionPrincipal(
     );
   }
   if (!grant) throw new PhoenixError("forbidden", "you hold no grant on any tenant");
-  const tenant = await findTenant(controlDb, grant.tenantId);
-  // activeGrants only lists active tenants; this guards the gap between the two reads.
-  if (tenant?.status !== "active") throw new PhoenixError("not_found", "no such tenant");
+  // The tenant row came with the grant, in the session's one read, which lists active tenants only.
+  const { tenant } = grant;
   return {
     type: "user",
     id: principal.id,

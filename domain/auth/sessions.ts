@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { base64url } from "jose";
 import { principals, sessions } from "../../schema/control.ts";
 import { newId } from "../ids.ts";
-import { type ActiveGrant, activeGrantsQuery, type PrincipalRow } from "./people.ts";
+import { type ActiveGrant, activeGrantOf, activeGrantsQuery, type PrincipalRow } from "./people.ts";
 
 /** A live session: its row, less the revocation (a revoked session is no session at all). */
 export type Session = Omit<typeof sessions.$inferSelect, "revokedAt">;
@@ -92,7 +92,7 @@ export async function resolveSession(
       .set({ lastSeenAt: session.lastSeenAt, idleExpiresAt: session.idleExpiresAt })
       .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt)));
   }
-  return { session, principal, grants };
+  return { session, principal, grants: grants.map(activeGrantOf) };
 }
 
 /** The cookie value for a session: "<id>.<HMAC-SHA256(id)>", base64url. */

@@ -231,11 +231,24 @@ export async function findQueuedCase(
   caseId: string,
   tenantIds: readonly string[],
 ): Promise<QueueRow | null> {
-  if (tenantIds.length === 0) return null;
-  const [row] = await queueRows(drizzle(controlDb))
-    .where(and(eq(workQueue.caseId, caseId), inArray(workQueue.tenantId, tenantIds)))
-    .limit(1);
+  const [row] = await queuedCaseQuery(drizzle(controlDb), caseId, tenantIds);
   return row ?? null;
+}
+
+/** The case's queue row among `tenantIds` (none when it is in none of them), for a caller that batches it. */
+export function queuedCaseQuery(d: DrizzleD1Database, caseId: string, tenantIds: readonly string[]) {
+  return queueRows(d)
+    .where(and(eq(workQueue.caseId, caseId), inArray(workQueue.tenantId, [...tenantIds])))
+    .limit(1);
+}
+
+/**
+ * The tenant of the case, as a subquery, when it is one of `tenantIds` (else null, which matches no
+ * row): reads about the case's tenant can then ride in the same batch as the case's own row.
+ */
+export function queuedCaseTenant(caseId: string, tenantIds: readonly string[]): SQL<string> {
+  const found = and(eq(workQueue.caseId, caseId), inArray(workQueue.tenantId, [...tenantIds]));
+  return sql<string>`(select ${workQueue.tenantId} from ${workQueue} where ${found})`;
 }
 
 /** The queue's rows with their tenant's and assignee's names, for a query to narrow. */

@@ -2,8 +2,8 @@
 // connectors they are administration: every change commits with its admin audit record, which
 // never holds credentials. Credentials are write-only; a Platform sink's signing secret is minted
 // here and shown once.
-import { and, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import { and, eq, type SQL } from "drizzle-orm";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { sinks } from "../../schema/control.ts";
 import type { Actor } from "../actor.ts";
 import { commitAdminChange } from "../admin-audit.ts";
@@ -145,7 +145,12 @@ export async function listSinks(controlDb: D1Database, tenantId: string): Promis
 
 /** The sinks a case change is sent to. */
 export async function activeSinks(controlDb: D1Database, tenantId: string): Promise<SinkRow[]> {
-  return drizzle(controlDb)
+  return activeSinksQuery(drizzle(controlDb), tenantId);
+}
+
+/** The active sinks query, for a caller that batches it with other reads. */
+export function activeSinksQuery(d: DrizzleD1Database, tenantId: string | SQL) {
+  return d
     .select()
     .from(sinks)
     .where(and(eq(sinks.tenantId, tenantId), eq(sinks.status, "active")))

@@ -276,7 +276,7 @@ async function reportScope(
       principal.issuer === SESSION_ISSUER
         ? resolveSession(c.env, c.req.raw, Date.now())
         : Promise.resolve(null);
-    principals.push(await grantedIn(c, await signedIn, id));
+    principals.push(grantedIn(await signedIn, id));
   }
   return {
     tenants: principals.map((p) => p.tenant.id),
@@ -284,17 +284,13 @@ async function reportScope(
   };
 }
 
-async function grantedIn(
-  c: Context<ApiEnv>,
-  signedIn: SignedIn | null,
-  tenantId: string,
-): Promise<Principal> {
+function grantedIn(signedIn: SignedIn | null, tenantId: string): Principal {
   if (!signedIn) {
     throw new PhoenixError("not_found", "no such tenant", [
       { field: "tenant", message: `${tenantId} is not a tenant you hold a grant on` },
     ]);
   }
-  const other = await sessionPrincipal(c.env.CONTROL_DB, signedIn, tenantId);
+  const other = sessionPrincipal(signedIn, tenantId);
   requirePermission(other, "reports.read");
   return other;
 }

@@ -29,5 +29,5 @@ export async function authenticateRequest(request: Request, env: Env, now: numbe
   if (!SAFE_METHODS.has(request.method)) {
     requireCsrf(request, signedIn.session.csrfToken, request.headers.get(CSRF_HEADER));
   }
-  return sessionPrincipal(env.CONTROL_DB, signedIn, request.headers.get(TENANT_HEADER));
+  return sessionPrincipal(signedIn, request.headers.get(TENANT_HEADER));
 }

@@ -20,7 +20,7 @@ export function createLiveRoutes(): Hono<{ Bindings: Env }> {
     if (!signedIn) throw new PhoenixError("unauthenticated", "sign in to follow cases live");
     const tenantId = c.req.param("tenantId");
     if (!isIdOf("tenant", tenantId)) throw new PhoenixError("not_found", "no such tenant");
-    requirePermission(await sessionPrincipal(c.env.CONTROL_DB, signedIn, tenantId), "cases.read");
+    requirePermission(sessionPrincipal(signedIn, tenantId), "cases.read");
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new PhoenixError("bad_request", "this is a WebSocket endpoint: send Upgrade: websocket");
     }
