@@ -163,6 +163,11 @@ export class CaseObject extends DurableObject<Env> {
     return { ok: true, ...outcome };
   }
 
+  /** The case's version alone (null: no such case), for a caller asking only whether it changed. */
+  async version(): Promise<number | null> {
+    return this.store.version();
+  }
+
   async snapshot(): Promise<CaseResult<CaseSnapshot>> {
     const meta = this.store.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };

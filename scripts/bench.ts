@@ -416,6 +416,7 @@ function evaluateTargets(results: ScenarioResult[], profile: Profile): Target[] 
   ];
   const queuePage = find("workbench queue page");
   const casePage = find("workbench case page");
+  const casePageRendered = find("workbench case page, rendered");
   const queueJs = routeJavaScript(join(PROJECT_ROOT, "build", "client"), "routes/queue");
   targets.push(
     {
@@ -427,7 +428,9 @@ function evaluateTargets(results: ScenarioResult[], profile: Profile): Target[] 
     },
     {
       target: "workbench case page (200 alerts, 500 events) p95 < 200 ms",
-      value: casePage ? `${fixed(casePage.p95Ms)} ms` : "not measured",
+      value: casePage
+        ? `${fixed(casePage.p95Ms)} ms${casePageRendered ? ` (afresh ${fixed(casePageRendered.p95Ms)} ms)` : ""}`
+        : "not measured",
       met: casePage ? casePage.p95Ms < 200 : null,
     },
     {

@@ -4,7 +4,9 @@
 // resolves its session and reads the epochs, so a revoked session, a changed grant or any write to a
 // shown row renders afresh; only the React render and its queries are saved.
 import { resolveSession, type SignedIn } from "../domain/auth/sessions.ts";
+import { findQueuedCase } from "../domain/case/work-queue.ts";
 import { RENDER_FRESH_UNTIL_HEADER, readRenderStamp, renderScopes } from "../domain/render-epochs.ts";
+import { caseObjectStub } from "../durable-objects/case-gateway.ts";
 
 /**
  * The addresses whose route offers its page for reuse, as a document and as the data React Router's
@@ -12,6 +14,9 @@ import { RENDER_FRESH_UNTIL_HEADER, readRenderStamp, renderScopes } from "../dom
  * the dashboard.
  */
 export const REUSABLE_PATHS: ReadonlySet<string> = new Set(["/", "/_.data", "/dashboard", "/dashboard.data"]);
+
+/** A case page, as a document or as data: kept also by the case's own version (its object's). */
+const CASE_PAGE = /^\/cases\/(case_[0-9a-z]{26})(?:\.data)?$/;
 
 interface KeptPage {
   stamp: string;
@@ -89,17 +94,18 @@ export async function renderOrReuse(
 ): Promise<Response> {
   const url = new URL(request.url);
   const cookie = request.headers.get("cookie");
-  if (request.method !== "GET" || !cookie || !REUSABLE_PATHS.has(url.pathname)) {
+  const caseId = CASE_PAGE.exec(url.pathname)?.[1] ?? null;
+  if (request.method !== "GET" || !cookie || !(REUSABLE_PATHS.has(url.pathname) || caseId)) {
     return withoutOffer(await render(undefined));
   }
   const key = `${url.pathname}${url.search}\n${cookie}`;
   let signedIn: SignedIn | null;
-  let stamp: string;
+  let stamp: string | null;
   try {
     signedIn = await resolveSession(env, request, now);
     // Read before the page's own queries run: a write racing the render can only leave the stamp
     // older than the page, which costs a render later, never a stale page.
-    stamp = signedIn ? await stampOf(env, signedIn) : "";
+    stamp = signedIn ? await stampOf(env, signedIn, caseId) : "";
   } catch {
     // A failed read here is the loaders' to meet and explain with the workbench's error page.
     pages.drop(key);
@@ -108,6 +114,11 @@ export async function renderOrReuse(
   if (!signedIn) {
     pages.drop(key);
     return withoutOffer(await render(Promise.resolve(null)));
+  }
+  // A case the person cannot see has no version to key on: its page (a 404) is never kept.
+  if (stamp === null) {
+    pages.drop(key);
+    return withoutOffer(await render(Promise.resolve(signedIn)));
   }
   const kept = pages.take(key, stamp, now);
   if (kept) return new Response(kept.body, { status: kept.status, headers: kept.headers });
@@ -122,17 +133,23 @@ export async function renderOrReuse(
   return new Response(body, { status: response.status, headers });
 }
 
-async function stampOf(env: Env, signedIn: SignedIn): Promise<string> {
+async function stampOf(env: Env, signedIn: SignedIn, caseId: string | null): Promise<string | null> {
   const { principal, grants, session } = signedIn;
-  const epochs = await readRenderStamp(
-    env.CONTROL_DB,
-    renderScopes(
-      principal.id,
-      grants.map((g) => g.tenantId),
-    ),
-  );
+  const tenantIds = grants.map((g) => g.tenantId);
+  const [epochs, caseVersion] = await Promise.all([
+    readRenderStamp(env.CONTROL_DB, renderScopes(principal.id, tenantIds)),
+    caseId ? caseVersionOf(env, caseId, tenantIds) : null,
+  ]);
+  if (caseId && caseVersion === null) return null;
   // Who the page is for, as the shell shows them: their name, preferences, grants and CSRF token.
-  return JSON.stringify([principal, grants, session.csrfToken, epochs]);
+  return JSON.stringify([principal, grants, session.csrfToken, epochs, caseVersion]);
+}
+
+// The case object's own version, read before the page: the work queue's counters move only once
+// the outbox has delivered, after the command's reply, so they alone could keep a page too long.
+async function caseVersionOf(env: Env, caseId: string, tenantIds: string[]): Promise<number | null> {
+  const queued = await findQueuedCase(env.CONTROL_DB, caseId, tenantIds);
+  return queued ? caseObjectStub(env, queued.tenantId, caseId).version() : null;
 }
 
 /** The offer is between the route and this module: it never leaves the Worker. */

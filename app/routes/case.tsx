@@ -2,7 +2,7 @@
 // object (its state, log and audit) and the tenant's alerts; every action is a form post handled
 // by the action below, through the same domain service and permission table as /v1.
 import { useEffect, useRef, useState } from "react";
-import { Form, Link, useActionData, useFetcher, useNavigation, useRevalidator } from "react-router";
+import { data, Form, Link, useActionData, useFetcher, useNavigation, useRevalidator } from "react-router";
 import { caseAlertSummaries } from "../../domain/alerts/queries.ts";
 import { can, commandsAllowed } from "../../domain/auth/permissions.ts";
 import { isAssignable } from "../../domain/case/assignees.ts";
@@ -35,6 +35,7 @@ import { caseAccess, casePageAccess, commandAsPerson } from "../case-commands.se
 import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
 import { liveLabel, useLiveChanges } from "../live.ts";
 import { renderComment } from "../markdown.server.ts";
+import { offerForReuse, passReuseOffer } from "../render-reuse.ts";
 import { SHORTCUTS, useShortcuts } from "../shortcuts.tsx";
 import { requireFormCsrf, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/case";
@@ -53,6 +54,12 @@ const CONFLICT_EVENTS = 100;
 export const meta: Route.MetaFunction = ({ loaderData }) => [
   { title: loaderData ? `${loaderData.title} · Phoenix` : "Case · Phoenix" },
 ];
+
+export const headers: Route.HeadersFunction = passReuseOffer;
+
+// A kept case page is served again for at most this long: its sinks' sync status and its alerts'
+// occurrence counts change without the case's version moving.
+const REUSE_MS = 15_000;
 
 export async function loader(args: Route.LoaderArgs) {
   const now = Date.now();
@@ -82,71 +89,74 @@ export async function loader(args: Route.LoaderArgs) {
     // sources are named by actorLabel.
     const named = new Set(visible.map((e) => e.actor.id).concat(state.assignee ? [state.assignee] : []));
     const names = Object.fromEntries(people.filter((p) => named.has(p.id)).map((p) => [p.id, p.displayName]));
-    return {
-      now,
-      id: caseId,
-      version: snapshot.version,
-      title: state.title,
-      description: state.description,
-      tenant: { id: tenantId, name: principal.tenant.name },
-      status: state.status,
-      severity: state.severity,
-      priority: state.priority,
-      assignee: state.assignee,
-      queue: state.queue,
-      tier: state.tier,
-      team: state.team,
-      resolution: state.resolution,
-      mergedInto: state.mergedInto,
-      sourceClosed: state.sourceClosed,
-      // Where the case stands in Jira, Salesforce and the Platform: SOC staff only.
-      sinks,
-      openedAt: state.openedAt,
-      updatedAt: state.updatedAt,
-      clocks: Object.entries(state.sla.clocks).map(([name, clock]) => ({
-        name,
-        dueAt: clock.dueAt,
-        metAt: clock.metAt,
-        pausedAt: clock.pausedSince,
-        status: slaClockStatus(clock, now),
-      })),
-      names,
-      me: principal.id,
-      role: principal.role,
-      customer,
-      allowed: [...allowed],
-      // What the case's state would allow but the person's role does not (a resolved case's
-      // closing is a lead's step): named on the page, so nobody hunts for a missing button.
-      heldBack: allowedCommands(state.status).filter((cmd) => !allowed.has(cmd)),
-      // Who the case can be assigned to: the tenant's analysts and leads, as the queue offers.
-      people: customer
-        ? []
-        : people.filter(isAssignable).map((p) => ({ id: p.id, displayName: p.displayName })),
-      // Each event as the page shows it, worded on the server: the events themselves (an opening
-      // can carry hundreds of alert ids) never travel to the browser.
-      timeline: visible
-        .map((e) => ({
-          seq: e.seq,
-          at: e.at,
-          kind: kindOf(e),
-          // A source's update speaks as the source: "XDR closed the incident as False Positive".
-          actor: e.type === "case.source_updated" ? e.source : (names[e.actor.id] ?? actorLabel(e.actor)),
-          text: describeEvent(e, names),
-          details: e.type === "case.source_updated" ? sourceChangeLines(e) : null,
-          visibility: e.type === "case.commented" ? e.visibility : null,
-          reason:
-            e.type !== "case.source_updated" && "reason" in e && typeof e.reason === "string"
-              ? e.reason
-              : null,
-          html: e.type === "case.commented" ? renderComment(e.commentId, e.body) : null,
-        }))
-        .reverse(),
-      olderBefore: events.length > 0 && (events[0]?.seq ?? 1) > 1 ? events[0]?.seq : null,
-      newerShown: (events.at(-1)?.seq ?? state.eventCount) < state.eventCount,
-      alerts: alerts.items.map((a) => ({ ...a, reviewed: state.alerts[a.id]?.reviewed ?? false })),
-      alertTotal: alerts.total,
-      audit,
-    };
+    return data(
+      {
+        now,
+        id: caseId,
+        version: snapshot.version,
+        title: state.title,
+        description: state.description,
+        tenant: { id: tenantId, name: principal.tenant.name },
+        status: state.status,
+        severity: state.severity,
+        priority: state.priority,
+        assignee: state.assignee,
+        queue: state.queue,
+        tier: state.tier,
+        team: state.team,
+        resolution: state.resolution,
+        mergedInto: state.mergedInto,
+        sourceClosed: state.sourceClosed,
+        // Where the case stands in Jira, Salesforce and the Platform: SOC staff only.
+        sinks,
+        openedAt: state.openedAt,
+        updatedAt: state.updatedAt,
+        clocks: Object.entries(state.sla.clocks).map(([name, clock]) => ({
+          name,
+          dueAt: clock.dueAt,
+          metAt: clock.metAt,
+          pausedAt: clock.pausedSince,
+          status: slaClockStatus(clock, now),
+        })),
+        names,
+        me: principal.id,
+        role: principal.role,
+        customer,
+        allowed: [...allowed],
+        // What the case's state would allow but the person's role does not (a resolved case's
+        // closing is a lead's step): named on the page, so nobody hunts for a missing button.
+        heldBack: allowedCommands(state.status).filter((cmd) => !allowed.has(cmd)),
+        // Who the case can be assigned to: the tenant's analysts and leads, as the queue offers.
+        people: customer
+          ? []
+          : people.filter(isAssignable).map((p) => ({ id: p.id, displayName: p.displayName })),
+        // Each event as the page shows it, worded on the server: the events themselves (an opening
+        // can carry hundreds of alert ids) never travel to the browser.
+        timeline: visible
+          .map((e) => ({
+            seq: e.seq,
+            at: e.at,
+            kind: kindOf(e),
+            // A source's update speaks as the source: "XDR closed the incident as False Positive".
+            actor: e.type === "case.source_updated" ? e.source : (names[e.actor.id] ?? actorLabel(e.actor)),
+            text: describeEvent(e, names),
+            details: e.type === "case.source_updated" ? sourceChangeLines(e) : null,
+            visibility: e.type === "case.commented" ? e.visibility : null,
+            reason:
+              e.type !== "case.source_updated" && "reason" in e && typeof e.reason === "string"
+                ? e.reason
+                : null,
+            html: e.type === "case.commented" ? renderComment(e.commentId, e.body) : null,
+          }))
+          .reverse(),
+        olderBefore: events.length > 0 && (events[0]?.seq ?? 1) > 1 ? events[0]?.seq : null,
+        newerShown: (events.at(-1)?.seq ?? state.eventCount) < state.eventCount,
+        alerts: alerts.items.map((a) => ({ ...a, reviewed: state.alerts[a.id]?.reviewed ?? false })),
+        alertTotal: alerts.total,
+        audit,
+      },
+      offerForReuse(now + REUSE_MS),
+    );
   });
 }
 

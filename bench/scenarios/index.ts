@@ -12,7 +12,7 @@ import { correlationStorm } from "./correlation-storm.ts";
 import { healthz } from "./healthz.ts";
 import { reportScenarios } from "./reports.ts";
 import { webhookSingle } from "./webhook-single.ts";
-import { workbenchCase } from "./workbench-case.ts";
+import { workbenchCase, workbenchCaseRendered } from "./workbench-case.ts";
 import { workbenchDashboard, workbenchDashboardRendered } from "./workbench-dashboard.ts";
 import { workbenchQueue, workbenchQueueRendered } from "./workbench-queue.ts";
 
@@ -35,4 +35,5 @@ export const SCENARIOS: readonly Scenario[] = [
   workbenchQueue,
   workbenchQueueRendered,
   workbenchCase,
+  workbenchCaseRendered,
 ];

@@ -5,7 +5,7 @@
 
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { revokeSession } from "../../domain/auth/sessions.ts";
 import { newId } from "../../domain/ids.ts";
 import { RENDER_FRESH_UNTIL_HEADER } from "../../domain/render-epochs.ts";
@@ -14,7 +14,7 @@ import { grants, principals, savedViews, tenants, workQueue } from "../../schema
 import { type Render, RenderCache, renderOrReuse } from "../../workers/render-cache.ts";
 import { createPerson, signIn } from "../support/sessions.ts";
 import { testEnv } from "../support/test-env.ts";
-import { createTenant } from "../support/world.ts";
+import { call, createTenant, tokenFor } from "../support/world.ts";
 
 const HOLDS_MS = 15_000;
 
@@ -192,6 +192,48 @@ describe("serving a rendered queue page again", () => {
     await drizzle(env.CONTROL_DB).insert(workQueue).values(queueRow(mine.id, now));
     expect(await load("/dashboard?period=365d")).toBe("render 4");
     expect(await load("/dashboard.data?period=365d")).toBe("render 5");
+    expect(seen.every((who) => who === "resolved")).toBe(true);
+  });
+
+  it("keeps a case page until the case's own version moves, which a command does before it replies", async () => {
+    const { mine, foreign, browser, pages } = await world();
+    const env = testEnv();
+    const now = Date.now();
+    const { render, seen } = countingRender(now);
+    const load = async (path: string) =>
+      (await renderOrReuse(queueRequest(browser.cookie, path), env, now, render, pages)).text();
+    const open = async (tenant: Tenant) => {
+      const opened = await call("POST", "/v1/cases", {
+        body: { title: "Kept case", severity: "high" },
+        headers: { authorization: `Bearer ${await tokenFor(tenant)}` },
+      });
+      const { id } = (await opened.json()) as { id: string };
+      // The page is found through the work queue, whose row the case's outbox writes after the reply.
+      await vi.waitFor(async () => {
+        const [row] = await drizzle(env.CONTROL_DB).select().from(workQueue).where(eq(workQueue.caseId, id));
+        expect(row).toBeDefined();
+      });
+      return id;
+    };
+
+    const id = await open(mine);
+    expect(await load(`/cases/${id}`)).toBe("render 1");
+    expect(await load(`/cases/${id}`)).toBe("render 1");
+    expect(await load(`/cases/${id}.data`)).toBe("render 2");
+    expect(await load(`/cases/${id}.data`)).toBe("render 2");
+
+    const commented = await call("POST", `/v1/cases/${id}/commands`, {
+      body: { type: "comment", body: "Checked the host." },
+      headers: { authorization: `Bearer ${await tokenFor(mine)}`, "if-match": '"1"' },
+    });
+    expect(commented.status).toBe(200);
+    expect(await load(`/cases/${id}`)).toBe("render 3");
+    expect(await load(`/cases/${id}.data`)).toBe("render 4");
+
+    // A case of a tenant without a grant has no version to key on: rendered (as the 404) every time.
+    const elsewhere = await open(foreign);
+    expect(await load(`/cases/${elsewhere}`)).toBe("render 5");
+    expect(await load(`/cases/${elsewhere}`)).toBe("render 6");
     expect(seen.every((who) => who === "resolved")).toBe(true);
   });
 
