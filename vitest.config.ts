@@ -124,7 +124,8 @@ export default defineConfig(async () => {
                   TEST_TENANT_BINDINGS.map((b) => [b, `phoenix-test-${b.toLowerCase()}`]),
                 ),
                 // As wrangler.toml, but a batch leaves as soon as it is sent: tests wait for the work,
-                // not for a batch window (tests/support/ingest.ts, correlationSettled).
+                // not for a batch window (tests/support/ingest.ts, correlationSettled; a state digest
+                // settled in tests/support/tenant-state.ts must not miss a sink sync still batching).
                 queueConsumers: {
                   "phoenix-correlation": {
                     maxBatchSize: 100,
@@ -134,6 +135,14 @@ export default defineConfig(async () => {
                     deadLetterQueue: "phoenix-correlation-dlq",
                   },
                   "phoenix-correlation-dlq": { maxBatchSize: 100, maxBatchTimeout: 0 },
+                  "phoenix-sink-sync": {
+                    maxBatchSize: 10,
+                    maxBatchTimeout: 0,
+                    maxRetries: 19,
+                    retryDelay: 2,
+                    deadLetterQueue: "phoenix-sink-sync-dlq",
+                  },
+                  "phoenix-sink-sync-dlq": { maxBatchSize: 10, maxBatchTimeout: 0 },
                 },
                 ratelimits: {
                   TEST_RATE_LIMITER: { namespace_id: "1099", simple: { limit: TEST_RATE_LIMIT, period: 60 } },

@@ -6,7 +6,6 @@ import { SCOPES } from "../../domain/auth/scopes.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Tenant } from "../../domain/tenancy.ts";
 import { makeDetectionFinding } from "./factories/findings.ts";
-import { testEnv } from "./test-env.ts";
 import { call, tenantDb, tokenFor } from "./world.ts";
 
 export interface Probe {
@@ -780,40 +779,4 @@ export async function documentedRoutes(): Promise<string[]> {
       .filter((m) => ["get", "post", "put", "patch", "delete"].includes(m))
       .map((m) => `${m.toUpperCase()} ${path}`),
   );
-}
-
-/** Everything a tenant owns, as row counts and a digest of every row, to prove nothing changed. */
-export async function tenantStateDigest(tenant: Tenant): Promise<string> {
-  const db = tenantDb(tenant);
-  const { results: tables } = await db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'd1_%' ORDER BY name",
-    )
-    .all<{ name: string }>();
-  // One round trip per database: the bad-input sweep takes this digest thousands of times.
-  const tenantRows = await db.batch(
-    tables.map(({ name }) => db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`)),
-  );
-  const parts = tables.map(({ name }, i) => `${name}:${JSON.stringify(tenantRows[i]?.results)}`);
-  const control = testEnv().CONTROL_DB;
-  const controlTables = [
-    ["tenants", "id"],
-    ["connectors", "tenant_id"],
-    ["sinks", "tenant_id"],
-    ["grants", "tenant_id"],
-    ["machine_clients", "tenant_id"],
-    ["admin_audit", "tenant_id"],
-    ["work_queue", "tenant_id"],
-    ["principals", "home_tenant_id"],
-  ] as const;
-  const controlRows = await control.batch(
-    controlTables.map(([table, column]) =>
-      control.prepare(`SELECT * FROM ${table} WHERE ${column} = ? ORDER BY rowid`).bind(tenant.id),
-    ),
-  );
-  controlTables.forEach(([table], i) => {
-    parts.push(`${table}:${JSON.stringify(controlRows[i]?.results)}`);
-  });
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n")));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { SCOPES } from "../../../domain/auth/scopes.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { correlationSettled } from "../ingest.ts";
-import { SHARED_FIXTURES, TenantFixtures, tenantStateDigest } from "../route-catalog.ts";
+import { SHARED_FIXTURES, TenantFixtures } from "../route-catalog.ts";
+import { settledState, stateDifference, tenantStateTables } from "../tenant-state.ts";
 import { call, createTenant } from "../world.ts";
 import type { DocumentedOperation } from "./documented-operations.ts";
 import {
@@ -197,7 +198,7 @@ export async function judgeBad(
   op: DocumentedOperation,
   bad: BadPlan,
   side: Side,
-  baseline: { digest: string },
+  baseline: Baseline,
 ): Promise<Verdict> {
   const req = await concrete(bad.plan, side.target, op);
   // The violation must break the document, or this is not a bad input at all.
@@ -223,11 +224,8 @@ export async function judgeBad(
     }
   }
   judgeDocumented(op, r, verdict);
-  const after = await tenantStateDigest(side.tenant);
-  if (after !== baseline.digest) {
-    verdict.fail("stateChanges", `${what} (${r.status}) changed the tenant's state`);
-    baseline.digest = await settledDigest(side.tenant);
-  }
+  const changed = await stateChange(side, baseline);
+  if (changed) verdict.fail("stateChanges", `${what} (${r.status}) changed the tenant's state: ${changed}`);
   return verdict;
 }
 
@@ -249,7 +247,7 @@ export async function judgeRefusal(
   expected: number,
   label: string,
   side: Side,
-  baseline: { digest: string },
+  baseline: Baseline,
 ): Promise<Verdict> {
   const r = await observe(await send(op, req, credentials));
   const verdict = new Verdict();
@@ -261,10 +259,12 @@ export async function judgeRefusal(
     );
   if (r.status >= 500) verdict.count("fiveHundreds");
   judgeDocumented(op, r, verdict);
-  const after = await tenantStateDigest(side.tenant);
-  if (after !== baseline.digest) {
-    verdict.fail("stateChanges", `${op.operationId} ${label} (${r.status}) changed the tenant's state`);
-    baseline.digest = await settledDigest(side.tenant);
+  const changed = await stateChange(side, baseline);
+  if (changed) {
+    verdict.fail(
+      "stateChanges",
+      `${op.operationId} ${label} (${r.status}) changed the tenant's state: ${changed}`,
+    );
   }
   return verdict;
 }
@@ -304,17 +304,17 @@ export function record(verdict: Verdict): string[] {
   return verdict.faults;
 }
 
-/** The tenant's digest once whatever earlier requests set off (correlation, projections) has landed. */
-export async function settledDigest(tenant: Tenant): Promise<string> {
-  await correlationSettled(tenant);
-  let last = await tenantStateDigest(tenant);
-  for (let i = 0; i < 40; i++) {
-    await scheduler.wait(25);
-    const next = await tenantStateDigest(tenant);
-    if (next === last) return next;
-    last = next;
-  }
-  return last;
+/** A tenant's rows, to compare each refused request's aftermath with. */
+export interface Baseline {
+  tables: Record<string, string>;
+}
+
+/** What changed since the baseline, naming the tables (the baseline then settles afresh); null if nothing. */
+async function stateChange(side: Side, baseline: Baseline): Promise<string | null> {
+  const difference = stateDifference(baseline.tables, await tenantStateTables(side.tenant));
+  if (difference === "") return null;
+  baseline.tables = await settledState(side.tenant);
+  return difference;
 }
 
 export const EVERY_SCOPE = [...SCOPES];

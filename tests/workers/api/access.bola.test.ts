@@ -8,9 +8,9 @@ import {
   ROUTES,
   SHARED_FIXTURES,
   TenantFixtures,
-  tenantStateDigest,
   UNGUARDED_ROUTES,
 } from "../../support/route-catalog.ts";
+import { tenantStateDigest } from "../../support/tenant-state.ts";
 import { createTenant } from "../../support/world.ts";
 
 /** A bulk answer in which every item was refused as not found. */

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_FINDING_BYTES } from "../../../domain/input/limits.ts";
 import { makeDetectionFinding, makeDetectionFindings } from "../../support/factories/findings.ts";
 import { deliver, ocsfConnector } from "../../support/ingest.ts";
-import { TenantFixtures, tenantStateDigest } from "../../support/route-catalog.ts";
+import { TenantFixtures } from "../../support/route-catalog.ts";
+import { tenantStateDigest } from "../../support/tenant-state.ts";
 import { call, createTenant, tenantDb } from "../../support/world.ts";
 
 interface Problem {

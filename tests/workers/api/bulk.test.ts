@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sessionCaller } from "../../support/callers.ts";
 import { makeDetectionFindings } from "../../support/factories/findings.ts";
-import { tenantStateDigest } from "../../support/route-catalog.ts";
+import { tenantStateDigest } from "../../support/tenant-state.ts";
 import { call, createTenant, tokenFor } from "../../support/world.ts";
 
 interface Item {

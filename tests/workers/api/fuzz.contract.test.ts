@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  type Baseline,
   createSide,
   EVERY_SCOPE,
   judgeBad,
@@ -16,7 +17,6 @@ import {
   record,
   runProperty,
   type Side,
-  settledDigest,
   successesByOperation,
   tally,
 } from "../../support/fuzz/contract-fuzzer.ts";
@@ -25,6 +25,7 @@ import { REGRESSIONS } from "../../support/fuzz/regressions.ts";
 import { badPlan, type ConcreteRequest, validPlan } from "../../support/fuzz/request-plans.ts";
 import { FIXTURE_BY_ID_PREFIX } from "../../support/fuzz/request-rules.ts";
 import { basicAuthorization, concrete } from "../../support/fuzz/send-plan.ts";
+import { settledState } from "../../support/tenant-state.ts";
 import { signRaw, standardClaims, tokenFor } from "../../support/world.ts";
 
 const VALID_RUNS = 50;
@@ -63,9 +64,9 @@ describe("valid requests are answered as documented", () => {
 });
 
 describe("a request breaking one constraint is refused with a problem naming it, and changes nothing", () => {
-  const baseline = { digest: "" };
+  const baseline: Baseline = { tables: {} };
   beforeAll(async () => {
-    baseline.digest = await settledDigest(quiet.tenant);
+    baseline.tables = await settledState(quiet.tenant);
   }, 60_000);
 
   it.each(operations)("%s", async (operationId, op) => {
@@ -88,9 +89,9 @@ describe("a request breaking one constraint is refused with a problem naming it,
 });
 
 describe("bad credentials are refused", () => {
-  const baseline = { digest: "" };
+  const baseline: Baseline = { tables: {} };
   beforeAll(async () => {
-    baseline.digest = await settledDigest(quiet.tenant);
+    baseline.tables = await settledState(quiet.tenant);
   }, 60_000);
 
   it.each(operations.filter(([, op]) => op.security.some((s) => "bearerAuth" in s)))(
@@ -144,9 +145,9 @@ describe("bad credentials are refused", () => {
 });
 
 describe("bad client credentials are refused", () => {
-  const baseline = { digest: "" };
+  const baseline: Baseline = { tables: {} };
   beforeAll(async () => {
-    baseline.digest = await settledDigest(quiet.tenant);
+    baseline.tables = await settledState(quiet.tenant);
   }, 60_000);
 
   it.each(operations.filter(([, op]) => op.security.some((s) => "clientBasic" in s)))(

@@ -3,24 +3,25 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  type Baseline,
   createSide,
   judgeBad,
   judgeValid,
   runProperty,
   type Side,
-  settledDigest,
 } from "../../support/fuzz/contract-fuzzer.ts";
 import { OPERATIONS } from "../../support/fuzz/documented-operations.ts";
 import { REGRESSIONS } from "../../support/fuzz/regressions.ts";
+import { settledState } from "../../support/tenant-state.ts";
 
 let exercised: Side;
 let quiet: Side;
-const baseline = { digest: "" };
+const baseline: Baseline = { tables: {} };
 
 beforeAll(async () => {
   exercised = await createSide();
   quiet = await createSide();
-  baseline.digest = await settledDigest(quiet.tenant);
+  baseline.tables = await settledState(quiet.tenant);
 }, 120_000);
 
 describe("contract fuzz regressions", () => {
