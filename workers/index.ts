@@ -9,9 +9,11 @@ import { createSignInRoutes } from "./auth/sign-in.ts";
 import { configurationProblems } from "./configuration.ts";
 import { apiReference } from "./docs.ts";
 import { problemResponse, toProblem } from "./http/problem.ts";
+import { consumeIngest } from "./ingest/consume.ts";
 import { createIngest } from "./ingest/route.ts";
 import { limitByAddress } from "./limits/rate-limit.ts";
 import { createLiveRoutes } from "./live/route.ts";
+import { createProbeRoutes } from "./probes/routes.ts";
 import { consumeCorrelation, consumeCorrelationDeadLetters } from "./queues/correlation.ts";
 import { runScheduled } from "./scheduled.ts";
 import { consumeSinkDeadLetters, consumeSinkSync } from "./sinks/consume.ts";
@@ -34,6 +36,7 @@ app.use("*", async (c, next) => {
 for (const path of ["/v1/*", "/ingest/*", "/auth/*", "/live/*"]) app.use(path, limitByAddress());
 
 app.get("/healthz", (c) => c.json({ status: "ok" }));
+app.route("/", createProbeRoutes());
 // Current, next and retiring keys: a next key is listed here well before it signs (decision 019).
 app.get("/.well-known/jwks.json", async (c) => {
   c.header("cache-control", `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
@@ -58,6 +61,7 @@ export default {
   },
   async queue(batch, env) {
     // Queue names carry the environment ("phoenix-correlation-staging"); the role is the prefix.
+    if (/^phoenix-ingest(-|$)/.test(batch.queue)) return consumeIngest(batch);
     if (/^phoenix-correlation-dlq(-|$)/.test(batch.queue)) return consumeCorrelationDeadLetters(batch, env);
     if (/^phoenix-correlation(-|$)/.test(batch.queue)) return consumeCorrelation(batch, env);
     if (/^phoenix-sink-sync-dlq(-|$)/.test(batch.queue)) return consumeSinkDeadLetters(batch, env);

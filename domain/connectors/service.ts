@@ -9,8 +9,13 @@ import { commitAdminChange } from "../admin-audit.ts";
 import { PhoenixError } from "../errors.ts";
 import { isIdOf, newId } from "../ids.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
-import type { Tenant } from "../tenancy.ts";
 import { newWebhookSecret } from "../webhooks/standard-webhooks.ts";
+import {
+  forgetIngestTarget,
+  type IngestTarget,
+  keepIngestTarget,
+  keptIngestTarget,
+} from "./ingest-target-cache.ts";
 
 export type ConnectorRow = typeof connectors.$inferSelect;
 
@@ -183,6 +188,7 @@ export async function updateConnector(
     ],
     now,
   );
+  forgetIngestTarget(id);
   return toConnectorView(next);
 }
 
@@ -200,6 +206,7 @@ export async function deleteConnector(
     () => [drizzle(controlDb).delete(connectors).where(ownedBy(id, tenantId))],
     now,
   );
+  forgetIngestTarget(id);
 }
 
 /** A new current secret; the old one keeps verifying until the grace period ends. */
@@ -237,14 +244,8 @@ export async function rotateConnectorSecret(
     ],
     now,
   );
+  forgetIngestTarget(id);
   return { connector: toConnectorView(next), secret };
-}
-
-export interface IngestTarget {
-  connector: ConnectorRow;
-  tenant: Tenant;
-  /** The secrets a delivery may be signed with right now: current, and previous within its grace. */
-  secrets: string[];
 }
 
 /** Resolves a connector id from a webhook URL to its tenant and usable secrets (server-side only). */
@@ -262,6 +263,29 @@ export async function loadIngestTarget(
     secrets.push(await decryptSecret(previousSecretCiphertext, encryptionKey, connectorId));
   }
   return { connector: found.connector, tenant: found.tenant, secrets };
+}
+
+/**
+ * The target for a webhook, kept per isolate for a few seconds (ingest-target-cache.ts); `fresh`
+ * reads it anew, for a signature that failed against a kept one: the secret may have been rotated.
+ * A disabled, deleted or suspended connector is never kept, so enabling one works at once.
+ */
+export async function ingestTarget(
+  controlDb: D1Database,
+  encryptionKey: string | undefined,
+  connectorId: string,
+  now: number,
+  options: { fresh?: boolean } = {},
+): Promise<{ target: IngestTarget; kept: boolean } | null> {
+  const hit = options.fresh ? null : keptIngestTarget(connectorId, now);
+  if (hit) return { target: hit, kept: true };
+  const target = await loadIngestTarget(controlDb, encryptionKey, connectorId, now);
+  if (!target) {
+    forgetIngestTarget(connectorId);
+    return null;
+  }
+  keepIngestTarget(connectorId, target, now);
+  return { target, kept: false };
 }
 
 /** A connector and the tenant it belongs to, by id alone: for server-side resolution only. */

@@ -3,7 +3,7 @@
 // `x-hub-signature` is checked on the raw bytes before anything is read, unless the connector says
 // its Jira webhook cannot be registered with a secret.
 import type { Context } from "hono";
-import type { IngestTarget } from "../../domain/connectors/service.ts";
+import type { IngestTarget } from "../../domain/connectors/ingest-target-cache.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { receiveJiraDelivery } from "../../domain/ingest/jira-changes.ts";
 import { jiraInboundConfigSchema } from "../../domain/ingest/kinds/jira/config.ts";

@@ -1,10 +1,12 @@
-// POST /ingest/:connectorId: size cap → connector lookup → UTF-8, uncompressed, a short webhook-id →
-// Standard Webhooks signature on the raw bytes, before any parsing → the connector's kind maps the
-// items → store → correlation (and follow-ups for existing cases) queued → 202 {accepted, duplicates,
-// quarantined, ignored, intel}. The tenant comes
-// from the connector, resolved server-side. A bad item is quarantined; it never fails the delivery.
-import { Hono } from "hono";
-import { isConnectorId, loadIngestTarget } from "../../domain/connectors/service.ts";
+// POST /ingest/:connectorId: size cap → connector lookup (kept per isolate for a few seconds,
+// decision 051) → UTF-8, uncompressed, a short webhook-id → Standard Webhooks signature on the raw
+// bytes, before any parsing → the connector's kind maps the items → store → correlation (and
+// follow-ups for existing cases) queued → 202 {accepted, duplicates, quarantined, ignored, intel}.
+// The tenant comes from the connector, resolved server-side. A bad item is quarantined; it never
+// fails the delivery.
+import { type Context, Hono } from "hono";
+import type { IngestTarget } from "../../domain/connectors/ingest-target-cache.ts";
+import { ingestTarget, isConnectorId } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
 import { bringsCaseChanges, kindFor } from "../../domain/ingest/kinds/index.ts";
@@ -26,63 +28,83 @@ export function createIngest(): Hono<{ Bindings: Env }> {
   ingest.post("/:connectorId", capBody("a delivery"), async (c) => {
     const connectorId = c.req.param("connectorId");
     const now = Date.now();
-    const target = isConnectorId(connectorId)
-      ? await loadIngestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
+    const found = isConnectorId(connectorId)
+      ? await ingestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
       : null;
-    if (!target) throw new PhoenixError("not_found", "no such connector");
+    if (!found) throw new PhoenixError("not_found", "no such connector");
 
     // Said plainly, before the signature check would fail on bytes it was not computed over.
     requireIdentityEncoding(c.req.header("content-encoding"));
     requireUtf8(parseMediaType(c.req.header("content-type") ?? ""));
-    if (bringsCaseChanges(target.connector.kind)) return receiveJiraWebhook(c, target, now);
-    const webhookId = c.req.header("webhook-id") ?? "";
-    if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
-      throw new PhoenixError("bad_request", `webhook-id is ${webhookId.length} characters long`, [
-        { field: "webhook-id", message: `must be at most ${MAX_WEBHOOK_ID_LENGTH} characters` },
-      ]);
+    const receive = (target: IngestTarget) =>
+      bringsCaseChanges(target.connector.kind)
+        ? receiveJiraWebhook(c, target, now)
+        : receiveDelivery(c, target, now);
+    try {
+      return await receive(found.target);
+    } catch (error) {
+      // Refused before anything was stored. The kept secrets may predate a rotation made in
+      // another isolate: read the connector once more and try again.
+      if (!found.kept || !(error instanceof PhoenixError && error.code === "unauthenticated")) throw error;
+      const fresh = await ingestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now, {
+        fresh: true,
+      });
+      if (!fresh) throw new PhoenixError("not_found", "no such connector");
+      return receive(fresh.target);
     }
-    const body = await c.req.text();
-    const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
-    if (!verified.ok)
-      throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
-    // Attributed only once the signature proves the sender holds the connector's secret.
-    attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
-
-    const outcome = await ingestDelivery(
-      tenantDatabase(c.env, target.tenant),
-      kindFor(target.connector.kind),
-      {
-        connectorId,
-        webhookId: verified.webhookId,
-        body,
-        contentType: c.req.header("content-type") ?? "",
-        config: target.connector.config,
-        now,
-        metrics: { sink: metricsFor(c.env), tenant: target.tenant.id },
-      },
-      // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
-      { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
-    );
-    // Stored, so the 202 is safe to send; new alerts are grouped into cases from the correlation
-    // queue (decision 026). Until then they are owed (correlated_at null), and the sweep backs it up.
-    await requestCorrelation(
-      c.env,
-      target.tenant.id,
-      outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id),
-      { followUps: outcome.followUps },
-    );
-    return c.json(
-      {
-        accepted: outcome.accepted,
-        duplicates: outcome.duplicates,
-        quarantined: outcome.quarantined,
-        ignored: outcome.ignored,
-        intel: outcome.intel,
-        ...(outcome.redelivered ? { redelivered: true } : {}),
-      },
-      202,
-    );
   });
   ingest.onError(toProblem);
   return ingest;
+}
+
+/** A Standard Webhooks delivery of findings: verified on its raw bytes, stored, correlation queued. */
+async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarget, now: number) {
+  const connectorId = target.connector.id;
+  const webhookId = c.req.header("webhook-id") ?? "";
+  if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
+    throw new PhoenixError("bad_request", `webhook-id is ${webhookId.length} characters long`, [
+      { field: "webhook-id", message: `must be at most ${MAX_WEBHOOK_ID_LENGTH} characters` },
+    ]);
+  }
+  const body = await c.req.text();
+  const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
+  if (!verified.ok)
+    throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
+  // Attributed only once the signature proves the sender holds the connector's secret.
+  attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
+
+  const outcome = await ingestDelivery(
+    tenantDatabase(c.env, target.tenant),
+    kindFor(target.connector.kind),
+    {
+      connectorId,
+      webhookId: verified.webhookId,
+      body,
+      contentType: c.req.header("content-type") ?? "",
+      config: target.connector.config,
+      now,
+      metrics: { sink: metricsFor(c.env), tenant: target.tenant.id },
+    },
+    // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
+    { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
+  );
+  // Stored, so the 202 is safe to send; new alerts are grouped into cases from the correlation
+  // queue (decision 026). Until then they are owed (correlated_at null), and the sweep backs it up.
+  await requestCorrelation(
+    c.env,
+    target.tenant.id,
+    outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id),
+    { followUps: outcome.followUps },
+  );
+  return c.json(
+    {
+      accepted: outcome.accepted,
+      duplicates: outcome.duplicates,
+      quarantined: outcome.quarantined,
+      ignored: outcome.ignored,
+      intel: outcome.intel,
+      ...(outcome.redelivered ? { redelivered: true } : {}),
+    },
+    202,
+  );
 }

@@ -2,6 +2,7 @@
 // through signed webhooks and POST /v1/alerts gets 429 with Retry-After, its payloads wait in
 // quarantine, its alert count stops at the quota, and another tenant keeps ingesting.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { INGEST_TARGET_TTL_MS } from "../../../domain/connectors/ingest-target-cache.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { makeDetectionFinding, makeDetectionFindings } from "../../support/factories/findings.ts";
 import { type Connector, deliver, ocsfConnector } from "../../support/ingest.ts";
@@ -257,10 +258,14 @@ describe("daily ingest quota", () => {
 
   it("takes the deployment default when the tenant has no quota of its own, and 0 stops ingest", async () => {
     const a = await source(0);
+    const start = Date.now();
+    vi.useFakeTimers({ now: start, toFake: ["Date"] });
     expect((await deliver(a.connector, JSON.stringify(makeDetectionFinding()))).status).toBe(429);
     await setQuota(a.tenant, null);
-    // DEFAULT_DAILY_INGEST_QUOTA (wrangler.toml) applies at once: no restart, no cache.
+    // DEFAULT_DAILY_INGEST_QUOTA (wrangler.toml) applies without a restart, once the webhook's
+    // kept target (with its tenant row) is older than its TTL (decision 051).
     expect(Number(testEnv().DEFAULT_DAILY_INGEST_QUOTA)).toBeGreaterThan(1);
+    vi.setSystemTime(start + INGEST_TARGET_TTL_MS + 1);
     expect((await deliver(a.connector, JSON.stringify(makeDetectionFinding()))).status).toBe(202);
     expect(await alertCount(a.tenant)).toBe(1);
   });
