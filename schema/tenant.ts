@@ -269,7 +269,9 @@ export const idempotencyRecords = sqliteTable(
 );
 
 // Webhook deliveries seen per connector: `webhook-id` is the sender's idempotency key, so a
-// re-delivery hits this primary key and changes nothing. Kept 7 days.
+// re-delivery hits this primary key and changes nothing. Kept 7 days, with what became of each
+// delivery for GET /v1/connectors/{id}/deliveries/{webhookId} (null before that was recorded, and
+// for Jira's deliveries, which change cases rather than store findings).
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
   {
@@ -277,6 +279,15 @@ export const webhookDeliveries = sqliteTable(
     webhookId: text("webhook_id").notNull(),
     receivedAt: integer("received_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
+    /** "stored": its items were taken one by one; "quarantined": the whole delivery waits there. */
+    outcome: text("outcome", { enum: ["stored", "quarantined"] }),
+    accepted: integer("accepted"),
+    duplicates: integer("duplicates"),
+    quarantined: integer("quarantined"),
+    ignored: integer("ignored"),
+    intel: integer("intel"),
+    /** The quarantined items' ids, each with its reason in the quarantine table. */
+    quarantineIds: text("quarantine_ids", { mode: "json" }).$type<string[]>(),
   },
   (t) => [
     primaryKey({ columns: [t.connectorId, t.webhookId] }),

@@ -341,6 +341,26 @@ export interface paths {
         patch: operations["updateConnector"];
         trace?: never;
     };
+    "/connectors/{id}/deliveries/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What became of one webhook delivery
+         * @description Per delivery, by its `webhook-id`: how many findings were stored as new alerts or matched existing ones, which items wait in quarantine and why, or that the whole delivery was quarantined. Kept for 7 days; a re-delivery of the same `webhook-id` changes nothing here.
+         */
+        get: operations["getConnectorDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connectors/{id}/xdr-pull": {
         parameters: {
             query?: never;
@@ -2298,6 +2318,31 @@ export interface components {
             secret: string;
             /** @description Where the source posts signed deliveries. */
             ingest_url: string;
+        };
+        WebhookDelivery: {
+            connector_id: string;
+            webhook_id: string;
+            received_at: number;
+            /**
+             * @description `stored`: each item was taken on its own (counted below); `quarantined`: the whole delivery waits in quarantine (over the daily quota). Null for Jira deliveries, which change cases instead.
+             * @enum {string|null}
+             */
+            outcome: "stored" | "quarantined" | null;
+            /** @description Findings stored as new alerts. */
+            accepted: number | null;
+            /** @description Findings that matched an alert already stored. */
+            duplicates: number | null;
+            /** @description Items kept in quarantine, each listed with its reason. */
+            quarantined: number | null;
+            /** @description Valid items that are not findings, acknowledged and not stored. */
+            ignored: number | null;
+            /** @description Threat-intelligence records stored or updated. */
+            intel: number | null;
+            quarantine: {
+                id: string;
+                reason: string;
+                replayed_at: number | null;
+            }[];
         };
         SinkDeadLetter: {
             id: string;
@@ -5191,6 +5236,86 @@ export interface operations {
             };
             /** @description The request body is not JSON in UTF-8, or is compressed. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConnectorDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The `webhook-id` header the delivery was sent with. */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery's outcome. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "connector_id": "con_01m8zsdk6zhv0nzggppa596ebn",
+                     *       "webhook_id": "msg_2Yk8x3Qe7RZ1bVd0",
+                     *       "received_at": 1796363177542,
+                     *       "outcome": "stored",
+                     *       "accepted": 2,
+                     *       "duplicates": 1,
+                     *       "quarantined": 1,
+                     *       "ignored": 0,
+                     *       "intel": 0,
+                     *       "quarantine": [
+                     *         {
+                     *           "id": "qrn_01m8zsdkb8v7c4k2m1r9t0q6yd",
+                     *           "reason": "the mapped finding does not validate against the OCSF schema",
+                     *           "replayed_at": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (including another tenant's resources). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

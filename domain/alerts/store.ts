@@ -39,6 +39,11 @@ export interface StoreContext {
   claim: IdempotencyClaim;
   /** Further writes that must commit with the alerts or not at all (e.g. quarantined items). */
   alongside?: BatchItem<"sqlite">[];
+  /**
+   * Writes that come last in the batch and may count what it stored: given the ids minted for the
+   * findings, of which only the new alerts keep theirs (a duplicate keeps the existing row's id).
+   */
+  closing?: (mintedIds: readonly string[]) => BatchItem<"sqlite">[];
   /** Per finding, the key that groups it into a case; absent for alerts nobody correlates. */
   correlationKeys?: ReadonlyArray<string | null>;
   /** Per finding, the version its source says it is, for sources that later update what they sent. */
@@ -89,6 +94,7 @@ export async function storeFindings(
     ...feed,
     ...volumeWrites(db, rows, ctx.now),
     ...(ctx.alongside ?? []),
+    ...(ctx.closing?.(rows.map((row) => row.id)) ?? []),
   ];
   if (statements.length === 0) return { alerts: [], created: 0, duplicates: 0 };
   const results = await d.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

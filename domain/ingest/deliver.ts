@@ -4,9 +4,10 @@
 // With a quota, the mapped findings are charged first; a delivery over quota is kept whole in
 // quarantine (claiming its webhook-id, so the sender's retries change nothing) and answered 429.
 
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { drizzle } from "drizzle-orm/d1";
-import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { alerts, quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { type CorrelationJoin, correlationJoinStatements } from "../alerts/correlation-joins.ts";
 import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "../alerts/quota.ts";
 import { storeFindings } from "../alerts/store.ts";
@@ -72,11 +73,14 @@ export async function ingestDelivery(
   const joins: CorrelationJoin[] = [];
   let ignored = 0;
   const quarantined: BatchItem<"sqlite">[] = [];
+  const quarantineIds: string[] = [];
   const hold = (payload: string, reason: string, errors?: FieldError[]) => {
     const kept = quarantinePayload(payload);
+    const id = newId("quarantine", delivery.now);
+    quarantineIds.push(id);
     quarantined.push(
       d.insert(quarantine).values({
-        id: newId("quarantine", delivery.now),
+        id,
         sourceConnectorId: delivery.connectorId,
         reason,
         details: { webhook_id: delivery.webhookId, ...(errors ? { errors } : {}), ...kept.details },
@@ -102,11 +106,21 @@ export async function ingestDelivery(
     }
   }
 
-  const claim = d.insert(webhookDeliveries).values({
+  const claimed = {
     connectorId: delivery.connectorId,
     webhookId: delivery.webhookId,
     receivedAt: delivery.now,
     expiresAt: delivery.now + DELIVERY_RETENTION_MS,
+  };
+  // What became of the delivery is written with it; the counts of new alerts and duplicates, known
+  // only once the alerts are upserted, by the batch's last statement (deliveryTally).
+  const claim = d.insert(webhookDeliveries).values({
+    ...claimed,
+    outcome: "stored",
+    quarantined: quarantineIds.length,
+    ignored,
+    intel: intel.length,
+    quarantineIds,
   });
   const redelivered: DeliveryOutcome = {
     accepted: 0,
@@ -128,8 +142,18 @@ export async function ingestDelivery(
     if (utf8Length(delivery.body) > MAX_QUARANTINE_PAYLOAD_BYTES)
       throw quotaExceeded(charge, delivery.now, "nothing was stored; send it again after the reset");
     const kept = newId("quarantine", delivery.now);
+    const keptWhole = d.insert(webhookDeliveries).values({
+      ...claimed,
+      outcome: "quarantined",
+      accepted: 0,
+      duplicates: 0,
+      quarantined: 1,
+      ignored: 0,
+      intel: 0,
+      quarantineIds: [kept],
+    });
     try {
-      await d.batch([claim, d.insert(quarantine).values(overQuotaItem(kept, delivery, charge))]);
+      await d.batch([keptWhole, d.insert(quarantine).values(overQuotaItem(kept, delivery, charge))]);
     } catch (error) {
       if (isRedelivery(error)) return redelivered;
       throw error;
@@ -160,6 +184,7 @@ export async function ingestDelivery(
         ],
         correlationKeys: mapped.map((m) => m.correlationKey),
         sourceVersions: mapped.map((m) => m.sourceVersion),
+        closing: (mintedIds) => [deliveryTally(d, delivery, mintedIds)],
       },
     );
     const counts = {
@@ -189,6 +214,23 @@ export async function ingestDelivery(
     if (isRedelivery(error)) return redelivered;
     throw error;
   }
+}
+
+/**
+ * The delivery's new alerts and duplicates, counted in its own batch after the upserts: a minted id
+ * survives only on a new alert. One JSON parameter carries every id (D1 binds at most 100).
+ */
+function deliveryTally(d: DrizzleD1Database, delivery: Delivery, mintedIds: readonly string[]) {
+  const created = sql`(SELECT count(*) FROM ${alerts} WHERE ${alerts.id} IN (SELECT value FROM json_each(${JSON.stringify(mintedIds)})))`;
+  return d
+    .update(webhookDeliveries)
+    .set({ accepted: created, duplicates: sql`${mintedIds.length} - ${created}` })
+    .where(
+      and(
+        eq(webhookDeliveries.connectorId, delivery.connectorId),
+        eq(webhookDeliveries.webhookId, delivery.webhookId),
+      ),
+    );
 }
 
 // The whole body, with what a replay needs to read it the same way (its content type).

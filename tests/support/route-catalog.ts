@@ -6,6 +6,7 @@ import { SCOPES } from "../../domain/auth/scopes.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Tenant } from "../../domain/tenancy.ts";
 import { makeDetectionFinding } from "./factories/findings.ts";
+import { correlationSettled, signedHeaders } from "./ingest.ts";
 import { call, tenantDb, tokenFor } from "./world.ts";
 
 export interface Probe {
@@ -49,12 +50,15 @@ export const SHARED_FIXTURES = [
   "client",
   "sink",
   "deadLetter",
+  "delivery",
 ] as const;
 export type SharedFixture = (typeof SHARED_FIXTURES)[number];
 
 /** A tenant with one of everything, created through the API with an all-powerful setup token. */
 export class TenantFixtures {
   private cache = new Map<string, Promise<string>>();
+  /** Signing secrets of the connectors made here, for deliveries to them. */
+  private secrets = new Map<string, string>();
 
   readonly tenant: Tenant;
   readonly setup: string;
@@ -108,12 +112,28 @@ export class TenantFixtures {
   }
 
   async connector(kind: "ocsf" | "cisco-xdr" = "ocsf"): Promise<string> {
-    const body = await json<{ connector: { id: string } }>(
+    const body = await json<{ connector: { id: string }; secret: string }>(
       await call("POST", "/v1/connectors", { token: this.setup, body: { kind, name: `${kind} matrix` } }),
       201,
       "connector",
     );
+    this.secrets.set(body.connector.id, body.secret);
     return body.connector.id;
+  }
+
+  /** The webhook-id of a signed delivery of one finding to the shared connector. */
+  async delivery(): Promise<string> {
+    const connector = await this.shared("connector");
+    const payload = JSON.stringify(makeDetectionFinding({}, crypto.getRandomValues(new Uint32Array(1))[0]));
+    const webhookId = `msg_matrix_${crypto.randomUUID()}`;
+    const res = await call("POST", `/ingest/${connector}`, {
+      rawBody: payload,
+      headers: signedHeaders(this.secrets.get(connector) ?? "", payload, { id: webhookId }),
+    });
+    if (res.status !== 202) throw new Error(`fixture delivery: ${res.status} ${await res.text()}`);
+    // Its alert opens a case in the background: done before anyone takes the tenant's digest.
+    await correlationSettled(this.tenant);
+    return webhookId;
   }
 
   xdrConnector(): Promise<string> {
@@ -424,6 +444,28 @@ export const ROUTES: RouteCase[] = [
     own: async (w) => ({ method: "GET", path: `/v1/connectors/${await w.shared("connector")}` }),
     foreign: async (_a, v) => [
       { method: "GET", path: `/v1/connectors/${await v.shared("connector")}`, where: "path" },
+    ],
+  },
+  {
+    route: "GET /connectors/{id}/deliveries/{webhookId}",
+    operation: "connectors.read",
+    success: 200,
+    own: async (w) => ({
+      method: "GET",
+      path: `/v1/connectors/${await w.shared("connector")}/deliveries/${await w.shared("delivery")}`,
+    }),
+    foreign: async (a, v) => [
+      {
+        method: "GET",
+        path: `/v1/connectors/${await v.shared("connector")}/deliveries/${await v.shared("delivery")}`,
+        where: "path",
+      },
+      // The caller's own connector, asked for the other tenant's delivery: nothing to find either.
+      {
+        method: "GET",
+        path: `/v1/connectors/${await a.shared("connector")}/deliveries/${await v.shared("delivery")}`,
+        where: "path",
+      },
     ],
   },
   {

@@ -15,12 +15,14 @@ import {
 } from "../../domain/connectors/service.ts";
 import { setXdrPullCredentials, XDR_REGIONS } from "../../domain/connectors/xdr-pull.ts";
 import { idSchema } from "../../domain/ids.ts";
+import { deliveryOutcome } from "../../domain/ingest/delivery-outcome.ts";
 import { ciscoXdrConfigViewSchema } from "../../domain/ingest/kinds/cisco-xdr/config.ts";
 import {
   CONNECTOR_KINDS,
   connectorConfigSchemas,
   validateConnectorConfig,
 } from "../../domain/ingest/kinds/index.ts";
+import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { kindConfigSchemas, problemResponses } from "./http.ts";
 
@@ -53,6 +55,40 @@ const withSecret = z
     ingest_url: z.string().describe("Where the source posts signed deliveries."),
   })
   .openapi("ConnectorWithSecret");
+
+const deliveryParams = z.object({
+  id: idSchema("connector", "a connector id"),
+  webhookId: z
+    .string()
+    .min(1)
+    .max(MAX_WEBHOOK_ID_LENGTH)
+    .describe("The `webhook-id` header the delivery was sent with."),
+});
+const deliveryView = z
+  .object({
+    connector_id: z.string(),
+    webhook_id: z.string(),
+    received_at: z.int(),
+    outcome: z
+      .enum(["stored", "quarantined"])
+      .nullable()
+      .describe(
+        "`stored`: each item was taken on its own (counted below); `quarantined`: the whole delivery waits in quarantine (over the daily quota). Null for Jira deliveries, which change cases instead.",
+      ),
+    accepted: z.int().nullable().describe("Findings stored as new alerts."),
+    duplicates: z.int().nullable().describe("Findings that matched an alert already stored."),
+    quarantined: z.int().nullable().describe("Items kept in quarantine, each listed with its reason."),
+    ignored: z.int().nullable().describe("Valid items that are not findings, acknowledged and not stored."),
+    intel: z.int().nullable().describe("Threat-intelligence records stored or updated."),
+    quarantine: z.array(
+      z.object({
+        id: z.string(),
+        reason: z.string(),
+        replayed_at: z.int().nullable(),
+      }),
+    ),
+  })
+  .openapi("WebhookDelivery");
 
 const tag = ["Connectors"];
 const security = [{ bearerAuth: ["admin"] }];
@@ -117,6 +153,24 @@ const routes = {
     request: { params: idParam },
     responses: {
       200: { description: "The connector.", content: { "application/json": { schema: connectorView } } },
+      ...problemResponses(401, 403, 404, 422),
+    },
+  }),
+  delivery: createRoute({
+    method: "get",
+    path: "/connectors/{id}/deliveries/{webhookId}",
+    operationId: "getConnectorDelivery",
+    tags: tag,
+    summary: "What became of one webhook delivery",
+    description:
+      "Per delivery, by its `webhook-id`: how many findings were stored as new alerts or matched existing ones, which items wait in quarantine and why, or that the whole delivery was quarantined. Kept for 7 days; a re-delivery of the same `webhook-id` changes nothing here.",
+    security,
+    request: { params: deliveryParams },
+    responses: {
+      200: {
+        description: "The delivery's outcome.",
+        content: { "application/json": { schema: deliveryView } },
+      },
       ...problemResponses(401, 403, 404, 422),
     },
   }),
@@ -263,6 +317,15 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
       toConnectorView(await getConnector(c.env.CONTROL_DB, p.tenant.id, c.req.valid("param").id)),
       200,
     );
+  });
+
+  app.openapi(routes.delivery, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "connectors.read");
+    const { id, webhookId } = c.req.valid("param");
+    // Another tenant's connector is the same 404 as an unknown one.
+    await getConnector(c.env.CONTROL_DB, p.tenant.id, id);
+    return c.json(await deliveryOutcome(c.get("tenantDb"), id, webhookId), 200);
   });
 
   app.openapi(routes.update, async (c) => {

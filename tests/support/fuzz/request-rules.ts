@@ -41,6 +41,9 @@ const FRESH_OFTEN: Record<string, string> = { commandCase: "case" };
 // Path ids whose operation needs a fixture of a particular sort, not any of that id's prefix.
 const PATH_FIXTURE: Record<string, string> = { setConnectorXdrPull: "xdrConnector" };
 
+// Path parameters that are not Phoenix ids, by name: a delivery's webhook-id is the sender's.
+const PARAM_FIXTURE: Record<string, string> = { webhookId: "delivery" };
+
 // The kinds of the shared fixtures, whose configuration an update must match (TenantFixtures).
 const SHARED_KIND: Record<string, string> = { updateSink: "platform", updateConnector: "ocsf" };
 
@@ -138,12 +141,14 @@ function pathId(
   mode: Mode,
   shared: SharedIds,
 ): fc.Arbitrary<string> | undefined {
-  const kind = PATH_FIXTURE[op.operationId] ?? fixtureOf(param.schema);
+  const kind = PARAM_FIXTURE[param.name] ?? PATH_FIXTURE[op.operationId] ?? fixtureOf(param.schema);
   if (!kind) return undefined;
   const own = fc.constant(sharedId(shared, kind));
   // A refused request must be refused for its one fault, not for a missing resource.
   if (mode === "refused") return own;
-  const unknown = { arbitrary: fc.stringMatching(new RegExp(param.schema.pattern ?? ".+")), weight: 2 };
+  // A webhook-id has no pattern; an unknown one is still a plain path segment (never "." or "..").
+  const unknownValue = param.schema.pattern ? new RegExp(param.schema.pattern) : /^msg_[a-z0-9]{1,20}$/;
+  const unknown = { arbitrary: fc.stringMatching(unknownValue), weight: 2 };
   const consumed = CONSUMING[op.operationId];
   // Mostly the tenant's own (a fresh one where success uses it up), sometimes one that does not exist.
   if (consumed) return fc.oneof({ arbitrary: fc.constant(`{{fresh:${consumed}}}`), weight: 8 }, unknown);

@@ -117,6 +117,8 @@ function fresh(w: TenantFixtures, kind: FixtureKind): Promise<string> {
       return w.client();
     case "asset":
       return w.asset();
+    case "delivery":
+      return w.delivery();
   }
 }
 
