@@ -266,26 +266,44 @@ export async function loadIngestTarget(
 }
 
 /**
- * The target for a webhook, kept per isolate for a few seconds (ingest-target-cache.ts); `fresh`
- * reads it anew, for a signature that failed against a kept one: the secret may have been rotated.
- * A disabled, deleted or suspended connector is never kept, so enabling one works at once.
+ * Answers a webhook to `connectorId` with `receive`, given its target: kept per isolate for a few
+ * seconds (ingest-target-cache.ts), or read afresh. A refusal as unauthenticated against a kept
+ * target is tried once more against a fresh read, since the secret may have been rotated in
+ * another isolate; `receive` must refuse so before it stores anything. Unknown, disabled and
+ * suspended are one 404, and never kept, so enabling a connector works at once.
  */
-export async function ingestTarget(
+export async function withIngestTarget<T>(
   controlDb: D1Database,
   encryptionKey: string | undefined,
   connectorId: string,
   now: number,
-  options: { fresh?: boolean } = {},
-): Promise<{ target: IngestTarget; kept: boolean } | null> {
-  const hit = options.fresh ? null : keptIngestTarget(connectorId, now);
-  if (hit) return { target: hit, kept: true };
-  const target = await loadIngestTarget(controlDb, encryptionKey, connectorId, now);
+  receive: (target: IngestTarget) => Promise<T>,
+): Promise<T> {
+  const kept = keptIngestTarget(connectorId, now);
+  if (!kept) return receive(await freshIngestTarget(controlDb, encryptionKey, connectorId, now));
+  try {
+    return await receive(kept);
+  } catch (error) {
+    if (!(error instanceof PhoenixError && error.code === "unauthenticated")) throw error;
+    return receive(await freshIngestTarget(controlDb, encryptionKey, connectorId, now));
+  }
+}
+
+async function freshIngestTarget(
+  controlDb: D1Database,
+  encryptionKey: string | undefined,
+  connectorId: string,
+  now: number,
+): Promise<IngestTarget> {
+  const target = isConnectorId(connectorId)
+    ? await loadIngestTarget(controlDb, encryptionKey, connectorId, now)
+    : null;
   if (!target) {
     forgetIngestTarget(connectorId);
-    return null;
+    throw new PhoenixError("not_found", "no such connector");
   }
   keepIngestTarget(connectorId, target, now);
-  return { target, kept: false };
+  return target;
 }
 
 /** A connector and the tenant it belongs to, by id alone: for server-side resolution only. */

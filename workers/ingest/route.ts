@@ -6,7 +6,7 @@
 // fails the delivery.
 import { type Context, Hono } from "hono";
 import type { IngestTarget } from "../../domain/connectors/ingest-target-cache.ts";
-import { ingestTarget, isConnectorId } from "../../domain/connectors/service.ts";
+import { withIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
 import { bringsCaseChanges, kindFor } from "../../domain/ingest/kinds/index.ts";
@@ -26,32 +26,21 @@ export function createIngest(): Hono<{ Bindings: Env }> {
   const ingest = new Hono<{ Bindings: Env }>();
 
   ingest.post("/:connectorId", capBody("a delivery"), async (c) => {
-    const connectorId = c.req.param("connectorId");
     const now = Date.now();
-    const found = isConnectorId(connectorId)
-      ? await ingestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now)
-      : null;
-    if (!found) throw new PhoenixError("not_found", "no such connector");
-
-    // Said plainly, before the signature check would fail on bytes it was not computed over.
-    requireIdentityEncoding(c.req.header("content-encoding"));
-    requireUtf8(parseMediaType(c.req.header("content-type") ?? ""));
-    const receive = (target: IngestTarget) =>
-      bringsCaseChanges(target.connector.kind)
-        ? receiveJiraWebhook(c, target, now)
-        : receiveDelivery(c, target, now);
-    try {
-      return await receive(found.target);
-    } catch (error) {
-      // Refused before anything was stored. The kept secrets may predate a rotation made in
-      // another isolate: read the connector once more and try again.
-      if (!found.kept || !(error instanceof PhoenixError && error.code === "unauthenticated")) throw error;
-      const fresh = await ingestTarget(c.env.CONTROL_DB, c.env.SECRETS_ENCRYPTION_KEY, connectorId, now, {
-        fresh: true,
-      });
-      if (!fresh) throw new PhoenixError("not_found", "no such connector");
-      return receive(fresh.target);
-    }
+    return withIngestTarget(
+      c.env.CONTROL_DB,
+      c.env.SECRETS_ENCRYPTION_KEY,
+      c.req.param("connectorId"),
+      now,
+      (target): Promise<Response> => {
+        // Said plainly, before the signature check would fail on bytes it was not computed over.
+        requireIdentityEncoding(c.req.header("content-encoding"));
+        requireUtf8(parseMediaType(c.req.header("content-type") ?? ""));
+        return bringsCaseChanges(target.connector.kind)
+          ? receiveJiraWebhook(c, target, now)
+          : receiveDelivery(c, target, now);
+      },
+    );
   });
   ingest.onError(toProblem);
   return ingest;
