@@ -130,7 +130,14 @@ export default defineConfig(async () => {
                 // not for a batch window (tests/support/ingest.ts, correlationSettled; a state digest
                 // settled in tests/support/tenant-state.ts must not miss a sink sync still batching).
                 queueConsumers: {
-                  "phoenix-ingest": { maxBatchSize: 100, maxBatchTimeout: 0 },
+                  "phoenix-ingest": {
+                    maxBatchSize: 100,
+                    maxBatchTimeout: 0,
+                    maxRetries: 5,
+                    retryDelay: 0,
+                    deadLetterQueue: "phoenix-ingest-dlq",
+                  },
+                  "phoenix-ingest-dlq": { maxBatchSize: 10, maxBatchTimeout: 0 },
                   "phoenix-correlation": {
                     maxBatchSize: 100,
                     maxBatchTimeout: 0,

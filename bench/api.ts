@@ -1,3 +1,4 @@
+import { signedHeaders } from "../cli/connectors.ts";
 // The few API calls scenarios make while seeding, outside the measured load.
 import type { BenchContext } from "./scenario.ts";
 
@@ -79,6 +80,49 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, task:
  * after (decision 026). Polls the tenant's health until no alert owes a case and returns how long
  * that took, in seconds, so a scenario can report grouping along with the answers.
  */
+/** Signed headers for a bench delivery, remembering its webhook-id for ingestDrainSeconds (the last 20 suffice). */
+export function signedRemembered(
+  secret: string,
+  body: string,
+  now: number,
+  sentIds: string[],
+): ReturnType<typeof signedHeaders> {
+  const headers = signedHeaders(secret, body, now);
+  sentIds.push(headers["webhook-id"]);
+  if (sentIds.length > 100) sentIds.splice(0, sentIds.length - 20);
+  return headers;
+}
+
+/**
+ * Seconds until the ingest consumer has stored what a scenario sent (a webhook's 202 only says it
+ * is queued, decision 052) and then every alert is in its case. The last ids sent are the last the
+ * queue hands over, retries apart, so all of those must have an outcome.
+ */
+export async function ingestDrainSeconds(
+  ctx: BenchContext,
+  connectorId: string,
+  sentIds: readonly string[],
+  timeoutMs = 300_000,
+): Promise<number> {
+  const started = performance.now();
+  const watched = new Set(sentIds.slice(-20));
+  while (watched.size > 0) {
+    for (const id of [...watched]) {
+      const res = await fetch(`${ctx.origin}/v1/connectors/${connectorId}/deliveries/${id}`, {
+        headers: { authorization: `Bearer ${ctx.tokens.admin}` },
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) watched.delete(id);
+    }
+    if (watched.size === 0) break;
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`${watched.size} deliveries still not stored after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await correlationDrainSeconds(ctx, timeoutMs);
+  return (performance.now() - started) / 1000;
+}
+
 export async function correlationDrainSeconds(ctx: BenchContext, timeoutMs = 300_000): Promise<number> {
   const started = performance.now();
   for (;;) {

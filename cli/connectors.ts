@@ -27,13 +27,14 @@ const CONNECTOR_RECORD = {
   name: connectors.name,
   status: connectors.status,
   secretCiphertext: connectors.secretCiphertext,
+  tenantId: connectors.tenantId,
   tenantSlug: sql<string | null>`${tenants.slug}`.as("tenant_slug"),
   tenantStatus: sql<string | null>`${tenants.status}`.as("tenant_status"),
 };
 
 export type ConnectorRecord = Pick<
   typeof connectors.$inferSelect,
-  "id" | "kind" | "name" | "status" | "secretCiphertext"
+  "id" | "kind" | "name" | "status" | "secretCiphertext" | "tenantId"
 > & { tenantSlug: string | null; tenantStatus: string | null };
 
 /** A connector in the local CONTROL_DB, with its tenant; null when there is none with this id. */
@@ -184,6 +185,36 @@ export async function postDelivery(
     contentType: response.headers.get("content-type") ?? "",
     body: await response.text(),
   };
+}
+
+/**
+ * What became of a delivery (decision 052): for a queued one, polls the outcome URL its 202 named
+ * until the consumer has stored it; null after `timeoutMs`. The token must hold the admin scope.
+ */
+export async function awaitDeliveryOutcome(
+  origin: string,
+  accepted: SendResult,
+  token: string,
+  timeoutMs = 10_000,
+): Promise<unknown | null> {
+  let body: { status?: string; outcome?: string };
+  try {
+    body = JSON.parse(accepted.body);
+  } catch {
+    return null;
+  }
+  // A delivery too large for the queue was stored before its 202, which carries the outcome.
+  if (body.status !== "queued") return body;
+  const outcomePath = body.outcome;
+  if (!outcomePath) return null;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(new URL(outcomePath, origin), { headers: { authorization: `Bearer ${token}` } });
+    if (res.status === 200) return res.json();
+    await res.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return null;
 }
 
 /** A problem+json or JSON body pretty-printed; anything else as it came. */

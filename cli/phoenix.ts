@@ -2,6 +2,7 @@
 // Local by default (the state `npm start` serves); `--remote` acts on the Cloudflare account.
 import { Command } from "commander";
 import {
+  awaitDeliveryOutcome,
   connectorSecret,
   curlCommand,
   findLocalConnector,
@@ -168,6 +169,19 @@ webhook
     const result = await postDelivery(url, file, headers);
     process.stdout.write(`${result.status} ${result.statusText}\n${formatBody(result)}\n`);
     if (result.status >= 400) process.exitCode = 1;
+    if (result.status !== 202 || !connector.tenantId) return;
+    // Queued: wait for the consumer and show what it made of the delivery, as the source would read it.
+    const token = await mintLocalToken({
+      tenantId: connector.tenantId,
+      scopes: ["admin"],
+      ttlSeconds: 60,
+      subject: "phoenix-cli",
+    });
+    const outcome = await awaitDeliveryOutcome(opts.origin, result, token);
+    if (outcome === null)
+      process.stderr.write("the delivery is queued; its outcome was not there within 10 s\n");
+    else if (JSON.parse(result.body).status === "queued")
+      process.stdout.write(`outcome:\n${JSON.stringify(outcome, null, 2)}\n`);
   });
 
 const keys = program

@@ -288,6 +288,8 @@ export const webhookDeliveries = sqliteTable(
     intel: integer("intel"),
     /** The quarantined items' ids, each with its reason in the quarantine table. */
     quarantineIds: text("quarantine_ids", { mode: "json" }).$type<string[]>(),
+    /** Copies of this webhook-id that arrived after it was stored, each of which changed nothing. */
+    redeliveries: integer("redeliveries").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.connectorId, t.webhookId] }),

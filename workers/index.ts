@@ -9,7 +9,7 @@ import { createSignInRoutes } from "./auth/sign-in.ts";
 import { configurationProblems } from "./configuration.ts";
 import { apiReference } from "./docs.ts";
 import { problemResponse, toProblem } from "./http/problem.ts";
-import { consumeIngest } from "./ingest/consume.ts";
+import { consumeIngest, consumeIngestDeadLetters } from "./ingest/consume.ts";
 import { createIngest } from "./ingest/route.ts";
 import { limitByAddress } from "./limits/rate-limit.ts";
 import { createLiveRoutes } from "./live/route.ts";
@@ -61,7 +61,8 @@ export default {
   },
   async queue(batch, env) {
     // Queue names carry the environment ("phoenix-correlation-staging"); the role is the prefix.
-    if (/^phoenix-ingest(-|$)/.test(batch.queue)) return consumeIngest(batch);
+    if (/^phoenix-ingest-dlq(-|$)/.test(batch.queue)) return consumeIngestDeadLetters(batch, env);
+    if (/^phoenix-ingest(-|$)/.test(batch.queue)) return consumeIngest(batch, env);
     if (/^phoenix-correlation-dlq(-|$)/.test(batch.queue)) return consumeCorrelationDeadLetters(batch, env);
     if (/^phoenix-correlation(-|$)/.test(batch.queue)) return consumeCorrelation(batch, env);
     if (/^phoenix-sink-sync-dlq(-|$)/.test(batch.queue)) return consumeSinkDeadLetters(batch, env);

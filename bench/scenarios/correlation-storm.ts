@@ -1,9 +1,8 @@
 // A storm: 10,000 alerts for 100 correlation keys (10 rules × 10 devices, one window), delivered as
-// signed webhooks of 50. Each 202 comes once the alerts are stored and queued for correlation;
+// signed webhooks of 50. Each 202 comes once the delivery is queued (decision 052);
 // verify() waits until they are all in cases, reports how long that took and the end-to-end rate,
 // and counts the cases the storm opened and the alerts they hold.
-import { signedHeaders } from "../../cli/connectors.ts";
-import { allCases, correlationDrainSeconds, createOcsfConnector } from "../api.ts";
+import { allCases, createOcsfConnector, ingestDrainSeconds, signedRemembered } from "../api.ts";
 import { benchFinding, runTag } from "../findings.ts";
 import type { Scenario } from "../scenario.ts";
 
@@ -20,9 +19,18 @@ export const correlationStorm: Scenario = {
   name: "correlation storm",
   measures: "10,000 alerts for 100 keys as signed webhooks of 50: stored, then until all are in cases",
   phase: "api",
-  setup: async (ctx) => ({ ...(await createOcsfConnector(ctx, "bench storm source")), tag: runTag() }),
+  setup: async (ctx) => ({
+    ...(await createOcsfConnector(ctx, "bench storm source")),
+    tag: runTag(),
+    sentIds: [] as string[],
+  }),
   requests: (ctx) => {
-    const { connectorId, secret, tag } = ctx.data as { connectorId: string; secret: string; tag: string };
+    const { connectorId, secret, tag, sentIds } = ctx.data as {
+      connectorId: string;
+      secret: string;
+      tag: string;
+      sentIds: string[];
+    };
     const { alerts, perDelivery } = size(ctx.quick);
     // One correlation window for the whole storm, whenever it runs.
     const time = Math.floor(Date.now() / HOUR) * HOUR;
@@ -55,7 +63,10 @@ export const correlationStorm: Scenario = {
             return {
               ...request,
               body,
-              headers: { "content-type": "application/json", ...signedHeaders(secret, body, Date.now()) },
+              headers: {
+                "content-type": "application/json",
+                ...signedRemembered(secret, body, Date.now(), sentIds),
+              },
             };
           },
         },
@@ -63,9 +74,9 @@ export const correlationStorm: Scenario = {
     };
   },
   verify: async (ctx, measured) => {
-    const { tag } = ctx.data as { tag: string };
+    const { tag, connectorId, sentIds } = ctx.data as { tag: string; connectorId: string; sentIds: string[] };
     const stored = measured.ok * measured.itemsPerRequest;
-    const drain = await correlationDrainSeconds(ctx);
+    const drain = await ingestDrainSeconds(ctx, connectorId, sentIds);
     // Projections land after each reply (the case object's outbox): wait until they add up.
     const deadline = Date.now() + 30_000;
     let cases: Array<{ title: string; alert_count: number }> = [];

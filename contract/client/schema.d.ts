@@ -2324,7 +2324,7 @@ export interface components {
             webhook_id: string;
             received_at: number;
             /**
-             * @description `stored`: each item was taken on its own (counted below); `quarantined`: the whole delivery waits in quarantine (over the daily quota). Null for Jira deliveries, which change cases instead.
+             * @description `stored`: each item was taken on its own (counted below); `quarantined`: the whole delivery waits in quarantine (over the daily quota, or it could not be stored: see the quarantine reason). Null for Jira deliveries, which change cases instead.
              * @enum {string|null}
              */
             outcome: "stored" | "quarantined" | null;
@@ -2338,6 +2338,8 @@ export interface components {
             ignored: number | null;
             /** @description Threat-intelligence records stored or updated. */
             intel: number | null;
+            /** @description Copies of this webhook-id received after it was stored; each changed nothing. */
+            redeliveries: number;
             quarantine: {
                 id: string;
                 reason: string;
@@ -5284,6 +5286,7 @@ export interface operations {
                      *       "quarantined": 1,
                      *       "ignored": 0,
                      *       "intel": 0,
+                     *       "redeliveries": 0,
                      *       "quarantine": [
                      *         {
                      *           "id": "qrn_01m8zsdkb8v7c4k2m1r9t0q6yd",

@@ -9,7 +9,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { alerts, quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { type CorrelationJoin, correlationJoinStatements } from "../alerts/correlation-joins.ts";
-import { type IngestQuota, QUOTA_EXCEEDED_REASON, type QuotaCharge, quotaExceeded } from "../alerts/quota.ts";
+import { type IngestQuota, QUOTA_EXCEEDED_REASON, quotaExceeded } from "../alerts/quota.ts";
 import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
@@ -141,23 +141,12 @@ export async function ingestDelivery(
     // A body too large for one quarantine row is not kept: the sender still holds it and retries.
     if (utf8Length(delivery.body) > MAX_QUARANTINE_PAYLOAD_BYTES)
       throw quotaExceeded(charge, delivery.now, "nothing was stored; send it again after the reset");
-    const kept = newId("quarantine", delivery.now);
-    const keptWhole = d.insert(webhookDeliveries).values({
-      ...claimed,
-      outcome: "quarantined",
-      accepted: 0,
-      duplicates: 0,
-      quarantined: 1,
-      ignored: 0,
-      intel: 0,
-      quarantineIds: [kept],
+    const kept = await keepWholeDelivery(db, delivery, QUOTA_EXCEEDED_REASON, {
+      findings: charge.count,
+      daily_quota: charge.limit,
+      day: charge.day,
     });
-    try {
-      await d.batch([keptWhole, d.insert(quarantine).values(overQuotaItem(kept, delivery, charge))]);
-    } catch (error) {
-      if (isRedelivery(error)) return redelivered;
-      throw error;
-    }
+    if (kept === null) return redelivered;
     delivery.metrics?.sink.record(
       ...ingestMetrics(delivery.metrics.tenant, kind.kind, {
         accepted: 0,
@@ -211,7 +200,10 @@ export async function ingestDelivery(
   } catch (error) {
     // Nothing was stored: whatever was charged for it is given back.
     if (charge) await limits?.quota.refund(charge);
-    if (isRedelivery(error)) return redelivered;
+    if (isRedelivery(error)) {
+      await countRedelivery(db, delivery);
+      return redelivered;
+    }
     throw error;
   }
 }
@@ -233,22 +225,62 @@ function deliveryTally(d: DrizzleD1Database, delivery: Delivery, mintedIds: read
     );
 }
 
-// The whole body, with what a replay needs to read it the same way (its content type).
-function overQuotaItem(id: string, delivery: Delivery, charge: QuotaCharge): typeof quarantine.$inferInsert {
-  return {
-    id,
-    sourceConnectorId: delivery.connectorId,
-    reason: QUOTA_EXCEEDED_REASON,
-    details: {
-      webhook_id: delivery.webhookId,
-      content_type: delivery.contentType,
-      findings: charge.count,
-      daily_quota: charge.limit,
-      day: charge.day,
-    },
-    payload: delivery.body,
-    receivedAt: delivery.now,
-  };
+/**
+ * Keeps a whole delivery in quarantine, claiming its webhook-id with the outcome "quarantined": over
+ * quota, or after the ingest consumer gave up on it. The body is kept with what a replay needs to
+ * read it the same way (its content type). Null when the webhook-id was already claimed.
+ */
+export async function keepWholeDelivery(
+  db: D1Database,
+  delivery: Pick<Delivery, "connectorId" | "webhookId" | "body" | "contentType" | "now">,
+  reason: string,
+  details: Record<string, unknown>,
+): Promise<string | null> {
+  const d = drizzle(db);
+  const id = newId("quarantine", delivery.now);
+  try {
+    await d.batch([
+      d.insert(webhookDeliveries).values({
+        connectorId: delivery.connectorId,
+        webhookId: delivery.webhookId,
+        receivedAt: delivery.now,
+        expiresAt: delivery.now + DELIVERY_RETENTION_MS,
+        outcome: "quarantined",
+        accepted: 0,
+        duplicates: 0,
+        quarantined: 1,
+        ignored: 0,
+        intel: 0,
+        quarantineIds: [id],
+      }),
+      d.insert(quarantine).values({
+        id,
+        sourceConnectorId: delivery.connectorId,
+        reason,
+        details: { webhook_id: delivery.webhookId, content_type: delivery.contentType, ...details },
+        payload: delivery.body,
+        receivedAt: delivery.now,
+      }),
+    ]);
+    return id;
+  } catch (error) {
+    if (!isRedelivery(error)) throw error;
+    await countRedelivery(db, delivery);
+    return null;
+  }
+}
+
+/** A copy of a stored webhook-id changed nothing; the delivery's record says it came again. */
+async function countRedelivery(db: D1Database, delivery: Pick<Delivery, "connectorId" | "webhookId">) {
+  await drizzle(db)
+    .update(webhookDeliveries)
+    .set({ redeliveries: sql`${webhookDeliveries.redeliveries} + 1` })
+    .where(
+      and(
+        eq(webhookDeliveries.connectorId, delivery.connectorId),
+        eq(webhookDeliveries.webhookId, delivery.webhookId),
+      ),
+    );
 }
 
 function isRedelivery(error: unknown): boolean {

@@ -16,6 +16,7 @@ export interface DeliveryOutcomeView {
   quarantined: number | null;
   ignored: number | null;
   intel: number | null;
+  redeliveries: number;
   quarantine: Array<{ id: string; reason: string; replayed_at: number | null }>;
 }
 
@@ -58,6 +59,7 @@ export async function deliveryOutcome(
     quarantined: row.quarantined,
     ignored: row.ignored,
     intel: row.intel,
+    redeliveries: row.redeliveries,
     quarantine: ids.flatMap((id) => {
       const q = byId.get(id);
       return q ? [{ id: q.id, reason: q.reason, replayed_at: q.replayedAt }] : [];

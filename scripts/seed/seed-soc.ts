@@ -2,6 +2,7 @@
 // in through the development IdP, and works the cases through /v1 with their sessions.
 import { eq } from "drizzle-orm";
 import {
+  awaitDeliveryOutcome,
   connectorSecret,
   findLocalConnector,
   ingestUrl,
@@ -194,6 +195,15 @@ async function sendDemoWebhooks(origin: string, sources: readonly DemoWebhookSou
         signedHeaders(secret, file.text),
       );
       if (result.status !== 202) throw new Error(`${sample} answered ${result.status}: ${result.body}`);
+      // Queued (decision 052): the seed waits until it is stored, so what it prints is what is there.
+      const token = await mintLocalToken({
+        tenantId: connector.tenantId,
+        scopes: ["admin"],
+        ttlSeconds: 60,
+        subject: "local-dev",
+      });
+      if ((await awaitDeliveryOutcome(origin, result, token)) === null)
+        throw new Error(`${sample} was queued but not stored within 10 s`);
       sent++;
     }
   }

@@ -101,13 +101,13 @@ export function registerAdminJourneys(originOf: () => string): void {
     // The connector's page signs with the secret but never shows it.
     expect(await page.content()).not.toContain(secret);
 
-    // Copied with the button, pasted as it is: the delivery verifies and is stored.
+    // Copied with the button, pasted as it is: the delivery verifies and is queued (decision 052).
     await page.getByRole("button", { name: "Copy the example curl" }).click();
     const curl = String(await page.evaluate("navigator.clipboard.readText()"));
     expect(curl).toBe(await page.getByTestId("example-curl").textContent());
     const sent = await sendCurl(curl);
     expect(sent.status, await sent.clone().text()).toBe(202);
-    expect(await sent.json()).toMatchObject({ accepted: 1, quarantined: 0 });
+    expect(await sent.json()).toMatchObject({ status: "queued" });
     const title = `Example detection from ${name}`;
 
     // A delivery that verifies but does not map waits in the connector's quarantine, with its reason and payload.
@@ -125,10 +125,15 @@ export function registerAdminJourneys(originOf: () => string): void {
       },
       body: bad,
     });
-    expect(await kept.json()).toMatchObject({ accepted: 0, quarantined: 1 });
-    await page.reload();
+    expect(await kept.json()).toMatchObject({ status: "queued" });
+    // The consumer stores it a moment after the 202.
     const quarantine = page.getByRole("region", { name: /Quarantine/ });
-    await contains(quarantine, "1 waiting");
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return (await quarantine.textContent()) ?? "";
+      }, SETTLE)
+      .toContain("1 waiting");
     await quarantine.getByText("Payload").click();
     await contains(quarantine, "not a finding");
     await page.screenshot({ path: join(ARTEFACTS, "connector.png"), fullPage: true });

@@ -87,7 +87,13 @@ export function signedHeaders(
   };
 }
 
-/** A signed delivery; by default it returns once the delivery's alerts are in their cases. */
+/**
+ * A signed delivery. The route answers 202 once the delivery is queued (decision 052); this waits
+ * until the ingest consumer has stored it and, unless `settle` is false, its alerts are in cases.
+ * The response it returns is a 202 with the delivery's counts as its outcome (GET
+ * …/deliveries/{webhookId}) gives them; a copy of a stored webhook-id gives zeros and
+ * `redelivered: true`. Tests of the 202 itself post with `call`.
+ */
 export async function deliver(
   c: Connector,
   payload: string,
@@ -101,10 +107,86 @@ export async function deliver(
     headers?: Record<string, string>;
   } = {},
 ): Promise<Response> {
+  const headers = { ...signedHeaders(opts.secret ?? c.secret, payload, opts), ...opts.headers };
+  const webhookId = headers["webhook-id"] ?? "";
+  const before = await redeliveriesOf(c, webhookId);
   const res = await call("POST", `/ingest/${c.id}`, {
     rawBody: opts.tamper ? payload.replace("}", " }") : payload,
-    headers: { ...signedHeaders(opts.secret ?? c.secret, payload, opts), ...opts.headers },
+    headers,
   });
-  if (res.status === 202 && opts.settle !== false) await correlationSettled(c.tenant);
-  return res;
+  if (res.status !== 202) return res;
+  const accepted = (await res.json()) as { status: string; outcome: string };
+  if (accepted.status === "queued") await deliveryStored(c, webhookId, before);
+  if (opts.settle !== false) await correlationSettled(c.tenant);
+  if (before !== null) return Response.json({ ...NOTHING, redelivered: true }, { status: 202 });
+  const outcome = await call("GET", accepted.outcome, { token: c.admin });
+  if (outcome.status !== 200) throw new Error(`the delivery's outcome answered ${outcome.status}`);
+  const { accepted: n, duplicates, quarantined, ignored, intel } = (await outcome.json()) as typeof NOTHING;
+  return Response.json({ accepted: n, duplicates, quarantined, ignored, intel }, { status: 202 });
+}
+
+const NOTHING = { accepted: 0, duplicates: 0, quarantined: 0, ignored: 0, intel: 0 };
+
+/**
+ * Waits until the ingest consumer has taken `expected` queued deliveries of the tenant's, each
+ * stored once or counted as a copy of one stored before (decision 052).
+ */
+export async function deliveriesTaken(tenant: Tenant, expected: number, timeoutMs = 120_000): Promise<void> {
+  const db = tenantDb(tenant);
+  const pollMs = 50;
+  for (let waited = 0; ; waited += pollMs) {
+    const taken =
+      (await db
+        .prepare("SELECT count(*) + coalesce(sum(redeliveries), 0) AS n FROM webhook_deliveries")
+        .first<number>("n")) ?? 0;
+    if (taken >= expected) return;
+    if (waited >= timeoutMs)
+      throw new Error(`the ingest consumer took ${taken} of ${expected} deliveries in ${timeoutMs} ms`);
+    await scheduler.wait(pollMs);
+  }
+}
+
+/** What became of a delivery, as its source reads it (GET /v1/connectors/{id}/deliveries/{webhookId}). */
+export async function deliveryOutcomeOf(
+  c: Connector,
+  webhookId: string,
+): Promise<{
+  outcome: string;
+  accepted: number;
+  quarantined: number;
+  quarantine: Array<{ reason: string }>;
+}> {
+  const res = await call("GET", `/v1/connectors/${c.id}/deliveries/${encodeURIComponent(webhookId)}`, {
+    token: c.admin,
+  });
+  if (res.status !== 200) throw new Error(`the outcome of ${webhookId} answered ${res.status}`);
+  return res.json();
+}
+
+/** How many copies of a stored webhook-id came after it; null while none is stored. */
+export async function redeliveriesOf(c: Connector, webhookId: string): Promise<number | null> {
+  return tenantDb(c.tenant)
+    .prepare("SELECT redeliveries FROM webhook_deliveries WHERE connector_id = ? AND webhook_id = ?")
+    .bind(c.id, webhookId)
+    .first<number>("redeliveries");
+}
+
+/**
+ * Waits until the ingest consumer has taken a queued delivery: its webhook-id is stored or, for a
+ * copy of one stored `before`, counted as a redelivery.
+ */
+export async function deliveryStored(
+  c: Connector,
+  webhookId: string,
+  before: number | null = null,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const pollMs = 10;
+  for (let waited = 0; ; waited += pollMs) {
+    const now = await redeliveriesOf(c, webhookId);
+    if (now !== null && (before === null || now > before)) return;
+    if (waited >= timeoutMs)
+      throw new Error(`the ingest consumer did not take ${webhookId} within ${timeoutMs} ms`);
+    await scheduler.wait(pollMs);
+  }
 }

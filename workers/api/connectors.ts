@@ -73,13 +73,16 @@ const deliveryView = z
       .enum(["stored", "quarantined"])
       .nullable()
       .describe(
-        "`stored`: each item was taken on its own (counted below); `quarantined`: the whole delivery waits in quarantine (over the daily quota). Null for Jira deliveries, which change cases instead.",
+        "`stored`: each item was taken on its own (counted below); `quarantined`: the whole delivery waits in quarantine (over the daily quota, or it could not be stored: see the quarantine reason). Null for Jira deliveries, which change cases instead.",
       ),
     accepted: z.int().nullable().describe("Findings stored as new alerts."),
     duplicates: z.int().nullable().describe("Findings that matched an alert already stored."),
     quarantined: z.int().nullable().describe("Items kept in quarantine, each listed with its reason."),
     ignored: z.int().nullable().describe("Valid items that are not findings, acknowledged and not stored."),
     intel: z.int().nullable().describe("Threat-intelligence records stored or updated."),
+    redeliveries: z
+      .int()
+      .describe("Copies of this webhook-id received after it was stored; each changed nothing."),
     quarantine: z.array(
       z.object({
         id: z.string(),

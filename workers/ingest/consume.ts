@@ -1,17 +1,162 @@
-// The ingest queue (issue 18, decision 051). It carries only the local queue-send probe so far
-// (workers/probes/routes.ts), which is acknowledged and nothing else.
+// The ingest queue (issue 18, decision 052): verified deliveries from the webhook route are mapped,
+// charged to the tenant's quota, stored and sent for correlation here. A batch is taken tenant by
+// tenant, the tenants side by side, and each tenant's new alerts go to correlation in one send.
+// A delivery that keeps failing is kept whole in quarantine with its error, so it can be replayed.
 import { z } from "zod";
+import { PhoenixError } from "../../domain/errors.ts";
+import { ingestDelivery, keepWholeDelivery } from "../../domain/ingest/deliver.ts";
+import { kindFor } from "../../domain/ingest/kinds/index.ts";
+import { type QueuedDelivery, queuedDelivery } from "../../domain/ingest/queued-delivery.ts";
+import { metricsFor } from "../../domain/metrics.ts";
+import { tenantDatabase } from "../../domain/tenancy.ts";
+import { ingestQuotaFor } from "../../durable-objects/ingest-quota.ts";
+import { requestCorrelation } from "../queues/correlation.ts";
+
+/** As `max_retries` of the ingest consumers in wrangler.toml: the last try keeps the delivery in quarantine. */
+export const INGEST_MAX_RETRIES = 5;
+/** The quarantine reason of a delivery the consumer could not store; its details hold the error. */
+export const INGEST_FAILED_REASON = "ingest_failed";
 
 const probeMessage = z.object({ probe: z.literal(true) });
 
-export async function consumeIngest(batch: MessageBatch<unknown>): Promise<void> {
-  for (const message of batch.messages) {
-    if (!probeMessage.safeParse(message.body).success) {
-      // Nothing else sends here yet; a body Phoenix cannot read would fail every retry.
-      console.error(
-        JSON.stringify({ level: "error", msg: "unreadable ingest message dropped", id: message.id }),
-      );
+type Parsed = { message: Message<unknown>; body: QueuedDelivery };
+
+export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  await Promise.all([...byTenant(batch).values()].map((group) => storeTenantDeliveries(env, group)));
+}
+
+/**
+ * The last resort: a delivery that failed every try and could not be kept in quarantine by the
+ * consumer either. It is kept there now, without the error (the consumer logged each one).
+ */
+export async function consumeIngestDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const group of byTenant(batch).values()) {
+    for (const { message, body } of group) {
+      try {
+        await keepFailed(env, body, `failed ${message.attempts} tries in the ingest consumer; see its logs`);
+        message.ack();
+      } catch (error) {
+        logFailure("ingest dead letter not kept; retried", body, error);
+        message.retry({ delaySeconds: 30 });
+      }
     }
-    message.ack();
   }
+}
+
+async function storeTenantDeliveries(env: Env, group: Parsed[]): Promise<void> {
+  const first = group[0];
+  if (!first) return;
+  const tenant = first.body.tenant;
+  const metrics = metricsFor(env);
+  const newAlerts: string[] = [];
+  let followUps = false;
+  const done: Array<Message<unknown>> = [];
+  for (const { message, body } of group) {
+    try {
+      const outcome = await ingestDelivery(
+        tenantDatabase(env, tenant),
+        kindFor(body.connector.kind),
+        {
+          connectorId: body.connector.id,
+          webhookId: body.webhookId,
+          body: body.body,
+          contentType: body.contentType,
+          config: body.connector.config,
+          now: body.receivedAt,
+          metrics: { sink: metrics, tenant: tenant.id },
+        },
+        { quota: ingestQuotaFor(env, tenant), overQuota: "quarantine" },
+      );
+      for (const alert of outcome.alerts) if (!alert.duplicate) newAlerts.push(alert.id);
+      followUps ||= outcome.followUps;
+      done.push(message);
+    } catch (error) {
+      // Over quota, the delivery is already kept whole in quarantine: a queued body is far under a
+      // quarantine row's limit, so that path never refuses it (deliver.ts).
+      if (error instanceof PhoenixError && error.code === "quota_exceeded") {
+        done.push(message);
+        continue;
+      }
+      if (message.attempts <= INGEST_MAX_RETRIES) {
+        logFailure("ingest delivery failed; retried", body, error);
+        message.retry({ delaySeconds: Math.min(2 ** (message.attempts - 1), 60) });
+        continue;
+      }
+      try {
+        await keepFailed(env, body, String(error));
+        done.push(message);
+      } catch (keepError) {
+        // Left to the dead-letter queue, whose consumer tries once more.
+        logFailure("failed ingest delivery not kept in quarantine", body, keepError);
+        message.retry();
+      }
+    }
+  }
+  // Stored first, so a lost send only delays grouping: the alerts stay owed and the sweep finishes them.
+  await requestCorrelation(env, tenant.id, newAlerts, { followUps });
+  for (const message of done) message.ack();
+}
+
+async function keepFailed(env: Env, body: QueuedDelivery, error: string): Promise<void> {
+  await keepWholeDelivery(
+    tenantDatabase(env, body.tenant),
+    {
+      connectorId: body.connector.id,
+      webhookId: body.webhookId,
+      body: body.body,
+      contentType: body.contentType,
+      now: body.receivedAt,
+    },
+    INGEST_FAILED_REASON,
+    { error },
+  );
+  metricsFor(env).record({
+    name: "ingest.quarantined",
+    tenant: body.tenant.id,
+    connectorKind: body.connector.kind,
+    count: 1,
+  });
+}
+
+function byTenant(batch: MessageBatch<unknown>): Map<string, Parsed[]> {
+  const groups = new Map<string, Parsed[]>();
+  for (const message of batch.messages) {
+    if (probeMessage.safeParse(message.body).success) {
+      // The bench's queue-send probe (workers/probes/routes.ts): nothing to store.
+      message.ack();
+      continue;
+    }
+    const parsed = queuedDelivery.safeParse(message.body);
+    if (!parsed.success) {
+      // Only Phoenix writes here; a body it cannot read would fail every retry.
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "unreadable ingest message dropped",
+          id: message.id,
+          problem: parsed.error.issues[0]?.message,
+        }),
+      );
+      message.ack();
+      continue;
+    }
+    const group = groups.get(parsed.data.tenant.id);
+    const entry = { message, body: parsed.data };
+    if (group) group.push(entry);
+    else groups.set(parsed.data.tenant.id, [entry]);
+  }
+  return groups;
+}
+
+function logFailure(msg: string, body: QueuedDelivery, error: unknown): void {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      msg,
+      tenant: body.tenant.id,
+      connector: body.connector.id,
+      webhook_id: body.webhookId,
+      error: String(error),
+    }),
+  );
 }

@@ -1,15 +1,19 @@
 // POST /ingest/:connectorId: size cap → connector lookup (kept per isolate for a few seconds,
 // decision 051) → UTF-8, uncompressed, a short webhook-id → Standard Webhooks signature on the raw
-// bytes, before any parsing → the connector's kind maps the items → store → correlation (and
-// follow-ups for existing cases) queued → 202 {accepted, duplicates, quarantined, ignored, intel}.
-// The tenant comes from the connector, resolved server-side. A bad item is quarantined; it never
-// fails the delivery.
+// bytes, before any parsing → one send to the ingest queue → 202 {status: "queued", webhook_id,
+// outcome}. The consumer (consume.ts) maps, stores and correlates; the outcome URL says what became
+// of each item (decision 052). The tenant comes from the connector, resolved server-side.
 import { type Context, Hono } from "hono";
 import type { IngestTarget } from "../../domain/connectors/ingest-target-cache.ts";
 import { withIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
 import { bringsCaseChanges, kindFor } from "../../domain/ingest/kinds/index.ts";
+import {
+  deliveryOutcomePath,
+  fitsQueueMessage,
+  queuedDeliveryOf,
+} from "../../domain/ingest/queued-delivery.ts";
 import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../domain/input/media-type.ts";
 import { metricsFor } from "../../domain/metrics.ts";
@@ -62,6 +66,24 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
   // Attributed only once the signature proves the sender holds the connector's secret.
   attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
 
+  const contentType = c.req.header("content-type") ?? "";
+  const queued = queuedDeliveryOf({
+    tenant: target.tenant,
+    connector: target.connector,
+    webhookId: verified.webhookId,
+    contentType,
+    body,
+    receivedAt: now,
+  });
+  const outcomeAt = deliveryOutcomePath(connectorId, verified.webhookId);
+  if (fitsQueueMessage(queued)) {
+    // Verified and durably queued: that is what the 202 promises (decision 052). A failed send
+    // is a 5xx, so the sender keeps the delivery and sends it again.
+    await c.env.INGEST_QUEUE.send(queued, { contentType: "json" });
+    return c.json({ status: "queued", webhook_id: verified.webhookId, outcome: outcomeAt }, 202);
+  }
+
+  // Too large for one queue message: stored before the 202, which then carries the outcome.
   const outcome = await ingestDelivery(
     tenantDatabase(c.env, target.tenant),
     kindFor(target.connector.kind),
@@ -69,7 +91,7 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
       connectorId,
       webhookId: verified.webhookId,
       body,
-      contentType: c.req.header("content-type") ?? "",
+      contentType,
       config: target.connector.config,
       now,
       metrics: { sink: metricsFor(c.env), tenant: target.tenant.id },
@@ -77,8 +99,6 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
     // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
     { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
   );
-  // Stored, so the 202 is safe to send; new alerts are grouped into cases from the correlation
-  // queue (decision 026). Until then they are owed (correlated_at null), and the sweep backs it up.
   await requestCorrelation(
     c.env,
     target.tenant.id,
@@ -87,6 +107,9 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
   );
   return c.json(
     {
+      status: "stored",
+      webhook_id: verified.webhookId,
+      outcome: outcomeAt,
       accepted: outcome.accepted,
       duplicates: outcome.duplicates,
       quarantined: outcome.quarantined,

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
+import { deliveriesTaken } from "../../support/ingest.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
@@ -32,7 +33,12 @@ async function quarantinedWorld() {
       "webhook-signature": signWebhook(created.secret, "msg_q1", ts, payload),
     },
   });
-  expect(await res.json()).toEqual({ accepted: 0, duplicates: 0, quarantined: 1, ignored: 0, intel: 0 });
+  expect(await res.json()).toEqual({
+    status: "queued",
+    webhook_id: "msg_q1",
+    outcome: `/v1/connectors/${created.connector.id}/deliveries/msg_q1`,
+  });
+  await deliveriesTaken(tenant, 1);
   const listed = (await (await call("GET", "/v1/quarantine", { token })).json()) as {
     data: Array<{ id: string; payload: string; reason: string; connector_id: string }>;
   };

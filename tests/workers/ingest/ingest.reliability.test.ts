@@ -1,10 +1,11 @@
 // Reliability: 1,000 webhook deliveries, each delivered three times, shuffled, with 30% of them
-// carrying a finding another delivery already carried. Exactly the unique alerts must exist, each
-// counted once per delivery, and exactly one case per correlation key.
+// carrying a finding another delivery already carried, all through the ingest queue (decision 052).
+// Exactly the unique alerts must exist, each counted once per delivery, exactly one case per
+// correlation key, and every delivery's outcome must be there for its source to read.
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../../domain/webhooks/standard-webhooks.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
-import { correlationSettled } from "../../support/ingest.ts";
+import { correlationSettled, deliveriesTaken } from "../../support/ingest.ts";
 import { seededRandom } from "../../support/random.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
@@ -79,7 +80,8 @@ describe("ingest under redelivery and duplication", () => {
       }
     };
     await Promise.all(Array.from({ length: 8 }, sender));
-    // Every delivery was answered once stored; the correlation queue groups them just after.
+    // Every delivery was answered once queued; the consumer stores them, then correlation groups them.
+    await deliveriesTaken(tenant, attempts.length);
     await correlationSettled(tenant);
 
     const db = tenantDb(tenant);
@@ -94,11 +96,32 @@ describe("ingest under redelivery and duplication", () => {
         (r) => r.case_id,
       ),
     ).size;
+    const redeliveries = await first("SELECT sum(redeliveries) AS n FROM webhook_deliveries");
     const duplicatesSurvived = alerts - uniqueCount;
     const duplicateSideEffects =
       occurrences - DELIVERIES + (casesOpened - KEYS) + (deliveriesSeen - DELIVERIES);
+    // The source's view: each webhook-id's outcome, whichever copy was stored.
+    const outcomes = { stored: 0, accepted: 0, duplicates: 0, missing: 0 };
+    let nextOutcome = 0;
+    const reader = async () => {
+      for (let i = nextOutcome++; i < DELIVERIES; i = nextOutcome++) {
+        const res = await call("GET", `/v1/connectors/${created.connector.id}/deliveries/msg_${i}`, {
+          token: admin,
+        });
+        if (res.status !== 200) {
+          outcomes.missing++;
+          await res.arrayBuffer();
+          continue;
+        }
+        const body = (await res.json()) as { outcome: string; accepted: number; duplicates: number };
+        if (body.outcome === "stored") outcomes.stored++;
+        outcomes.accepted += body.accepted;
+        outcomes.duplicates += body.duplicates;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, reader));
     console.log(
-      `deliveries ${attempts.length} (${DELIVERIES} webhooks × ${REDELIVERIES}), statuses ${JSON.stringify(statuses)}, unique findings ${uniqueCount}, alerts ${alerts}, duplicates survived ${duplicatesSurvived}, cases ${casesOpened} for ${KEYS} keys, duplicate side effects ${duplicateSideEffects}`,
+      `deliveries ${attempts.length} (${DELIVERIES} webhooks × ${REDELIVERIES}), statuses ${JSON.stringify(statuses)}, unique findings ${uniqueCount}, alerts ${alerts}, redeliveries counted ${redeliveries}, duplicates survived ${duplicatesSurvived}, cases ${casesOpened} for ${KEYS} keys, duplicate side effects ${duplicateSideEffects}, outcomes read ${DELIVERIES - outcomes.missing} of ${DELIVERIES} (accepted ${outcomes.accepted}, duplicates ${outcomes.duplicates})`,
     );
 
     expect(statuses).toEqual({ 202: attempts.length });
@@ -110,6 +133,13 @@ describe("ingest under redelivery and duplication", () => {
     expect(uncorrelated).toBe(0);
     expect(duplicatesSurvived).toBe(0);
     expect(duplicateSideEffects).toBe(0);
+    expect(redeliveries).toBe(attempts.length - DELIVERIES);
+    expect(outcomes).toEqual({
+      stored: DELIVERIES,
+      accepted: uniqueCount,
+      duplicates: DELIVERIES - uniqueCount,
+      missing: 0,
+    });
     // 3,000 signed requests through the whole pipeline: a hang guard, not a performance assertion.
   }, 240_000);
 });

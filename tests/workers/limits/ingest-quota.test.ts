@@ -1,11 +1,12 @@
 // The per-tenant daily ingest quota end to end (issue 5, "Limits"): a tenant sent over its quota
-// through signed webhooks and POST /v1/alerts gets 429 with Retry-After, its payloads wait in
-// quarantine, its alert count stops at the quota, and another tenant keeps ingesting.
+// gets 429 with Retry-After on POST /v1/alerts, and a queued webhook's outcome says "quarantined"
+// (decision 052); its payloads wait in quarantine, its alert count stops at the quota, and another
+// tenant keeps ingesting.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { INGEST_TARGET_TTL_MS } from "../../../domain/connectors/ingest-target-cache.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { makeDetectionFinding, makeDetectionFindings } from "../../support/factories/findings.ts";
-import { type Connector, deliver, ocsfConnector } from "../../support/ingest.ts";
+import { type Connector, deliver, deliveryOutcomeOf, ocsfConnector } from "../../support/ingest.ts";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../support/world.ts";
 
@@ -58,13 +59,31 @@ async function source(quota: number | null): Promise<Source> {
   return { tenant, connector, token };
 }
 
+interface Sent {
+  via: "webhook" | "api";
+  findings: number;
+  body: string;
+  res: Response;
+  /** A webhook's outcome once the consumer took it. */
+  outcome?: string;
+}
+
+/** A webhook's 202 says it is queued; what the quota made of it is the delivery's outcome. */
+async function webhook(s: Source, body: string, id = `msg_${crypto.randomUUID()}`): Promise<Sent> {
+  const res = await deliver(s.connector, body, { id });
+  const { outcome } = await deliveryOutcomeOf(s.connector, id);
+  return { via: "webhook", findings: JSON.parse(body).length ?? 1, body, res, outcome };
+}
+
+/** Refused for quota: a 429 on /v1, a delivery kept whole in quarantine for webhooks. */
+function refused(s: Sent): boolean {
+  return s.res.status === 429 || s.outcome === "quarantined";
+}
+
 /** The same traffic for any tenant: 12 findings, as 4 webhooks of 2 and 4 API posts of 1. */
 async function sendTraffic(s: Source) {
-  const sent: Array<{ via: "webhook" | "api"; findings: number; body: string; res: Response }> = [];
-  for (let i = 0; i < 3; i++) {
-    const body = JSON.stringify(makeDetectionFindings(2));
-    sent.push({ via: "webhook", findings: 2, body, res: await deliver(s.connector, body) });
-  }
+  const sent: Sent[] = [];
+  for (let i = 0; i < 3; i++) sent.push(await webhook(s, JSON.stringify(makeDetectionFindings(2))));
   for (let i = 0; i < 4; i++) {
     const body = JSON.stringify(makeDetectionFinding());
     sent.push({
@@ -79,13 +98,12 @@ async function sendTraffic(s: Source) {
     });
   }
   // With 10 findings in, these two go over a quota of 10.
-  const lastWebhook = JSON.stringify(makeDetectionFindings(2));
-  sent.push({ via: "webhook", findings: 2, body: lastWebhook, res: await deliver(s.connector, lastWebhook) });
+  sent.push(await webhook(s, JSON.stringify(makeDetectionFindings(2))));
   return sent;
 }
 
 describe("daily ingest quota", () => {
-  it("sends tenant A over its quota: 429s, payloads in quarantine, alerts stop at the quota; tenant B is unaffected", async () => {
+  it("sends tenant A over its quota: 429s and quarantined deliveries, payloads kept, alerts stop at the quota; tenant B is unaffected", async () => {
     vi.useFakeTimers({ now: NOW, toFake: ["Date"] });
     const a = await source(10);
     const b = await source(null);
@@ -102,17 +120,17 @@ describe("daily ingest quota", () => {
         headers: { "content-type": "application/json" },
       }),
     });
-    const throttled = fromA.filter((s) => s.res.status === 429);
-    const accepted = fromA.filter((s) => s.res.status < 300).reduce((n, s) => n + s.findings, 0);
+    const throttled = fromA.filter(refused);
+    const accepted = fromA.filter((s) => !refused(s)).reduce((n, s) => n + s.findings, 0);
 
     const quarantined = (await quarantineOf(a.token)).filter((q) => q.reason === "quota_exceeded");
     console.log(
       `tenant A (quota 10): requests sent: ${fromA.length}, findings sent: ${fromA.reduce((n, s) => n + s.findings, 0)}, ` +
         `findings accepted: ${accepted}, requests throttled: ${throttled.length}, quarantined: ${quarantined.length}`,
     );
-    expect(fromA.slice(0, 7).map((s) => s.res.status)).toEqual([202, 202, 202, 201, 201, 201, 201]);
+    expect(fromA.map((s) => s.res.status)).toEqual([202, 202, 202, 201, 201, 201, 201, 202, 429]);
     expect(throttled.map((s) => s.via)).toEqual(["webhook", "api"]);
-    for (const { res } of throttled) {
+    for (const { res } of throttled.filter((s) => s.via === "api")) {
       expect(res.headers.get("content-type")).toBe("application/problem+json");
       expect(res.headers.get("retry-after")).toBe(String(UNTIL_MIDNIGHT_SECONDS));
       const problem = (await res.json()) as { code: string; status: number; detail: string };
@@ -130,12 +148,13 @@ describe("daily ingest quota", () => {
     });
 
     const fromB = await sendTraffic(b);
-    const acceptedB = fromB.filter((s) => s.res.status < 300).reduce((n, s) => n + s.findings, 0);
+    const acceptedB = fromB.filter((s) => !refused(s)).reduce((n, s) => n + s.findings, 0);
     console.log(
       `tenant B (default quota): requests sent: ${fromB.length}, findings accepted: ${acceptedB}, ` +
-        `requests throttled: ${fromB.filter((s) => s.res.status === 429).length}`,
+        `requests throttled: ${fromB.filter(refused).length}`,
     );
     expect(fromB.map((s) => s.res.status)).toEqual([202, 202, 202, 201, 201, 201, 201, 202]);
+    expect(fromB.filter(refused)).toEqual([]);
     expect(await alertCount(b.tenant)).toBe(12);
     expect(await quarantineOf(b.token)).toEqual([]);
   });
@@ -149,8 +168,8 @@ describe("daily ingest quota", () => {
     const delivered = JSON.stringify(makeDetectionFindings(2));
     expect((await deliver(a.connector, delivered, { id: "msg_accepted" })).status).toBe(202);
     // The quota is used up; what follows repeats requests that were already taken.
-    const refused = JSON.stringify(makeDetectionFinding());
-    expect((await deliver(a.connector, refused, { id: "msg_refused" })).status).toBe(429);
+    const overQuota = JSON.stringify(makeDetectionFinding());
+    expect((await webhook(a, overQuota, "msg_refused")).outcome).toBe("quarantined");
 
     const replayedPost = await call("POST", "/v1/alerts", { token: a.token, rawBody: first, headers });
     expect(replayedPost.status).toBe(201);
@@ -159,12 +178,12 @@ describe("daily ingest quota", () => {
     expect(redelivered.status).toBe(202);
     expect(await redelivered.json()).toMatchObject({ accepted: 0, redelivered: true });
     // The sender retrying the refused delivery: it already waits in quarantine, once.
-    const retried = await deliver(a.connector, refused, { id: "msg_refused" });
+    const retried = await deliver(a.connector, overQuota, { id: "msg_refused" });
     expect(retried.status).toBe(202);
     expect(await retried.json()).toMatchObject({ accepted: 0, redelivered: true });
 
     expect(await alertCount(a.tenant)).toBe(3);
-    expect((await quarantineOf(a.token)).map((q) => q.payload)).toEqual([refused]);
+    expect((await quarantineOf(a.token)).map((q) => q.payload)).toEqual([overQuota]);
   });
 
   it("charges a quarantine replay again: refused while over quota, ingested once after the quota is raised", async () => {
@@ -173,7 +192,7 @@ describe("daily ingest quota", () => {
     const token = await tokenFor(a.tenant, { scopes: ["alerts:read", "alerts:write"] });
     expect((await deliver(a.connector, JSON.stringify(makeDetectionFinding()))).status).toBe(202);
     const viaWebhook = JSON.stringify(makeDetectionFindings(2));
-    expect((await deliver(a.connector, viaWebhook)).status).toBe(429);
+    expect((await webhook(a, viaWebhook)).outcome).toBe("quarantined");
     const viaApi = JSON.stringify([makeDetectionFinding()]);
     expect(
       (
@@ -206,7 +225,7 @@ describe("daily ingest quota", () => {
     expect(await alertCount(a.tenant)).toBe(4);
     // Exactly once, and the quota saw all four: one more finding is refused.
     expect((await call("POST", `/v1/quarantine/${apiItem?.id}/replay`, { token })).status).toBe(409);
-    expect((await deliver(a.connector, JSON.stringify(makeDetectionFinding()))).status).toBe(429);
+    expect((await webhook(a, JSON.stringify(makeDetectionFinding()))).outcome).toBe("quarantined");
   });
 
   it("is exact under concurrency: parallel submissions never store more than the quota", async () => {
@@ -260,13 +279,13 @@ describe("daily ingest quota", () => {
     const a = await source(0);
     const start = Date.now();
     vi.useFakeTimers({ now: start, toFake: ["Date"] });
-    expect((await deliver(a.connector, JSON.stringify(makeDetectionFinding()))).status).toBe(429);
+    expect((await webhook(a, JSON.stringify(makeDetectionFinding()))).outcome).toBe("quarantined");
     await setQuota(a.tenant, null);
     // DEFAULT_DAILY_INGEST_QUOTA (wrangler.toml) applies without a restart, once the webhook's
     // kept target (with its tenant row) is older than its TTL (decision 051).
     expect(Number(testEnv().DEFAULT_DAILY_INGEST_QUOTA)).toBeGreaterThan(1);
     vi.setSystemTime(start + INGEST_TARGET_TTL_MS + 1);
-    expect((await deliver(a.connector, JSON.stringify(makeDetectionFinding()))).status).toBe(202);
+    expect((await webhook(a, JSON.stringify(makeDetectionFinding()))).outcome).toBe("stored");
     expect(await alertCount(a.tenant)).toBe(1);
   });
 });

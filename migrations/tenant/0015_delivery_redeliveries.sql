@@ -1,0 +1,1 @@
+ALTER TABLE `webhook_deliveries` ADD `redeliveries` integer DEFAULT 0 NOT NULL;
