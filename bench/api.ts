@@ -1,5 +1,5 @@
-import { signedHeaders } from "../cli/connectors.ts";
 // The few API calls scenarios make while seeding, outside the measured load.
+import { signedHeaders } from "../cli/connectors.ts";
 import type { BenchContext } from "./scenario.ts";
 
 export async function api<T>(
@@ -29,9 +29,13 @@ export interface ConnectorSecret {
 }
 
 /** An `ocsf` connector: the signing secret is only ever returned here, on creation. */
-export async function createOcsfConnector(ctx: BenchContext, name: string): Promise<ConnectorSecret> {
+export async function createOcsfConnector(
+  ctx: BenchContext,
+  name: string,
+  token = ctx.tokens.admin,
+): Promise<ConnectorSecret> {
   const body = await api<{ connector: { id: string }; secret: string }>(ctx, "POST", "/v1/connectors", {
-    token: ctx.tokens.admin,
+    token,
     body: { kind: "ocsf", name },
   });
   return { connectorId: body.connector.id, secret: body.secret };

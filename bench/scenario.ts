@@ -24,6 +24,8 @@ export interface BenchContext {
   quick: boolean;
   tenantId: string;
   tokens: { reader: string; writer: string; admin: string };
+  /** A second tenant, with its own database, and an admin token for it. */
+  other: { tenantId: string; admin: string };
   population: Population | null;
   bounds: Bounds;
   /** What the scenario's setup() returned. */

@@ -63,11 +63,25 @@ export interface SeedReport {
   caseSeconds: number;
 }
 
-/** The one local D1 file under `stateDir` that holds `table` (alerts: the tenant; work_queue: CONTROL_DB). */
-export function localDatabaseFile(stateDir: string, table: "alerts" | "work_queue"): string {
+/** The names of the local D1 files under `stateDir`. */
+export function localDatabaseFiles(stateDir: string): string[] {
+  return readdirSync(join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject")).filter((name) =>
+    name.endsWith(".sqlite"),
+  );
+}
+
+/**
+ * The one local D1 file under `stateDir` that holds `table` (alerts: the bench tenant; work_queue:
+ * CONTROL_DB), leaving out `except` (the other tenant's file, by name).
+ */
+export function localDatabaseFile(
+  stateDir: string,
+  table: "alerts" | "work_queue",
+  except: string | null = null,
+): string {
   const dir = join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
-  const found = readdirSync(dir)
-    .filter((name) => name.endsWith(".sqlite"))
+  const found = localDatabaseFiles(stateDir)
+    .filter((name) => name !== except)
     .map((name) => join(dir, name))
     .filter((file) => {
       const db = openSqlite(file);

@@ -22,20 +22,31 @@ export function currentIngestQuotaFor(env: Env, tenantId: string): IngestQuota {
 function quotaOf(env: Env, tenantId: string, configured: () => Promise<number | null>): IngestQuota {
   const counter = () => env.TENANT_QUOTA.getByName(tenantId);
   return {
-    async charge(count, now) {
+    async charge(count, now, key) {
       const limit = dailyQuotaFor(await configured(), env.DEFAULT_DAILY_INGEST_QUOTA);
       const day = utcDay(now);
-      const decision = await counter().consume(day, count, limit);
-      return { ...decision, day, count, limit };
+      const decision = await counter().consume(day, count, limit, key);
+      return { ...decision, day, count, limit, ...(key === undefined ? {} : { key }) };
     },
     async refund(charge) {
       if (!charge.allowed) return;
-      try {
-        await counter().release(charge.day, charge.count);
-      } catch (error) {
-        // A lost refund only over-counts (the safe side); the request's own error matters more.
-        console.error(JSON.stringify({ level: "error", msg: "quota refund failed", error: String(error) }));
-      }
+      await refunding(() =>
+        charge.key === undefined
+          ? counter().release(charge.day, charge.count)
+          : counter().releaseKey(charge.key),
+      );
+    },
+    async refundKey(key) {
+      await refunding(() => counter().releaseKey(key));
     },
   };
+}
+
+async function refunding(release: () => Promise<unknown>): Promise<void> {
+  try {
+    await release();
+  } catch (error) {
+    // A lost refund only over-counts (the safe side); the request's own error matters more.
+    console.error(JSON.stringify({ level: "error", msg: "quota refund failed", error: String(error) }));
+  }
 }

@@ -11,16 +11,40 @@ export class TenantQuota extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec("CREATE TABLE IF NOT EXISTS daily_usage (day TEXT PRIMARY KEY, used INTEGER NOT NULL)");
+    // Charges made under a key (a queued delivery's webhook-id): a retry of the same delivery reuses
+    // its charge rather than making another, so a crash between charge and store costs nothing.
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS keyed_charges (key TEXT PRIMARY KEY, day TEXT NOT NULL, count INTEGER NOT NULL)",
+    );
+    this.sql.exec("CREATE INDEX IF NOT EXISTS keyed_charges_day ON keyed_charges (day)");
   }
 
-  /** Counts `count` findings against `day` if they all fit under `limit`; otherwise counts nothing. */
-  consume(day: string, count: number, limit: number): QuotaDecision {
+  // The day before which charges were last pruned: pruning runs once per day per instance, not per charge.
+  private prunedBefore: string | null = null;
+
+  /**
+   * Counts `count` findings against `day` if they all fit under `limit`; otherwise counts nothing.
+   * With a `key` already charged that day, nothing more is counted and the charge is `reused`.
+   */
+  consume(day: string, count: number, limit: number, key?: string): QuotaDecision & { reused: boolean } {
     checkDay(day);
     checkCount("count", count, 1);
     checkCount("limit", limit, 0);
     // The day before stays: a request that started just before midnight may still charge or refund it.
-    this.sql.exec("DELETE FROM daily_usage WHERE day < ?", previousUtcDay(day));
+    const keepFrom = previousUtcDay(day);
+    if (this.prunedBefore !== keepFrom) {
+      this.sql.exec("DELETE FROM daily_usage WHERE day < ?", keepFrom);
+      this.sql.exec("DELETE FROM keyed_charges WHERE day < ?", keepFrom);
+      this.prunedBefore = keepFrom;
+    }
     const used = this.usedOn(day);
+    const decision = (allowed: boolean, after: number) => ({
+      allowed,
+      used: after,
+      remaining: Math.max(0, limit - after),
+      resetAt: endOfUtcDay(day),
+    });
+    if (key !== undefined && this.chargedUnder(key, day)) return { ...decision(true, used), reused: true };
     const allowed = used + count <= limit;
     const after = allowed ? used + count : used;
     if (allowed) {
@@ -29,8 +53,26 @@ export class TenantQuota extends DurableObject<Env> {
         day,
         after,
       );
+      if (key !== undefined) {
+        this.sql.exec(
+          "INSERT INTO keyed_charges (key, day, count) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET day = excluded.day, count = excluded.count",
+          key,
+          day,
+          count,
+        );
+      }
     }
-    return { allowed, used: after, remaining: Math.max(0, limit - after), resetAt: endOfUtcDay(day) };
+    return { ...decision(allowed, after), reused: false };
+  }
+
+  /** Gives back the charge made under `key`, once; a key never charged, or given back already, is a no-op. */
+  releaseKey(key: string): { used: number | null } {
+    const [row] = this.sql
+      .exec<{ day: string; count: number }>("SELECT day, count FROM keyed_charges WHERE key = ?", key)
+      .toArray();
+    if (!row) return { used: null };
+    this.sql.exec("DELETE FROM keyed_charges WHERE key = ?", key);
+    return this.release(row.day, row.count);
   }
 
   /** Gives back findings charged earlier that were not stored after all. Never goes below zero. */
@@ -46,6 +88,12 @@ export class TenantQuota extends DurableObject<Env> {
   usage(day: string): { used: number } {
     checkDay(day);
     return { used: this.usedOn(day) };
+  }
+
+  private chargedUnder(key: string, day: string): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM keyed_charges WHERE key = ? AND day = ?", key, day).toArray().length > 0
+    );
   }
 
   private usedOn(day: string): number {

@@ -62,9 +62,11 @@ export default {
   async queue(batch, env) {
     // Queue names carry the environment ("phoenix-correlation-staging"); the role is the prefix.
     if (/^phoenix-ingest-dlq(-|$)/.test(batch.queue)) return consumeIngestDeadLetters(batch, env);
-    if (/^phoenix-ingest(-|$)/.test(batch.queue)) return consumeIngest(batch, env);
+    if (/^phoenix-ingest-bulk(-|$)/.test(batch.queue)) return consumeIngest(batch, env, "bulk");
+    if (/^phoenix-ingest(-|$)/.test(batch.queue)) return consumeIngest(batch, env, "main");
     if (/^phoenix-correlation-dlq(-|$)/.test(batch.queue)) return consumeCorrelationDeadLetters(batch, env);
-    if (/^phoenix-correlation(-|$)/.test(batch.queue)) return consumeCorrelation(batch, env);
+    // Both lanes group alerts the same way; only who waits behind whom differs (decision 053).
+    if (/^phoenix-correlation(-bulk)?(-|$)/.test(batch.queue)) return consumeCorrelation(batch, env);
     if (/^phoenix-sink-sync-dlq(-|$)/.test(batch.queue)) return consumeSinkDeadLetters(batch, env);
     if (/^phoenix-sink-sync(-|$)/.test(batch.queue)) return consumeSinkSync(batch, env);
     // A queue this Worker does not consume: retried, so a wiring mistake is loud and loses nothing.

@@ -2,9 +2,10 @@
 // signed webhooks of 50. Each 202 comes once the delivery is queued (decision 052);
 // verify() waits until they are all in cases, reports how long that took and the end-to-end rate,
 // and counts the cases the storm opened and the alerts they hold.
-import { allCases, createOcsfConnector, ingestDrainSeconds, signedRemembered } from "../api.ts";
-import { benchFinding, runTag } from "../findings.ts";
+import { allCases, ingestDrainSeconds } from "../api.ts";
+import { benchFinding } from "../findings.ts";
 import type { Scenario } from "../scenario.ts";
+import { batchedWebhooks, sourceOf, webhookSource } from "../webhook-load.ts";
 
 const KEYS = { rules: 10, devices: 10 };
 // Devices no other scenario uses: a key is rule + asset + window, whichever connector sent the alert.
@@ -19,62 +20,28 @@ export const correlationStorm: Scenario = {
   name: "correlation storm",
   measures: "10,000 alerts for 100 keys as signed webhooks of 50: stored, then until all are in cases",
   phase: "api",
-  setup: async (ctx) => ({
-    ...(await createOcsfConnector(ctx, "bench storm source")),
-    tag: runTag(),
-    sentIds: [] as string[],
-  }),
+  setup: async (ctx) => ({ ...(await webhookSource(ctx, "bench storm source")) }),
   requests: (ctx) => {
-    const { connectorId, secret, tag, sentIds } = ctx.data as {
-      connectorId: string;
-      secret: string;
-      tag: string;
-      sentIds: string[];
-    };
-    const { alerts, perDelivery } = size(ctx.quick);
+    const source = sourceOf(ctx);
     // One correlation window for the whole storm, whenever it runs.
     const time = Math.floor(Date.now() / HOUR) * HOUR;
-    let sent = 0;
-    return {
-      connections: 4,
-      warmupSeconds: 0,
-      maxRequests: alerts / perDelivery,
-      durationSeconds: ctx.quick ? 10 : 300,
-      itemsPerRequest: perDelivery,
-      requests: [
-        {
-          method: "POST",
-          path: `/ingest/${connectorId}`,
-          setupRequest: (request) => {
-            const findings = Array.from({ length: perDelivery }, () => {
-              const i = sent++;
-              const rule = i % KEYS.rules;
-              const device = FIRST_DEVICE + (Math.floor(i / KEYS.rules) % KEYS.devices);
-              return benchFinding({
-                uid: `storm-${tag}-${i}`,
-                time,
-                rule,
-                device,
-                seq: i,
-                title: `Storm ${tag} rule ${rule}`,
-              });
-            });
-            const body = JSON.stringify(findings);
-            return {
-              ...request,
-              body,
-              headers: {
-                "content-type": "application/json",
-                ...signedRemembered(secret, body, Date.now(), sentIds),
-              },
-            };
-          },
-        },
-      ],
-    };
+    return batchedWebhooks(ctx, source, {
+      ...size(ctx.quick),
+      finding: (i) => {
+        const rule = i % KEYS.rules;
+        return benchFinding({
+          uid: `storm-${source.tag}-${i}`,
+          time,
+          rule,
+          device: FIRST_DEVICE + (Math.floor(i / KEYS.rules) % KEYS.devices),
+          seq: i,
+          title: `Storm ${source.tag} rule ${rule}`,
+        });
+      },
+    });
   },
   verify: async (ctx, measured) => {
-    const { tag, connectorId, sentIds } = ctx.data as { tag: string; connectorId: string; sentIds: string[] };
+    const { tag, connectorId, sentIds } = sourceOf(ctx);
     const stored = measured.ok * measured.itemsPerRequest;
     const drain = await ingestDrainSeconds(ctx, connectorId, sentIds);
     // Projections land after each reply (the case object's outbox): wait until they add up.

@@ -10,6 +10,7 @@ import { caseOpen } from "./case-open.ts";
 import { casesList } from "./cases-list.ts";
 import { casesListSla } from "./cases-list-sla.ts";
 import { correlationStorm } from "./correlation-storm.ts";
+import { fairness } from "./fairness.ts";
 import { healthz } from "./healthz.ts";
 import { reportScenarios } from "./reports.ts";
 import { webhookSingle } from "./webhook-single.ts";
@@ -32,6 +33,7 @@ export const SCENARIOS: readonly Scenario[] = [
   caseOpen,
   caseCommand,
   correlationStorm,
+  fairness,
   alertsList,
   alertsListSeverity,
   casesList,

@@ -1,9 +1,10 @@
 // One signed Standard Webhooks delivery carrying one finding per request, as a source pushing
 // alerts one by one would: verified and queued before the 202 (decision 052). verify() then waits
 // until the consumer has stored them and every alert is in its case, so that is reported too.
-import { createOcsfConnector, ingestDrainSeconds, signedRemembered } from "../api.ts";
-import { benchFinding, runTag } from "../findings.ts";
+import { ingestDrainSeconds, signedRemembered } from "../api.ts";
+import { benchFinding } from "../findings.ts";
 import type { Scenario } from "../scenario.ts";
+import { sourceOf, webhookSource } from "../webhook-load.ts";
 
 // 10 rules on 100 devices: 1,000 correlation keys, so requests both open cases and join them.
 const RULES = 10;
@@ -14,18 +15,9 @@ export const webhookSingle: Scenario = {
   measures:
     "POST /ingest/{connector}: signature check and one queue send for one new finding; then until all are stored and in cases",
   phase: "api",
-  setup: async (ctx) => ({
-    ...(await createOcsfConnector(ctx, "bench single-alert source")),
-    tag: runTag(),
-    sentIds: [] as string[],
-  }),
+  setup: async (ctx) => ({ ...(await webhookSource(ctx, "bench single-alert source")) }),
   requests: (ctx) => {
-    const { connectorId, secret, tag, sentIds } = ctx.data as {
-      connectorId: string;
-      secret: string;
-      tag: string;
-      sentIds: string[];
-    };
+    const { connectorId, secret, tag, sentIds } = sourceOf(ctx);
     let seq = 0;
     return {
       requests: [
@@ -59,7 +51,7 @@ export const webhookSingle: Scenario = {
     };
   },
   verify: async (ctx, measured) => {
-    const { connectorId, sentIds } = ctx.data as { connectorId: string; sentIds: string[] };
+    const { connectorId, sentIds } = sourceOf(ctx);
     const drain = await ingestDrainSeconds(ctx, connectorId, sentIds);
     // Warm-up alerts are owed too; they are few and only make this figure more conservative.
     return {

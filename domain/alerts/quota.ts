@@ -22,13 +22,28 @@ export interface QuotaCharge extends QuotaDecision {
   day: string;
   count: number;
   limit: number;
+  /** The key it was made under, when one was given (a queued delivery's connector and webhook-id). */
+  key?: string;
+  /** True when the key was already charged that day, by an earlier try of the same delivery. */
+  reused?: boolean;
 }
 
 /** One tenant's quota, as the ingest paths use it; the Worker wires it to the quota object. */
 export interface IngestQuota {
-  charge(count: number, now: number): Promise<QuotaCharge>;
+  /**
+   * Charges `count` findings. Under a `key`, a second charge the same day reuses the first, so a
+   * retried delivery is charged once however often it is tried (decision 052).
+   */
+  charge(count: number, now: number, key?: string): Promise<QuotaCharge>;
   /** Gives back an allowed charge whose findings were not stored after all (a redelivery, a failure). */
   refund(charge: QuotaCharge): Promise<void>;
+  /** Gives back what was charged under `key`, if anything: a delivery that will not be stored. */
+  refundKey(key: string): Promise<void>;
+}
+
+/** The key a queued delivery's quota charge is made under. */
+export function deliveryChargeKey(connectorId: string, webhookId: string): string {
+  return `${connectorId} ${webhookId}`;
 }
 
 /** The UTC calendar day of an instant, "YYYY-MM-DD": the quota's unit. */

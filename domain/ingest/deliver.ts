@@ -9,7 +9,12 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { alerts, quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { type CorrelationJoin, correlationJoinStatements } from "../alerts/correlation-joins.ts";
-import { type IngestQuota, QUOTA_EXCEEDED_REASON, quotaExceeded } from "../alerts/quota.ts";
+import {
+  deliveryChargeKey,
+  type IngestQuota,
+  QUOTA_EXCEEDED_REASON,
+  quotaExceeded,
+} from "../alerts/quota.ts";
 import { storeFindings } from "../alerts/store.ts";
 import type { FieldError } from "../errors.ts";
 import { newId } from "../ids.ts";
@@ -59,6 +64,11 @@ export interface DeliveryLimits {
   quota: IngestQuota;
   /** A fresh delivery over quota is kept in quarantine; a replay is refused and stays where it is. */
   overQuota: "quarantine" | "refuse";
+  /**
+   * The charge is made under the delivery's key and kept when storing fails, for the retry to
+   * reuse: the ingest consumer's deliveries, which are retried until stored or given up on.
+   */
+  keyedCharge?: boolean;
 }
 
 export async function ingestDelivery(
@@ -134,7 +144,11 @@ export async function ingestDelivery(
   };
 
   // What counts is the findings a delivery maps to; items that could not be mapped are not ingest.
-  const charge = limits && mapped.length > 0 ? await limits.quota.charge(mapped.length, delivery.now) : null;
+  const chargeKey = limits?.keyedCharge
+    ? deliveryChargeKey(delivery.connectorId, delivery.webhookId)
+    : undefined;
+  const charge =
+    limits && mapped.length > 0 ? await limits.quota.charge(mapped.length, delivery.now, chargeKey) : null;
   if (charge && !charge.allowed) {
     if (limits?.overQuota === "refuse")
       throw quotaExceeded(charge, delivery.now, "nothing was stored; replay it after the reset");
@@ -198,12 +212,15 @@ export async function ingestDelivery(
       })),
     };
   } catch (error) {
-    // Nothing was stored: whatever was charged for it is given back.
-    if (charge) await limits?.quota.refund(charge);
     if (isRedelivery(error)) {
+      // A reused charge is the stored copy's own; a fresh one paid for nothing and is given back.
+      if (charge && !charge.reused) await limits?.quota.refund(charge);
       await countRedelivery(db, delivery);
       return redelivered;
     }
+    // Not stored, or stored with its reply lost: a keyed charge waits for the retry, which reuses
+    // it either way; an unkeyed one is given back.
+    if (charge && charge.key === undefined) await limits?.quota.refund(charge);
     throw error;
   }
 }

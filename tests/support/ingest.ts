@@ -164,7 +164,10 @@ export async function deliveryOutcomeOf(
 }
 
 /** How many copies of a stored webhook-id came after it; null while none is stored. */
-export async function redeliveriesOf(c: Connector, webhookId: string): Promise<number | null> {
+export async function redeliveriesOf(
+  c: Pick<Connector, "id" | "tenant">,
+  webhookId: string,
+): Promise<number | null> {
   return tenantDb(c.tenant)
     .prepare("SELECT redeliveries FROM webhook_deliveries WHERE connector_id = ? AND webhook_id = ?")
     .bind(c.id, webhookId)
@@ -176,7 +179,7 @@ export async function redeliveriesOf(c: Connector, webhookId: string): Promise<n
  * copy of one stored `before`, counted as a redelivery.
  */
 export async function deliveryStored(
-  c: Connector,
+  c: Pick<Connector, "id" | "tenant">,
   webhookId: string,
   before: number | null = null,
   timeoutMs = 20_000,

@@ -6,7 +6,7 @@ import { SCOPES } from "../../domain/auth/scopes.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Tenant } from "../../domain/tenancy.ts";
 import { makeDetectionFinding } from "./factories/findings.ts";
-import { correlationSettled, signedHeaders } from "./ingest.ts";
+import { correlationSettled, deliveryStored, signedHeaders } from "./ingest.ts";
 import { call, tenantDb, tokenFor } from "./world.ts";
 
 export interface Probe {
@@ -131,7 +131,9 @@ export class TenantFixtures {
       headers: signedHeaders(this.secrets.get(connector) ?? "", payload, { id: webhookId }),
     });
     if (res.status !== 202) throw new Error(`fixture delivery: ${res.status} ${await res.text()}`);
-    // Its alert opens a case in the background: done before anyone takes the tenant's digest.
+    // Queued: stored by the consumer, and its alert's case opened in the background, both done
+    // before anyone takes the tenant's digest.
+    await deliveryStored({ id: connector, tenant: this.tenant }, webhookId);
     await correlationSettled(this.tenant);
     return webhookId;
   }

@@ -3,9 +3,11 @@
 // tenant, the tenants side by side, and each tenant's new alerts go to correlation in one send.
 // A delivery that keeps failing is kept whole in quarantine with its error, so it can be replayed.
 import { z } from "zod";
+import { deliveryChargeKey } from "../../domain/alerts/quota.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery, keepWholeDelivery } from "../../domain/ingest/deliver.ts";
 import { kindFor } from "../../domain/ingest/kinds/index.ts";
+import type { IngestLane } from "../../domain/ingest/lanes.ts";
 import { type QueuedDelivery, queuedDelivery } from "../../domain/ingest/queued-delivery.ts";
 import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
@@ -21,8 +23,13 @@ const probeMessage = z.object({ probe: z.literal(true) });
 
 type Parsed = { message: Message<unknown>; body: QueuedDelivery };
 
-export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  await Promise.all([...byTenant(batch).values()].map((group) => storeTenantDeliveries(env, group)));
+/** One batch of a lane; the bulk lane's alerts go on to the bulk correlation lane (decision 053). */
+export async function consumeIngest(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  lane: IngestLane = "main",
+): Promise<void> {
+  await Promise.all([...byTenant(batch).values()].map((group) => storeTenantDeliveries(env, group, lane)));
 }
 
 /**
@@ -43,7 +50,7 @@ export async function consumeIngestDeadLetters(batch: MessageBatch<unknown>, env
   }
 }
 
-async function storeTenantDeliveries(env: Env, group: Parsed[]): Promise<void> {
+async function storeTenantDeliveries(env: Env, group: Parsed[], lane: IngestLane): Promise<void> {
   const first = group[0];
   if (!first) return;
   const tenant = first.body.tenant;
@@ -65,7 +72,7 @@ async function storeTenantDeliveries(env: Env, group: Parsed[]): Promise<void> {
           now: body.receivedAt,
           metrics: { sink: metrics, tenant: tenant.id },
         },
-        { quota: ingestQuotaFor(env, tenant), overQuota: "quarantine" },
+        { quota: ingestQuotaFor(env, tenant), overQuota: "quarantine", keyedCharge: true },
       );
       for (const alert of outcome.alerts) if (!alert.duplicate) newAlerts.push(alert.id);
       followUps ||= outcome.followUps;
@@ -93,12 +100,12 @@ async function storeTenantDeliveries(env: Env, group: Parsed[]): Promise<void> {
     }
   }
   // Stored first, so a lost send only delays grouping: the alerts stay owed and the sweep finishes them.
-  await requestCorrelation(env, tenant.id, newAlerts, { followUps });
+  await requestCorrelation(env, tenant.id, newAlerts, { followUps, lane });
   for (const message of done) message.ack();
 }
 
 async function keepFailed(env: Env, body: QueuedDelivery, error: string): Promise<void> {
-  await keepWholeDelivery(
+  const kept = await keepWholeDelivery(
     tenantDatabase(env, body.tenant),
     {
       connectorId: body.connector.id,
@@ -110,6 +117,10 @@ async function keepFailed(env: Env, body: QueuedDelivery, error: string): Promis
     INGEST_FAILED_REASON,
     { error },
   );
+  // Null: another copy of the webhook-id was stored, and what was charged under its key is that copy's.
+  if (kept === null) return;
+  // Given up on: whatever an earlier try charged is given back; a replay charges again.
+  await ingestQuotaFor(env, body.tenant).refundKey(deliveryChargeKey(body.connector.id, body.webhookId));
   metricsFor(env).record({
     name: "ingest.quarantined",
     tenant: body.tenant.id,

@@ -9,6 +9,7 @@ import { withIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
 import { ingestDelivery } from "../../domain/ingest/deliver.ts";
 import { bringsCaseChanges, kindFor } from "../../domain/ingest/kinds/index.ts";
+import { IngestLanes } from "../../domain/ingest/lanes.ts";
 import {
   deliveryOutcomePath,
   fitsQueueMessage,
@@ -25,6 +26,9 @@ import { toProblem } from "../http/problem.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";
 import { receiveJiraWebhook } from "./jira.ts";
+
+// Per isolate, as the kept targets are: which tenants are flooding right now (decision 053).
+const lanes = new IngestLanes();
 
 export function createIngest(): Hono<{ Bindings: Env }> {
   const ingest = new Hono<{ Bindings: Env }>();
@@ -79,7 +83,10 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
   if (fitsQueueMessage(queued)) {
     // Verified and durably queued: that is what the 202 promises (decision 052). A failed send
     // is a 5xx, so the sender keeps the delivery and sends it again.
-    await c.env.INGEST_QUEUE.send(queued, { contentType: "json" });
+    const lane = lanes.laneFor(target.tenant.id, body.length, now);
+    await (lane === "bulk" ? c.env.INGEST_BULK_QUEUE : c.env.INGEST_QUEUE).send(queued, {
+      contentType: "json",
+    });
     return c.json({ status: "queued", webhook_id: verified.webhookId, outcome: outcomeAt }, 202);
   }
 

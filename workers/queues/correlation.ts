@@ -4,6 +4,7 @@
 // until their case holds them, so a lost or dead-lettered message only delays them: the cron
 // sweep finishes whatever is still owed.
 import { z } from "zod";
+import type { IngestLane } from "../../domain/ingest/lanes.ts";
 import { metricsFor } from "../../domain/metrics.ts";
 import { correlateAlerts } from "../../durable-objects/correlate-alerts.ts";
 import { activeTenant } from "../auth/tenant-cache.ts";
@@ -24,10 +25,11 @@ export type CorrelationMessage = z.infer<typeof correlationMessage>;
  * send is logged and left to the sweep rather than failing a delivery the sender would re-send.
  */
 export async function requestCorrelation(
-  env: Pick<Env, "CORRELATION_QUEUE">,
+  env: Pick<Env, "CORRELATION_QUEUE" | "CORRELATION_BULK_QUEUE">,
   tenantId: string,
   alertIds: readonly string[],
-  options: { followUps?: boolean } = {},
+  /** `lane`: a flooding tenant's alerts wait in the bulk lane, behind each other only (decision 053). */
+  options: { followUps?: boolean; lane?: IngestLane } = {},
 ): Promise<boolean> {
   if (alertIds.length === 0 && !options.followUps) return true;
   const messages: Array<{ body: CorrelationMessage; contentType: "json" }> = [];
@@ -42,7 +44,8 @@ export async function requestCorrelation(
     });
   }
   try {
-    await env.CORRELATION_QUEUE.sendBatch(messages);
+    const queue = options.lane === "bulk" ? env.CORRELATION_BULK_QUEUE : env.CORRELATION_QUEUE;
+    await queue.sendBatch(messages);
     return true;
   } catch (error) {
     console.error(

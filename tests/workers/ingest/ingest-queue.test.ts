@@ -3,6 +3,7 @@
 // queue, and directly with MessageBatches to inject failures at each of the consumer's steps.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { FLOOD_BYTES_PER_WINDOW } from "../../../domain/ingest/lanes.ts";
 import { type QueuedDelivery, queuedDeliveryOf } from "../../../domain/ingest/queued-delivery.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { correlateAlerts } from "../../../durable-objects/correlate-alerts.ts";
@@ -79,6 +80,42 @@ describe("through the real queue", () => {
   });
 });
 
+describe("lanes (decision 053)", () => {
+  it("stores a flooding tenant's deliveries too, the bulk lane's included, and groups them into cases", async () => {
+    const c = await ocsfConnector();
+    // 12 deliveries of about 60 KB, sent at once: past the window's share, so the later ones go bulk.
+    const payloads = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify(
+        makeDetectionFindings(20, 900 + i * 20).map((f) => ({ ...f, message: "x".repeat(2800) })),
+      ),
+    );
+    expect(payloads.reduce((n, p) => n + p.length, 0)).toBeGreaterThan(FLOOD_BYTES_PER_WINDOW);
+    const statuses = await Promise.all(payloads.map(async (p) => (await post(c, p)).status));
+    expect(statuses).toEqual(Array(12).fill(202));
+    await deliveriesTaken(c.tenant, 12);
+    await correlationSettled(c.tenant);
+    expect(await count(c.tenant, "SELECT count(*) AS n FROM alerts WHERE case_id IS NOT NULL")).toBe(240);
+  });
+
+  it("the bulk lane's consumer stores what it is given and sends its alerts on through the bulk correlation lane", async () => {
+    const c = await ocsfConnector();
+    const batch = createMessageBatch("phoenix-ingest-bulk", [
+      {
+        id: "bulk-1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: queued(c, "msg_bulk", JSON.stringify(makeDetectionFindings(3, 61))),
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch<unknown>, testEnv());
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["bulk-1"]);
+    expect(await deliveryOutcomeOf(c, "msg_bulk")).toMatchObject({ outcome: "stored", accepted: 3 });
+    await correlationSettled(c.tenant);
+    expect(await count(c.tenant, "SELECT count(*) AS n FROM alerts WHERE case_id IS NOT NULL")).toBe(3);
+  });
+});
+
 // The consumer's steps, each of which can fail: the quota charge, the D1 batch before it commits,
 // the D1 batch after it commits (the reply is lost), the correlation send, and the acks (the whole
 // batch comes again). A failed message is retried the way the queue would retry it.
@@ -117,6 +154,7 @@ function faultyEnv(tenant: Tenant, fault: Fault): Env {
           return stub.consume(...args);
         },
         release: (...args: Parameters<typeof stub.release>) => stub.release(...args),
+        releaseKey: (...args: Parameters<typeof stub.releaseKey>) => stub.releaseKey(...args),
       };
     },
   };
@@ -136,9 +174,15 @@ function faultyEnv(tenant: Tenant, fault: Fault): Env {
 }
 
 /** A delivery as the route queues it, for the consumer to be driven directly. */
-function queued(c: Connector, webhookId: string, body: string, kind = "ocsf"): QueuedDelivery {
+function queued(
+  c: Connector,
+  webhookId: string,
+  body: string,
+  kind = "ocsf",
+  tenant: Tenant = c.tenant,
+): QueuedDelivery {
   return queuedDeliveryOf({
-    tenant: c.tenant,
+    tenant,
     connector: { id: c.id, kind, config: {} },
     webhookId,
     contentType: "application/json",
@@ -171,6 +215,30 @@ async function consumeOnce(batch: Pending[], env: Env, fault: Fault): Promise<Pe
   return batch.filter((m) => !acked.has(m.id)).map((m) => ({ ...m, attempts: m.attempts + 1 }));
 }
 
+/**
+ * Runs deliveries through the consumer in batches of 100 until every one is acked, with a failure
+ * drawn at random for each invocation (only while a retry is left, so none is given up on).
+ */
+async function drainWithFailures(
+  tenant: Tenant,
+  deliveries: Pending[],
+  random: () => number,
+): Promise<{ tried: Record<Fault, number>; invocations: number }> {
+  const queue = deliveries.slice().sort(() => random() - 0.5);
+  const tried = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>;
+  let invocations = 0;
+  while (queue.length > 0) {
+    const batch = queue.splice(0, 100);
+    const fault: Fault = batch.some((m) => m.attempts > INGEST_MAX_RETRIES - 2)
+      ? "none"
+      : (FAULTS[Math.floor(random() * FAULTS.length)] as Fault);
+    tried[fault]++;
+    invocations++;
+    queue.push(...(await consumeOnce(batch, faultyEnv(tenant, fault), fault)));
+  }
+  return { tried, invocations };
+}
+
 describe("the consumer under injected failures", () => {
   it("stores each finding once, loses none and counts every quarantined item, whatever step fails", async () => {
     const c = await ocsfConnector();
@@ -190,22 +258,7 @@ describe("the consumer under injected failures", () => {
       };
     });
 
-    const queue = deliveries.slice().sort(() => random() - 0.5);
-    const tried: Record<Fault, number> = Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<
-      Fault,
-      number
-    >;
-    let invocations = 0;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, 100);
-      // Failures only while a retry is left, so every delivery ends stored, not dead-lettered.
-      const fault: Fault = batch.some((m) => m.attempts > INGEST_MAX_RETRIES - 2)
-        ? "none"
-        : (FAULTS[Math.floor(random() * FAULTS.length)] as Fault);
-      tried[fault]++;
-      invocations++;
-      queue.push(...(await consumeOnce(batch, faultyEnv(c.tenant, fault), fault)));
-    }
+    const { tried, invocations } = await drainWithFailures(c.tenant, deliveries, random);
     // A lost correlation send leaves alerts owed; the cron sweep's pass finishes them.
     await correlationSettled(c.tenant).catch(() => undefined);
     await correlateAlerts(testEnv(), c.tenant);
@@ -258,6 +311,37 @@ describe("the consumer under injected failures", () => {
       quarantined: DELIVERIES / 10,
       missing: 0,
     });
+  }, 300_000);
+
+  it("charges the daily quota exactly, whatever step fails: the quota's worth stored, the rest quarantined", async () => {
+    const c = await ocsfConnector();
+    const QUOTA = 100;
+    const DELIVERIES = 400;
+    const tenant = { ...c.tenant, dailyIngestQuota: QUOTA };
+    const findings = makeDetectionFindings(DELIVERIES, 77);
+    const deliveries: Pending[] = findings.map((finding, i) => ({
+      id: `q${i}`,
+      attempts: 1,
+      body: queued(c, `msg_quota_${i}`, JSON.stringify(finding), "ocsf", tenant),
+    }));
+    const { tried } = await drainWithFailures(c.tenant, deliveries, seededRandom(20261206));
+    const alerts = await count(c.tenant, "SELECT count(*) AS n FROM alerts");
+    const overQuota = await count(
+      c.tenant,
+      "SELECT count(*) AS n FROM quarantine WHERE reason = 'quota_exceeded'",
+    );
+    const outcomes = await count(c.tenant, "SELECT count(*) AS n FROM webhook_deliveries");
+    const used = await testEnv()
+      .TENANT_QUOTA.getByName(c.tenant.id)
+      .usage(new Date().toISOString().slice(0, 10));
+    console.log(
+      `quota ${QUOTA}: deliveries ${DELIVERIES}, failures injected ${JSON.stringify(tried)}; alerts ${alerts}, quarantined over quota ${overQuota}, counted by the quota object ${used.used}, outcomes ${outcomes}`,
+    );
+    expect(tried["stored-then-lost"]).toBeGreaterThan(0);
+    expect(alerts).toBe(QUOTA);
+    expect(used.used).toBe(QUOTA);
+    expect(overQuota).toBe(DELIVERIES - QUOTA);
+    expect(outcomes).toBe(DELIVERIES);
   }, 300_000);
 
   it("keeps a delivery that fails every try in quarantine with its error, and the outcome says so", async () => {

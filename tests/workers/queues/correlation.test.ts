@@ -88,13 +88,13 @@ describe("through the real queue", () => {
   });
 
   it("a send that fails is reported, not thrown: the alerts stay owed for the sweep", async () => {
-    const broken = {
-      CORRELATION_QUEUE: {
-        send: () => Promise.reject(new Error("queue unavailable")),
-        sendBatch: () => Promise.reject(new Error("queue unavailable")),
-      } as unknown as Queue,
-    };
+    const unavailable = {
+      send: () => Promise.reject(new Error("queue unavailable")),
+      sendBatch: () => Promise.reject(new Error("queue unavailable")),
+    } as unknown as Queue;
+    const broken = { CORRELATION_QUEUE: unavailable, CORRELATION_BULK_QUEUE: unavailable };
     expect(await requestCorrelation(broken, "tnt_any", ["alrt_1"])).toBe(false);
+    expect(await requestCorrelation(broken, "tnt_any", ["alrt_1"], { lane: "bulk" })).toBe(false);
     expect(await requestCorrelation(broken, "tnt_any", [])).toBe(true);
   });
 });
