@@ -74,7 +74,7 @@ export default defineConfig(async () => {
       testTimeout: 60_000,
       // Two files at a time, where vitest's default on two cores is one: much of a file's time is
       // spent waiting (queues, alarms, servers it starts), so two share the cores well.
-      maxWorkers: 3,
+      maxWorkers: 2,
       // Fails the run if any secret reaches the logs of the whole suite (issue 5, secrets hygiene).
       reporters: [
         // Test output shows what tests print, not the Worker's request logs (decision 023).

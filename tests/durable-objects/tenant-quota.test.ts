@@ -41,6 +41,7 @@ describe("TenantQuota.consume", () => {
       used: 1,
       remaining: 4,
       resetAt: Date.parse("2027-01-01T00:00:00Z"),
+      reused: false,
     });
   });
 
@@ -58,6 +59,65 @@ describe("TenantQuota.consume", () => {
         .map((r) => r.day),
     );
     expect(days).toEqual(["2026-11-19", "2026-11-20"]);
+  });
+
+  it("charges a key once a day: a retry under it reuses the charge, and its release gives it back once", async () => {
+    const quota = quotaOf("keyed");
+    expect(await quota.consume("2026-11-20", 3, 10, "con_a msg_1")).toMatchObject({
+      allowed: true,
+      used: 3,
+      reused: false,
+    });
+    // Parallel retries of the same delivery: none charges again.
+    const retries = await Promise.all(
+      Array.from({ length: 5 }, () => quota.consume("2026-11-20", 3, 10, "con_a msg_1")),
+    );
+    expect(retries.every((r) => r.allowed && r.reused && r.used === 3)).toBe(true);
+    expect(await quota.usage("2026-11-20")).toEqual({ used: 3 });
+    // Another key is another charge; a refused one leaves no key behind to reuse.
+    expect(await quota.consume("2026-11-20", 7, 10, "con_a msg_2")).toMatchObject({
+      allowed: true,
+      used: 10,
+    });
+    expect(await quota.consume("2026-11-20", 1, 10, "con_a msg_3")).toMatchObject({
+      allowed: false,
+      reused: false,
+    });
+    expect(await quota.consume("2026-11-20", 1, 10, "con_a msg_3")).toMatchObject({
+      allowed: false,
+      reused: false,
+    });
+
+    expect(await quota.releaseKey("con_a msg_1")).toEqual({ used: 7 });
+    expect(await quota.releaseKey("con_a msg_1")).toEqual({ used: null });
+    expect(await quota.releaseKey("con_a never")).toEqual({ used: null });
+    expect(await quota.usage("2026-11-20")).toEqual({ used: 7 });
+    // Released, the key charges afresh.
+    expect(await quota.consume("2026-11-20", 3, 10, "con_a msg_1")).toMatchObject({
+      allowed: true,
+      used: 10,
+      reused: false,
+    });
+  });
+
+  it("prunes keyed charges with their day", async () => {
+    const quota = quotaOf("keyed-days");
+    await quota.consume("2026-11-18", 1, 5, "k18");
+    await quota.consume("2026-11-19", 1, 5, "k19");
+    await quota.consume("2026-11-20", 1, 5, "k20");
+    const keys = await runInDurableObject(quota, (_instance, state) =>
+      state.storage.sql
+        .exec<{ key: string }>("SELECT key FROM keyed_charges ORDER BY key")
+        .toArray()
+        .map((r) => r.key),
+    );
+    expect(keys).toEqual(["k19", "k20"]);
+    // A key charged on another day is charged again on this day's count.
+    expect(await quota.consume("2026-11-20", 1, 5, "k19")).toMatchObject({
+      allowed: true,
+      reused: false,
+      used: 2,
+    });
   });
 
   it("gives back released findings, never below zero", async () => {
