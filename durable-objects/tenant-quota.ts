@@ -14,7 +14,7 @@ export class TenantQuota extends DurableObject<Env> {
     // Charges made under a key (a queued delivery's webhook-id): a retry of the same delivery reuses
     // its charge rather than making another, so a crash between charge and store costs nothing.
     this.sql.exec(
-      "CREATE TABLE IF NOT EXISTS keyed_charges (key TEXT PRIMARY KEY, day TEXT NOT NULL, count INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS keyed_charges (key TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (key, day))",
     );
     this.sql.exec("CREATE INDEX IF NOT EXISTS keyed_charges_day ON keyed_charges (day)");
   }
@@ -54,25 +54,27 @@ export class TenantQuota extends DurableObject<Env> {
         after,
       );
       if (key !== undefined) {
-        this.sql.exec(
-          "INSERT INTO keyed_charges (key, day, count) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET day = excluded.day, count = excluded.count",
-          key,
-          day,
-          count,
-        );
+        this.sql.exec("INSERT INTO keyed_charges (key, day, count) VALUES (?, ?, ?)", key, day, count);
       }
     }
     return { ...decision(allowed, after), reused: false };
   }
 
-  /** Gives back the charge made under `key`, once; a key never charged, or given back already, is a no-op. */
+  /**
+   * Gives back every charge made under `key` (one per day it was charged on), once; a key never
+   * charged, or given back already, is a no-op. `used` is the latest such day's count after.
+   */
   releaseKey(key: string): { used: number | null } {
-    const [row] = this.sql
-      .exec<{ day: string; count: number }>("SELECT day, count FROM keyed_charges WHERE key = ?", key)
+    const rows = this.sql
+      .exec<{ day: string; count: number }>(
+        "SELECT day, count FROM keyed_charges WHERE key = ? ORDER BY day",
+        key,
+      )
       .toArray();
-    if (!row) return { used: null };
     this.sql.exec("DELETE FROM keyed_charges WHERE key = ?", key);
-    return this.release(row.day, row.count);
+    let used: number | null = null;
+    for (const row of rows) used = this.release(row.day, row.count).used;
+    return { used };
   }
 
   /** Gives back findings charged earlier that were not stored after all. Never goes below zero. */

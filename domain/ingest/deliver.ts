@@ -27,6 +27,9 @@ import { quarantinePayload } from "./quarantine-payload.ts";
 
 export const DELIVERY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** The quarantine reason of a delivery the ingest consumer gave up on; its details hold the error. */
+export const INGEST_FAILED_REASON = "ingest_failed";
+
 export interface Delivery {
   connectorId: string;
   webhookId: string;
@@ -287,17 +290,25 @@ export async function keepWholeDelivery(
   }
 }
 
-/** A copy of a stored webhook-id changed nothing; the delivery's record says it came again. */
+/**
+ * A copy of a stored webhook-id changed nothing; the delivery's record says it came again (the
+ * sender's copies, and the consumer's own retries after a reply was lost). Bookkeeping only: a
+ * failure to count it must not turn a harmless copy into an error.
+ */
 async function countRedelivery(db: D1Database, delivery: Pick<Delivery, "connectorId" | "webhookId">) {
-  await drizzle(db)
-    .update(webhookDeliveries)
-    .set({ redeliveries: sql`${webhookDeliveries.redeliveries} + 1` })
-    .where(
-      and(
-        eq(webhookDeliveries.connectorId, delivery.connectorId),
-        eq(webhookDeliveries.webhookId, delivery.webhookId),
-      ),
-    );
+  try {
+    await drizzle(db)
+      .update(webhookDeliveries)
+      .set({ redeliveries: sql`${webhookDeliveries.redeliveries} + 1` })
+      .where(
+        and(
+          eq(webhookDeliveries.connectorId, delivery.connectorId),
+          eq(webhookDeliveries.webhookId, delivery.webhookId),
+        ),
+      );
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "redelivery not counted", error: String(error) }));
+  }
 }
 
 function isRedelivery(error: unknown): boolean {

@@ -10,7 +10,7 @@ import { submitAlerts } from "../alerts/submit.ts";
 import { PhoenixError } from "../errors.ts";
 import { MAX_PAGE_BYTES, utf8Length } from "../input/limits.ts";
 import { decodeCursor, keysetPage } from "../pagination.ts";
-import { type DeliveryOutcome, ingestDelivery } from "./deliver.ts";
+import { type DeliveryOutcome, INGEST_FAILED_REASON, ingestDelivery } from "./deliver.ts";
 import type { ConnectorKindDefinition } from "./kind.ts";
 import { mapItem } from "./map-item.ts";
 
@@ -79,13 +79,14 @@ export async function replayQuarantined(
   assertReplayable(item);
   if (!item.sourceConnectorId)
     throw new PhoenixError("conflict", "this item has no connector to replay it through");
-  // A whole delivery kept for quota is read as it arrived; its unmappable items, if any, are
-  // quarantined on their own by the replay, just as the first delivery would have done.
-  const overQuota = item.reason === QUOTA_EXCEEDED_REASON;
+  // A whole delivery (kept for quota, or given up on by the ingest consumer) is read as it
+  // arrived; its unmappable items, if any, are quarantined on their own by the replay, just as
+  // the first delivery would have done.
+  const wholeDelivery = item.reason === QUOTA_EXCEEDED_REASON || item.reason === INGEST_FAILED_REASON;
   const detail = item.details as { content_type?: unknown } | null;
   const contentType =
-    overQuota && typeof detail?.content_type === "string" ? detail.content_type : "application/json";
-  if (!overQuota) {
+    wholeDelivery && typeof detail?.content_type === "string" ? detail.content_type : "application/json";
+  if (!wholeDelivery) {
     // Map first without writing: an item that still fails stays quarantined and replayable.
     const parsed = kind.parse(item.payload, contentType);
     if (!parsed.ok) throw new PhoenixError("validation_failed", `still cannot be parsed: ${parsed.reason}`);

@@ -154,7 +154,7 @@ export async function deliveryOutcomeOf(
   outcome: string;
   accepted: number;
   quarantined: number;
-  quarantine: Array<{ reason: string }>;
+  quarantine: Array<{ id: string; reason: string }>;
 }> {
   const res = await call("GET", `/v1/connectors/${c.id}/deliveries/${encodeURIComponent(webhookId)}`, {
     token: c.admin,

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { deliveryChargeKey } from "../../domain/alerts/quota.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { ingestDelivery, keepWholeDelivery } from "../../domain/ingest/deliver.ts";
+import { INGEST_FAILED_REASON, ingestDelivery, keepWholeDelivery } from "../../domain/ingest/deliver.ts";
 import { kindFor } from "../../domain/ingest/kinds/index.ts";
 import type { IngestLane } from "../../domain/ingest/lanes.ts";
 import { type QueuedDelivery, queuedDelivery } from "../../domain/ingest/queued-delivery.ts";
@@ -16,8 +16,8 @@ import { requestCorrelation } from "../queues/correlation.ts";
 
 /** As `max_retries` of the ingest consumers in wrangler.toml: the last try keeps the delivery in quarantine. */
 export const INGEST_MAX_RETRIES = 5;
-/** The quarantine reason of a delivery the consumer could not store; its details hold the error. */
-export const INGEST_FAILED_REASON = "ingest_failed";
+/** As `max_retries` of the ingest dead-letter consumers: with back-off up to an hour, about four days. */
+export const INGEST_DEAD_LETTER_RETRIES = 100;
 
 const probeMessage = z.object({ probe: z.literal(true) });
 
@@ -43,8 +43,15 @@ export async function consumeIngestDeadLetters(batch: MessageBatch<unknown>, env
         await keepFailed(env, body, `failed ${message.attempts} tries in the ingest consumer; see its logs`);
         message.ack();
       } catch (error) {
-        logFailure("ingest dead letter not kept; retried", body, error);
-        message.retry({ delaySeconds: 30 });
+        // Tried for about four days (the tenant's database unreachable all along): the last line
+        // names the delivery, so its sender can be asked to send it again.
+        const last = message.attempts > INGEST_DEAD_LETTER_RETRIES;
+        logFailure(
+          last ? "ingest dead letter dropped after its last try" : "ingest dead letter not kept; retried",
+          body,
+          error,
+        );
+        message.retry({ delaySeconds: Math.min(60 * 2 ** (message.attempts - 1), 3600) });
       }
     }
   }

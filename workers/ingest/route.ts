@@ -80,10 +80,10 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
     receivedAt: now,
   });
   const outcomeAt = deliveryOutcomePath(connectorId, verified.webhookId);
+  const lane = lanes.laneFor(target.tenant.id, body.length, now);
   if (fitsQueueMessage(queued)) {
     // Verified and durably queued: that is what the 202 promises (decision 052). A failed send
     // is a 5xx, so the sender keeps the delivery and sends it again.
-    const lane = lanes.laneFor(target.tenant.id, body.length, now);
     await (lane === "bulk" ? c.env.INGEST_BULK_QUEUE : c.env.INGEST_QUEUE).send(queued, {
       contentType: "json",
     });
@@ -110,7 +110,7 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
     c.env,
     target.tenant.id,
     outcome.alerts.filter((a) => !a.duplicate).map((a) => a.id),
-    { followUps: outcome.followUps },
+    { followUps: outcome.followUps, lane },
   );
   return c.json(
     {

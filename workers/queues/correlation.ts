@@ -11,6 +11,7 @@ import { activeTenant } from "../auth/tenant-cache.ts";
 
 /** Alert ids per message: well under a queue message's 128 KB. */
 const IDS_PER_MESSAGE = 1000;
+const MESSAGES_PER_SEND = 5;
 
 const correlationMessage = z.object({
   tenantId: z.string().min(1),
@@ -45,7 +46,9 @@ export async function requestCorrelation(
   }
   try {
     const queue = options.lane === "bulk" ? env.CORRELATION_BULK_QUEUE : env.CORRELATION_QUEUE;
-    await queue.sendBatch(messages);
+    // A sendBatch carries at most 256 KB: a few messages of 1,000 ids (about 33 KB each) at a time.
+    for (let i = 0; i < messages.length; i += MESSAGES_PER_SEND)
+      await queue.sendBatch(messages.slice(i, i + MESSAGES_PER_SEND));
     return true;
   } catch (error) {
     console.error(

@@ -3,12 +3,13 @@
 // queue, and directly with MessageBatches to inject failures at each of the consumer's steps.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { INGEST_FAILED_REASON } from "../../../domain/ingest/deliver.ts";
 import { FLOOD_BYTES_PER_WINDOW } from "../../../domain/ingest/lanes.ts";
 import { type QueuedDelivery, queuedDeliveryOf } from "../../../domain/ingest/queued-delivery.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { correlateAlerts } from "../../../durable-objects/correlate-alerts.ts";
 import worker from "../../../workers/index.ts";
-import { INGEST_FAILED_REASON, INGEST_MAX_RETRIES } from "../../../workers/ingest/consume.ts";
+import { INGEST_MAX_RETRIES } from "../../../workers/ingest/consume.ts";
 import { makeDetectionFinding, makeDetectionFindings } from "../../support/factories/findings.ts";
 import {
   type Connector,
@@ -20,7 +21,7 @@ import {
 } from "../../support/ingest.ts";
 import { seededRandom } from "../../support/random.ts";
 import { testEnv } from "../../support/test-env.ts";
-import { call, tenantDb } from "../../support/world.ts";
+import { call, tenantDb, tokenFor } from "../../support/world.ts";
 
 async function post(c: Connector, payload: string, id?: string) {
   return call("POST", `/ingest/${c.id}`, {
@@ -364,6 +365,12 @@ describe("the consumer under injected failures", () => {
       .first<{ payload: string; details: string }>();
     expect(kept?.payload).toBe(body.body);
     expect(JSON.parse(kept?.details ?? "{}").error).toMatch(/no-such-kind/);
+    // Replayed through the connector's own kind, as the whole delivery it was.
+    const [held] = outcome.quarantine;
+    const writer = await tokenFor(c.tenant, { scopes: ["alerts:write"] });
+    const replayed = await call("POST", `/v1/quarantine/${held?.id}/replay`, { token: writer });
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toMatchObject({ accepted: 1, quarantined: 0 });
   });
 
   it("the dead-letter consumer keeps what reached it in quarantine, once", async () => {

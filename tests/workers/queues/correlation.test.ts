@@ -87,6 +87,25 @@ describe("through the real queue", () => {
     expect(Object.keys(snapshot.state.alerts)).toHaveLength(400);
   });
 
+  it("sends a flood's ids a few messages at a time, each send under the queue's 256 KB", async () => {
+    const sends: number[][] = [];
+    const recording = {
+      sendBatch: async (messages: Array<{ body: { alertIds: string[] } }>) => {
+        sends.push(messages.map((m) => m.body.alertIds.length));
+      },
+    } as unknown as Queue;
+    const ids = Array.from({ length: 12_000 }, (_, i) => `alrt_${String(i).padStart(26, "0")}`);
+    const queues = { CORRELATION_QUEUE: recording, CORRELATION_BULK_QUEUE: recording };
+    expect(await requestCorrelation(queues, "tnt_any", ids, { lane: "bulk" })).toBe(true);
+    expect(sends).toEqual([
+      [1000, 1000, 1000, 1000, 1000],
+      [1000, 1000, 1000, 1000, 1000],
+      [1000, 1000],
+    ]);
+    const bytes = Math.max(...sends.map((s) => s.reduce((n, k) => n + k * 34, 0)));
+    expect(bytes).toBeLessThan(256 * 1024);
+  });
+
   it("a send that fails is reported, not thrown: the alerts stay owed for the sweep", async () => {
     const unavailable = {
       send: () => Promise.reject(new Error("queue unavailable")),
