@@ -1,6 +1,8 @@
 // D1 through wrangler, locally (the same files `npm start` serves) or remotely.
 import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
+import { applyLocalMigrations } from "./local-migrations.ts";
 import { CommandError, LOCAL_STATE_DIR, WRANGLER_TOML, wrangler } from "./wrangler.ts";
+import { readWranglerConfig } from "./wrangler-config.ts";
 
 /** `{ persistTo }` is local state kept elsewhere than `npm start`'s (the benchmark keeps its own). */
 export type Target = "local" | "remote" | { persistTo: string };
@@ -8,11 +10,24 @@ export type Target = "local" | "remote" | { persistTo: string };
 function targetArgs(target: Target): string[] {
   const args = ["-c", WRANGLER_TOML];
   if (target === "remote") return [...args, "--remote"];
-  return [...args, "--local", "--persist-to", target === "local" ? LOCAL_STATE_DIR : target.persistTo];
+  return [...args, "--local", "--persist-to", localStateDir(target)];
 }
 
-/** Applies pending migrations from the binding's migrations_dir; already-applied ones are skipped. */
+export function localStateDir(target: Exclude<Target, "remote">): string {
+  return target === "local" ? LOCAL_STATE_DIR : target.persistTo;
+}
+
+/**
+ * Applies pending migrations from the binding's migrations_dir; already-applied ones are skipped.
+ * Remotely through wrangler; locally in one Miniflare (cli/local-migrations.ts).
+ */
 export async function applyMigrations(binding: string, target: Target): Promise<string[]> {
+  if (target !== "remote") {
+    const database = readWranglerConfig().d1Databases.find((db) => db.binding === binding);
+    if (!database) throw new Error(`wrangler.toml declares no D1 database ${binding}`);
+    const [applied] = await applyLocalMigrations([database], localStateDir(target));
+    return applied?.names ?? [];
+  }
   const out = await wrangler(["d1", "migrations", "apply", binding, ...targetArgs(target)]);
   // wrangler prints a table row per migration it applies ("│ 0000_name.sql │ ✅ │"), and reprints
   // the table as each one completes, so a name is counted once.

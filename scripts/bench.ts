@@ -20,8 +20,8 @@ import {
 } from "../bench/seed-direct.ts";
 import { seedBenchLead, seedWorkbench } from "../bench/seed-workbench.ts";
 import { count, fixed, formatTable, type ScenarioResult, summarise, withRatio } from "../bench/stats.ts";
-import { applyMigrations } from "../cli/d1.ts";
 import { ensureDevSecrets } from "../cli/dev-vars.ts";
+import { applyLocalMigrations } from "../cli/local-migrations.ts";
 import { ensureTenant } from "../cli/tenants.ts";
 import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
 import { LOCAL_STATE_DIR, PROJECT_ROOT } from "../cli/wrangler.ts";
@@ -53,7 +53,7 @@ const PROFILES: Record<"full" | "quick", Profile> = {
   },
   // A smoke test that the harness still runs end to end, not a measurement.
   quick: {
-    bounds: { durationSeconds: 2, maxRequests: 2_000, connections: 4, warmupSeconds: 0.5 },
+    bounds: { durationSeconds: 1, maxRequests: 1_000, connections: 4, warmupSeconds: 0.25 },
     workbench: { tenants: 5, cases: 1_000 },
     populations: [
       { alerts: 1_000, cases: 500 },
@@ -165,14 +165,18 @@ class Harness {
     if (!binding || !otherBinding) throw new Error("wrangler.toml declares fewer than two tenant databases");
     // The control database and the bench tenant's own: the direct seeding finds its file as the one
     // tenant database in the state (the other demo tenants' databases are never created here).
-    for (const db of migratedDatabases(config).filter((d) =>
-      [CONTROL_DB_BINDING, binding].includes(d.binding),
-    ))
-      await applyMigrations(db.binding, target);
+    const migrated = migratedDatabases(config);
+    await applyLocalMigrations(
+      migrated.filter((d) => [CONTROL_DB_BINDING, binding].includes(d.binding)),
+      this.opts.state,
+    );
     // The other tenant's database last, so its file is the one that appears: the direct seeding
     // must find the bench tenant's as the one database with alerts that is not the other's.
     const before = new Set(localDatabaseFiles(this.opts.state));
-    await applyMigrations(otherBinding, target);
+    await applyLocalMigrations(
+      migrated.filter((d) => d.binding === otherBinding),
+      this.opts.state,
+    );
     this.otherFile = localDatabaseFiles(this.opts.state).find((f) => !before.has(f)) ?? null;
     const { row } = await ensureTenant({ slug: "bench", name: "Bench Corp", binding }, target);
     const other = await ensureTenant(

@@ -2,8 +2,9 @@
 // Every step is idempotent, so running it again only rebuilds and restarts: the signing key,
 // applied migrations, the demo tenant, its alerts and its connectors are all kept (in .dev.vars and
 // .wrangler/state).
-import { applyMigrations } from "../cli/d1.ts";
+
 import { ensureDevSecrets } from "../cli/dev-vars.ts";
+import { applyLocalMigrations } from "../cli/local-migrations.ts";
 import { ensureTenant, type TenantRow } from "../cli/tenants.ts";
 import { mintLocalToken, parseTtl } from "../cli/tokens.ts";
 import { LOCAL_STATE_DIR } from "../cli/wrangler.ts";
@@ -53,15 +54,13 @@ async function main(): Promise<void> {
     return "build/client, build/server";
   });
 
-  const databases = migratedDatabases(config).map((db) => db.binding);
-  await step(`Migrations for ${databases.join(", ")}`, async () => {
-    // One at a time: concurrent applies against one persist directory fail with SQLITE_BUSY.
-    const applied: Array<{ binding: string; names: string[] }> = [];
-    for (const binding of databases)
-      applied.push({ binding, names: await applyMigrations(binding, "local") });
+  const databases = migratedDatabases(config);
+  await step(`Migrations for ${databases.map((db) => db.binding).join(", ")}`, async () => {
+    // CONTROL_DB first, as wrangler.toml lists it; all in one local Miniflare (decision 054).
+    const applied = await applyLocalMigrations(databases, LOCAL_STATE_DIR);
     const changed = applied.filter((a) => a.names.length > 0);
     if (changed.length === 0) return `all ${databases.length} up to date`;
-    return changed.map((a) => `${a.binding}: applied ${a.names.join(", ")}`).join("; ");
+    return changed.map((a) => `${a.binding}: applied ${a.names.length} (to ${a.names.at(-1)})`).join("; ");
   });
 
   const tenants = await step("Demo tenants in CONTROL_DB", async () => {

@@ -48,7 +48,8 @@ export function syncOnce(
       },
       appUrl: "https://phoenix.example",
       now: options.now ?? Date.now(),
-      timeoutMs: options.timeoutMs ?? 150,
+      // Long enough for a loaded CI machine; a lost answer waits it out (the fault suite passes a short one).
+      timeoutMs: options.timeoutMs ?? 2_000,
     },
     sinkRows,
     env.SECRETS_ENCRYPTION_KEY,

@@ -1,12 +1,14 @@
 // The operator tools reach D1 through wrangler with SQL built by drizzle from the schema: checked
 // here against a real local CONTROL_DB of their own, as `phoenix tenant …` and `phoenix keys …` use it.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations, d1Through, inlineParams, type Target } from "../../cli/d1.ts";
 import { listKeys, pullHandoverForward } from "../../cli/keys.ts";
 import { ensureTenant, findTenantBySlug, listTenants, setDailyIngestQuota } from "../../cli/tenants.ts";
+import { PROJECT_ROOT, WRANGLER_TOML, wrangler } from "../../cli/wrangler.ts";
 import { CONTROL_DB_BINDING } from "../../cli/wrangler-config.ts";
 import { signingKeys, tenants } from "../../schema/control.ts";
 
@@ -39,6 +41,31 @@ describe("the operator's CONTROL_DB", () => {
     await applyMigrations(CONTROL_DB_BINDING, target);
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("applies local migrations as wrangler records them: wrangler finds none left, and again applies none", async () => {
+    const listed = await wrangler([
+      "d1",
+      "migrations",
+      "list",
+      CONTROL_DB_BINDING,
+      "-c",
+      WRANGLER_TOML,
+      "--local",
+      "--persist-to",
+      dir,
+    ]);
+    expect(listed).toContain("No migrations to apply");
+    expect(await applyMigrations(CONTROL_DB_BINDING, target)).toEqual([]);
+    // Through the proxy a row comes back as its values.
+    const applied = await d1Through(CONTROL_DB_BINDING, target).all<[string]>(
+      sql`SELECT name FROM d1_migrations ORDER BY id`,
+    );
+    expect(applied.map(([name]) => name)).toEqual(
+      readdirSync(join(PROJECT_ROOT, "migrations/control"))
+        .filter((f) => f.endsWith(".sql"))
+        .sort(),
+    );
+  });
 
   it("registers a tenant once, finds it by slug and lists it", async () => {
     const first = await ensureTenant({ slug: "acme", name: "Acme", binding: "TENANT_ACME" }, target, 1_000);

@@ -113,7 +113,7 @@ async function drive(
     await Promise.all(
       batch.map(async (m) => {
         stats.deliveries++;
-        const outcome = await syncOnce(w.tenant, sinks, m, { now: clock.now });
+        const outcome = await syncOnce(w.tenant, sinks, m, { now: clock.now, timeoutMs: 150 });
         if (outcome.retryIn === null) return;
         if (outcome.heldBack) stats.heldBack++;
         else stats.retried++;
