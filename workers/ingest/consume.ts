@@ -2,17 +2,18 @@
 // charged to the tenant's quota, stored and sent for correlation here. A batch is taken tenant by
 // tenant, the tenants side by side, and each tenant's new alerts go to correlation in one send.
 // A delivery that keeps failing is kept whole in quarantine with its error, so it can be replayed.
+
 import { z } from "zod";
 import { deliveryChargeKey } from "../../domain/alerts/quota.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { INGEST_FAILED_REASON, ingestDelivery, keepWholeDelivery } from "../../domain/ingest/deliver.ts";
-import { kindFor } from "../../domain/ingest/kinds/index.ts";
+import { INGEST_FAILED_REASON, keepWholeDelivery } from "../../domain/ingest/deliver.ts";
 import type { IngestLane } from "../../domain/ingest/lanes.ts";
 import { type QueuedDelivery, queuedDelivery } from "../../domain/ingest/queued-delivery.ts";
 import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { ingestQuotaFor } from "../../durable-objects/ingest-quota.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
+import { storeDelivery } from "./store-delivery.ts";
 
 /** As `max_retries` of the ingest consumers in wrangler.toml: the last try keeps the delivery in quarantine. */
 export const INGEST_MAX_RETRIES = 5;
@@ -61,26 +62,12 @@ async function storeTenantDeliveries(env: Env, group: Parsed[], lane: IngestLane
   const first = group[0];
   if (!first) return;
   const tenant = first.body.tenant;
-  const metrics = metricsFor(env);
   const newAlerts: string[] = [];
   let followUps = false;
   const done: Array<Message<unknown>> = [];
   for (const { message, body } of group) {
     try {
-      const outcome = await ingestDelivery(
-        tenantDatabase(env, tenant),
-        kindFor(body.connector.kind),
-        {
-          connectorId: body.connector.id,
-          webhookId: body.webhookId,
-          body: body.body,
-          contentType: body.contentType,
-          config: body.connector.config,
-          now: body.receivedAt,
-          metrics: { sink: metrics, tenant: tenant.id },
-        },
-        { quota: ingestQuotaFor(env, tenant), overQuota: "quarantine", keyedCharge: true },
-      );
+      const outcome = await storeDelivery(env, body, { keyedCharge: true });
       for (const alert of outcome.alerts) if (!alert.duplicate) newAlerts.push(alert.id);
       followUps ||= outcome.followUps;
       done.push(message);

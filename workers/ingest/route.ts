@@ -3,12 +3,12 @@
 // bytes, before any parsing → one send to the ingest queue → 202 {status: "queued", webhook_id,
 // outcome}. The consumer (consume.ts) maps, stores and correlates; the outcome URL says what became
 // of each item (decision 052). The tenant comes from the connector, resolved server-side.
+
 import { type Context, Hono } from "hono";
 import type { IngestTarget } from "../../domain/connectors/ingest-target-cache.ts";
 import { withIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { ingestDelivery } from "../../domain/ingest/deliver.ts";
-import { bringsCaseChanges, kindFor } from "../../domain/ingest/kinds/index.ts";
+import { bringsCaseChanges } from "../../domain/ingest/kinds/index.ts";
 import { IngestLanes } from "../../domain/ingest/lanes.ts";
 import {
   deliveryOutcomePath,
@@ -17,15 +17,13 @@ import {
 } from "../../domain/ingest/queued-delivery.ts";
 import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../domain/input/media-type.ts";
-import { metricsFor } from "../../domain/metrics.ts";
-import { tenantDatabase } from "../../domain/tenancy.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
-import { ingestQuotaFor } from "../../durable-objects/ingest-quota.ts";
 import { capBody } from "../http/body-cap.ts";
 import { toProblem } from "../http/problem.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
 import { attributeRequest } from "../telemetry/request-log.ts";
 import { receiveJiraWebhook } from "./jira.ts";
+import { storeDelivery } from "./store-delivery.ts";
 
 // Per isolate, as the kept targets are: which tenants are flooding right now (decision 053).
 const lanes = new IngestLanes();
@@ -91,21 +89,8 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
   }
 
   // Too large for one queue message: stored before the 202, which then carries the outcome.
-  const outcome = await ingestDelivery(
-    tenantDatabase(c.env, target.tenant),
-    kindFor(target.connector.kind),
-    {
-      connectorId,
-      webhookId: verified.webhookId,
-      body,
-      contentType,
-      config: target.connector.config,
-      now,
-      metrics: { sink: metricsFor(c.env), tenant: target.tenant.id },
-    },
-    // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
-    { quota: ingestQuotaFor(c.env, target.tenant), overQuota: "quarantine" },
-  );
+  // Over the tenant's daily quota: 429, and the delivery waits in quarantine (decision 021).
+  const outcome = await storeDelivery(c.env, queued, { keyedCharge: false });
   await requestCorrelation(
     c.env,
     target.tenant.id,
