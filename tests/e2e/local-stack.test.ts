@@ -125,11 +125,22 @@ function phoenix(...args: string[]): string {
   });
 }
 
-const api = (path: string, token: string, init: RequestInit = {}) =>
-  fetch(`${origin}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-  });
+async function api(path: string, token: string, init: RequestInit = {}): Promise<Response> {
+  const send = () =>
+    fetch(`${origin}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    });
+  try {
+    return await send();
+  } catch (error) {
+    // A kept-alive connection the server closed while the test ran the CLI: a GET goes again on a
+    // new one, as any HTTP client would send an idempotent request again.
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if ((init.method ?? "GET") !== "GET" || code !== "UND_ERR_SOCKET") throw error;
+    return send();
+  }
+}
 
 beforeAll(async () => {
   work = copyWorkingTree(".phoenix-e2e-");
