@@ -28,6 +28,19 @@ function quotaOf(env: Env, tenantId: string, configured: () => Promise<number | 
       const decision = await counter().consume(day, count, limit, key);
       return { ...decision, day, count, limit, ...(key === undefined ? {} : { key }) };
     },
+    async chargeKeyed(charges) {
+      if (charges.length === 0) return [];
+      const limit = dailyQuotaFor(await configured(), env.DEFAULT_DAILY_INGEST_QUOTA);
+      const days = charges.map((c) => utcDay(c.now));
+      const decisions = await counter().consumeKeyed(
+        charges.map((c, i) => ({ day: days[i] as string, count: c.count, key: c.key })),
+        limit,
+      );
+      return decisions.map((decision, i) => {
+        const c = charges[i] as (typeof charges)[number];
+        return { ...decision, day: days[i] as string, count: c.count, limit, key: c.key };
+      });
+    },
     async refund(charge) {
       if (!charge.allowed) return;
       await refunding(() =>

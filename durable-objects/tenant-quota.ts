@@ -61,6 +61,17 @@ export class TenantQuota extends DurableObject<Env> {
   }
 
   /**
+   * Several keyed charges in one call, in order, each as `consume` makes it: the ingest consumer's
+   * deliveries of one batch. A charge that does not fit counts nothing; later smaller ones may.
+   */
+  consumeKeyed(
+    charges: ReadonlyArray<{ day: string; count: number; key: string }>,
+    limit: number,
+  ): Array<QuotaDecision & { reused: boolean }> {
+    return charges.map((c) => this.consume(c.day, c.count, limit, c.key));
+  }
+
+  /**
    * Gives back every charge made under `key` (one per day it was charged on), once; a key never
    * charged, or given back already, is a no-op. `used` is the latest such day's count after.
    */

@@ -35,6 +35,8 @@ export interface IngestQuota {
    * retried delivery is charged once however often it is tried (decision 052).
    */
   charge(count: number, now: number, key?: string): Promise<QuotaCharge>;
+  /** Keyed charges of several deliveries in one call, each as `charge` with its key makes it. */
+  chargeKeyed(charges: ReadonlyArray<{ count: number; now: number; key: string }>): Promise<QuotaCharge[]>;
   /** Gives back an allowed charge whose findings were not stored after all (a redelivery, a failure). */
   refund(charge: QuotaCharge): Promise<void>;
   /** Gives back what was charged under `key`, if anything: a delivery that will not be stored. */

@@ -1,11 +1,11 @@
 // Storing alerts: OCSF Detection Findings become rows in the tenant's database, de-duplicated on
 // a stable key. One D1 batch per request, so a request lands whole or not at all.
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { alertAssets, alertObservables, alerts, assets, observables } from "../../schema/tenant.ts";
 import { type AssetRef, assetId, assetsOf } from "../assets.ts";
-import { alertStoredWrite } from "../changes/feed.ts";
+import { alertsStoredWrite } from "../changes/feed.ts";
 import type { IdempotencyClaim } from "../idempotency.ts";
 import { newId } from "../ids.ts";
 import { normaliseObservableValue, observableId } from "../observables.ts";
@@ -55,15 +55,144 @@ export async function storeFindings(
   findings: readonly DetectionFinding[],
   ctx: StoreContext,
 ): Promise<StoreOutcome> {
-  const d = drizzle(db);
-  const rows = await Promise.all(
-    findings.map((finding, i) => toRow(finding, ctx, ctx.correlationKeys?.[i] ?? null)),
+  return storeFindingGroup(
+    db,
+    findings.map((finding, i) => ({
+      finding,
+      now: ctx.now,
+      sourceConnectorId: ctx.sourceConnectorId,
+      correlationKey: ctx.correlationKeys?.[i] ?? null,
+      sourceVersion: ctx.sourceVersions?.[i] ?? null,
+    })),
+    {
+      now: ctx.now,
+      first: ctx.claim ? [ctx.claim] : [],
+      alongside: ctx.alongside ?? [],
+      closing: ctx.closing ?? (() => []),
+    },
   );
+}
 
-  const upserts = rows.map((row) =>
+/** A finding to store, with what it was received with: several deliveries may share one batch. */
+export interface FindingToStore {
+  finding: DetectionFinding;
+  /** When its delivery was received: the alert's created_at. */
+  now: number;
+  sourceConnectorId: string | null;
+  correlationKey: string | null;
+  sourceVersion: SourceVersion | null;
+}
+
+export interface StoreGroupContext {
+  /** The batch's clock for index rows, the change feed and the counters. */
+  now: number;
+  /** Writes ahead of the upserts (an idempotency claim). */
+  first: BatchItem<"sqlite">[];
+  alongside: BatchItem<"sqlite">[];
+  /** As StoreContext.closing: given every finding's minted id, in order. */
+  closing: (mintedIds: readonly string[]) => BatchItem<"sqlite">[];
+}
+
+/**
+ * Stores findings in one D1 batch: the alerts in multi-row upserts mapped back by dedup key, then
+ * their observables, assets, source versions, change feed rows and counters.
+ */
+export async function storeFindingGroup(
+  db: D1Database,
+  items: readonly FindingToStore[],
+  ctx: StoreGroupContext,
+): Promise<StoreOutcome> {
+  const d = drizzle(db);
+  const findings = items.map((item) => item.finding);
+  const rows = await Promise.all(items.map((item) => toRow(item)));
+  const upserts = alertUpserts(d, rows);
+  const versions = rows.flatMap((row, i) => {
+    const version = items[i]?.sourceVersion;
+    return version ? [{ dedupKey: row.dedupKey, version }] : [];
+  });
+  const indexing = [
+    ...(await observableStatements(d, findings, rows, ctx.now)),
+    ...(await assetStatements(d, findings, rows, ctx.now)),
+    ...sourceVersionStatements(d, versions, ctx.now),
+  ];
+  const keys = [...new Set(rows.map((row) => row.dedupKey))];
+  const statements: BatchItem<"sqlite">[] = [
+    ...ctx.first,
+    ...upserts,
+    ...indexing,
+    // The change feed reads each alert back after its upsert: created, or seen again.
+    ...(keys.length > 0 ? [alertsStoredWrite(db, keys, ctx.now)] : []),
+    ...volumeWrites(db, rows, ctx.now),
+    ...ctx.alongside,
+    ...ctx.closing(rows.map((row) => row.id)),
+  ];
+  if (statements.length === 0) return { alerts: [], created: 0, duplicates: 0 };
+  const results = await d.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+
+  // Every row an upsert touched, in the order it touched them; a key met twice answers twice.
+  const returned = results.slice(ctx.first.length, ctx.first.length + upserts.length).flat() as Array<{
+    id: string;
+    dedupKey: string;
+    occurrenceCount: number;
+  }>;
+  const kept = new Map<string, { id: string; occurrenceCount: number; touched: number }>();
+  for (const r of returned) {
+    const seen = kept.get(r.dedupKey);
+    kept.set(r.dedupKey, { id: r.id, occurrenceCount: r.occurrenceCount, touched: (seen?.touched ?? 0) + 1 });
+  }
+  const met = new Map<string, number>();
+  const stored = rows.map((row): StoredAlert => {
+    const final = kept.get(row.dedupKey);
+    if (!final) throw new Error("alert upsert returned no row");
+    // The n-th of m rows with one key saw the count as it was after its own upsert.
+    const nth = met.get(row.dedupKey) ?? 0;
+    met.set(row.dedupKey, nth + 1);
+    // New rows keep the id minted here; a conflict keeps the existing row's id.
+    return {
+      id: final.id,
+      duplicate: final.id !== row.id,
+      occurrenceCount: final.occurrenceCount - (final.touched - 1 - nth),
+    };
+  });
+  const duplicates = stored.filter((s) => s.duplicate).length;
+  return { alerts: stored, created: stored.length - duplicates, duplicates };
+}
+
+type AlertRow = typeof alerts.$inferInsert & { id: string; dedupKey: string };
+
+// A multi-row statement's rows travel as one JSON parameter (D1 binds at most 100 parameters):
+// each row an array of the values drizzle would bind, in the table's column order.
+const ALERT_COLUMNS = Object.entries(getTableColumns(alerts));
+const MAX_ROWS_JSON_BYTES = 512 * 1024;
+
+function alertUpserts(d: ReturnType<typeof drizzle>, rows: readonly AlertRow[]): BatchItem<"sqlite">[] {
+  const chunks: string[][] = [];
+  let size = 0;
+  for (const row of rows) {
+    const values = JSON.stringify(
+      ALERT_COLUMNS.map(([key, column]) => {
+        const value = row[key as keyof AlertRow];
+        return value === undefined || value === null ? null : column.mapToDriverValue(value);
+      }),
+    );
+    const last = chunks.at(-1);
+    if (!last || size + values.length > MAX_ROWS_JSON_BYTES) {
+      chunks.push([values]);
+      size = values.length;
+    } else {
+      last.push(values);
+      size += values.length;
+    }
+  }
+  const selected = sql.join(
+    ALERT_COLUMNS.map((_, i) => sql.raw(`json_extract(value, '$[${i}]')`)),
+    sql`, `,
+  );
+  return chunks.map((chunk) =>
     d
       .insert(alerts)
-      .values(row)
+      // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
+      .select(sql`SELECT ${selected} FROM json_each(${`[${chunk.join(",")}]`}) WHERE true`)
       .onConflictDoUpdate({
         target: alerts.dedupKey,
         // A re-delivery is one more occurrence of the same finding, never a second alert.
@@ -74,40 +203,8 @@ export async function storeFindings(
           updatedAt: sql`excluded.updated_at`,
         },
       })
-      .returning({ id: alerts.id, occurrenceCount: alerts.occurrenceCount }),
+      .returning({ id: alerts.id, dedupKey: alerts.dedupKey, occurrenceCount: alerts.occurrenceCount }),
   );
-  const versions = rows.flatMap((row, i) => {
-    const version = ctx.sourceVersions?.[i];
-    return version ? [{ dedupKey: row.dedupKey, version }] : [];
-  });
-  const indexing = [
-    ...(await observableStatements(d, findings, rows, ctx.now)),
-    ...(await assetStatements(d, findings, rows, ctx.now)),
-    ...sourceVersionStatements(d, versions, ctx.now),
-  ];
-  // The change feed reads each alert back after its upsert: created, or seen again.
-  const feed = [...new Set(rows.map((row) => row.dedupKey))].map((key) => alertStoredWrite(db, key, ctx.now));
-  const statements: BatchItem<"sqlite">[] = [
-    ...(ctx.claim ? [ctx.claim] : []),
-    ...upserts,
-    ...indexing,
-    ...feed,
-    ...volumeWrites(db, rows, ctx.now),
-    ...(ctx.alongside ?? []),
-    ...(ctx.closing?.(rows.map((row) => row.id)) ?? []),
-  ];
-  if (statements.length === 0) return { alerts: [], created: 0, duplicates: 0 };
-  const results = await d.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-
-  const offset = ctx.claim ? 1 : 0;
-  const stored = rows.map((row, i): StoredAlert => {
-    const [returned] = results[offset + i] as Array<{ id: string; occurrenceCount: number }>;
-    if (!returned) throw new Error("alert upsert returned no row");
-    // New rows keep the id minted here; a conflict returns the existing row's id.
-    return { id: returned.id, duplicate: returned.id !== row.id, occurrenceCount: returned.occurrenceCount };
-  });
-  const duplicates = stored.filter((s) => s.duplicate).length;
-  return { alerts: stored, created: stored.length - duplicates, duplicates };
 }
 
 /**
@@ -147,25 +244,21 @@ function volumeWrites(
   ];
 }
 
-async function toRow(
-  finding: DetectionFinding,
-  ctx: StoreContext,
-  correlationKey: string | null,
-): Promise<typeof alerts.$inferInsert & { id: string }> {
-  const normalised = normaliseFinding(finding, ctx.now);
+async function toRow(item: FindingToStore): Promise<AlertRow> {
+  const normalised = normaliseFinding(item.finding, item.now);
   return {
     ...normalised,
-    id: newId("alert", ctx.now),
-    dedupKey: await dedupKeyFor(finding),
+    id: newId("alert", item.now),
+    dedupKey: await dedupKeyFor(item.finding),
     occurrenceCount: 1,
     firstSeenAt: normalised.time,
     lastSeenAt: normalised.time,
-    sourceConnectorId: ctx.sourceConnectorId,
-    correlationKey,
+    sourceConnectorId: item.sourceConnectorId,
+    correlationKey: item.correlationKey,
     correlatedAt: null,
     caseId: null,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
+    createdAt: item.now,
+    updatedAt: item.now,
   };
 }
 

@@ -81,6 +81,35 @@ export function d1CorrelationStore(db: D1Database): CorrelationStore {
       return owner(rows, key);
     },
 
+    async claimAll(claims, now) {
+      // Multi-row claims (4 parameters a row; D1 binds at most 100), then the owners read back, in
+      // one batch: whoever inserted a key first owns it.
+      const inserts = chunks(claims, 24).map((part) =>
+        d
+          .insert(correlations)
+          .values(
+            part.map((c) => ({ key: c.key, caseId: c.candidateCaseId, createdAt: now, updatedAt: now })),
+          )
+          .onConflictDoNothing(),
+      );
+      const reads = chunks(
+        claims.map((c) => c.key),
+        IDS_PER_STATEMENT,
+      ).map((keys) =>
+        d
+          .select({ key: correlations.key, caseId: correlations.caseId })
+          .from(correlations)
+          .where(inArray(correlations.key, keys)),
+      );
+      const [first, ...rest] = [...inserts, ...reads];
+      if (!first) return new Map();
+      const results = await d.batch([first, ...rest]);
+      const owners = new Map<string, string>();
+      for (const rows of results.slice(inserts.length) as Array<Array<{ key: string; caseId: string }>>)
+        for (const row of rows) owners.set(row.key, row.caseId);
+      return owners;
+    },
+
     async repoint(key, fromCaseId, toCaseId, now) {
       const [, rows] = await d.batch([
         d

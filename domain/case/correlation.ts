@@ -17,7 +17,7 @@ import {
 
 const CORRELATOR: Actor = { kind: "system", id: "correlation" };
 /** Keys worked at once: each is its own case object, so they do not wait on one another. */
-const KEYS_IN_FLIGHT = 4;
+const KEYS_IN_FLIGHT = 8;
 
 export interface OwedAlert {
   id: string;
@@ -32,6 +32,11 @@ export interface CorrelationStore {
   owedAlerts(alertIds?: readonly string[]): Promise<OwedAlert[]>;
   /** Claims `key` for `candidateCaseId` unless it is taken; answers the case that owns the key. */
   claim(key: string, candidateCaseId: string, now: number): Promise<string>;
+  /** `claim` for several keys in one round trip: answers each key's owner. */
+  claimAll(
+    claims: ReadonlyArray<{ key: string; candidateCaseId: string }>,
+    now: number,
+  ): Promise<ReadonlyMap<string, string>>;
   /** Re-points `key` from `fromCaseId` to `toCaseId` unless it moved meanwhile; answers its owner. */
   repoint(key: string, fromCaseId: string, toCaseId: string, now: number): Promise<string>;
   /**
@@ -111,19 +116,30 @@ export async function correlateAlerts(
     ctx.now,
   );
   const groups = [...groupByKey(pending).values()];
+  // Every key claimed in one round trip; a claim whose case is never opened is opened by the next
+  // alert of its key (correlateGroup's link, not_found).
+  const candidates = new Map(groups.map((g) => [(g[0] as OwedAlert).key, newId("case", ctx.now)]));
+  const owners = await ctx.store.claimAll(
+    [...candidates].map(([key, candidateCaseId]) => ({ key, candidateCaseId })),
+    ctx.now,
+  );
+  const correlated: string[] = [];
   let next = 0;
   const worker = async () => {
     for (let g = groups[next++]; g !== undefined; g = groups[next++]) {
       try {
-        const joined = await correlateGroup(ctx, config, g, floors);
+        const key = (g[0] as OwedAlert).key;
+        const owner = owners.get(key);
+        if (owner === undefined) throw new Error(`correlation ${key} was not claimed`);
+        const joined = await correlateGroup(ctx, config, g, floors, {
+          owner,
+          ours: owner === candidates.get(key),
+        });
         if (joined === "opened") {
           outcome.opened++;
           outcome.linked += g.length - 1;
         } else outcome.linked += g.length;
-        await ctx.store.markCorrelated(
-          g.map((a) => a.id),
-          ctx.now,
-        );
+        correlated.push(...g.map((a) => a.id));
       } catch (error) {
         outcome.failed += g.length;
         outcome.failures.push({ key: g[0]?.key ?? "", alerts: g.length, error: String(error) });
@@ -131,6 +147,8 @@ export async function correlateAlerts(
     }
   };
   await Promise.all(Array.from({ length: Math.min(KEYS_IN_FLIGHT, groups.length) }, worker));
+  // Marked once for the pass: an alert left unmarked by a crash is linked again, which changes nothing.
+  await ctx.store.markCorrelated(correlated, ctx.now);
   return outcome;
 }
 
@@ -152,6 +170,7 @@ async function correlateGroup(
   config: CaseConfig,
   group: OwedAlert[],
   floors: ReadonlyMap<string, PriorityFloor>,
+  claim: { owner: string; ours: boolean },
 ): Promise<"opened" | "linked"> {
   const { gateway, store, tenant, now } = ctx;
   const first = group[0] as OwedAlert;
@@ -204,9 +223,8 @@ async function correlateGroup(
     return { outcome: "linked", caseId, priority: linked.state.priority };
   };
 
-  const candidate = newId("case", now);
-  const owner = await store.claim(key, candidate, now);
-  const joined = await (owner === candidate ? open(candidate) : link(owner));
+  // A key this pass claimed opens its case; a key claimed before joins the case it names.
+  const joined = await (claim.ours ? open(claim.owner) : link(claim.owner));
   // A case touching a high or critical asset, or an observable judged Malicious now, is worked at
   // least at that priority; the reason lands in its timeline.
   const floor = priorityFloor(alertIds, floors);

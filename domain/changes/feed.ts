@@ -60,10 +60,15 @@ export function alertLinkedWrite(
 }
 
 /**
- * After an alert upsert in the same batch: the alert as created, or seen again (a duplicate
- * delivery counts one more occurrence). Read from the row itself, so it is right either way.
+ * After the alert upserts in the same batch: each alert as created, or seen again (a duplicate
+ * delivery counts one more occurrence). Read from the rows themselves, so it is right either way.
+ * One JSON parameter carries every key (D1 binds at most 100).
  */
-export function alertStoredWrite(db: D1Database, dedupKey: string, at: number): BatchItem<"sqlite"> {
+export function alertsStoredWrite(
+  db: D1Database,
+  dedupKeys: readonly string[],
+  at: number,
+): BatchItem<"sqlite"> {
   const d = drizzle(db);
   const count = alerts.occurrenceCount;
   return d
@@ -84,7 +89,7 @@ export function alertStoredWrite(db: D1Database, dedupKey: string, at: number): 
           origin: sql<string>`''`.as("origin"),
         })
         .from(alerts)
-        .where(eq(alerts.dedupKey, dedupKey)),
+        .where(sql`${alerts.dedupKey} IN (SELECT value FROM json_each(${JSON.stringify(dedupKeys)}))`),
     )
     .onConflictDoNothing();
 }

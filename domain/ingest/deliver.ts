@@ -5,7 +5,6 @@
 // quarantine (claiming its webhook-id, so the sender's retries change nothing) and answered 429.
 
 import { and, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { alerts, quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { type CorrelationJoin, correlationJoinStatements } from "../alerts/correlation-joins.ts";
@@ -13,6 +12,7 @@ import {
   deliveryChargeKey,
   type IngestQuota,
   QUOTA_EXCEEDED_REASON,
+  type QuotaCharge,
   quotaExceeded,
 } from "../alerts/quota.ts";
 import { storeFindings } from "../alerts/store.ts";
@@ -74,35 +74,29 @@ export interface DeliveryLimits {
   keyedCharge?: boolean;
 }
 
-export async function ingestDelivery(
-  db: D1Database,
-  kind: ConnectorKindDefinition,
-  delivery: Delivery,
-  limits?: DeliveryLimits,
-): Promise<DeliveryOutcome> {
-  const d = drizzle(db);
-  const mapped: MappedFinding[] = [];
-  const intel: IntelRecord[] = [];
-  const joins: CorrelationJoin[] = [];
-  let ignored = 0;
-  const quarantined: BatchItem<"sqlite">[] = [];
-  const quarantineIds: string[] = [];
+/** A delivery split into items and mapped by its connector's kind: what storing it writes. */
+export interface MappedDelivery {
+  mapped: MappedFinding[];
+  intel: IntelRecord[];
+  joins: CorrelationJoin[];
+  ignored: number;
+  /** Items that could not be mapped, as the quarantine rows that keep them. */
+  held: Array<typeof quarantine.$inferInsert & { id: string }>;
+}
+
+export function mapDelivery(kind: ConnectorKindDefinition, delivery: Delivery): MappedDelivery {
+  const out: MappedDelivery = { mapped: [], intel: [], joins: [], ignored: 0, held: [] };
   const hold = (payload: string, reason: string, errors?: FieldError[]) => {
     const kept = quarantinePayload(payload);
-    const id = newId("quarantine", delivery.now);
-    quarantineIds.push(id);
-    quarantined.push(
-      d.insert(quarantine).values({
-        id,
-        sourceConnectorId: delivery.connectorId,
-        reason,
-        details: { webhook_id: delivery.webhookId, ...(errors ? { errors } : {}), ...kept.details },
-        payload: kept.payload,
-        receivedAt: delivery.now,
-      }),
-    );
+    out.held.push({
+      id: newId("quarantine", delivery.now),
+      sourceConnectorId: delivery.connectorId,
+      reason,
+      details: { webhook_id: delivery.webhookId, ...(errors ? { errors } : {}), ...kept.details },
+      payload: kept.payload,
+      receivedAt: delivery.now,
+    });
   };
-
   const parsed = kind.parse(delivery.body, delivery.contentType);
   if (!parsed.ok) hold(delivery.body, parsed.reason);
   else {
@@ -110,41 +104,38 @@ export async function ingestDelivery(
     for (const item of parsed.items) {
       const result = mapItem(kind, item, ctx);
       if (!result.ok) hold(item.raw, result.reason, result.errors);
-      else if (result.ignored !== undefined) ignored++;
+      else if (result.ignored !== undefined) out.ignored++;
       else {
-        mapped.push(...result.findings);
-        intel.push(...(result.intel ?? []));
-        joins.push(...(result.joins ?? []));
+        out.mapped.push(...result.findings);
+        out.intel.push(...(result.intel ?? []));
+        out.joins.push(...(result.joins ?? []));
       }
     }
   }
+  return out;
+}
 
-  const claimed = {
-    connectorId: delivery.connectorId,
-    webhookId: delivery.webhookId,
-    receivedAt: delivery.now,
-    expiresAt: delivery.now + DELIVERY_RETENTION_MS,
-  };
-  // What became of the delivery is written with it; the counts of new alerts and duplicates, known
-  // only once the alerts are upserted, by the batch's last statement (deliveryTally).
-  const claim = d.insert(webhookDeliveries).values({
-    ...claimed,
-    outcome: "stored",
-    quarantined: quarantineIds.length,
-    ignored,
-    intel: intel.length,
-    quarantineIds,
-  });
-  const redelivered: DeliveryOutcome = {
-    accepted: 0,
-    duplicates: 0,
-    quarantined: 0,
-    ignored: 0,
-    intel: 0,
-    followUps: false,
-    redelivered: true,
-    alerts: [],
-  };
+/** True when a delivery left work for cases that already exist (domain/case/follow-ups.ts). */
+export function leavesFollowUps(m: MappedDelivery, stored: ReadonlyArray<{ duplicate: boolean }>): boolean {
+  return (
+    m.joins.length > 0 ||
+    m.intel.some((r) => r.kind === "judgement" || r.kind === "verdict") ||
+    stored.some((a, i) => a.duplicate && m.mapped[i]?.sourceVersion !== undefined)
+  );
+}
+
+export async function ingestDelivery(
+  db: D1Database,
+  kind: ConnectorKindDefinition,
+  delivery: Delivery,
+  limits?: DeliveryLimits,
+): Promise<DeliveryOutcome> {
+  const d = drizzle(db);
+  const { mapped, intel, joins, ignored, held } = mapDelivery(kind, delivery);
+  const quarantined = held.map((row) => d.insert(quarantine).values(row));
+
+  const claim = claimStatement(d, delivery, { intel, ignored, held });
+  const redelivered = REDELIVERED;
 
   // What counts is the findings a delivery maps to; items that could not be mapped are not ingest.
   const chargeKey = limits?.keyedCharge
@@ -158,20 +149,8 @@ export async function ingestDelivery(
     // A body too large for one quarantine row is not kept: the sender still holds it and retries.
     if (utf8Length(delivery.body) > MAX_QUARANTINE_PAYLOAD_BYTES)
       throw quotaExceeded(charge, delivery.now, "nothing was stored; send it again after the reset");
-    const kept = await keepWholeDelivery(db, delivery, QUOTA_EXCEEDED_REASON, {
-      findings: charge.count,
-      daily_quota: charge.limit,
-      day: charge.day,
-    });
+    const kept = await keepOverQuota(db, kind, delivery, charge);
     if (kept === null) return redelivered;
-    delivery.metrics?.sink.record(
-      ...ingestMetrics(delivery.metrics.tenant, kind.kind, {
-        accepted: 0,
-        duplicates: 0,
-        quarantined: 1,
-        ignored: 0,
-      }),
-    );
     throw quotaExceeded(charge, delivery.now, `the delivery is kept in quarantine as ${kept}`);
   }
 
@@ -203,10 +182,7 @@ export async function ingestDelivery(
     return {
       ...counts,
       intel: intel.length,
-      followUps:
-        joins.length > 0 ||
-        intel.some((r) => r.kind === "judgement" || r.kind === "verdict") ||
-        outcome.alerts.some((a, i) => a.duplicate && mapped[i]?.sourceVersion !== undefined),
+      followUps: leavesFollowUps({ mapped, intel, joins, ignored, held }, outcome.alerts),
       redelivered: false,
       alerts: outcome.alerts.map((a, i) => ({
         id: a.id,
@@ -228,11 +204,74 @@ export async function ingestDelivery(
   }
 }
 
+/** Keeps a delivery refused by the quota whole in quarantine; null when its webhook-id was taken. */
+export async function keepOverQuota(
+  db: D1Database,
+  kind: ConnectorKindDefinition,
+  delivery: Delivery,
+  charge: QuotaCharge,
+): Promise<string | null> {
+  const kept = await keepWholeDelivery(db, delivery, QUOTA_EXCEEDED_REASON, {
+    findings: charge.count,
+    daily_quota: charge.limit,
+    day: charge.day,
+  });
+  if (kept !== null)
+    delivery.metrics?.sink.record(
+      ...ingestMetrics(delivery.metrics.tenant, kind.kind, {
+        accepted: 0,
+        duplicates: 0,
+        quarantined: 1,
+        ignored: 0,
+      }),
+    );
+  return kept;
+}
+
+/** What a copy of an already stored webhook-id answers: nothing changed. */
+export const REDELIVERED: DeliveryOutcome = {
+  accepted: 0,
+  duplicates: 0,
+  quarantined: 0,
+  ignored: 0,
+  intel: 0,
+  followUps: false,
+  redelivered: true,
+  alerts: [],
+};
+
+/**
+ * The delivery's webhook-id claimed, with what became of it. The counts of new alerts and
+ * duplicates, known only once the alerts are upserted, follow in the batch's last statements
+ * (deliveryTally). A second claim of the id hits the primary key and aborts the batch.
+ */
+export function claimStatement(
+  d: DrizzleD1Database,
+  delivery: Pick<Delivery, "connectorId" | "webhookId" | "now">,
+  m: Pick<MappedDelivery, "intel" | "ignored" | "held">,
+) {
+  return d.insert(webhookDeliveries).values({
+    connectorId: delivery.connectorId,
+    webhookId: delivery.webhookId,
+    receivedAt: delivery.now,
+    expiresAt: delivery.now + DELIVERY_RETENTION_MS,
+    outcome: "stored",
+    quarantined: m.held.length,
+    ignored: m.ignored,
+    intel: m.intel.length,
+    quarantineIds: m.held.map((row) => row.id),
+  });
+}
+
 /**
  * The delivery's new alerts and duplicates, counted in its own batch after the upserts: a minted id
  * survives only on a new alert. One JSON parameter carries every id (D1 binds at most 100).
  */
-function deliveryTally(d: DrizzleD1Database, delivery: Delivery, mintedIds: readonly string[]) {
+export function deliveryTally(
+  d: DrizzleD1Database,
+  delivery: Pick<Delivery, "connectorId" | "webhookId">,
+  mintedIds: readonly string[],
+) {
   const created = sql`(SELECT count(*) FROM ${alerts} WHERE ${alerts.id} IN (SELECT value FROM json_each(${JSON.stringify(mintedIds)})))`;
   return d
     .update(webhookDeliveries)
@@ -295,23 +334,28 @@ export async function keepWholeDelivery(
  * sender's copies, and the consumer's own retries after a reply was lost). Bookkeeping only: a
  * failure to count it must not turn a harmless copy into an error.
  */
-async function countRedelivery(db: D1Database, delivery: Pick<Delivery, "connectorId" | "webhookId">) {
+export async function countRedelivery(db: D1Database, delivery: Pick<Delivery, "connectorId" | "webhookId">) {
   try {
-    await drizzle(db)
-      .update(webhookDeliveries)
-      .set({ redeliveries: sql`${webhookDeliveries.redeliveries} + 1` })
-      .where(
-        and(
-          eq(webhookDeliveries.connectorId, delivery.connectorId),
-          eq(webhookDeliveries.webhookId, delivery.webhookId),
-        ),
-      );
+    await redeliveryCount(drizzle(db), delivery);
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "redelivery not counted", error: String(error) }));
   }
 }
 
-function isRedelivery(error: unknown): boolean {
+/** One more copy of a stored webhook-id, counted on its delivery. */
+export function redeliveryCount(d: DrizzleD1Database, delivery: Pick<Delivery, "connectorId" | "webhookId">) {
+  return d
+    .update(webhookDeliveries)
+    .set({ redeliveries: sql`${webhookDeliveries.redeliveries} + 1` })
+    .where(
+      and(
+        eq(webhookDeliveries.connectorId, delivery.connectorId),
+        eq(webhookDeliveries.webhookId, delivery.webhookId),
+      ),
+    );
+}
+
+export function isRedelivery(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e.message.includes("UNIQUE constraint failed: webhook_deliveries")) return true;
   }

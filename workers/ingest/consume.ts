@@ -6,14 +6,18 @@
 import { z } from "zod";
 import { deliveryChargeKey } from "../../domain/alerts/quota.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { INGEST_FAILED_REASON, keepWholeDelivery } from "../../domain/ingest/deliver.ts";
+import {
+  type DeliveryOutcome,
+  INGEST_FAILED_REASON,
+  keepWholeDelivery,
+} from "../../domain/ingest/deliver.ts";
 import type { IngestLane } from "../../domain/ingest/lanes.ts";
 import { type QueuedDelivery, queuedDelivery } from "../../domain/ingest/queued-delivery.ts";
 import { metricsFor } from "../../domain/metrics.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { ingestQuotaFor } from "../../durable-objects/ingest-quota.ts";
 import { requestCorrelation } from "../queues/correlation.ts";
-import { storeDelivery } from "./store-delivery.ts";
+import { storeDelivery, storeDeliveryGroup } from "./store-delivery.ts";
 
 /** As `max_retries` of the ingest consumers in wrangler.toml: the last try keeps the delivery in quarantine. */
 export const INGEST_MAX_RETRIES = 5;
@@ -65,11 +69,30 @@ async function storeTenantDeliveries(env: Env, group: Parsed[], lane: IngestLane
   const newAlerts: string[] = [];
   let followUps = false;
   const done: Array<Message<unknown>> = [];
-  for (const { message, body } of group) {
+  const taken = (outcome: DeliveryOutcome) => {
+    for (const alert of outcome.alerts) if (!alert.duplicate) newAlerts.push(alert.id);
+    followUps ||= outcome.followUps;
+  };
+  let together: DeliveryOutcome[] | null = null;
+  try {
+    together = await storeDeliveryGroup(
+      env,
+      group.map((g) => g.body),
+    );
+  } catch (error) {
+    // Taken one at a time below, so one delivery that cannot be stored holds up no other; charges
+    // made for the group are kept under their keys and reused.
+    logFailure("ingest group failed; stored one by one", first.body, error);
+  }
+  for (const [i, { message, body }] of group.entries()) {
+    const outcome = together?.[i];
+    if (outcome) {
+      taken(outcome);
+      done.push(message);
+      continue;
+    }
     try {
-      const outcome = await storeDelivery(env, body, { keyedCharge: true });
-      for (const alert of outcome.alerts) if (!alert.duplicate) newAlerts.push(alert.id);
-      followUps ||= outcome.followUps;
+      taken(await storeDelivery(env, body, { keyedCharge: true }));
       done.push(message);
     } catch (error) {
       // Over quota, the delivery is already kept whole in quarantine: a queued body is far under a

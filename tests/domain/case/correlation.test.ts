@@ -35,6 +35,10 @@ class FakeStore implements CorrelationStore {
     if (!this.claims.has(key)) this.claims.set(key, candidate);
     return this.claims.get(key) as string;
   }
+  async claimAll(claims: ReadonlyArray<{ key: string; candidateCaseId: string }>) {
+    for (const c of claims) await this.claim(c.key, c.candidateCaseId);
+    return new Map(claims.map((c) => [c.key, this.claims.get(c.key) as string]));
+  }
   async repoint(key: string, from: string, to: string) {
     if (this.claims.get(key) === from) this.claims.set(key, to);
     return this.claims.get(key) as string;

@@ -34,6 +34,44 @@ async function count(tenant: Tenant, sql: string): Promise<number> {
   return (await tenantDb(tenant).prepare(sql).first<number>("n")) ?? -1;
 }
 
+/** The tenant's database with each `batch` call made through `around`; the rest as it is. */
+function batchesThrough(
+  real: Env,
+  tenant: Tenant,
+  around: (statements: D1PreparedStatement[], batch: () => Promise<D1Result[]>) => Promise<D1Result[]>,
+): D1Database {
+  const db = real[tenant.d1Binding as keyof Env] as unknown as D1Database;
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === "batch")
+        return (statements: D1PreparedStatement[]) => around(statements, () => target.batch(statements));
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The quota objects, with `before` called ahead of each charge (it may throw, as an outage would). */
+function chargesThrough(real: Env, before: (method: "consume" | "consumeKeyed") => void) {
+  return {
+    getByName(name: string) {
+      const stub = real.TENANT_QUOTA.getByName(name);
+      return {
+        consume: (...args: Parameters<typeof stub.consume>) => {
+          before("consume");
+          return stub.consume(...args);
+        },
+        consumeKeyed: (...args: Parameters<typeof stub.consumeKeyed>) => {
+          before("consumeKeyed");
+          return stub.consumeKeyed(...args);
+        },
+        release: (...args: Parameters<typeof stub.release>) => stub.release(...args),
+        releaseKey: (...args: Parameters<typeof stub.releaseKey>) => stub.releaseKey(...args),
+      };
+    },
+  };
+}
+
 describe("through the real queue", () => {
   it("answers 202 once queued, with where to read the outcome, and the consumer stores the delivery", async () => {
     const c = await ocsfConnector();
@@ -78,6 +116,59 @@ describe("through the real queue", () => {
     await deliveriesTaken(c.tenant, 2);
     expect(await deliveryOutcomeOf(c, "msg_twice")).toMatchObject({ accepted: 1, redeliveries: 1 });
     expect(await count(c.tenant, "SELECT sum(occurrence_count) AS n FROM alerts")).toBe(1);
+  });
+});
+
+describe("a batch of one tenant's deliveries", () => {
+  it("is stored with one read, one quota call and one D1 batch; copies in it and of stored ones change nothing", async () => {
+    const c = await ocsfConnector();
+    const real = testEnv();
+    const calls = { batches: 0, statements: 0, quota: 0 };
+    const counting = batchesThrough(real, c.tenant, (statements, batch) => {
+      calls.batches++;
+      calls.statements += statements.length;
+      return batch();
+    });
+    const quota = chargesThrough(real, (method) => {
+      if (method === "consumeKeyed") calls.quota++;
+    });
+    const env = { ...real, [c.tenant.d1Binding]: counting, TENANT_QUOTA: quota } as unknown as Env;
+    const consume = async (bodies: Array<[string, QueuedDelivery]>) => {
+      const batch = createMessageBatch(
+        "phoenix-ingest",
+        bodies.map(([id, body]) => ({ id, timestamp: new Date(), attempts: 1, body })),
+      );
+      const ctx = createExecutionContext();
+      await worker.queue(batch as MessageBatch<unknown>, env);
+      return (await getQueueResult(batch, ctx)).explicitAcks;
+    };
+
+    // 50 deliveries of one finding each, one of them sent twice within the batch.
+    const findings = makeDetectionFindings(50, 300);
+    const bodies: Array<[string, QueuedDelivery]> = findings.map((f, i) => [
+      `m${i}`,
+      queued(c, `msg_group_${i}`, JSON.stringify(f)),
+    ]);
+    bodies.push(["m-copy", queued(c, "msg_group_7", JSON.stringify(findings[7]))]);
+    expect(await consume(bodies)).toHaveLength(51);
+    console.log(
+      `a batch of 51 deliveries (one a copy): D1 batches ${calls.batches}, statements ${calls.statements}, quota calls ${calls.quota}`,
+    );
+    // The claimed-ids read and the store; no delivery took a batch of its own.
+    expect(calls).toMatchObject({ batches: 2, quota: 1 });
+    expect(await count(c.tenant, "SELECT count(*) AS n FROM alerts")).toBe(50);
+    expect(await count(c.tenant, "SELECT sum(occurrence_count) AS n FROM alerts")).toBe(50);
+    expect(await deliveryOutcomeOf(c, "msg_group_7")).toMatchObject({ accepted: 1, redeliveries: 1 });
+    expect(await deliveryOutcomeOf(c, "msg_group_8")).toMatchObject({ accepted: 1, duplicates: 0 });
+
+    // Again, later: every one a copy of a stored delivery. Nothing is stored or charged twice.
+    calls.batches = 0;
+    expect(await consume(bodies.slice(0, 10))).toHaveLength(10);
+    expect(await count(c.tenant, "SELECT sum(occurrence_count) AS n FROM alerts")).toBe(50);
+    expect(await deliveryOutcomeOf(c, "msg_group_3")).toMatchObject({ accepted: 1, redeliveries: 1 });
+    expect(await deliveryOutcomeOf(c, "msg_group_7")).toMatchObject({ redeliveries: 2 });
+    await correlationSettled(c.tenant);
+    expect(await count(c.tenant, "SELECT count(*) AS n FROM alerts WHERE case_id IS NOT NULL")).toBe(50);
   });
 });
 
@@ -131,34 +222,15 @@ function faultyEnv(tenant: Tenant, fault: Fault): Env {
     fired = true;
     return true;
   };
-  const db = real[tenant.d1Binding as keyof Env] as unknown as D1Database;
-  const faultyDb = new Proxy(db, {
-    get(target, prop) {
-      if (prop === "batch") {
-        return async (statements: D1PreparedStatement[]) => {
-          if (fault === "store" && once()) throw new Error("injected: D1 batch failed before commit");
-          const results = await target.batch(statements);
-          if (fault === "stored-then-lost" && once()) throw new Error("injected: D1 reply lost after commit");
-          return results;
-        };
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+  const faultyDb = batchesThrough(real, tenant, async (_statements, batch) => {
+    if (fault === "store" && once()) throw new Error("injected: D1 batch failed before commit");
+    const results = await batch();
+    if (fault === "stored-then-lost" && once()) throw new Error("injected: D1 reply lost after commit");
+    return results;
   });
-  const quota = {
-    getByName(name: string) {
-      const stub = real.TENANT_QUOTA.getByName(name);
-      return {
-        consume: (...args: Parameters<typeof stub.consume>) => {
-          if (fault === "quota" && once()) throw new Error("injected: quota object unreachable");
-          return stub.consume(...args);
-        },
-        release: (...args: Parameters<typeof stub.release>) => stub.release(...args),
-        releaseKey: (...args: Parameters<typeof stub.releaseKey>) => stub.releaseKey(...args),
-      };
-    },
-  };
+  const quota = chargesThrough(real, () => {
+    if (fault === "quota" && once()) throw new Error("injected: quota object unreachable");
+  });
   const correlation = {
     send: real.CORRELATION_QUEUE.send.bind(real.CORRELATION_QUEUE),
     sendBatch: async (...args: Parameters<Queue["sendBatch"]>) => {
