@@ -1,6 +1,6 @@
-// The load generator. The harness forks this file once per scenario, so building, signing and
-// timing requests never compete with the harness's own work; the server is a third process.
-import { fork } from "node:child_process";
+// The load generator. The harness forks this file once per run, so building, signing and timing
+// requests never compete with the harness's own work; the server is a third process.
+import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { autocannon } from "./autocannon.ts";
 import type { BenchContext, LoadPlan, Measurement } from "./scenario.ts";
@@ -8,21 +8,37 @@ import { SCENARIOS } from "./scenarios/index.ts";
 
 type Reply = { ok: true; measurement: Measurement } | { ok: false; error: string };
 
-/** Runs one scenario's load in a child process and returns what it measured. */
+let loadProcess: ChildProcess | undefined;
+
+/**
+ * Runs one scenario's load in the load process and returns what it measured. One process serves
+ * every scenario of a run: starting one per scenario cost seconds each on a loaded machine.
+ */
 export function measureInLoadProcess(scenario: string, ctx: BenchContext): Promise<Measurement> {
+  loadProcess ??= fork(fileURLToPath(import.meta.url), ["--load-process"], { stdio: "inherit" });
+  const child = loadProcess;
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ["--load-process"], { stdio: "inherit" });
-    let reply: Reply | undefined;
-    child.once("message", (message) => {
-      reply = message as Reply;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      if (reply?.ok) resolve(reply.measurement);
-      else reject(new Error(reply ? reply.error : `the load process exited with code ${code}`));
-    });
+    const onMessage = (message: unknown) => {
+      child.off("exit", onExit);
+      const reply = message as Reply;
+      if (reply.ok) resolve(reply.measurement);
+      else reject(new Error(reply.error));
+    };
+    const onExit = (code: number | null) => {
+      child.off("message", onMessage);
+      loadProcess = undefined;
+      reject(new Error(`the load process exited with code ${code}`));
+    };
+    child.once("message", onMessage);
+    child.once("exit", onExit);
     child.send({ scenario, ctx });
   });
+}
+
+/** Ends the load process, if one was started; the harness calls it once the run is over. */
+export function stopLoadProcess(): void {
+  loadProcess?.kill();
+  loadProcess = undefined;
 }
 
 async function measure(name: string, ctx: BenchContext): Promise<Measurement> {
@@ -85,18 +101,18 @@ async function fire(
 }
 
 if (process.argv[2] === "--load-process" && process.send) {
-  process.once("message", (message) => {
+  // One scenario at a time: the harness waits for each reply before it sends the next.
+  process.on("message", (message) => {
     const { scenario, ctx } = message as { scenario: string; ctx: BenchContext };
     measure(scenario, ctx).then(
-      (measurement) => process.send?.({ ok: true, measurement } satisfies Reply, () => process.exit(0)),
+      (measurement) => process.send?.({ ok: true, measurement } satisfies Reply),
       (error: unknown) =>
-        process.send?.(
-          {
-            ok: false,
-            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-          } satisfies Reply,
-          () => process.exit(1),
-        ),
+        process.send?.({
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        } satisfies Reply),
     );
   });
+  // The harness gone (or its channel closed), nothing is left to measure.
+  process.on("disconnect", () => process.exit(0));
 }

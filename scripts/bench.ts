@@ -6,7 +6,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { routeJavaScript } from "../bench/bundle.ts";
-import { measureInLoadProcess } from "../bench/load.ts";
+import { measureInLoadProcess, stopLoadProcess } from "../bench/load.ts";
 import { explainListQueries, type QueryPlan } from "../bench/query-plans.ts";
 import type { BenchContext, Bounds, Population, Scenario } from "../bench/scenario.ts";
 import { FAIRNESS_BOUND_SECONDS, fairness } from "../bench/scenarios/fairness.ts";
@@ -370,6 +370,7 @@ async function main(): Promise<void> {
     const tail = h.serverLogTail();
     if (tail) process.stderr.write(`\nLast lines of the server log:\n${tail}\n`);
   } finally {
+    stopLoadProcess();
     await h.stop();
     h.discardPristine();
   }
