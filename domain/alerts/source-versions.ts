@@ -74,10 +74,9 @@ function canonical(value: unknown): string {
  */
 export function sourceVersionStatements(
   d: DrizzleD1Database,
-  versions: ReadonlyArray<{ dedupKey: string; version: SourceVersion }>,
-  now: number,
+  versions: ReadonlyArray<{ dedupKey: string; version: SourceVersion; receivedAt: number }>,
 ): BatchItem<"sqlite">[] {
-  return versions.map(({ dedupKey, version }) =>
+  return versions.map(({ dedupKey, version, receivedAt: now }) =>
     d
       .insert(alertSourceVersions)
       .select(

@@ -108,12 +108,13 @@ export async function storeFindingGroup(
   const upserts = alertUpserts(d, rows);
   const versions = rows.flatMap((row, i) => {
     const version = items[i]?.sourceVersion;
-    return version ? [{ dedupKey: row.dedupKey, version }] : [];
+    // Received when its own delivery was, so a version that arrives late is seen to be.
+    return version ? [{ dedupKey: row.dedupKey, version, receivedAt: items[i]?.now ?? ctx.now }] : [];
   });
   const indexing = [
     ...(await observableStatements(d, findings, rows, ctx.now)),
     ...(await assetStatements(d, findings, rows, ctx.now)),
-    ...sourceVersionStatements(d, versions, ctx.now),
+    ...sourceVersionStatements(d, versions),
   ];
   const keys = [...new Set(rows.map((row) => row.dedupKey))];
   const statements: BatchItem<"sqlite">[] = [
@@ -129,7 +130,7 @@ export async function storeFindingGroup(
   if (statements.length === 0) return { alerts: [], created: 0, duplicates: 0 };
   const results = await d.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 
-  // Every row an upsert touched, in the order it touched them; a key met twice answers twice.
+  // Every row an upsert touched; a key met twice answers twice.
   const returned = results.slice(ctx.first.length, ctx.first.length + upserts.length).flat() as Array<{
     id: string;
     dedupKey: string;
@@ -137,8 +138,13 @@ export async function storeFindingGroup(
   }>;
   const kept = new Map<string, { id: string; occurrenceCount: number; touched: number }>();
   for (const r of returned) {
+    // RETURNING's order is not promised: a key's count after its last upsert is the highest.
     const seen = kept.get(r.dedupKey);
-    kept.set(r.dedupKey, { id: r.id, occurrenceCount: r.occurrenceCount, touched: (seen?.touched ?? 0) + 1 });
+    kept.set(r.dedupKey, {
+      id: r.id,
+      occurrenceCount: Math.max(r.occurrenceCount, seen?.occurrenceCount ?? 0),
+      touched: (seen?.touched ?? 0) + 1,
+    });
   }
   const met = new Map<string, number>();
   const stored = rows.map((row): StoredAlert => {

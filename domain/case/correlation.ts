@@ -123,7 +123,6 @@ export async function correlateAlerts(
     [...candidates].map(([key, candidateCaseId]) => ({ key, candidateCaseId })),
     ctx.now,
   );
-  const correlated: string[] = [];
   let next = 0;
   const worker = async () => {
     for (let g = groups[next++]; g !== undefined; g = groups[next++]) {
@@ -139,7 +138,10 @@ export async function correlateAlerts(
           outcome.opened++;
           outcome.linked += g.length - 1;
         } else outcome.linked += g.length;
-        correlated.push(...g.map((a) => a.id));
+        await ctx.store.markCorrelated(
+          g.map((a) => a.id),
+          ctx.now,
+        );
       } catch (error) {
         outcome.failed += g.length;
         outcome.failures.push({ key: g[0]?.key ?? "", alerts: g.length, error: String(error) });
@@ -147,8 +149,6 @@ export async function correlateAlerts(
     }
   };
   await Promise.all(Array.from({ length: Math.min(KEYS_IN_FLIGHT, groups.length) }, worker));
-  // Marked once for the pass: an alert left unmarked by a crash is linked again, which changes nothing.
-  await ctx.store.markCorrelated(correlated, ctx.now);
   return outcome;
 }
 

@@ -105,9 +105,20 @@ async function applyJoin(
   // Claimed for this case unless the other key has a case already.
   const into = await ctx.store.claim(join.intoKey, from, ctx.now);
   if (into === from) return "joined";
-  await tolerateRefusal(() =>
-    ctx.gateway.command(ctx.tenant.id, from, system({ type: "merge_into", targetCaseId: into }, join.reason)),
-  );
+  try {
+    await ctx.gateway.command(
+      ctx.tenant.id,
+      from,
+      system({ type: "merge_into", targetCaseId: into }, join.reason),
+    );
+  } catch (error) {
+    if (!(error instanceof PhoenixError)) throw error;
+    // Claimed by a pass that has not opened the case yet, while alerts of the key are owed: it is
+    // merged once open. With none owed, no case will open under the claim, so it is re-pointed.
+    if (error.code === "not_found" && (await ctx.followUps.keyOwed(join.fromKey))) return "later";
+    // A case already closed or merged keeps what it holds.
+    if (error.code !== "not_found" && error.code !== "invalid_transition") throw error;
+  }
   // Alerts of the joined key that arrive later go straight to the other case.
   await ctx.store.repoint(join.fromKey, from, into, ctx.now);
   return "joined";

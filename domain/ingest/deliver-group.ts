@@ -8,7 +8,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { quarantine, webhookDeliveries } from "../../schema/tenant.ts";
 import { correlationJoinStatements } from "../alerts/correlation-joins.ts";
-import { deliveryChargeKey, type IngestQuota } from "../alerts/quota.ts";
+import { deliveryChargeKey, type IngestQuota, type QuotaCharge } from "../alerts/quota.ts";
 import { type FindingToStore, storeFindingGroup } from "../alerts/store.ts";
 import { intelStatements } from "../intel/records.ts";
 import { ingestMetrics } from "../metrics.ts";
@@ -70,15 +70,8 @@ export async function ingestDeliveryGroup(
       };
     }),
   );
-  const refused = new Set<number>();
-  for (const [n, charge] of charges.entries()) {
-    const i = charged[n] as number;
-    if (charge.allowed) continue;
-    refused.add(i);
-    const { kind, delivery } = group[i] as GroupedDelivery;
-    const kept = await keepOverQuota(db, kind, delivery, charge);
-    if (kept !== null) outcomes[i] = { ...REDELIVERED, quarantined: 1, redelivered: false };
-  }
+  const refused = new Map<number, QuotaCharge>();
+  for (const [n, charge] of charges.entries()) if (!charge.allowed) refused.set(charged[n] as number, charge);
   const storing = fresh.filter((i) => !refused.has(i));
 
   if (storing.length > 0) {
@@ -152,6 +145,13 @@ export async function ingestDeliveryGroup(
       d,
       copies.map((i) => (group[i] as GroupedDelivery).delivery),
     );
+  }
+  // Over quota, kept whole in quarantine once the rest is stored: should the batch fail, the
+  // one-by-one retry finds them as they came, not as copies of themselves.
+  for (const [i, charge] of refused) {
+    const { kind, delivery } = group[i] as GroupedDelivery;
+    const kept = await keepOverQuota(db, kind, delivery, charge);
+    if (kept !== null) outcomes[i] = { ...REDELIVERED, quarantined: 1, redelivered: false };
   }
   return outcomes;
 }

@@ -73,19 +73,10 @@ async function storeTenantDeliveries(env: Env, group: Parsed[], lane: IngestLane
     for (const alert of outcome.alerts) if (!alert.duplicate) newAlerts.push(alert.id);
     followUps ||= outcome.followUps;
   };
-  let together: DeliveryOutcome[] | null = null;
-  try {
-    together = await storeDeliveryGroup(
-      env,
-      group.map((g) => g.body),
-    );
-  } catch (error) {
-    // Taken one at a time below, so one delivery that cannot be stored holds up no other; charges
-    // made for the group are kept under their keys and reused.
-    logFailure("ingest group failed; stored one by one", first.body, error);
-  }
-  for (const [i, { message, body }] of group.entries()) {
-    const outcome = together?.[i];
+  const together = await storeInHalves(env, group);
+  for (const entry of group) {
+    const { message, body } = entry;
+    const outcome = together.get(entry);
     if (outcome) {
       taken(outcome);
       done.push(message);
@@ -120,6 +111,34 @@ async function storeTenantDeliveries(env: Env, group: Parsed[], lane: IngestLane
   await requestCorrelation(env, tenant.id, newAlerts, { followUps, lane });
   for (const message of done) message.ack();
 }
+
+/**
+ * Stores a group together; if it fails, each half, down to a few deliveries, which are left to be
+ * taken one at a time. So one delivery that cannot be stored holds up no other, and no try makes
+ * more D1 queries than an invocation may. Charges made for a group stay under their keys and are reused.
+ */
+async function storeInHalves(env: Env, group: Parsed[]): Promise<Map<Parsed, DeliveryOutcome>> {
+  try {
+    const outcomes = await storeDeliveryGroup(
+      env,
+      group.map((g) => g.body),
+    );
+    return new Map(group.map((entry, i) => [entry, outcomes[i] as DeliveryOutcome]));
+  } catch (error) {
+    const [first] = group;
+    if (first) logFailure(`ingest group of ${group.length} failed; stored in parts`, first.body, error);
+    if (group.length <= ONE_BY_ONE) return new Map();
+    const half = Math.ceil(group.length / 2);
+    const parts = [
+      await storeInHalves(env, group.slice(0, half)),
+      await storeInHalves(env, group.slice(half)),
+    ];
+    return new Map(parts.flatMap((part) => [...part]));
+  }
+}
+
+/** A failed group this small is taken one delivery at a time. */
+const ONE_BY_ONE = 4;
 
 async function keepFailed(env: Env, body: QueuedDelivery, error: string): Promise<void> {
   const kept = await keepWholeDelivery(

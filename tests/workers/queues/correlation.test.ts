@@ -5,9 +5,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { storeFindings } from "../../../domain/alerts/store.ts";
+import { newId } from "../../../domain/ids.ts";
 import { localMetrics } from "../../../domain/metrics.ts";
 import type { Tenant } from "../../../domain/tenancy.ts";
 import { caseGateway } from "../../../durable-objects/case-gateway.ts";
+import { correlateAlerts } from "../../../durable-objects/correlate-alerts.ts";
 import worker from "../../../workers/index.ts";
 import { requestCorrelation } from "../../../workers/queues/correlation.ts";
 import { makeDetectionFinding } from "../../support/factories/findings.ts";
@@ -204,5 +206,42 @@ describe("the consumer", () => {
   it("retries a batch from a queue it does not consume", async () => {
     const result = await consume("phoenix-unknown", [{ tenantId: "tnt_x", alertIds: ["a"] }]);
     expect(result.retryBatch.retry).toBe(true);
+  });
+});
+
+describe("a join of two keys", () => {
+  it("waits while a pass holds the joined key's claim with its alerts owed, then re-points the key", async () => {
+    const tenant = await createTenant();
+    const env = testEnv();
+    const db = tenantDb(tenant);
+    const [into] = await owedAlerts(tenant, ["join-into"], 7100);
+    await correlateAlerts(env, tenant, into ? [into] : []);
+    // A pass has claimed "join-from" for its alert and not opened the case yet, when the source
+    // says the two keys are one matter.
+    const [from] = await owedAlerts(tenant, ["join-from"], 7200);
+    const unopened = newId("case", Date.now());
+    const now = Date.now();
+    await db.batch([
+      db
+        .prepare("INSERT INTO correlations (key, case_id, created_at, updated_at) VALUES (?, ?, ?, ?)")
+        .bind("join-from", unopened, now, now),
+      db
+        .prepare(
+          "INSERT INTO correlation_joins (from_key, into_key, reason, created_at, applied_at) VALUES (?, ?, ?, ?, NULL)",
+        )
+        .bind("join-from", "join-into", "member of the same incident", now),
+    ]);
+    const owedJoins = () =>
+      db.prepare("SELECT count(*) AS n FROM correlation_joins WHERE applied_at IS NULL").first<number>("n");
+    await correlateAlerts(env, tenant, [], { followUps: true });
+    expect(await owedJoins()).toBe(1);
+    expect((await casesOf(tenant)).get("join-from")).toBe(unopened);
+
+    // Once the alert is grouped (under the key it joined), the join re-points the claim.
+    await correlateAlerts(env, tenant, from ? [from] : [], { followUps: true });
+    expect(await owedJoins()).toBe(0);
+    const keys = await casesOf(tenant);
+    expect(keys.get("join-from")).toBe(keys.get("join-into"));
+    expect(await owedCount(tenant)).toBe(0);
   });
 });
