@@ -18,6 +18,8 @@ import {
 const CORRELATOR: Actor = { kind: "system", id: "correlation" };
 /** Keys worked at once: each is its own case object, so they do not wait on one another. */
 const KEYS_IN_FLIGHT = 8;
+/** Alerts marked correlated in one write, once their groups are in their cases. */
+const MARK_EVERY = 100;
 
 export interface OwedAlert {
   id: string;
@@ -138,17 +140,36 @@ export async function correlateAlerts(
           outcome.opened++;
           outcome.linked += g.length - 1;
         } else outcome.linked += g.length;
-        await ctx.store.markCorrelated(
-          g.map((a) => a.id),
-          ctx.now,
-        );
+        done.push(g);
+        if (done.reduce((n, d) => n + d.length, 0) >= MARK_EVERY) await mark();
       } catch (error) {
         outcome.failed += g.length;
         outcome.failures.push({ key: g[0]?.key ?? "", alerts: g.length, error: String(error) });
       }
     }
   };
+  // Groups in their case, marked a hundred alerts at a time rather than one key at a time. An
+  // alert left unmarked by a crash is linked again by a later pass, which changes nothing.
+  const done: OwedAlert[][] = [];
+  const mark = async () => {
+    const marking = done.splice(0);
+    const ids = marking.flatMap((g) => g.map((a) => a.id));
+    if (ids.length === 0) return;
+    try {
+      await ctx.store.markCorrelated(ids, ctx.now);
+    } catch (error) {
+      // Linked, but still owed: the next pass links them again.
+      outcome.failed += ids.length;
+      for (const g of marking)
+        outcome.failures.push({
+          key: g[0]?.key ?? "",
+          alerts: g.length,
+          error: `not marked: ${String(error)}`,
+        });
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(KEYS_IN_FLIGHT, groups.length) }, worker));
+  await mark();
   return outcome;
 }
 
