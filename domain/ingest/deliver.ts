@@ -135,8 +135,6 @@ export async function ingestDelivery(
   const quarantined = held.map((row) => d.insert(quarantine).values(row));
 
   const claim = claimStatement(d, delivery, { intel, ignored, held });
-  const redelivered = REDELIVERED;
-
   // What counts is the findings a delivery maps to; items that could not be mapped are not ingest.
   const chargeKey = limits?.keyedCharge
     ? deliveryChargeKey(delivery.connectorId, delivery.webhookId)
@@ -150,7 +148,7 @@ export async function ingestDelivery(
     if (utf8Length(delivery.body) > MAX_QUARANTINE_PAYLOAD_BYTES)
       throw quotaExceeded(charge, delivery.now, "nothing was stored; send it again after the reset");
     const kept = await keepOverQuota(db, kind, delivery, charge);
-    if (kept === null) return redelivered;
+    if (kept === null) return REDELIVERED;
     throw quotaExceeded(charge, delivery.now, `the delivery is kept in quarantine as ${kept}`);
   }
 
@@ -195,7 +193,7 @@ export async function ingestDelivery(
       // A reused charge is the stored copy's own; a fresh one paid for nothing and is given back.
       if (charge && !charge.reused) await limits?.quota.refund(charge);
       await countRedelivery(db, delivery);
-      return redelivered;
+      return REDELIVERED;
     }
     // Not stored, or stored with its reply lost: a keyed charge waits for the retry, which reuses
     // it either way; an unkeyed one is given back.
