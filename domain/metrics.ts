@@ -27,6 +27,7 @@ export interface Metrics {
 export interface MetricsEnv {
   METRICS?: AnalyticsEngineDataset;
   ENVIRONMENT?: string;
+  METRICS_ECHO?: string;
 }
 
 /**
@@ -86,7 +87,7 @@ export function metricsFor(env: MetricsEnv): Metrics {
     };
   }
   // `npm start` shows each metric as a log line; tests read the buffer and keep their logs quiet.
-  const echo = env.ENVIRONMENT === "development";
+  const echo = env.ENVIRONMENT === "development" && env.METRICS_ECHO !== "false";
   return {
     record(...events) {
       for (const event of events) {

@@ -54,8 +54,19 @@ export const FAULT_POINTS = [
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
+/**
+ * How long after a commit the alarm waits before delivering the outbox itself. The commit's own
+ * drain runs at once; the alarm is the backstop for an instance that dies before that drain ends.
+ */
+const OUTBOX_BACKSTOP_MS = 10_000;
+
 export class CaseObject extends DurableObject<Env> {
   private readonly store: CaseStorage;
+  /**
+   * The meta row as last committed; undefined until read. This instance is its storage's only
+   * writer, so the copy stays true until a commit replaces it (a crash discards the instance).
+   */
+  private meta: Meta | null | undefined;
   private readonly outbox: CaseOutbox;
   private readonly faults = new Set<FaultPoint>();
   private draining: Promise<void> | null = null;
@@ -74,10 +85,15 @@ export class CaseObject extends DurableObject<Env> {
     });
   }
 
+  private loadMeta(): Meta | null {
+    if (this.meta === undefined) this.meta = this.store.loadMeta();
+    return this.meta;
+  }
+
   // --- RPC ---------------------------------------------------------------------------------
 
   async open(request: OpenRequest): Promise<CaseResult<CommandOutcome>> {
-    const existing = this.store.loadMeta();
+    const existing = this.loadMeta();
     if (existing) {
       return { ok: false, error: { code: "conflict", message: `case ${existing.caseId} already exists` } };
     }
@@ -111,16 +127,14 @@ export class CaseObject extends DurableObject<Env> {
       state,
       auditHead: GENESIS_HASH,
     };
-    const outcome = this.ctx.storage.transactionSync(() =>
-      this.commit(meta, state, decision.events, envelope, now, null),
-    );
+    const outcome = this.committed(() => this.commit(meta, state, decision.events, envelope, now, null));
     metricsFor(this.env).record(...caseMetrics(meta.tenantId, request.command.type, outcome.events));
     await this.afterCommit();
     return { ok: true, ...outcome };
   }
 
   async command(request: CommandRequest): Promise<CaseResult<CommandOutcome>> {
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     const now = Date.now();
 
@@ -154,7 +168,7 @@ export class CaseObject extends DurableObject<Env> {
       ? { key: request.idempotencyKey, requestHash: request.requestHash ?? "" }
       : null;
     const state = decision.events.reduce<CaseState>((s, e) => evolve(s, e), meta.state);
-    const outcome = this.ctx.storage.transactionSync(() =>
+    const outcome = this.committed(() =>
       this.commit(meta, state, decision.events, request.envelope, now, idempotency),
     );
     metricsFor(this.env).record(...caseMetrics(meta.tenantId, request.envelope.command.type, outcome.events));
@@ -165,11 +179,11 @@ export class CaseObject extends DurableObject<Env> {
 
   /** The case's version alone (null: no such case), for a caller asking only whether it changed. */
   async version(): Promise<number | null> {
-    return this.store.version();
+    return this.loadMeta()?.version ?? null;
   }
 
   async snapshot(): Promise<CaseResult<CaseSnapshot>> {
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     return {
       ok: true,
@@ -182,12 +196,12 @@ export class CaseObject extends DurableObject<Env> {
 
   /** The event log, oldest first, after a sequence number. */
   async events(afterSeq = 0, limit = 500): Promise<CaseResult<{ events: TimelineEvent[] }>> {
-    if (!this.store.loadMeta()) return { ok: false, error: { code: "not_found", message: "no such case" } };
+    if (!this.loadMeta()) return { ok: false, error: { code: "not_found", message: "no such case" } };
     return { ok: true, events: this.store.eventsAfter(afterSeq, limit) };
   }
 
   async audit(): Promise<CaseResult<CaseAudit>> {
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     const stored = this.store.auditRecords();
     const verification = verifyAuditChain(stored, meta.version);
@@ -201,14 +215,14 @@ export class CaseObject extends DurableObject<Env> {
    * nothing else changes them while it lives); the audit read above always walks it all.
    */
   async verifyAudit(): Promise<CaseResult<{ verification: AuditVerification }>> {
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     return { ok: true, verification: this.verifyFromCheckpoint(meta.version) };
   }
 
   /** A case page's reads in one call: state, the timeline page before `beforeSeq`, verification. */
   async page(beforeSeq: number | null, limit: number): Promise<CaseResult<CasePage>> {
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return { ok: false, error: { code: "not_found", message: "no such case" } };
     const end = Math.min(beforeSeq ?? Number.MAX_SAFE_INTEGER, meta.state.eventCount + 1);
     const from = Math.max(0, end - 1 - limit);
@@ -256,7 +270,7 @@ export class CaseObject extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return new Response("no such case", { status: 404 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
@@ -276,6 +290,13 @@ export class CaseObject extends DurableObject<Env> {
 
   // --- commit ------------------------------------------------------------------------------
 
+  /** Runs a commit in one storage transaction; the kept meta changes only once it has committed. */
+  private committed(commit: () => { outcome: CommandOutcome; meta: Meta }): CommandOutcome {
+    const { outcome, meta } = this.ctx.storage.transactionSync(commit);
+    this.meta = meta;
+    return outcome;
+  }
+
   private commit(
     meta: Meta,
     state: CaseState,
@@ -283,7 +304,7 @@ export class CaseObject extends DurableObject<Env> {
     envelope: CommandEnvelope,
     now: number,
     idempotency: { key: string; requestHash: string } | null,
-  ): CommandOutcome {
+  ): { outcome: CommandOutcome; meta: Meta } {
     const version = meta.version + 1;
     const firstSeq = this.store.nextEventSeq();
     this.store.appendEvents(firstSeq, version, events);
@@ -342,25 +363,31 @@ export class CaseObject extends DurableObject<Env> {
       replayed: false,
     };
     if (idempotency) this.store.rememberResponse(idempotency.key, idempotency.requestHash, outcome, now);
-    this.store.saveMeta({ ...meta, version, state, auditHead: hash });
-    return outcome;
+    const next: Meta = { ...meta, version, state, auditHead: hash };
+    this.store.saveMeta(next);
+    return { outcome, meta: next };
   }
 
   private async afterCommit(): Promise<void> {
     this.broadcastSince(this.lastBroadcastSeq);
-    await this.arm();
-    // Read models catch up after the reply; the alarm retries whatever this pass cannot deliver.
-    this.ctx.waitUntil(this.drain());
+    await this.arm(Date.now() + OUTBOX_BACKSTOP_MS);
+    // Read models catch up after the reply. Re-arming after the drain sets the alarm back to the
+    // next SLA timer or retry, so it fires only for what this pass could not deliver.
+    this.ctx.waitUntil(this.drain().then(() => this.arm()));
   }
 
   private lastBroadcastSeq = -1;
 
   private broadcastSince(afterSeq: number): void {
     const sockets = this.ctx.getWebSockets();
+    if (sockets.length === 0) {
+      // Nobody listening: nothing to read, only where the next broadcast starts.
+      this.lastBroadcastSeq = this.store.nextEventSeq();
+      return;
+    }
     const from = afterSeq < 0 ? this.store.nextEventSeq() - 1 : afterSeq;
     const rows = this.store.eventsAfter(from - 1, Number.MAX_SAFE_INTEGER);
     if (rows.length > 0) this.lastBroadcastSeq = (rows.at(-1)?.seq ?? from) + 1;
-    if (sockets.length === 0) return;
     for (const { seq, version, ...event } of rows) {
       const message = JSON.stringify({ type: "event", seq, version, event });
       for (const socket of sockets) {
@@ -374,7 +401,7 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   private fireDueSla(now: number): void {
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return;
     const signals = dueSlaSignals(meta.state.sla, now);
     if (signals.length === 0) return;
@@ -387,9 +414,7 @@ export class CaseObject extends DurableObject<Env> {
       }
     }
     const envelope: CommandEnvelope = { command: { type: "escalate" }, actor: { kind: "system", id: "sla" } };
-    this.ctx.storage.transactionSync(() =>
-      this.commit(meta, state, events, { ...envelope, reason: "sla timers" }, now, null),
-    );
+    this.committed(() => this.commit(meta, state, events, { ...envelope, reason: "sla timers" }, now, null));
     // The alarm's own commit is not a command; only its warnings and breaches are counted.
     metricsFor(this.env).record(...caseMetrics(meta.tenantId, null, events));
     this.broadcastSince(this.lastBroadcastSeq);
@@ -414,21 +439,28 @@ export class CaseObject extends DurableObject<Env> {
   }
 
   private async drainOnce(): Promise<void> {
-    const meta = this.store.loadMeta();
+    const meta = this.loadMeta();
     if (!meta) return;
     const rows = this.outbox.due(Date.now());
     // Per target, strictly in order: a failed row holds back the later ones, so no read model
     // ever sees version n+1 before version n.
     const blocked = new Set<OutboxTarget>();
-    for (const row of rows) {
-      if (blocked.has(row.target)) continue;
-      try {
-        await this.deliver(meta, row);
-        this.outbox.delivered(row.id);
-      } catch (error) {
-        blocked.add(row.target);
-        this.outbox.failed(row, error, Date.now());
+    // Removed together at the end of the pass: a crash before then delivers them again, which
+    // every target tolerates (projections are version-guarded, merges keyed, sink messages versioned).
+    const delivered: number[] = [];
+    try {
+      for (const row of rows) {
+        if (blocked.has(row.target)) continue;
+        try {
+          await this.deliver(meta, row);
+          delivered.push(row.id);
+        } catch (error) {
+          blocked.add(row.target);
+          this.outbox.failed(row, error, Date.now());
+        }
       }
+    } finally {
+      this.outbox.delivered(delivered);
     }
   }
 
@@ -503,11 +535,15 @@ export class CaseObject extends DurableObject<Env> {
     this.maybeCrash("mid_projection");
   }
 
-  /** Sets the one alarm to the earliest of: the next SLA timer, the next outbox retry. */
-  private async arm(): Promise<number | null> {
-    const meta = this.store.loadMeta();
+  /**
+   * Sets the one alarm to the earliest of: the next SLA timer, the next outbox retry. `drainingUntil`:
+   * a drain is under way, so rows due before then need the alarm only once that time has passed.
+   */
+  private async arm(drainingUntil?: number): Promise<number | null> {
+    const meta = this.loadMeta();
     if (!meta) return null;
-    const outboxAt = this.outbox.nextAttemptAt();
+    const due = this.outbox.nextAttemptAt();
+    const outboxAt = due === null || drainingUntil === undefined ? due : Math.max(due, drainingUntil);
     const slaAt = nextSlaTimerAt(meta.state.sla);
     const candidates = [outboxAt, slaAt].filter((t): t is number => t !== null);
     if (candidates.length === 0) {

@@ -51,8 +51,10 @@ export class CaseOutbox {
       .toArray();
   }
 
-  delivered(id: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE id = ?", id);
+  /** Removes delivered rows, in one statement: each write outside a transaction is a commit. */
+  delivered(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.sql.exec("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(ids));
   }
 
   /** Schedules the next attempt with exponential backoff and jitter, keeping the error for operators. */

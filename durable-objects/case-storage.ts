@@ -44,11 +44,6 @@ export class CaseStorage {
     `);
   }
 
-  version(): number | null {
-    const row = this.sql.exec<{ version: number }>("SELECT version FROM meta WHERE id = 1").toArray()[0];
-    return row?.version ?? null;
-  }
-
   loadMeta(): Meta | null {
     const row = this.sql
       .exec<{

@@ -200,8 +200,9 @@ class Harness {
       port: this.opts.port,
       persistTo: this.opts.state,
       stdio: ["ignore", log, log],
-      // Loopback only; per-request log lines would cost the server CPU the scenarios are measuring.
-      args: ["--ip", "127.0.0.1", "--log-level", "warn"],
+      // Loopback only. Per-request log lines and development's metric echo would cost the server
+      // CPU the scenarios are measuring.
+      args: ["--ip", "127.0.0.1", "--log-level", "warn", "--var", "METRICS_ECHO:false"],
     });
     closeSync(log);
     await waitForHealth(this.origin, this.server.exited);

@@ -122,6 +122,20 @@ describe("audit chain", () => {
   });
 });
 
+describe("the outbox's alarm", () => {
+  it("waits past a commit's own drain, then is set back to the next SLA timer", async () => {
+    const openedAt = Date.now();
+    const { stub } = await openCase("critical");
+    const alarmAt = () =>
+      runInDurableObject(stub, (_instance: CaseObject, state) => state.storage.getAlarm());
+    // The reply comes before the drain ends; the alarm stays a backstop instead of firing at once.
+    expect(await alarmAt()).toBeGreaterThanOrEqual(openedAt + 5_000);
+    // Drained: the alarm is the acknowledgement warning (75% of a critical case's 15 minutes).
+    await vi.waitFor(async () => expect(await alarmAt()).toBeGreaterThanOrEqual(openedAt + 11 * 60_000));
+    expect(await stub.flush()).toEqual({ pending: 0 });
+  });
+});
+
 describe("SLA timers", () => {
   it("fire the warning and then the breach exactly once, however often or late the alarm runs", async () => {
     const { stub, tenant, id } = await openCase("critical");
