@@ -233,12 +233,17 @@ function volumeWrites(
     deliveries.set(key, { ...dims, n: (deliveries.get(key)?.n ?? 0) + 1 });
   }
   return [
-    ...[...deliveries.values()].flatMap((d) =>
-      countWrites(
-        db,
-        { metric: "deliveries", at: now, severity: d.severity, dim1: d.source, dim2: d.connector, n: d.n },
-        null,
-      ),
+    ...countWrites(
+      db,
+      [...deliveries.values()].map((d) => ({
+        metric: "deliveries" as const,
+        at: now,
+        severity: d.severity,
+        dim1: d.source,
+        dim2: d.connector,
+        n: d.n,
+      })),
+      null,
     ),
     ...alertCountWrites(
       db,

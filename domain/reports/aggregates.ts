@@ -1,10 +1,10 @@
 // Writing report aggregates: each counted fact adds to its bucket at every grain, in the same D1
 // batch as the write it counts. A fact from a case event is guarded by that event's timeline row,
 // written later in the same batch: a replayed projection finds the row there and adds nothing.
-import { and, inArray, not, type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import { alerts, reportCounts, reportDurations } from "../../schema/tenant.ts";
+import { reportCounts, reportDurations } from "../../schema/tenant.ts";
 import { bucketsOf } from "./buckets.ts";
 import { binOf } from "./histogram.ts";
 
@@ -70,26 +70,40 @@ const ADD_TO_COUNT = {
   set: { n: sql`${reportCounts.n} + excluded.n` },
 };
 
+/**
+ * Adds each fact to its bucket at every grain, in one statement: the rows travel as one JSON
+ * parameter, so building the batch costs little however many facts and grains there are.
+ */
 export function countWrites(
   db: D1Database,
-  fact: CountFact,
+  facts: CountFact | readonly CountFact[],
   guard: EventGuard | null,
 ): BatchItem<"sqlite">[] {
-  const d = drizzle(db);
-  return bucketsOf(fact.at).map(({ grain, bucket }) =>
-    d
-      .insert(reportCounts)
-      .values({
-        grain,
-        metric: fact.metric,
-        bucket,
-        severity: fact.severity ?? "",
-        dim1: fact.dim1 ?? "",
-        dim2: fact.dim2 ?? "",
-        n: once(fact.n, guard),
-      })
-      .onConflictDoUpdate(ADD_TO_COUNT),
+  const list: readonly CountFact[] = Array.isArray(facts) ? facts : [facts as CountFact];
+  if (list.length === 0) return [];
+  const rows = list.flatMap((f) =>
+    bucketsOf(f.at).map(({ grain, bucket }) => [
+      grain,
+      f.metric,
+      bucket,
+      f.severity ?? "",
+      f.dim1 ?? "",
+      f.dim2 ?? "",
+      f.n,
+    ]),
   );
+  const n = sql.raw("json_extract(r.value, '$[6]')");
+  return [
+    drizzle(db)
+      .insert(reportCounts)
+      .select(
+        sql`SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'),
+          json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]'), json_extract(r.value, '$[5]'),
+          ${guard ? sql`CASE WHEN ${alreadyProjected(guard)} THEN 0 ELSE ${n} END` : n}
+        FROM json_each(${JSON.stringify(rows)}) AS r WHERE true`,
+      )
+      .onConflictDoUpdate(ADD_TO_COUNT),
+  ];
 }
 
 export function durationWrites(
@@ -153,31 +167,23 @@ export function alertCountWrites(
   guard: EventGuard | null,
 ): BatchItem<"sqlite">[] {
   const d = drizzle(db);
+  const buckets = JSON.stringify(bucketsOf(at).map(({ grain, bucket }) => [grain, bucket]));
   const writes: BatchItem<"sqlite">[] = [];
-  // D1 takes at most 100 bound parameters per statement.
-  for (let i = 0; i < alertIds.length; i += 80) {
-    const ids = alertIds.slice(i, i + 80);
-    for (const { grain, bucket } of bucketsOf(at)) {
-      const rows = d
-        .select({
-          grain: sql<string>`${grain}`.as("grain"),
-          metric: sql<string>`${metric}`.as("metric"),
-          bucket: sql<number>`${bucket}`.as("bucket"),
-          severity: sql<string>`CAST(${alerts.severityId} AS TEXT)`.as("severity"),
-          dim1: sql<string>`coalesce(${alerts.productName}, '')`.as("dim1"),
-          dim2: sql<string>`coalesce(${alerts.sourceConnectorId}, '')`.as("dim2"),
-          n: sql<number>`count(*)`.as("n"),
-        })
-        .from(alerts)
-        .where(and(inArray(alerts.id, ids), guard ? not(alreadyProjected(guard)) : undefined))
-        .groupBy(alerts.severityId, alerts.productName, alerts.sourceConnectorId);
-      writes.push(
-        d
-          .insert(reportCounts)
-          .select(rows as never)
-          .onConflictDoUpdate(ADD_TO_COUNT),
-      );
-    }
+  // Every grain in one statement; the ids as one JSON parameter, a thousand at a time.
+  for (let i = 0; i < alertIds.length; i += 1_000) {
+    const ids = JSON.stringify(alertIds.slice(i, i + 1_000));
+    writes.push(
+      d
+        .insert(reportCounts)
+        .select(
+          sql`SELECT json_extract(b.value, '$[0]'), ${metric}, json_extract(b.value, '$[1]'),
+            CAST(a.severity_id AS TEXT), coalesce(a.product_name, ''), coalesce(a.source_connector_id, ''), count(*)
+          FROM alerts AS a, json_each(${buckets}) AS b
+          WHERE a.id IN (SELECT value FROM json_each(${ids}))${guard ? sql` AND NOT ${alreadyProjected(guard)}` : sql``}
+          GROUP BY b.key, a.severity_id, a.product_name, a.source_connector_id`,
+        )
+        .onConflictDoUpdate(ADD_TO_COUNT),
+    );
   }
   return writes;
 }
