@@ -6,7 +6,8 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { workQueue } from "../../schema/control.ts";
 import { alerts, cases, caseTimeline, comments } from "../../schema/tenant.ts";
-import { alertLinkedWrite, caseChangeWrite } from "../changes/feed.ts";
+import { alertLinkedWrite, alertsLinkedWrite, caseChangeWrite } from "../changes/feed.ts";
+import { guardedAlertCountWrites } from "../reports/aggregates.ts";
 import type { Actor, CaseEvent, CaseSeverity } from "./model.ts";
 import type { CaseProjection } from "./projection.ts";
 import { reportWrites } from "./report-facts.ts";
@@ -41,7 +42,17 @@ export function caseProjectionWrites(
       .onConflictDoUpdate({ target: cases.id, set: changed, setWhere: sql`${cases.version} < ${p.version}` }),
     caseChangeWrite(db, p),
   ];
+  // Alerts joining the case are written together, a few statements for any number of them (a
+  // correlation storm links hundreds at a time); every other event row by row.
+  const joined: Array<{ alertId: string; at: number }> = [];
+  const linkedEntries: TimelineEntry[] = [];
   for (const entry of timeline) {
+    const event = entry.data;
+    if (event.type === "case.alert_linked") {
+      linkedEntries.push(entry);
+      joined.push({ alertId: event.alertId, at: event.at });
+      continue;
+    }
     // Before the timeline row: the report writes count only while that row is not there yet.
     writes.push(...reportWrites(db, entry.data, { caseId: id, seq: entry.seq }, p.severity as CaseSeverity));
     writes.push(
@@ -57,13 +68,8 @@ export function caseProjectionWrites(
         })
         .onConflictDoNothing(),
     );
-    const event = entry.data;
-    if (event.type === "case.alert_linked" || (event.type === "case.opened" && event.alertIds.length > 0)) {
-      const ids = event.type === "case.alert_linked" ? [event.alertId] : event.alertIds;
-      for (const alertId of ids) {
-        writes.push(d.update(alerts).set({ caseId: id }).where(eq(alerts.id, alertId)));
-        writes.push(alertLinkedWrite(db, alertId, id, true, p.version, event.at));
-      }
+    if (event.type === "case.opened") {
+      joined.push(...event.alertIds.map((alertId) => ({ alertId, at: event.at })));
     } else if (event.type === "case.alert_unlinked") {
       writes.push(
         d
@@ -88,7 +94,77 @@ export function caseProjectionWrites(
       );
     }
   }
+  writes.push(...linkedTimelineWrites(db, id, linkedEntries), ...alertJoinWrites(db, id, p.version, joined));
   return writes;
+}
+
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) out.push(items.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
+/**
+ * The timeline rows of `case.alert_linked` events, with their report counts first (each guarded by
+ * its own row, as reportWrites does one by one); alerts a merge moves here were counted before.
+ */
+function linkedTimelineWrites(
+  db: D1Database,
+  caseId: string,
+  entries: readonly TimelineEntry[],
+): BatchItem<"sqlite">[] {
+  const d = drizzle(db);
+  const writes: BatchItem<"sqlite">[] = [];
+  const counted = entries.filter(
+    (e) => !(e.data.actor.kind === "system" && e.data.actor.id.startsWith("merge:")),
+  );
+  for (const part of chunks(counted)) {
+    writes.push(
+      ...guardedAlertCountWrites(
+        db,
+        "grouped",
+        caseId,
+        part.map((e) => ({ alertId: (e.data as { alertId: string }).alertId, seq: e.seq, at: e.at })),
+      ),
+    );
+  }
+  for (const part of chunks(entries)) {
+    const rows = JSON.stringify(part.map((e) => [e.seq, e.type, e.actor, e.at, JSON.stringify(e.data)]));
+    writes.push(
+      d
+        .insert(caseTimeline)
+        .select(
+          sql`SELECT ${caseId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+            json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(${rows}) WHERE true`,
+        )
+        .onConflictDoNothing(),
+    );
+  }
+  return writes;
+}
+
+/** Alerts that joined the case at version `version`: their case, and each one's change-feed row. */
+function alertJoinWrites(
+  db: D1Database,
+  caseId: string,
+  version: number,
+  joined: ReadonlyArray<{ alertId: string; at: number }>,
+): BatchItem<"sqlite">[] {
+  const d = drizzle(db);
+  return chunks(joined).flatMap((part) => {
+    const ids = JSON.stringify(part.map((j) => j.alertId));
+    return [
+      d.update(alerts).set({ caseId }).where(sql`${alerts.id} IN (SELECT value FROM json_each(${ids}))`),
+      alertsLinkedWrite(
+        db,
+        caseId,
+        version,
+        part.map((j) => [j.alertId, j.at]),
+      ),
+    ];
+  });
 }
 
 /** Version-guarded upsert of a case's routing metadata into the cross-tenant work queue. */

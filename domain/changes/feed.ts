@@ -59,6 +59,23 @@ export function alertLinkedWrite(
     .onConflictDoNothing();
 }
 
+/** Several alerts joined to one case at its version `version`, as alertLinkedWrite writes each. */
+export function alertsLinkedWrite(
+  db: D1Database,
+  caseId: string,
+  version: number,
+  joined: ReadonlyArray<readonly [alertId: string, at: number]>,
+): BatchItem<"sqlite"> {
+  return drizzle(db)
+    .insert(changes)
+    .select(
+      // NULL takes the next AUTOINCREMENT value; every column, in the table's order.
+      sql`SELECT NULL, 'alert', json_extract(value, '$[0]'), ${version}, 'alert.linked', json_extract(value, '$[1]'),
+        json_object('case_id', ${caseId}), ${caseId} FROM json_each(${JSON.stringify(joined)}) WHERE true`,
+    )
+    .onConflictDoNothing();
+}
+
 /**
  * After the alert upserts in the same batch: each alert as created, or seen again (a duplicate
  * delivery counts one more occurrence). Read from the rows themselves, so it is right either way.

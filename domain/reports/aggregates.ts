@@ -159,6 +159,37 @@ export function durationWrites(
  * Counts alerts by their own dimensions (severity, source, connector), read from their rows in the
  * same batch: `alerts` and `grouped` count rows, so the caller names which rows, by id.
  */
+/**
+ * Alerts that joined a case one event each: every alert counts in the buckets of its event's time,
+ * unless that event's timeline row is already there (a replayed projection adds nothing).
+ */
+export function guardedAlertCountWrites(
+  db: D1Database,
+  metric: "alerts" | "grouped",
+  caseId: string,
+  links: ReadonlyArray<{ alertId: string; seq: number; at: number }>,
+): BatchItem<"sqlite">[] {
+  if (links.length === 0) return [];
+  const rows = JSON.stringify(
+    links.flatMap((l) => bucketsOf(l.at).map(({ grain, bucket }) => [l.alertId, l.seq, grain, bucket])),
+  );
+  return [
+    drizzle(db)
+      .insert(reportCounts)
+      .select(
+        sql`SELECT json_extract(l.value, '$[2]'), ${metric}, json_extract(l.value, '$[3]'),
+          CAST(a.severity_id AS TEXT), coalesce(a.product_name, ''), coalesce(a.source_connector_id, ''), count(*)
+        FROM json_each(${rows}) AS l JOIN alerts AS a ON a.id = json_extract(l.value, '$[0]')
+        WHERE NOT EXISTS (
+          SELECT 1 FROM case_timeline WHERE case_id = ${caseId} AND seq = json_extract(l.value, '$[1]')
+        )
+        GROUP BY json_extract(l.value, '$[2]'), json_extract(l.value, '$[3]'), a.severity_id, a.product_name,
+          a.source_connector_id`,
+      )
+      .onConflictDoUpdate(ADD_TO_COUNT),
+  ];
+}
+
 export function alertCountWrites(
   db: D1Database,
   metric: "alerts" | "grouped",
