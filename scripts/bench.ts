@@ -63,6 +63,7 @@ const PROFILES: Record<"full" | "quick", Profile> = {
 };
 
 const TOKEN_TTL = "12h";
+const BARE_ROUTE_AGAIN = `${BARE_ROUTE}, again after the scenarios`;
 
 interface Options {
   quick: boolean;
@@ -260,7 +261,12 @@ class Harness {
     };
   }
 
-  async runScenario(scenario: Scenario, population: Population | null): Promise<void> {
+  /** `loadAs`: the name the load process knows the scenario by, when it runs under another here. */
+  async runScenario(
+    scenario: Scenario,
+    population: Population | null,
+    loadAs = scenario.name,
+  ): Promise<void> {
     const label = population
       ? `${scenario.name} @ ${count(population.alerts)} alerts, ${count(population.cases)} cases`
       : scenario.name;
@@ -269,7 +275,7 @@ class Harness {
     try {
       const base = await this.context(population);
       const ctx: BenchContext = { ...base, data: scenario.setup ? await scenario.setup(base) : {} };
-      const measured = await measureInLoadProcess(scenario.name, ctx);
+      const measured = await measureInLoadProcess(loadAs, ctx);
       const extra = scenario.verify ? await scenario.verify(ctx, measured) : {};
       const result = summarise(scenario, measured, population, extra);
       this.results.push(result);
@@ -322,6 +328,10 @@ async function main(): Promise<void> {
     await timed(`Fresh state in ${relative(PROJECT_ROOT, opts.state)}`, () => h.freshState());
     await timed(`Server on ${h.origin}`, () => h.start());
     for (const scenario of h.selected("api")) await h.runScenario(scenario, null);
+    // The bare route once more, after the scenarios: the faster of its two runs is the reference, so
+    // one disturbed measurement of the platform cannot flatter every ratio.
+    const bareRoute = SCENARIOS.find((s) => s.name === BARE_ROUTE);
+    if (bareRoute) await h.runScenario({ ...bareRoute, name: BARE_ROUTE_AGAIN }, null, BARE_ROUTE);
     await h.stop();
 
     // Phase 2, the workbench: an analyst on five tenants whose queue holds the profile's cases.
@@ -376,7 +386,12 @@ async function main(): Promise<void> {
     h.discardPristine();
   }
 
-  const bare = h.results.find((r) => r.scenario === BARE_ROUTE && r.population === null);
+  const bare = h.results
+    .filter((r) => (r.scenario === BARE_ROUTE || r.scenario === BARE_ROUTE_AGAIN) && r.population === null)
+    .reduce<ScenarioResult | undefined>(
+      (a, b) => (a && a.requestsPerSecond >= b.requestsPerSecond ? a : b),
+      undefined,
+    );
   const results = h.results.map((r) => withRatio(r, bare));
   const targets = evaluateTargets(results, h.profile);
   process.stdout.write(`\n${report(results, targets, h.seeding, h.plans)}\n`);
