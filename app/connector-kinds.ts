@@ -10,8 +10,10 @@ export const CONNECTOR_KIND: Record<ConnectorKind, { label: string; about: strin
   },
   "ai-activity": {
     label: "AI activity",
-    about: "Events from AI-usage monitors (prompts, tool calls, uploads) in the ai-activity 1.0 format.",
-    settings: "correlationWindowMs: detections of one actor and application within it share a case.",
+    about:
+      "Events from AI-usage monitors (prompts, tool calls, uploads) in the ai-activity 1.0 or 1.1 format.",
+    settings:
+      "correlationWindowMs: detections of one actor (with none, one session, or else one policy) and application within it share a case.",
   },
   ocsf: {
     label: "OCSF",

@@ -1050,6 +1050,147 @@ export interface components {
                 role: "prompt" | "completion" | "file";
             }[];
         };
+        /** @description Version 1.1 of the ai-activity format, additive to 1.0: the score, model and actor become optional (a categorical confidence and the vendor's own severity may stand in for the score; a service may act with no user), and it carries session and correlation ids, the client's address and user agent, policy and rule ids and versions, the vendor's own category, MITRE ATLAS and OWASP LLM tags, a redacted verdict, MCP tool servers and the resources the AI accessed with their sensitivity labels. A detection type may repeat with another policy or rule. Content is refused as in 1.0. */
+        AiActivityEvent11: {
+            /** @enum {string} */
+            schema_version: "1.1";
+            /** @description Unique per event in the source; re-sending an event with the same id is a duplicate. */
+            event_id: string;
+            /** @description When it happened: ISO 8601 with a timezone, or epoch milliseconds. */
+            time: string | number;
+            /** @description The conversation or session the event belongs to. */
+            session_id?: string;
+            /** @description The source's id tying related events together, e.g. a request trace. */
+            correlation_id?: string;
+            /** @description Who acted; left out when the source does not say. */
+            actor?: {
+                /** @enum {string} */
+                type: "user";
+                /** @description Stable user id in the source (IdP object id, UPN or similar). */
+                id: string;
+                /** Format: email */
+                email?: string;
+                name?: string;
+            } | {
+                /** @enum {string} */
+                type: "agent";
+                /** @description Stable id of the AI agent or automation. */
+                id: string;
+                name?: string;
+                /** @description The user the agent acted for, if any. */
+                on_behalf_of?: {
+                    /** @description Stable user id in the source (IdP object id, UPN or similar). */
+                    id: string;
+                    /** Format: email */
+                    email?: string;
+                    name?: string;
+                };
+            } | {
+                /** @enum {string} */
+                type: "service";
+                /** @description Stable id of the service or application that called the AI. */
+                id: string;
+                name?: string;
+            };
+            /** @description Where the interaction came from. */
+            client?: {
+                ip?: string;
+                user_agent?: string;
+            };
+            application: {
+                /** @description The AI application, e.g. Microsoft 365 Copilot or ChatGPT. */
+                name: string;
+                vendor?: string;
+                id?: string;
+            };
+            model?: {
+                name: string;
+                /** @description Who serves the model, e.g. OpenAI, Anthropic, Azure OpenAI. */
+                provider?: string;
+                version?: string;
+            };
+            /** @description What the actor did: send a prompt, receive a completion, call a tool, upload a file. */
+            action: {
+                /** @enum {string} */
+                type: "prompt";
+            } | {
+                /** @enum {string} */
+                type: "completion";
+            } | {
+                /** @enum {string} */
+                type: "tool_call";
+                tool_name: string;
+                /** @description The MCP server that provides the tool, if any. */
+                mcp_server?: string;
+            } | {
+                /** @enum {string} */
+                type: "file_upload";
+                file_name: string;
+                /** @description Size in bytes. */
+                file_size: number;
+                mime_type: string;
+            };
+            /**
+             * @description What the source's control did: allowed it, blocked it, let it through and flagged it, or let it through with the sensitive part redacted.
+             * @enum {string}
+             */
+            verdict: "allowed" | "blocked" | "flagged" | "redacted";
+            /** @description What the source's detectors found; a type repeats only with another policy or rule. */
+            detections: {
+                /** @enum {string} */
+                type: "prompt_injection" | "jailbreak" | "sensitive_data_leak" | "secret_leak" | "unsanctioned_app" | "policy_violation";
+                /** @description The detector's score, 0 (benign) to 1 (certain), when it gives one. */
+                score?: number;
+                /**
+                 * @description The detector's categorical confidence, when it gives one instead of a score.
+                 * @enum {string}
+                 */
+                confidence?: "low" | "medium" | "high";
+                /**
+                 * @description The vendor's own severity.
+                 * @enum {string}
+                 */
+                severity?: "informational" | "low" | "medium" | "high" | "critical";
+                /** @description The vendor's own name for what it detected, e.g. Prompt Injection or PII. */
+                vendor_category?: string;
+                /** @description The policy that matched. */
+                policy?: string;
+                policy_id?: string;
+                policy_version?: string;
+                /** @description The rule of the policy that matched. */
+                rule?: string;
+                rule_id?: string;
+                rule_version?: string;
+                /** @description A short explanation. Must not quote the content it is about. */
+                details?: string;
+                /** @description MITRE ATLAS techniques, e.g. AML.T0051 (LLM Prompt Injection). */
+                atlas?: string[];
+                /** @description OWASP Top 10 for LLM Applications 2025 ids, e.g. LLM01:2025. */
+                owasp_llm?: string[];
+            }[];
+            /** @description What the AI read or used to answer: files, mails, sites, with their labels. */
+            accessed_resources?: {
+                /** @description What it is, e.g. file, email, site, chat, connector. */
+                type: string;
+                id?: string;
+                name?: string;
+                /** Format: uri */
+                url?: string;
+                /** @description What the AI did with it, e.g. read or summarised. */
+                action?: string;
+                /** @description Its sensitivity label's name. */
+                sensitivity_label?: string;
+                sensitivity_label_id?: string;
+            }[];
+            /** @description SHA-256 digests of the prompt, completion or file. The content itself is never sent. */
+            content_hashes?: {
+                /** @enum {string} */
+                algorithm: "sha256";
+                value: string;
+                /** @enum {string} */
+                role: "prompt" | "completion" | "file";
+            }[];
+        };
         BulkCaseCommandsResult: {
             succeeded: number;
             failed: number;
@@ -2290,7 +2431,7 @@ export interface components {
             };
         };
         AiActivityConnectorConfig: {
-            /** @description Alerts of one actor, application and detection type within this window share a case. */
+            /** @description Alerts of one actor (or, with none, one session, or else one application and policy), application and detection type within this window share a case. */
             correlationWindowMs?: number;
         };
         OcsfConnectorConfig: {

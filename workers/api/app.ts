@@ -1,7 +1,10 @@
 // The versioned API: authentication, tenant resolution, routes and the OpenAPI document.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { PhoenixError } from "../../domain/errors.ts";
-import { aiActivityEventSchema } from "../../domain/ingest/kinds/ai-activity/event.ts";
+import {
+  aiActivityEvent11Schema,
+  aiActivityEventSchema,
+} from "../../domain/ingest/kinds/ai-activity/event.ts";
 import { tenantDatabase } from "../../domain/tenancy.ts";
 import { authenticateRequest } from "../auth/authenticate.ts";
 import { capBody } from "../http/body-cap.ts";
@@ -143,6 +146,7 @@ export function createApi(options: ApiOptions = {}): OpenAPIHono<ApiEnv> {
   registerHealthRoutes(api);
   // What AI-activity sources post to /ingest/{connectorId}: documented here, versioned by schema_version.
   registerDomainSchema(api, "AiActivityEvent", aiActivityEventSchema);
+  registerDomainSchema(api, "AiActivityEvent11", aiActivityEvent11Schema);
   attachExamples(api);
   markDeprecated(api, deprecations);
 

@@ -16,11 +16,14 @@ import type { ConnectorKindDefinition, MapContext, MappedFinding, MapResult, Raw
 import {
   type AiActivityAction,
   type AiActivityActor,
+  type AiActivityDetection,
   type AiActivityEvent,
+  type AiConfidence,
   type AiDetectionType,
   type AiVerdict,
   eventTimeMs,
   parseAiActivityEvent,
+  type VendorSeverity,
 } from "./event.ts";
 
 export const DEFAULT_AI_CORRELATION_WINDOW_MS = 3_600_000;
@@ -33,7 +36,8 @@ export const aiActivityConfigSchema = z.looseObject({
     .max(30 * 86_400_000)
     .optional()
     .meta({
-      description: "Alerts of one actor, application and detection type within this window share a case.",
+      description:
+        "Alerts of one actor (or, with none, one session, or else one application and policy), application and detection type within this window share a case.",
     }),
 });
 
@@ -58,23 +62,54 @@ const DETECTION_LABELS: Record<AiDetectionType, string> = {
  *   < 0.4        1 Informational     1 Informational
  *   (no detection, verdict only)     flagged 2 Low, blocked 1 Informational
  */
-export function aiSeverityId(score: number | undefined, verdict: AiVerdict): number {
-  if (score === undefined) return verdict === "blocked" ? 1 : 2;
-  const level = score >= 0.9 ? 4 : score >= 0.7 ? 3 : score >= 0.4 ? 2 : 1;
-  return verdict === "blocked" ? Math.max(1, level - 1) : level;
+export function aiSeverityId(score: number | undefined, verdict: AiVerdict, vendor?: VendorSeverity): number {
+  const stopped = verdict === "blocked" || verdict === "redacted";
+  const level =
+    score !== undefined
+      ? score >= 0.9
+        ? 4
+        : score >= 0.7
+          ? 3
+          : score >= 0.4
+            ? 2
+            : 1
+      : vendor !== undefined
+        ? VENDOR_SEVERITY_LEVEL[vendor]
+        : undefined;
+  if (level === undefined) return stopped ? 1 : 2;
+  return stopped ? Math.max(1, level - 1) : level;
 }
+
+// 1.1: with no score, the vendor's own severity sets the level; Critical stays the analysts' call.
+const VENDOR_SEVERITY_LEVEL: Record<VendorSeverity, number> = {
+  informational: 1,
+  low: 2,
+  medium: 3,
+  high: 4,
+  critical: 4,
+};
 
 /**
  * OCSF confidence_id from the score (confidence_score is the score as a percentage):
  * < 0.4 Low (1), 0.4 - 0.7 Medium (2), >= 0.7 High (3). A verdict without a detection is the
  * source's policy decision, a fact rather than an estimate, so High with no score.
  */
-export function aiConfidenceId(score: number | undefined): number {
-  if (score === undefined) return 3;
-  return score >= 0.7 ? 3 : score >= 0.4 ? 2 : 1;
+export function aiConfidenceId(
+  score: number | undefined,
+  detection?: { confidence?: AiConfidence | undefined; reported: boolean },
+): number {
+  if (score !== undefined) return score >= 0.7 ? 3 : score >= 0.4 ? 2 : 1;
+  // 1.1: a categorical confidence stands in for the score; a detection with neither is Unknown.
+  if (detection?.confidence !== undefined) return { low: 1, medium: 2, high: 3 }[detection.confidence];
+  return detection?.reported ? 0 : 3;
 }
 
-const CONFIDENCE_CAPTIONS: Readonly<Record<number, string>> = { 1: "Low", 2: "Medium", 3: "High" };
+const CONFIDENCE_CAPTIONS: Readonly<Record<number, string>> = {
+  0: "Unknown",
+  1: "Low",
+  2: "Medium",
+  3: "High",
+};
 
 // OCSF security_control profile: what the control did (action) and what came of it (disposition).
 const VERDICT_CONTROL: Record<
@@ -84,20 +119,49 @@ const VERDICT_CONTROL: Record<
   allowed: { action_id: 1, action: "Allowed", disposition_id: 1, disposition: "Allowed" },
   blocked: { action_id: 2, action: "Denied", disposition_id: 2, disposition: "Blocked" },
   flagged: { action_id: 3, action: "Observed", disposition_id: 19, disposition: "Alert" },
+  // Let through with the sensitive part taken out: the control changed what passed.
+  redacted: { action_id: 4, action: "Modified", disposition_id: 11, disposition: "Corrected" },
 };
 
+/** What a correlation key groups by: the actor, or with no person or agent, the session, or else the policy. */
+export type AiCorrelationBasis = "actor" | "session" | "application_policy";
+
 /**
- * The case grouping key: one actor, one application, one detection type, one fixed window. Parts are
- * URI-encoded so ids containing ":" cannot make two different keys look alike.
+ * The case grouping key: one actor, one application, one detection type, one fixed window. An
+ * event with no person or agent behind it (no actor, or a service calling the AI for many users)
+ * groups by its session instead, or else by application and policy, so no service merges every
+ * user's detections into one case. Parts are URI-encoded so ids containing ":" cannot make two
+ * different keys look alike; the three shapes have different numbers of parts.
  */
+export function aiActivityCorrelation(
+  event: AiActivityEvent,
+  detection: Pick<AiActivityDetection, "type" | "policy" | "policy_id" | "rule" | "rule_id">,
+  windowMs: number,
+): { key: string; basis: AiCorrelationBasis } {
+  const app = encodeURIComponent(event.application.id ?? event.application.name);
+  const tail = `${detection.type}:${Math.floor(eventTimeMs(event) / windowMs)}`;
+  const actor = event.actor;
+  if (actor !== undefined && actor.type !== "service") {
+    return { key: `ai:${encodeURIComponent(actor.id)}:${app}:${tail}`, basis: "actor" };
+  }
+  const session = "session_id" in event ? event.session_id : undefined;
+  if (session !== undefined) {
+    return { key: `ai:session:${encodeURIComponent(session)}:${app}:${tail}`, basis: "session" };
+  }
+  const policy = detection.policy_id ?? detection.policy ?? detection.rule_id ?? detection.rule ?? "";
+  return {
+    key: `ai:application:${app}:${encodeURIComponent(policy)}:${tail}`,
+    basis: "application_policy",
+  };
+}
+
+/** The key alone, for callers that do not ask which basis it used. */
 export function aiActivityCorrelationKey(
   event: AiActivityEvent,
   type: AiDetectionType,
   windowMs: number,
 ): string {
-  const app = event.application.id ?? event.application.name;
-  const bucket = Math.floor(eventTimeMs(event) / windowMs);
-  return `ai:${encodeURIComponent(event.actor.id)}:${encodeURIComponent(app)}:${type}:${bucket}`;
+  return aiActivityCorrelation(event, { type }, windowMs).key;
 }
 
 export const aiActivity: ConnectorKindDefinition = {
@@ -126,42 +190,60 @@ export const aiActivity: ConnectorKindDefinition = {
     const event = parsed.event;
 
     const findings: MappedFinding[] = [];
-    for (const detection of detectionsOf(event)) {
-      const result = detectionFindingSchema.safeParse(toFinding(event, detection, item.raw));
+    const detections = detectionsOf(event);
+    for (const detection of detections) {
+      const correlation = aiActivityCorrelation(event, detection, windowMs);
+      const repeated = detections.filter((d) => d.type === detection.type).length > 1;
+      const result = detectionFindingSchema.safeParse(
+        toFinding(event, detection, item.raw, { basis: correlation.basis, repeated }),
+      );
       if (!result.success) {
         const errors = fieldErrorsFromIssues(result.error.issues);
         return { ok: false, reason: `the mapped finding is invalid: ${fieldList(errors)}`, errors };
       }
-      findings.push({
-        finding: result.data,
-        correlationKey: aiActivityCorrelationKey(event, detection.type, windowMs),
-      });
+      findings.push({ finding: result.data, correlationKey: correlation.key });
     }
     return { ok: true, findings };
   },
 };
 
-interface Detection {
-  type: AiDetectionType;
-  score?: number | undefined;
-  policy?: string | undefined;
-  details?: string | undefined;
-}
+/** A detection as mapped: 1.0's are 1.1's with a score; `reported` is false for a verdict alone. */
+type Detection = AiActivityDetection & { reported: boolean };
 
-// A block or flag with no detector behind it is still the source's policy speaking: one finding for it.
+// A block, flag or redaction with no detector behind it is still the source's policy speaking: one
+// finding for it.
 function detectionsOf(event: AiActivityEvent): Detection[] {
-  if (event.detections.length > 0) return event.detections;
-  return event.verdict === "allowed" ? [] : [{ type: "policy_violation" }];
+  if (event.detections.length > 0) return event.detections.map((d) => ({ ...d, reported: true }));
+  return event.verdict === "allowed" ? [] : [{ type: "policy_violation", reported: false }];
 }
 
-function toFinding(event: AiActivityEvent, detection: Detection, raw: string): Record<string, unknown> {
+/** The finding's uid: event and type, and when the type repeats in the event, its policy and rule. */
+function findingUid(event: AiActivityEvent, detection: Detection, repeated: boolean): string {
+  const base = `${event.event_id}:${detection.type}`;
+  if (!repeated) return base;
+  const policy = detection.policy_id ?? detection.policy ?? "";
+  const rule = detection.rule_id ?? detection.rule ?? "";
+  return `${base}:${encodeURIComponent(policy)}:${encodeURIComponent(rule)}`;
+}
+
+function toFinding(
+  event: AiActivityEvent,
+  detection: Detection,
+  raw: string,
+  how: { basis: AiCorrelationBasis; repeated: boolean },
+): Record<string, unknown> {
   const timeMs = eventTimeMs(event);
   const label = DETECTION_LABELS[detection.type];
-  const severityId = aiSeverityId(detection.score, event.verdict);
-  const confidenceId = aiConfidenceId(detection.score);
-  const title = `${label} ${event.verdict === "blocked" ? "blocked" : "detected"} in ${event.application.name}`;
+  const severityId = aiSeverityId(detection.score, event.verdict, detection.severity);
+  const confidenceId = aiConfidenceId(detection.score, detection);
+  const outcome =
+    event.verdict === "blocked" ? "blocked" : event.verdict === "redacted" ? "redacted" : "detected";
+  const title = `${label} ${outcome} in ${event.application.name}`;
   const description = describeEvent(event, detection, label);
   const { application, model } = event;
+  const v11 = event.schema_version === "1.1" ? event : undefined;
+  const owasp = detection.owasp_llm ?? [];
+  const { reported: _reported, ...vendorDetection } = detection;
 
   const finding: Record<string, unknown> = {
     activity_id: 1,
@@ -182,23 +264,31 @@ function toFinding(event: AiActivityEvent, detection: Detection, raw: string): R
     is_alert: true,
     ...VERDICT_CONTROL[event.verdict],
     message: description,
-    finding_info: {
-      uid: `${event.event_id}:${detection.type}`,
+    finding_info: compact({
+      uid: findingUid(event, detection, how.repeated),
       title,
       desc: description,
-      types: ["AI Activity", label],
-      analytic: {
+      types: ["AI Activity", label, ...owasp.map((id) => `OWASP ${id}`)],
+      analytic: compact({
         // The feed says what was detected, not how (rule, classifier, data match), hence Unknown.
         type_id: 0,
         type: "Unknown",
-        uid: `ai-activity:${detection.type}`,
-        name: detection.type,
+        uid: detection.rule_id ?? `ai-activity:${detection.type}`,
+        name: detection.rule ?? detection.vendor_category ?? detection.type,
         category: "AI security",
-      },
+        version: detection.rule_version,
+      }),
+      // OCSF's attack object holds MITRE ATLAS techniques as well as ATT&CK ones.
+      attacks:
+        detection.atlas === undefined || detection.atlas.length === 0
+          ? undefined
+          : detection.atlas.map((uid) => ({
+              technique: { uid, src_url: `https://atlas.mitre.org/techniques/${uid}` },
+            })),
       created_time: timeMs,
       first_seen_time: timeMs,
       last_seen_time: timeMs,
-    },
+    }),
     metadata: {
       version: "1.8.0",
       uid: event.event_id,
@@ -211,11 +301,13 @@ function toFinding(event: AiActivityEvent, detection: Detection, raw: string): R
         `action:${event.action.type}`,
         `verdict:${event.verdict}`,
         `detection:${detection.type}`,
+        `correlation:${how.basis}`,
+        ...owasp.map((id) => `owasp:${id}`),
       ],
       profiles: ["security_control"],
+      ...(v11?.correlation_id !== undefined ? { correlation_uid: v11.correlation_id } : {}),
       ...(typeof event.time === "string" ? { original_time: event.time } : {}),
     },
-    actor: ocsfActorOf(event.actor),
     resources: [
       compact({
         type: "AI Application",
@@ -224,14 +316,28 @@ function toFinding(event: AiActivityEvent, detection: Detection, raw: string): R
         role_id: 1,
         role: "Target",
       }),
-      compact({
-        type: "AI Model",
-        name: model.name,
-        provider: model.provider,
-        version: model.version,
-        role_id: 4,
-        role: "Related",
-      }),
+      ...(model === undefined
+        ? []
+        : [
+            compact({
+              type: "AI Model",
+              name: model.name,
+              provider: model.provider,
+              version: model.version,
+              role_id: 4,
+              role: "Related",
+            }),
+          ]),
+      ...(v11?.accessed_resources ?? []).map((r) =>
+        compact({
+          type: r.type,
+          uid: r.id,
+          name: r.name ?? r.url ?? r.id,
+          labels: r.sensitivity_label === undefined ? undefined : [`sensitivity:${r.sensitivity_label}`],
+          role_id: 4,
+          role: "Related",
+        }),
+      ),
     ],
     observables: observablesOf(event),
     unmapped: {
@@ -241,27 +347,51 @@ function toFinding(event: AiActivityEvent, detection: Detection, raw: string): R
         action: event.action,
         application,
         model,
-        detection: compact({ ...detection }),
+        session_id: v11?.session_id,
+        correlation_id: v11?.correlation_id,
+        client: v11?.client,
+        actor_type: event.actor?.type,
+        detection: compact({ ...vendorDetection }),
+        accessed_resources: v11?.accessed_resources,
         content_hashes: event.content_hashes,
+        correlation_basis: how.basis,
       }),
     },
     raw_data: raw,
   };
+  const actor = ocsfActorOf(event.actor, v11?.session_id);
+  // OCSF wants an actor to say something: with no actor and no session there is none.
+  if (Object.keys(actor).length > 0) finding.actor = actor;
   if (detection.score !== undefined) finding.confidence_score = Math.round(detection.score * 100);
-  if (detection.policy !== undefined) finding.policy = { name: detection.policy };
-  const evidence = evidenceOf(event);
-  if (evidence !== undefined) finding.evidences = [evidence];
+  const policyName = detection.policy ?? detection.rule;
+  const policyUid = detection.policy_id ?? detection.rule_id;
+  if (policyName !== undefined || policyUid !== undefined) {
+    finding.policy = compact({
+      name: policyName ?? policyUid,
+      uid: policyUid,
+      version: detection.policy_version ?? detection.rule_version,
+    });
+  }
+  const evidences = evidencesOf(event);
+  if (evidences.length > 0) finding.evidences = evidences;
   return finding;
 }
 
-/** The OCSF `actor` of an AI-activity event: the user, or the agent (and whom it works for). */
-function ocsfActorOf(actor: AiActivityActor): Record<string, unknown> {
-  if (actor.type === "user") return { user: userOf(actor) };
-  // An agent is the initiating application; the person it works for, if any, is the user context.
+/** The OCSF `actor`: the user, the agent (and whom it works for), or the service; and the session. */
+function ocsfActorOf(
+  actor: AiActivityActor | undefined,
+  sessionId: string | undefined,
+): Record<string, unknown> {
+  const session = sessionId === undefined ? undefined : { uid: sessionId };
+  if (actor === undefined) return compact({ session });
+  if (actor.type === "user") return compact({ user: userOf(actor), session });
+  // An agent or a service is the initiating application; the person an agent works for, if any, is
+  // the user context.
   return compact({
     app_uid: actor.id,
     app_name: actor.name ?? actor.id,
-    user: actor.on_behalf_of === undefined ? undefined : userOf(actor.on_behalf_of),
+    user: actor.type === "agent" && actor.on_behalf_of !== undefined ? userOf(actor.on_behalf_of) : undefined,
+    session,
   });
 }
 
@@ -269,8 +399,9 @@ function userOf(user: { id: string; email?: string | undefined; name?: string | 
   return compact({ uid: user.id, name: user.name, email_addr: user.email, type_id: 1, type: "User" });
 }
 
-function emailOf(actor: AiActivityActor): string | undefined {
-  return actor.type === "user" ? actor.email : actor.on_behalf_of?.email;
+function emailOf(actor: AiActivityActor | undefined): string | undefined {
+  if (actor?.type === "user") return actor.email;
+  return actor?.type === "agent" ? actor.on_behalf_of?.email : undefined;
 }
 
 function observablesOf(event: AiActivityEvent): Array<Record<string, unknown>> {
@@ -281,27 +412,52 @@ function observablesOf(event: AiActivityEvent): Array<Record<string, unknown>> {
   const email = emailOf(event.actor);
   if (email !== undefined) add(5, "actor.user.email_addr", email);
   add(38, "resources[0].name", event.application.name);
-  if (event.action.type === "file_upload") add(7, "evidences[0].file.name", event.action.file_name);
+  const client = event.schema_version === "1.1" ? event.client : undefined;
+  // The client comes first among the evidences (evidencesOf), so its path is evidences[0].
+  if (client?.ip !== undefined) add(2, "evidences[0].src_endpoint.ip", client.ip);
+  if (client?.user_agent !== undefined) add(16, "evidences[0].http_request.user_agent", client.user_agent);
+  if (event.action.type === "file_upload") {
+    add(7, `evidences[${client === undefined ? 0 : 1}].file.name`, event.action.file_name);
+  }
   for (const [i, hash] of (event.content_hashes ?? []).entries()) {
     add(8, `unmapped.ai_activity.content_hashes[${i}].value`, hash.value.toLowerCase());
   }
   return observables;
 }
 
-// The OCSF evidence an action leaves: the tool as an API operation, the upload as a file with its hashes.
-function evidenceOf(event: AiActivityEvent): Record<string, unknown> | undefined {
+// The OCSF evidence an event leaves: where it came from, the tool as an API operation, the upload as
+// a file with its hashes.
+function evidencesOf(event: AiActivityEvent): Array<Record<string, unknown>> {
+  const evidences: Array<Record<string, unknown>> = [];
+  const client = event.schema_version === "1.1" ? event.client : undefined;
+  if (client !== undefined) {
+    evidences.push(
+      compact({
+        src_endpoint: client.ip === undefined ? undefined : { ip: client.ip },
+        http_request: client.user_agent === undefined ? undefined : { user_agent: client.user_agent },
+      }),
+    );
+  }
   const action: AiActivityAction = event.action;
   switch (action.type) {
     case "prompt":
     case "completion":
-      return undefined;
+      break;
     case "tool_call":
-      return { api: { operation: action.tool_name, service: { name: event.application.name } } };
+      evidences.push({
+        api: compact({
+          operation: action.tool_name,
+          service: {
+            name: ("mcp_server" in action ? action.mcp_server : undefined) ?? event.application.name,
+          },
+        }),
+      });
+      break;
     case "file_upload": {
       const hashes = (event.content_hashes ?? [])
         .filter((hash) => hash.role === "file")
         .map((hash) => ({ algorithm_id: 3, algorithm: "SHA-256", value: hash.value.toLowerCase() }));
-      return {
+      evidences.push({
         file: {
           name: action.file_name,
           type_id: 1,
@@ -310,27 +466,45 @@ function evidenceOf(event: AiActivityEvent): Record<string, unknown> | undefined
           mime_type: action.mime_type,
           ...(hashes.length > 0 ? { hashes } : {}),
         },
-      };
+      });
+      break;
     }
     default: {
       const unreachable: never = action;
       return unreachable;
     }
   }
+  return evidences;
 }
 
 function describeEvent(event: AiActivityEvent, detection: Detection, label: string): string {
   const { actor, action, application, model } = event;
   const who =
-    actor.type === "user"
-      ? `User ${actor.email ?? actor.name ?? actor.id}`
-      : `Agent ${actor.name ?? actor.id}${actor.on_behalf_of ? ` acting for ${actor.on_behalf_of.email ?? actor.on_behalf_of.name ?? actor.on_behalf_of.id}` : ""}`;
+    actor === undefined
+      ? "Someone"
+      : actor.type === "user"
+        ? `User ${actor.email ?? actor.name ?? actor.id}`
+        : actor.type === "service"
+          ? `Service ${actor.name ?? actor.id}`
+          : `Agent ${actor.name ?? actor.id}${actor.on_behalf_of ? ` acting for ${actor.on_behalf_of.email ?? actor.on_behalf_of.name ?? actor.on_behalf_of.id}` : ""}`;
   const did = describeAction(action);
-  const where = `${application.name} (${model.provider} ${model.name}${model.version ? ` ${model.version}` : ""})`;
-  const score = detection.score === undefined ? "no detector score" : `score ${detection.score}`;
+  const served =
+    model === undefined
+      ? ""
+      : ` (${[model.provider, model.name, model.version].filter((part) => part !== undefined).join(" ")})`;
+  const where = `${application.name}${served}`;
+  const score =
+    detection.score !== undefined
+      ? `score ${detection.score}`
+      : detection.confidence !== undefined
+        ? `${detection.confidence} confidence`
+        : detection.severity !== undefined
+          ? `${detection.severity} severity by the source`
+          : "no detector score";
   const policy = detection.policy === undefined ? "" : `, policy "${detection.policy}"`;
+  const rule = detection.rule === undefined ? "" : `, rule "${detection.rule}"`;
   const details = detection.details === undefined ? "" : ` ${detection.details}`;
-  return `${who} ${did} ${where}. ${label}: ${score}${policy}; verdict ${event.verdict}.${details}`;
+  return `${who} ${did} ${where}. ${label}: ${score}${policy}${rule}; verdict ${event.verdict}.${details}`;
 }
 
 function describeAction(action: AiActivityAction): string {

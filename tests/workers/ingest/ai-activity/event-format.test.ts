@@ -1,4 +1,4 @@
-// The ai-activity 1.0 format: what it accepts, how it names each bad field, and that content is refused.
+// The ai-activity 1.0 format (1.1: format-1-1.test.ts): what it accepts, how it names each bad field, and that content is refused.
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -90,8 +90,8 @@ describe("parseAiActivityEvent accepts", () => {
 
 describe("parseAiActivityEvent names each bad field", () => {
   it.each([
-    ["schema_version", { schema_version: "2.0" }, 'must be "1.0", got the string "2.0"'],
-    ["schema_version", { schema_version: undefined }, 'is required and must be "1.0"'],
+    ["schema_version", { schema_version: "2.0" }, 'must be "1.0" or "1.1", got the string "2.0"'],
+    ["schema_version", { schema_version: undefined }, 'is required and must be "1.0" or "1.1"'],
     ["event_id", { event_id: "" }, "must not be empty"],
     ["event_id", { event_id: 42 }, "must be a string, got 42"],
     [

@@ -155,7 +155,8 @@ describe("each detection type", () => {
         version: "1.8.0",
         uid: e.event_id,
         product: { name: "Microsoft 365 Copilot", vendor_name: "Microsoft", uid: "m365-copilot" },
-        labels: ["ai-activity", "action:prompt", "verdict:flagged", `detection:${type}`],
+        // The last label says which correlation basis the alert's key used (ai-activity 1.1).
+        labels: ["ai-activity", "action:prompt", "verdict:flagged", `detection:${type}`, "correlation:actor"],
       },
     });
     expect(finding.finding_info.types).toEqual(["AI Activity", titles[type].split(" detected")[0]]);
