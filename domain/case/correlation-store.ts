@@ -11,6 +11,7 @@ import {
   correlations,
   intelJudgements,
 } from "../../schema/tenant.ts";
+import { chunks } from "../chunks.ts";
 import { currentVerdict, judgementColumns } from "../intel/judgements.ts";
 import type { CorrelationStore, OwedAlert, PriorityFloor } from "./correlation.ts";
 import { joinedKeys } from "./follow-up-store.ts";
@@ -198,10 +199,4 @@ async function maliciousFloors(
     });
   }
   return floors;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -11,6 +11,7 @@ import {
   correlations,
   intelJudgements,
 } from "../../schema/tenant.ts";
+import { chunks } from "../chunks.ts";
 import type { FollowUpStore } from "./follow-ups.ts";
 
 /** Rows of each kind one pass takes (the rest wait for the next pass). */
@@ -225,10 +226,4 @@ export async function joinedKeys(db: D1Database, keys: readonly string[]): Promi
     active = next;
   }
   return resolved;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

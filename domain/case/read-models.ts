@@ -7,6 +7,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { workQueue } from "../../schema/control.ts";
 import { alerts, cases, caseTimeline, comments } from "../../schema/tenant.ts";
 import { alertLinkedWrite, alertsLinkedWrite, caseChangeWrite } from "../changes/feed.ts";
+import { chunks } from "../chunks.ts";
 import { guardedAlertCountWrites } from "../reports/aggregates.ts";
 import type { Actor, CaseEvent, CaseSeverity } from "./model.ts";
 import type { CaseProjection } from "./projection.ts";
@@ -100,12 +101,6 @@ export function caseProjectionWrites(
 
 const ROWS_PER_STATEMENT = 500;
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) out.push(items.slice(i, i + ROWS_PER_STATEMENT));
-  return out;
-}
-
 /**
  * The timeline rows of `case.alert_linked` events, with their report counts first (each guarded by
  * its own row, as reportWrites does one by one); alerts a merge moves here were counted before.
@@ -120,7 +115,7 @@ function linkedTimelineWrites(
   const counted = entries.filter(
     (e) => !(e.data.actor.kind === "system" && e.data.actor.id.startsWith("merge:")),
   );
-  for (const part of chunks(counted)) {
+  for (const part of chunks(counted, ROWS_PER_STATEMENT)) {
     writes.push(
       ...guardedAlertCountWrites(
         db,
@@ -130,7 +125,7 @@ function linkedTimelineWrites(
       ),
     );
   }
-  for (const part of chunks(entries)) {
+  for (const part of chunks(entries, ROWS_PER_STATEMENT)) {
     const rows = JSON.stringify(part.map((e) => [e.seq, e.type, e.actor, e.at, JSON.stringify(e.data)]));
     writes.push(
       d
@@ -153,7 +148,7 @@ function alertJoinWrites(
   joined: ReadonlyArray<{ alertId: string; at: number }>,
 ): BatchItem<"sqlite">[] {
   const d = drizzle(db);
-  return chunks(joined).flatMap((part) => {
+  return chunks(joined, ROWS_PER_STATEMENT).flatMap((part) => {
     const ids = JSON.stringify(part.map((j) => j.alertId));
     return [
       d.update(alerts).set({ caseId }).where(sql`${alerts.id} IN (SELECT value FROM json_each(${ids}))`),

@@ -5,6 +5,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { reportCounts, reportDurations } from "../../schema/tenant.ts";
+import { chunks } from "../chunks.ts";
 import { bucketsOf } from "./buckets.ts";
 import { binOf } from "./histogram.ts";
 
@@ -201,8 +202,8 @@ export function alertCountWrites(
   const buckets = JSON.stringify(bucketsOf(at).map(({ grain, bucket }) => [grain, bucket]));
   const writes: BatchItem<"sqlite">[] = [];
   // Every grain in one statement; the ids as one JSON parameter, a thousand at a time.
-  for (let i = 0; i < alertIds.length; i += 1_000) {
-    const ids = JSON.stringify(alertIds.slice(i, i + 1_000));
+  for (const part of chunks(alertIds, 1_000)) {
+    const ids = JSON.stringify(part);
     writes.push(
       d
         .insert(reportCounts)
