@@ -15,6 +15,19 @@ export const CONNECTOR_KIND: Record<ConnectorKind, { label: string; about: strin
     settings:
       "correlationWindowMs: detections of one actor (with none, one session, or else one policy) and application within it share a case.",
   },
+  "cisco-ai-defense": {
+    label: "Cisco AI Defense",
+    about:
+      "AI Defense runtime events: pushed in the shape of its Splunk export (HEC token or signed), or pulled from its Management API. Prompt text is never kept.",
+    settings:
+      "correlationWindowMs as for AI activity; pull.pageSize (1–100) and pull.lookbackMinutes tune the pull.",
+  },
+  "cisco-secure-access": {
+    label: "Cisco Secure Access",
+    about:
+      "Security events pushed by a Secure Access webhook (HTTP Basic, the connector's secret as password): AI Guardrails and other DLP events become alerts, other categories are acknowledged. Prompt text is never kept.",
+    settings: "correlationWindowMs as for AI activity.",
+  },
   ocsf: {
     label: "OCSF",
     about: "OCSF 1.x Detection Findings from any product that exports them.",

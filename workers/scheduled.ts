@@ -11,6 +11,7 @@ import { type Tenant, tenantDatabase } from "../domain/tenancy.ts";
 import { caseObjectStub } from "../durable-objects/case-gateway.ts";
 import { correlateAlerts } from "../durable-objects/correlate-alerts.ts";
 import { tenants } from "../schema/control.ts";
+import { pullAllAiDefenseConnectors } from "./ingest/cisco-ai-defense/pull.ts";
 import { pullAllXdrConnectors } from "./ingest/cisco-xdr/pull.ts";
 
 export async function runScheduled(
@@ -22,11 +23,16 @@ export async function runScheduled(
   const correlated = await finishOwedCorrelations(env, active);
   const purged = await purgeExpired(env, active, now);
   await rotateKeys(env, now);
-  // Not a safety net: pulling Cisco XDR is the one job that runs on the clock by design.
+  // Not safety nets: the pulls (Cisco XDR, Cisco AI Defense) run on the clock by design.
   try {
     await pullAllXdrConnectors(env, now);
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "xdr pull failed", error: String(error) }));
+  }
+  try {
+    await pullAllAiDefenseConnectors(env, now);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "ai defense pull failed", error: String(error) }));
   }
   return { ...sla, correlated, purged };
 }

@@ -381,6 +381,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/connectors/{id}/ai-defense-pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the Cisco AI Defense Management API key a cisco-ai-defense connector pulls events with
+         * @description The key is stored encrypted and never returned. Phoenix lists runtime events (never their conversations). A different region restarts the pull from scratch.
+         */
+        put: operations["setConnectorAiDefensePull"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connectors/{id}/rotate-secret": {
         parameters: {
             query?: never;
@@ -959,6 +979,16 @@ export interface components {
         CiscoXdrConnectorConfig: {
             pull?: {
                 pageSize?: number;
+                lookbackMinutes?: number;
+            };
+        };
+        CiscoAiDefenseConnectorConfig: {
+            /** @description Alerts of one actor (or, with none, one session, or else one application and policy), application and detection type within this window share a case. */
+            correlationWindowMs?: number;
+            pull?: {
+                /** @description Events per page (the API serves at most 100). */
+                pageSize?: number;
+                /** @description How far back the first pull reaches. */
                 lookbackMinutes?: number;
             };
         };
@@ -2392,9 +2422,9 @@ export interface components {
         Connector: {
             id: string;
             /** @enum {string} */
-            kind: "cisco-xdr" | "ai-activity" | "ocsf" | "jira";
+            kind: "cisco-xdr" | "ai-activity" | "ocsf" | "cisco-ai-defense" | "cisco-secure-access" | "jira";
             name: string;
-            config: components["schemas"]["CiscoXdrConnectorConfigView"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+            config: components["schemas"]["CiscoXdrConnectorConfigView"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfigView"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
             /** @enum {string} */
             status: "active" | "disabled";
             previous_secret_expires_at: number | null;
@@ -2436,6 +2466,30 @@ export interface components {
         };
         OcsfConnectorConfig: {
             /** @description Alerts of one rule on one asset within this window share a case. */
+            correlationWindowMs?: number;
+        };
+        CiscoAiDefenseConnectorConfigView: {
+            correlationWindowMs?: number;
+            pull?: {
+                /** @description Events per page (the API serves at most 100). */
+                pageSize?: number;
+                /** @description How far back the first pull reaches. */
+                lookbackMinutes?: number;
+                /** @enum {string} */
+                region?: "us" | "eu" | "ap";
+                has_api_key?: boolean;
+                cursor?: {
+                    /** Format: date-time */
+                    since: string;
+                    seen: string[];
+                } | null;
+                lastRun?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        CiscoSecureAccessConnectorConfig: {
+            /** @description Alerts of one actor (or, with none, one session, or else one application and policy), application and detection type within this window share a case. */
             correlationWindowMs?: number;
         };
         JiraConnectorConfig: {
@@ -5081,15 +5135,15 @@ export interface operations {
                  */
                 "application/json": {
                     /** @enum {string} */
-                    kind: "cisco-xdr" | "ai-activity" | "ocsf" | "jira";
+                    kind: "cisco-xdr" | "ai-activity" | "ocsf" | "cisco-ai-defense" | "cisco-secure-access" | "jira";
                     name: string;
                     /**
-                     * @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).
+                     * @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).
                      * @default {}
                      */
                     config?: {
                         [key: string]: unknown;
-                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfig"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
                 };
             };
         };
@@ -5310,10 +5364,10 @@ export interface operations {
                  */
                 "application/json": {
                     name?: string;
-                    /** @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028). */
+                    /** @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028). */
                     config?: {
                         [key: string]: unknown;
-                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfig"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
                     /** @enum {string} */
                     status?: "active" | "disabled";
                 };
@@ -5532,6 +5586,90 @@ export interface operations {
                      *       "updated_at": 1796363177214
                      *     }
                      */
+                    "application/json": components["schemas"]["Connector"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (including another tenant's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON in UTF-8, or is compressed. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setConnectorAiDefensePull: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    api_key: string;
+                    /** @enum {string} */
+                    region: "us" | "eu" | "ap";
+                };
+            };
+        };
+        responses: {
+            /** @description The connector. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Connector"];
                 };
             };

@@ -38,7 +38,7 @@ export function toConnectorView(row: ConnectorRow): ConnectorView {
     id: row.id,
     kind: row.kind,
     name: row.name,
-    config: publicConfig(row.config),
+    config: publicConfig(row.kind, row.config),
     status: row.status,
     previous_secret_expires_at: row.previousSecretExpiresAt,
     created_at: row.createdAt,
@@ -56,12 +56,16 @@ function withPullKept(
   return { ...next, pull: { ...(kept ?? {}), ...(tuned ?? {}) } };
 }
 
-/** The configuration as clients see it: pull credentials show who Phoenix signs in as, never the password. */
-function publicConfig(config: Record<string, unknown>): Record<string, unknown> {
+/** The configuration as clients see it: pull credentials show who Phoenix signs in as, never the secret. */
+function publicConfig(kind: string, config: Record<string, unknown>): Record<string, unknown> {
   const pull = config.pull;
   if (typeof pull !== "object" || pull === null) return config;
-  const { clientPasswordCiphertext: _secret, ...visible } = pull as Record<string, unknown>;
-  return { ...config, pull: { ...visible, has_client_password: typeof _secret === "string" } };
+  const { clientPasswordCiphertext, apiKeyCiphertext, ...visible } = pull as Record<string, unknown>;
+  const has =
+    kind === "cisco-ai-defense"
+      ? { has_api_key: typeof apiKeyCiphertext === "string" }
+      : { has_client_password: typeof clientPasswordCiphertext === "string" };
+  return { ...config, pull: { ...visible, ...has } };
 }
 
 /** A connector as the admin audit records it: the public view, less the pull's own bookkeeping (cursor, last run). */

@@ -1,22 +1,20 @@
 // The Cisco XDR pull settings of a cisco-xdr connector: the API client Phoenix signs in as (its
 // password stored only as ciphertext), and the cursor the pull moves. Apart from the connector's
 // own lifecycle (service.ts), which they build on.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { connectors, tenants, xdrOrgPauses, xdrRequestBudget } from "../../schema/control.ts";
 import { type Actor, SYSTEM_ACTOR } from "../actor.ts";
-import { commitAdminChange } from "../admin-audit.ts";
 import { PhoenixError } from "../errors.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
 import type { Tenant } from "../tenancy.ts";
+import { patchPullSettings } from "./pull-cursor.ts";
 import {
   type ConnectorRow,
   type ConnectorView,
-  connectorChange,
   connectorWithTenant,
   getConnector,
   isRecord,
-  ownedBy,
   toConnectorView,
 } from "./service.ts";
 import { orgBudgetKey, RequestBudget, rollingHourLimits } from "./xdr-budget.ts";
@@ -59,7 +57,6 @@ export async function setXdrPullCredentials(
   }
   const previous = isRecord(current.config.pull) ? current.config.pull : {};
   const sameOrg = previous.orgId === credentials.orgId && previous.region === credentials.region;
-  // A JSON merge patch (RFC 7396) on config.pull, so a cursor committed meanwhile is not overwritten.
   const patch = {
     clientId: credentials.clientId,
     orgId: credentials.orgId,
@@ -71,26 +68,7 @@ export async function setXdrPullCredentials(
     ),
     ...(sameOrg ? {} : { cursor: null }),
   };
-  // The settings as the merge patch leaves them, for the audit record (which leaves the cursor out).
-  const after: ConnectorRow = {
-    ...current,
-    config: { ...current.config, pull: { ...previous, ...patch } },
-    updatedAt: now,
-  };
-  await commitAdminChange(
-    controlDb,
-    connectorChange(tenantId, connectorId, actor, "connector.xdr_pull_set", current, after),
-    () => [
-      drizzle(controlDb)
-        .update(connectors)
-        .set({
-          config: sql`json_set(${connectors.config}, '$.pull', json_patch(coalesce(json_extract(${connectors.config}, '$.pull'), '{}'), json(${JSON.stringify(patch)})))`,
-          updatedAt: now,
-        })
-        .where(ownedBy(connectorId, tenantId)),
-    ],
-    now,
-  );
+  await patchPullSettings(controlDb, current, patch, { action: "connector.xdr_pull_set", actor, now });
   return toConnectorView(await getConnector(controlDb, tenantId, connectorId));
 }
 
@@ -102,33 +80,6 @@ export async function readXdrPullPassword(
   const pull = connector.config.pull;
   if (!isRecord(pull) || typeof pull.clientPasswordCiphertext !== "string") return null;
   return decryptSecret(pull.clientPasswordCiphertext, encryptionKey, xdrPullSecretBinding(connector.id));
-}
-
-/**
- * Moves a connector's pull cursor from `previous` to `next`, only if it still is `previous` (null: no
- * cursor yet). False means another run moved it first; that run's work stands and this one stops.
- */
-export async function commitXdrPullCursor(
-  controlDb: D1Database,
-  connectorId: string,
-  previous: unknown,
-  next: unknown,
-  now: number = Date.now(),
-): Promise<boolean> {
-  const result = await drizzle(controlDb)
-    .update(connectors)
-    .set({
-      config: sql`json_set(${connectors.config}, '$.pull.cursor', json(${JSON.stringify(next)}))`,
-      updatedAt: now,
-    })
-    .where(
-      and(
-        eq(connectors.id, connectorId),
-        sql`json_type(${connectors.config}, '$.pull') = 'object'`,
-        sql`json_extract(${connectors.config}, '$.pull.cursor') IS json(${previous === null ? null : JSON.stringify(previous)})`,
-      ),
-    );
-  return result.meta.changes === 1;
 }
 
 export interface XdrPullTarget {
@@ -180,18 +131,6 @@ export interface XdrPullRun {
   requests: number;
   error?: string | undefined;
   retryAt?: number | undefined;
-}
-
-/**
- * Keeps `run` as the connector's last pull (`config.pull.lastRun`), in place like the cursor, so
- * settings saved meanwhile are kept. Not audited: it is the pull's own bookkeeping, not a change.
- */
-export async function recordXdrPullRun(controlDb: D1Database, connectorId: string, run: XdrPullRun) {
-  const kept = Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined));
-  await drizzle(controlDb)
-    .update(connectors)
-    .set({ config: sql`json_set(${connectors.config}, '$.pull.lastRun', json(${JSON.stringify(kept)}))` })
-    .where(and(eq(connectors.id, connectorId), sql`json_type(${connectors.config}, '$.pull') = 'object'`));
 }
 
 export interface XdrBudgetUsage {

@@ -55,6 +55,26 @@ export interface ConnectorKindDefinition {
   parse(body: string, contentType: string): ParseResult;
   /** Maps one item to OCSF Detection Findings, or says why it cannot (the item is quarantined). */
   map(item: RawItem, ctx: MapContext): MapResult;
+  /**
+   * For sources with their own envelope, or that can carry prompt text: the delivery reshaped once,
+   * where it is received (the ingest route, a pull), into the items `parse` reads, content dropped.
+   * Nothing before it is queued or stored.
+   */
+  received?(body: string, contentType: string): ReceivedDelivery;
+  /**
+   * How a push of this kind may prove it holds the connector's secret, besides a Standard Webhooks
+   * signature: a Splunk HEC token, or HTTP Basic (decision 057). Products that cannot sign use these.
+   */
+  pushAuth?: readonly PushAuth[];
+}
+
+export type PushAuth = "splunk-hec" | "basic";
+
+export interface ReceivedDelivery {
+  body: string;
+  contentType: string;
+  /** Content members removed from the delivery's items. */
+  dropped: number;
 }
 
 /** Items per delivery, whatever the framing. */

@@ -15,7 +15,7 @@ export async function ocsfConnector(tenant?: Tenant): Promise<Connector> {
 }
 
 export async function connectorOf(
-  kind: "ocsf" | "ai-activity" | "cisco-xdr",
+  kind: "ocsf" | "ai-activity" | "cisco-xdr" | "cisco-secure-access",
   tenant?: Tenant,
 ): Promise<Connector> {
   const t = tenant ?? (await createTenant());

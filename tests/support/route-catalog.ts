@@ -44,6 +44,7 @@ export const SHARED_FIXTURES = [
   "case",
   "connector",
   "xdrConnector",
+  "aiDefenseConnector",
   "asset",
   "quarantined",
   "user",
@@ -111,7 +112,7 @@ export class TenantFixtures {
     return body.id;
   }
 
-  async connector(kind: "ocsf" | "cisco-xdr" = "ocsf"): Promise<string> {
+  async connector(kind: "ocsf" | "cisco-xdr" | "cisco-ai-defense" = "ocsf"): Promise<string> {
     const body = await json<{ connector: { id: string }; secret: string }>(
       await call("POST", "/v1/connectors", { token: this.setup, body: { kind, name: `${kind} matrix` } }),
       201,
@@ -140,6 +141,10 @@ export class TenantFixtures {
 
   xdrConnector(): Promise<string> {
     return this.connector("cisco-xdr");
+  }
+
+  aiDefenseConnector(): Promise<string> {
+    return this.connector("cisco-ai-defense");
   }
 
   /**
@@ -511,6 +516,24 @@ export const ROUTES: RouteCase[] = [
         method: "PUT",
         path: `/v1/connectors/${await v.shared("xdrConnector")}/xdr-pull`,
         body: { client_id: "evil", client_password: "evil", region: "eu", org_id: "evil" },
+        where: "path",
+      },
+    ],
+  },
+  {
+    route: "PUT /connectors/{id}/ai-defense-pull",
+    operation: "connectors.manage",
+    success: 200,
+    own: async (w) => ({
+      method: "PUT",
+      path: `/v1/connectors/${await w.shared("aiDefenseConnector")}/ai-defense-pull`,
+      body: { api_key: "aid-key", region: "us" },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "PUT",
+        path: `/v1/connectors/${await v.shared("aiDefenseConnector")}/ai-defense-pull`,
+        body: { api_key: "evil", region: "eu" },
         where: "path",
       },
     ],

@@ -3,6 +3,7 @@
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
+import { setAiDefensePullKey } from "../../domain/connectors/ai-defense-pull.ts";
 import {
   createConnector,
   DEFAULT_ROTATION_GRACE_MS,
@@ -16,6 +17,10 @@ import {
 import { setXdrPullCredentials, XDR_REGIONS } from "../../domain/connectors/xdr-pull.ts";
 import { idSchema } from "../../domain/ids.ts";
 import { deliveryOutcome } from "../../domain/ingest/delivery-outcome.ts";
+import {
+  AI_DEFENSE_REGIONS,
+  ciscoAiDefenseConfigViewSchema,
+} from "../../domain/ingest/kinds/cisco-ai-defense/index.ts";
 import { ciscoXdrConfigViewSchema } from "../../domain/ingest/kinds/cisco-xdr/config.ts";
 import {
   CONNECTOR_KINDS,
@@ -29,9 +34,10 @@ import { kindConfigSchemas, problemResponses } from "./http.ts";
 const idParam = z.object({ id: idSchema("connector", "a connector id") });
 const configs = kindConfigSchemas("Connector", connectorConfigSchemas(), {
   "cisco-xdr": ciscoXdrConfigViewSchema,
+  "cisco-ai-defense": ciscoAiDefenseConfigViewSchema,
 });
 const config = configs.request.describe(
-  "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
+  "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
 );
 
 const connectorView = z
@@ -250,6 +256,34 @@ const routes = {
       ...problemResponses(400, 401, 403, 404, 415, 422),
     },
   }),
+  aiDefensePull: createRoute({
+    method: "put",
+    path: "/connectors/{id}/ai-defense-pull",
+    operationId: "setConnectorAiDefensePull",
+    tags: tag,
+    summary: "Set the Cisco AI Defense Management API key a cisco-ai-defense connector pulls events with",
+    description:
+      "The key is stored encrypted and never returned. Phoenix lists runtime events (never their conversations). A different region restarts the pull from scratch.",
+    security,
+    request: {
+      params: idParam,
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              api_key: z.string().trim().min(1).max(500),
+              region: z.enum(AI_DEFENSE_REGIONS),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: "The connector.", content: { "application/json": { schema: connectorView } } },
+      ...problemResponses(400, 401, 403, 404, 415, 422),
+    },
+  }),
   rotate: createRoute({
     method: "post",
     path: "/connectors/{id}/rotate-secret",
@@ -366,6 +400,22 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
         region: body.region,
         orgId: body.org_id,
       },
+      Date.now(),
+      actorOf(p),
+    );
+    return c.json(view, 200);
+  });
+
+  app.openapi(routes.aiDefensePull, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "connectors.manage");
+    const body = c.req.valid("json");
+    const view = await setAiDefensePullKey(
+      c.env.CONTROL_DB,
+      c.env.SECRETS_ENCRYPTION_KEY,
+      p.tenant.id,
+      c.req.valid("param").id,
+      { apiKey: body.api_key, region: body.region },
       Date.now(),
       actorOf(p),
     );

@@ -8,7 +8,8 @@ import { type Context, Hono } from "hono";
 import type { IngestTarget } from "../../domain/connectors/ingest-target-cache.ts";
 import { withIngestTarget } from "../../domain/connectors/service.ts";
 import { PhoenixError } from "../../domain/errors.ts";
-import { bringsCaseChanges } from "../../domain/ingest/kinds/index.ts";
+import type { PushAuth } from "../../domain/ingest/kind.ts";
+import { bringsCaseChanges, kindFor } from "../../domain/ingest/kinds/index.ts";
 import { IngestLanes } from "../../domain/ingest/lanes.ts";
 import {
   deliveryOutcomePath,
@@ -17,6 +18,7 @@ import {
 } from "../../domain/ingest/queued-delivery.ts";
 import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import { parseMediaType, requireIdentityEncoding, requireUtf8 } from "../../domain/input/media-type.ts";
+import { contentWebhookId, verifyPushCredential } from "../../domain/webhooks/push-credentials.ts";
 import { verifyWebhook } from "../../domain/webhooks/standard-webhooks.ts";
 import { capBody } from "../http/body-cap.ts";
 import { toProblem } from "../http/problem.ts";
@@ -31,12 +33,18 @@ const lanes = new IngestLanes();
 export function createIngest(): Hono<{ Bindings: Env }> {
   const ingest = new Hono<{ Bindings: Env }>();
 
-  ingest.post("/:connectorId", capBody("a delivery"), async (c) => {
+  // Splunk HTTP Event Collector clients post to their collector's paths under the URL they are given.
+  const paths = [
+    "/:connectorId",
+    "/:connectorId/services/collector",
+    "/:connectorId/services/collector/event",
+  ];
+  ingest.on("POST", paths, capBody("a delivery"), async (c) => {
     const now = Date.now();
     return withIngestTarget(
       c.env.CONTROL_DB,
       c.env.SECRETS_ENCRYPTION_KEY,
-      c.req.param("connectorId"),
+      c.req.param("connectorId") ?? "",
       now,
       (target): Promise<Response> => {
         // Said plainly, before the signature check would fail on bytes it was not computed over.
@@ -61,14 +69,18 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
       { field: "webhook-id", message: `must be at most ${MAX_WEBHOOK_ID_LENGTH} characters` },
     ]);
   }
-  const body = await c.req.text();
-  const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), target.secrets);
-  if (!verified.ok)
-    throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
+  const sent = await c.req.text();
+  const kind = kindFor(target.connector.kind);
+  const verified = await verifyDelivery(c, kind.pushAuth ?? [], sent, target.secrets);
   // Attributed only once the signature proves the sender holds the connector's secret.
   attributeRequest(c, { tenant: target.tenant.id, principalType: "connector" });
 
-  const contentType = c.req.header("content-type") ?? "";
+  // Sources with an envelope, or that may carry prompt text, are reshaped here, once: nothing is
+  // queued or stored as sent (decision 057).
+  const { body, contentType } = kind.received?.(sent, c.req.header("content-type") ?? "") ?? {
+    body: sent,
+    contentType: c.req.header("content-type") ?? "",
+  };
   const queued = queuedDeliveryOf({
     tenant: target.tenant,
     connector: target.connector,
@@ -77,6 +89,8 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
     body,
     receivedAt: now,
   });
+  // A Splunk HEC client looks for HEC's own success body.
+  const hec = verified.scheme === "splunk-hec" ? { text: "Success", code: 0 } : {};
   const outcomeAt = deliveryOutcomePath(connectorId, verified.webhookId);
   const lane = lanes.laneFor(target.tenant.id, body.length, now);
   if (fitsQueueMessage(queued)) {
@@ -85,7 +99,9 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
     await (lane === "bulk" ? c.env.INGEST_BULK_QUEUE : c.env.INGEST_QUEUE).send(queued, {
       contentType: "json",
     });
-    return c.json({ status: "queued", webhook_id: verified.webhookId, outcome: outcomeAt }, 202);
+    return verified.scheme === "splunk-hec"
+      ? c.json({ ...hec, status: "queued", webhook_id: verified.webhookId, outcome: outcomeAt }, 200)
+      : c.json({ status: "queued", webhook_id: verified.webhookId, outcome: outcomeAt }, 202);
   }
 
   // Too large for one queue message: stored before the 202, which then carries the outcome.
@@ -99,6 +115,7 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
   );
   return c.json(
     {
+      ...hec,
       status: "stored",
       webhook_id: verified.webhookId,
       outcome: outcomeAt,
@@ -109,6 +126,28 @@ async function receiveDelivery(c: Context<{ Bindings: Env }>, target: IngestTarg
       intel: outcome.intel,
       ...(outcome.redelivered ? { redelivered: true } : {}),
     },
-    202,
+    verified.scheme === "splunk-hec" ? 200 : 202,
   );
+}
+
+/**
+ * A Standard Webhooks signature, or for kinds whose products cannot sign, the secret itself as a
+ * Splunk HEC token or Basic password; those deliveries are identified by their content.
+ */
+async function verifyDelivery(
+  c: Context<{ Bindings: Env }>,
+  pushAuth: readonly PushAuth[],
+  body: string,
+  secrets: readonly string[],
+): Promise<{ webhookId: string; scheme: PushAuth | "standard-webhooks" }> {
+  if (pushAuth.length > 0 && c.req.header("webhook-signature") === undefined) {
+    const outcome = await verifyPushCredential(c.req.header("authorization"), pushAuth, secrets);
+    if (!outcome.ok)
+      throw new PhoenixError("unauthenticated", `the delivery did not authenticate: ${outcome.reason}`);
+    return { webhookId: await contentWebhookId(body), scheme: outcome.scheme };
+  }
+  const verified = await verifyWebhook(body, Object.fromEntries(c.req.raw.headers), secrets);
+  if (!verified.ok)
+    throw new PhoenixError("unauthenticated", `the webhook signature did not verify: ${verified.reason}`);
+  return { webhookId: verified.webhookId, scheme: "standard-webhooks" };
 }

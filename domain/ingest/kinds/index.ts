@@ -4,6 +4,8 @@ import type { z } from "zod";
 import { fieldErrorsFromIssues, PhoenixError } from "../../errors.ts";
 import type { ConnectorKindDefinition } from "../kind.ts";
 import { aiActivity } from "./ai-activity/index.ts";
+import { ciscoAiDefense } from "./cisco-ai-defense/index.ts";
+import { ciscoSecureAccess } from "./cisco-secure-access/index.ts";
 import { ciscoXdr } from "./cisco-xdr/index.ts";
 import { jiraInboundConfigSchema } from "./jira/config.ts";
 import { ocsfSource } from "./ocsf/index.ts";
@@ -12,6 +14,8 @@ const KINDS = {
   "cisco-xdr": ciscoXdr,
   "ai-activity": aiActivity,
   ocsf: ocsfSource,
+  "cisco-ai-defense": ciscoAiDefense,
+  "cisco-secure-access": ciscoSecureAccess,
 } as const satisfies Record<string, ConnectorKindDefinition>;
 
 /**

@@ -39,7 +39,10 @@ const CONSUMING: Record<string, string> = {
 const FRESH_OFTEN: Record<string, string> = { commandCase: "case" };
 
 // Path ids whose operation needs a fixture of a particular sort, not any of that id's prefix.
-const PATH_FIXTURE: Record<string, string> = { setConnectorXdrPull: "xdrConnector" };
+const PATH_FIXTURE: Record<string, string> = {
+  setConnectorXdrPull: "xdrConnector",
+  setConnectorAiDefensePull: "aiDefenseConnector",
+};
 
 // Path parameters that are not Phoenix ids, by name: a delivery's webhook-id is the sender's.
 const PARAM_FIXTURE: Record<string, string> = { webhookId: "delivery" };

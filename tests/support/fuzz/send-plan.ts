@@ -105,6 +105,8 @@ function fresh(w: TenantFixtures, kind: FixtureKind): Promise<string> {
       return w.connector();
     case "xdrConnector":
       return w.xdrConnector();
+    case "aiDefenseConnector":
+      return w.aiDefenseConnector();
     case "sink":
       return w.sink();
     case "deadLetter":

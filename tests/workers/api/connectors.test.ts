@@ -118,6 +118,65 @@ describe("/v1/connectors", () => {
   });
 });
 
+describe("/v1/connectors/{id}/ai-defense-pull", () => {
+  const settings = { api_key: "aid-7f1c-management-key", region: "eu" };
+
+  it("stores the key encrypted, shows only that there is one, and keeps it across a config change", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token, { kind: "cisco-ai-defense", name: "AI Defense" });
+    const res = await call("PUT", `/v1/connectors/${connector.id}/ai-defense-pull`, {
+      token,
+      body: settings,
+    });
+    expect(res.status).toBe(200);
+    const text = await (await call("GET", `/v1/connectors/${connector.id}`, { token })).text();
+    expect(text).not.toContain("aid-7f1c-management-key");
+    expect(text).not.toContain("Ciphertext");
+    expect(JSON.parse(text)).toMatchObject({ config: { pull: { region: "eu", has_api_key: true } } });
+
+    const patched = await call("PATCH", `/v1/connectors/${connector.id}`, {
+      token,
+      body: { config: { correlationWindowMs: 600_000, pull: { pageSize: 50 } } },
+    });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { config: unknown }).config).toMatchObject({
+      correlationWindowMs: 600_000,
+      pull: { region: "eu", pageSize: 50, has_api_key: true },
+    });
+    const smuggled = await call("PATCH", `/v1/connectors/${connector.id}`, {
+      token,
+      body: { config: { pull: { apiKeyCiphertext: "x" } } },
+    });
+    expect(smuggled.status).toBe(422);
+  });
+
+  it("names bad fields, refuses other kinds (422) and other tenants (404)", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token, { kind: "cisco-ai-defense", name: "AI Defense" });
+    const bad = await call("PUT", `/v1/connectors/${connector.id}/ai-defense-pull`, {
+      token,
+      body: { ...settings, region: "mars" },
+    });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe("region");
+    const xdr = await create(token, { kind: "cisco-xdr", name: "XDR" });
+    const wrongKind = await call("PUT", `/v1/connectors/${xdr.connector.id}/ai-defense-pull`, {
+      token,
+      body: settings,
+    });
+    expect(wrongKind.status).toBe(422);
+    expect(((await wrongKind.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe("kind");
+    const other = await admin();
+    const foreign = await call("PUT", `/v1/connectors/${connector.id}/ai-defense-pull`, {
+      token: other.token,
+      body: settings,
+    });
+    expect(foreign.status).toBe(404);
+    const unchanged = await (await call("GET", `/v1/connectors/${connector.id}`, { token })).json();
+    expect((unchanged as { config: { pull?: unknown } }).config.pull).toBeUndefined();
+  });
+});
+
 describe("/v1/connectors/{id}/xdr-pull", () => {
   const credentials = {
     client_id: "client-7f1c",

@@ -5,6 +5,7 @@
 import { orgBudgetKey, type RequestBudget } from "../../../domain/connectors/xdr-budget.ts";
 import type { XdrRegion } from "../../../domain/connectors/xdr-pull.ts";
 import { propagateTrace, type TraceContext } from "../../telemetry/trace.ts";
+import { backoffMs, MAX_ATTEMPTS, retryAfterSeconds } from "../pull-retry.ts";
 import { type TokenCache, tokenCacheKey, tokenRequest, tokenResponseSchema, XDR_HOSTS } from "./oauth.ts";
 
 export type StopReason =
@@ -38,11 +39,7 @@ export interface XdrClientOptions {
   trace?: TraceContext;
 }
 
-/** Attempts per request when XDR answers 5xx or the connection fails; then the run stops. */
-export const MAX_ATTEMPTS = 3;
 const REQUEST_TIMEOUT_MS = 15_000;
-/** A 429 without a usable Retry-After still waits this long. */
-const DEFAULT_RETRY_AFTER_S = 60;
 
 export interface XdrPage {
   text: string;
@@ -160,22 +157,6 @@ export class XdrClient {
     }
     this.requests++;
   }
-}
-
-/** Exponential backoff with jitter, bounded: about 0.5 s, then 1 s, never above 4 s. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(4000, 500 * 2 ** (attempt - 1));
-  return base + Math.floor(Math.random() * (base / 2));
-}
-
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in whole seconds from `now`. */
-export function retryAfterSeconds(header: string | null, now: number): number {
-  if (header === null) return DEFAULT_RETRY_AFTER_S;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return DEFAULT_RETRY_AFTER_S;
-  return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 /**

@@ -4,13 +4,18 @@
 // bundle that goes through the same ingest as a push, so mapping, dedup, quarantine and correlation
 // are identical. The cursor moves only after a page's items are stored.
 
+import {
+  advanceCursor,
+  alreadyPulled,
+  commitPullCursor,
+  recordPullRun,
+  sameCursor,
+} from "../../../domain/connectors/pull-cursor.ts";
 import { RequestBudget } from "../../../domain/connectors/xdr-budget.ts";
 import {
-  commitXdrPullCursor,
   listXdrPullConnectorIds,
   loadXdrPullTarget,
   readXdrPullPassword,
-  recordXdrPullRun,
 } from "../../../domain/connectors/xdr-pull.ts";
 import { ingestDelivery } from "../../../domain/ingest/deliver.ts";
 import { type PullCursor, pullSettingsSchema } from "../../../domain/ingest/kinds/cisco-xdr/config.ts";
@@ -82,7 +87,7 @@ export interface PullOptions {
   tokens?: TokenCache;
   sleep?: (ms: number) => Promise<void>;
   /** The cursor compare-and-set; tests inject failures here. */
-  commitCursor?: typeof commitXdrPullCursor;
+  commitCursor?: typeof commitPullCursor;
   maxPages?: number;
   /** The trace this run's XDR requests carry; a cron run starts its own. */
   trace?: TraceContext;
@@ -141,7 +146,7 @@ export async function pullConnector(
     trace,
   });
   const metrics = { sink: metricsFor(env), tenant: target.tenant.id };
-  const commit = options.commitCursor ?? commitXdrPullCursor;
+  const commit = options.commitCursor ?? commitPullCursor;
   const db = tenantDatabase(env, target.tenant);
   const pageSize = pull.pageSize ?? DEFAULT_PAGE_SIZE;
 
@@ -168,7 +173,7 @@ export async function pullConnector(
       const fresh: string[] = [];
       let followUps = false;
       for (const incident of incidents) {
-        if (alreadyStored(cursor, incident)) continue;
+        if (alreadyPulled(cursor, incident)) continue;
         const body = await incidentBundle(client, incident);
         const delivered = await ingestDelivery(db, ciscoXdr, {
           connectorId,
@@ -194,7 +199,7 @@ export async function pullConnector(
       // Stored first, cursor second: a crash in between re-pulls this page, and every bundle of it
       // is then a re-delivery (same webhook id), which changes nothing.
       const next = advance(cursor, incidents);
-      if (stored === null || next.since !== cursor.since || next.seen.join("\n") !== cursor.seen.join("\n")) {
+      if (stored === null || !sameCursor(next, cursor)) {
         if (!(await commit(env.CONTROL_DB, connectorId, stored, next, now))) {
           outcome.status = "conflict";
           break;
@@ -267,7 +272,7 @@ export async function pullAllXdrConnectors(
     const outcome = outcomes.at(-1);
     // The connector page shows the last run; a lost record only leaves the previous one showing.
     if (outcome?.status !== "skipped" && outcome) {
-      await recordXdrPullRun(env.CONTROL_DB, connectorId, {
+      await recordPullRun(env.CONTROL_DB, connectorId, {
         at: now,
         status: outcome.status,
         pages: outcome.pages,
@@ -301,33 +306,9 @@ export function incidentQuery(cursor: PullCursor, pageSize: number): URLSearchPa
   });
 }
 
-/** The cursor after a page: the latest timestamp on it, and which incidents were stored at exactly that time. */
-export function advance(cursor: PullCursor, incidents: readonly SearchedIncident[]): PullCursor {
-  let since = Date.parse(cursor.since);
-  let seen = new Set(cursor.seen);
-  for (const incident of incidents) {
-    const at = incident.timestamp !== undefined ? Date.parse(incident.timestamp) : Number.NaN;
-    if (Number.isNaN(at)) continue;
-    if (at > since) {
-      since = at;
-      seen = new Set();
-    }
-    if (at === since && incident.key !== undefined) seen.add(incident.key);
-  }
-  // Kept as XDR wrote it when unchanged, so an unchanged cursor compares equal.
-  const sinceText = since === Date.parse(cursor.since) ? cursor.since : new Date(since).toISOString();
-  return { since: sinceText, seen: [...seen].sort() };
-}
-
-/** Stored in an earlier page or run: on the cursor's boundary time and listed as seen there. */
-function alreadyStored(cursor: PullCursor, incident: SearchedIncident): boolean {
-  return (
-    incident.key !== undefined &&
-    incident.timestamp !== undefined &&
-    Date.parse(incident.timestamp) === Date.parse(cursor.since) &&
-    cursor.seen.includes(incident.key)
-  );
-}
+/** The cursor after a page (pull-cursor.ts), for the incidents on it. */
+export const advance = (cursor: PullCursor, incidents: readonly SearchedIncident[]): PullCursor =>
+  advanceCursor(cursor, incidents);
 
 function searchResults(page: XdrPage): SearchedIncident[] {
   const elements = jsonArrayElements(page.text, "the incident search");

@@ -187,25 +187,48 @@ export const aiActivity: ConnectorKindDefinition = {
         errors: parsed.errors,
       };
     }
-    const event = parsed.event;
-
-    const findings: MappedFinding[] = [];
-    const detections = detectionsOf(event);
-    for (const detection of detections) {
-      const correlation = aiActivityCorrelation(event, detection, windowMs);
-      const repeated = detections.filter((d) => d.type === detection.type).length > 1;
-      const result = detectionFindingSchema.safeParse(
-        toFinding(event, detection, item.raw, { basis: correlation.basis, repeated }),
-      );
-      if (!result.success) {
-        const errors = fieldErrorsFromIssues(result.error.issues);
-        return { ok: false, reason: `the mapped finding is invalid: ${fieldList(errors)}`, errors };
-      }
-      findings.push({ finding: result.data, correlationKey: correlation.key });
-    }
-    return { ok: true, findings };
+    return mapAiActivityEvent(parsed.event, item.raw, windowMs);
   },
 };
+
+/**
+ * What a vendor connector adds when its events are mapped through this format (cisco-ai-defense,
+ * cisco-secure-access): who reported it, the vendor's own record, and any content it dropped.
+ */
+export interface AiSourceContext {
+  /** The connector kind: `metadata.log_name` and a `source:` label. */
+  logName: string;
+  /** The product that reported it, as `metadata.product`, where ai-activity names the application. */
+  product: { name: string; vendor_name: string; version?: string };
+  /** The vendor's record, whole and under its own key, in `unmapped`: no vendor field is lost. */
+  unmapped: Record<string, unknown>;
+  /** Where content the source sent was, before Phoenix dropped it ahead of storage. */
+  contentDropped?: readonly string[];
+}
+
+/** One finding per detection of a valid event (none for an allowed event with no detection). */
+export function mapAiActivityEvent(
+  event: AiActivityEvent,
+  raw: string,
+  windowMs: number,
+  source?: AiSourceContext,
+): MapResult {
+  const findings: MappedFinding[] = [];
+  const detections = detectionsOf(event);
+  for (const detection of detections) {
+    const correlation = aiActivityCorrelation(event, detection, windowMs);
+    const repeated = detections.filter((d) => d.type === detection.type).length > 1;
+    const result = detectionFindingSchema.safeParse(
+      toFinding(event, detection, raw, { basis: correlation.basis, repeated, source }),
+    );
+    if (!result.success) {
+      const errors = fieldErrorsFromIssues(result.error.issues);
+      return { ok: false, reason: `the mapped finding is invalid: ${fieldList(errors)}`, errors };
+    }
+    findings.push({ finding: result.data, correlationKey: correlation.key });
+  }
+  return { ok: true, findings };
+}
 
 /** A detection as mapped: 1.0's are 1.1's with a score; `reported` is false for a verdict alone. */
 type Detection = AiActivityDetection & { reported: boolean };
@@ -230,7 +253,7 @@ function toFinding(
   event: AiActivityEvent,
   detection: Detection,
   raw: string,
-  how: { basis: AiCorrelationBasis; repeated: boolean },
+  how: { basis: AiCorrelationBasis; repeated: boolean; source?: AiSourceContext | undefined },
 ): Record<string, unknown> {
   const timeMs = eventTimeMs(event);
   const label = DETECTION_LABELS[detection.type];
@@ -239,7 +262,10 @@ function toFinding(
   const outcome =
     event.verdict === "blocked" ? "blocked" : event.verdict === "redacted" ? "redacted" : "detected";
   const title = `${label} ${outcome} in ${event.application.name}`;
-  const description = describeEvent(event, detection, label);
+  const source = how.source;
+  const dropped = source?.contentDropped ?? [];
+  // The alert says so when the source sent content that never reached storage.
+  const description = `${describeEvent(event, detection, label)}${dropped.length > 0 ? ` Content the source sent (${dropped.length} ${dropped.length === 1 ? "field" : "fields"}) was dropped before storage.` : ""}`;
   const { application, model } = event;
   const v11 = event.schema_version === "1.1" ? event : undefined;
   const owasp = detection.owasp_llm ?? [];
@@ -292,8 +318,10 @@ function toFinding(
     metadata: {
       version: "1.8.0",
       uid: event.event_id,
-      product: compact({ name: application.name, vendor_name: application.vendor, uid: application.id }),
-      log_name: "ai-activity",
+      product:
+        source?.product ??
+        compact({ name: application.name, vendor_name: application.vendor, uid: application.id }),
+      log_name: source?.logName ?? "ai-activity",
       log_version: event.schema_version,
       event_code: event.action.type,
       labels: [
@@ -303,6 +331,8 @@ function toFinding(
         `detection:${detection.type}`,
         `correlation:${how.basis}`,
         ...owasp.map((id) => `owasp:${id}`),
+        ...(source === undefined ? [] : [`source:${source.logName}`]),
+        ...(dropped.length > 0 ? ["content-dropped"] : []),
       ],
       profiles: ["security_control"],
       ...(v11?.correlation_id !== undefined ? { correlation_uid: v11.correlation_id } : {}),
@@ -355,7 +385,9 @@ function toFinding(
         accessed_resources: v11?.accessed_resources,
         content_hashes: event.content_hashes,
         correlation_basis: how.basis,
+        content_dropped: dropped.length > 0 ? dropped : undefined,
       }),
+      ...source?.unmapped,
     },
     raw_data: raw,
   };

@@ -6,7 +6,8 @@ import {
   rollingHourLimits,
   XDR_REQUESTS_PER_HOUR,
 } from "../../../../domain/connectors/xdr-budget.ts";
-import { nextPageParams, retryAfterSeconds } from "../../../../workers/ingest/cisco-xdr/client.ts";
+import { nextPageParams } from "../../../../workers/ingest/cisco-xdr/client.ts";
+import { retryAfterSeconds } from "../../../../workers/ingest/pull-retry.ts";
 
 const HOUR = 60 * 60 * 1000;
 

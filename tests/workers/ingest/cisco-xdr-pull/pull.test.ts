@@ -3,8 +3,9 @@
 // between storing a page and committing the cursor, and correlation of sightings into incident cases.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { commitPullCursor } from "../../../../domain/connectors/pull-cursor.ts";
 import { MemoryBudgetStore, orgBudgetKey, RequestBudget } from "../../../../domain/connectors/xdr-budget.ts";
-import { commitXdrPullCursor, setXdrPullCredentials } from "../../../../domain/connectors/xdr-pull.ts";
+import { setXdrPullCredentials } from "../../../../domain/connectors/xdr-pull.ts";
 import { TokenCache } from "../../../../workers/ingest/cisco-xdr/oauth.ts";
 import {
   INCIDENT_SEARCH_PATH,
@@ -250,9 +251,9 @@ describe("crash between storing a page and committing the cursor", () => {
     const c = await pullingConnector(fake, { pageSize: 2 });
 
     let failures = 1;
-    const crashingCommit: typeof commitXdrPullCursor = async (...args) => {
+    const crashingCommit: typeof commitPullCursor = async (...args) => {
       if (failures-- > 0) throw new Error("the isolate died before the cursor was committed");
-      return commitXdrPullCursor(...args);
+      return commitPullCursor(...args);
     };
     await expect(
       pullConnector(env, c.id, Date.now(), isolated({ commitCursor: crashingCommit })),
@@ -332,7 +333,7 @@ describe("budget and stored credentials", () => {
 
     // The compare-and-set refuses a stale previous value.
     expect(
-      await commitXdrPullCursor(env.CONTROL_DB, c.id, null, { since: "2026-01-01T00:00:00.000Z", seen: [] }),
+      await commitPullCursor(env.CONTROL_DB, c.id, null, { since: "2026-01-01T00:00:00.000Z", seen: [] }),
     ).toBe(false);
 
     const other = new FakeXdr().install();

@@ -1,0 +1,24 @@
+// How every pull (Cisco XDR, Cisco AI Defense) treats a vendor API that is busy or failing: a 5xx or
+// a dropped connection is tried again a bounded number of times with backoff; a 429 ends the run
+// and the vendor's Retry-After says when the next may ask (no waiting inside a Worker).
+
+/** Attempts per request when the API answers 5xx or the connection fails; then the run stops. */
+export const MAX_ATTEMPTS = 3;
+/** A 429 without a usable Retry-After still waits this long. */
+const DEFAULT_RETRY_AFTER_S = 60;
+
+/** Exponential backoff with jitter, bounded: about 0.5 s, then 1 s, never above 4 s. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(4000, 500 * 2 ** (attempt - 1));
+  return base + Math.floor(Math.random() * (base / 2));
+}
+
+/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in whole seconds from `now`. */
+export function retryAfterSeconds(header: string | null, now: number): number {
+  if (header === null) return DEFAULT_RETRY_AFTER_S;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return DEFAULT_RETRY_AFTER_S;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
