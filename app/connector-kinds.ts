@@ -1,7 +1,10 @@
 // How the workbench names and explains each connector kind.
 import type { ConnectorKind } from "../domain/ingest/kinds/index.ts";
 
-export const CONNECTOR_KIND: Record<ConnectorKind, { label: string; about: string; settings: string }> = {
+export const CONNECTOR_KIND: Record<
+  ConnectorKind,
+  { label: string; about: string; settings: string; push?: string }
+> = {
   "cisco-xdr": {
     label: "Cisco XDR",
     about:
@@ -21,12 +24,22 @@ export const CONNECTOR_KIND: Record<ConnectorKind, { label: string; about: strin
       "AI Defense runtime events: pushed in the shape of its Splunk export (HEC token or signed), or pulled from its Management API. Prompt text is never kept.",
     settings:
       "correlationWindowMs as for AI activity; pull.pageSize (1–100) and pull.lookbackMinutes tune the pull.",
+    push: "In AI Defense's Splunk integration, give this URL as the HEC URL and the signing secret as the HEC token (Authorization: Splunk …).",
   },
   "cisco-secure-access": {
     label: "Cisco Secure Access",
     about:
       "Security events pushed by a Secure Access webhook (HTTP Basic, the connector's secret as password): AI Guardrails and other DLP events become alerts, other categories are acknowledged. Prompt text is never kept.",
     settings: "correlationWindowMs as for AI activity.",
+    push: "In Secure Access, add a webhook integration with this URL, any user name, and the signing secret as its password (HTTP Basic).",
+  },
+  "m365-copilot": {
+    label: "Microsoft 365 Copilot",
+    about:
+      "CopilotInteraction audit records pulled from the Office 365 Management Activity API: jailbreaks, cross-prompt injection in files Copilot read, and resources a policy kept out of its answers.",
+    push: "Microsoft 365 does not push: Phoenix pulls with the app registration below. A relay may post content blobs here, signed as the example is.",
+    settings:
+      "correlationWindowMs as for AI activity; pull.lookbackHours (1–168) and pull.maxBlobs (1–500) tune the pull.",
   },
   ocsf: {
     label: "OCSF",

@@ -13,6 +13,7 @@ import { correlateAlerts } from "../durable-objects/correlate-alerts.ts";
 import { tenants } from "../schema/control.ts";
 import { pullAllAiDefenseConnectors } from "./ingest/cisco-ai-defense/pull.ts";
 import { pullAllXdrConnectors } from "./ingest/cisco-xdr/pull.ts";
+import { pullAllM365Connectors } from "./ingest/m365-copilot/pull.ts";
 
 export async function runScheduled(
   env: Env,
@@ -23,7 +24,7 @@ export async function runScheduled(
   const correlated = await finishOwedCorrelations(env, active);
   const purged = await purgeExpired(env, active, now);
   await rotateKeys(env, now);
-  // Not safety nets: the pulls (Cisco XDR, Cisco AI Defense) run on the clock by design.
+  // Not safety nets: the pulls (Cisco XDR, Cisco AI Defense, Microsoft 365) run on the clock by design.
   try {
     await pullAllXdrConnectors(env, now);
   } catch (error) {
@@ -33,6 +34,11 @@ export async function runScheduled(
     await pullAllAiDefenseConnectors(env, now);
   } catch (error) {
     console.error(JSON.stringify({ level: "error", msg: "ai defense pull failed", error: String(error) }));
+  }
+  try {
+    await pullAllM365Connectors(env, now);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "m365 pull failed", error: String(error) }));
   }
   return { ...sla, correlated, purged };
 }

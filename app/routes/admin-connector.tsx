@@ -1,14 +1,17 @@
 // `/admin/connectors/:connectorId`: one source connector. Where to send deliveries, with a signed
 // example curl to try the path end to end; the signing secret's rotation and grace; the kind's
-// settings; a Cisco XDR connector's pull credentials and state; and its quarantine, item by item,
+// settings; a pulling connector's credentials and state (Cisco XDR here, AI Defense and Microsoft 365
+// in vendor-pull.tsx); and its quarantine, item by item,
 // with a replay for each. The same domain services and audit as /v1/connectors and /v1/quarantine.
 import { Form, Link, useActionData } from "react-router";
 import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
+import { type AiDefenseRegion, setAiDefensePullKey } from "../../domain/connectors/ai-defense-pull.ts";
 import {
   curlCommand,
   hasExampleDelivery,
   signedExampleDelivery,
 } from "../../domain/connectors/example-delivery.ts";
+import { setM365PullCredentials } from "../../domain/connectors/m365-pull.ts";
 import {
   DEFAULT_ROTATION_GRACE_MS,
   getConnector,
@@ -24,6 +27,7 @@ import {
   type XdrRegion,
   xdrBudgetUsage,
 } from "../../domain/connectors/xdr-pull.ts";
+import { AI_DEFENSE_REGIONS } from "../../domain/ingest/kinds/cisco-ai-defense/index.ts";
 import { validateConnectorConfig } from "../../domain/ingest/kinds/index.ts";
 import { listQuarantine } from "../../domain/ingest/quarantine.ts";
 import { decryptSecret } from "../../domain/secrets.ts";
@@ -42,6 +46,7 @@ import { exactTime, relativeTime, shortDuration, useNow } from "../clock.tsx";
 import { CONNECTOR_KIND, connectorKindLabel, ingestUrl } from "../connector-kinds.ts";
 import { CopyButton } from "../copy-button.tsx";
 import { tenantAccess } from "../tenant-access.server.ts";
+import { AiDefensePullPanel, M365PullPanel, vendorPullView } from "../vendor-pull.tsx";
 import { signedInFormPost, withPhoenixErrors } from "../workbench.server.ts";
 import type { Route } from "./+types/admin-connector";
 import { useShell } from "./shell.tsx";
@@ -63,9 +68,9 @@ const GRACE_CHOICES = [
 /** The part of `config` an admin edits here: the pull's credentials, cursor and last run have their own paths. */
 function editableConfig(config: Record<string, unknown>): Record<string, unknown> {
   if (!isRecord(config.pull)) return config;
-  const { pageSize, lookbackMinutes } = config.pull;
+  const { pageSize, lookbackMinutes, lookbackHours, maxBlobs } = config.pull;
   const tuning = Object.fromEntries(
-    Object.entries({ pageSize, lookbackMinutes }).filter(([, v]) => v !== undefined),
+    Object.entries({ pageSize, lookbackMinutes, lookbackHours, maxBlobs }).filter(([, v]) => v !== undefined),
   );
   const { pull: _pull, ...rest } = config;
   return Object.keys(tuning).length > 0 ? { ...rest, pull: tuning } : rest;
@@ -130,6 +135,10 @@ export async function loader(args: Route.LoaderArgs) {
         lastRun: isRecord(pull.lastRun) ? (pull.lastRun as unknown as XdrPullRun) : null,
       },
       budget,
+      vendorPull:
+        (kind === "cisco-ai-defense" || kind === "m365-copilot") && isRecord(view.config.pull)
+          ? vendorPullView(view.config.pull)
+          : null,
       quarantine: quarantine.items.map((q) => ({
         id: q.id,
         reason: q.reason,
@@ -251,6 +260,55 @@ export function action(args: Route.ActionArgs) {
           await setXdrPullCredentials(db, env.SECRETS_ENCRYPTION_KEY, tenantId, id, credentials, now, actor);
           return { ok: true, message: "Pull credentials saved: the next scheduled pull signs in with them" };
         }
+        case "ai-defense-pull": {
+          const region = text("region");
+          const apiKey = String(form.get("api_key") ?? "").trim();
+          const missing = [
+            ...(AI_DEFENSE_REGIONS.includes(region as AiDefenseRegion)
+              ? []
+              : [{ field: "region", message: "choose a region" }]),
+            ...(apiKey === "" || apiKey.length > 500
+              ? [{ field: "api_key", message: "is required (up to 500 characters)" }]
+              : []),
+          ];
+          if (missing.length > 0) return refusal("The pull key needs attention.", missing);
+          await setAiDefensePullKey(
+            db,
+            env.SECRETS_ENCRYPTION_KEY,
+            tenantId,
+            id,
+            { apiKey, region: region as AiDefenseRegion },
+            now,
+            actor,
+          );
+          return { ok: true, message: "Pull key saved: the next scheduled pull lists events with it" };
+        }
+        case "m365-pull": {
+          const settings = {
+            tenantId: text("tenant_id"),
+            clientId: text("client_id"),
+            clientSecret: String(form.get("client_secret") ?? ""),
+            publisherId: text("publisher_id") || undefined,
+          };
+          const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+          const missing = [
+            ...(uuid.test(settings.tenantId)
+              ? []
+              : [{ field: "tenant_id", message: "must be the tenant's id (a GUID)" }]),
+            ...(uuid.test(settings.clientId)
+              ? []
+              : [{ field: "client_id", message: "must be the application id (a GUID)" }]),
+            ...(settings.clientSecret === "" || settings.clientSecret.length > 500
+              ? [{ field: "client_secret", message: "is required (up to 500 characters)" }]
+              : []),
+            ...(settings.publisherId === undefined || uuid.test(settings.publisherId)
+              ? []
+              : [{ field: "publisher_id", message: "must be a tenant id (a GUID)" }]),
+          ];
+          if (missing.length > 0) return refusal("The app registration needs attention.", missing);
+          await setM365PullCredentials(db, env.SECRETS_ENCRYPTION_KEY, tenantId, id, settings, now, actor);
+          return { ok: true, message: "App registration saved: the next scheduled pull signs in with it" };
+        }
         case "replay": {
           requirePermission(principal, "quarantine.replay");
           const outcome = await replayQuarantinedFor(env, principal.tenant, text("item"), now);
@@ -364,6 +422,7 @@ export default function AdminConnectorPage({ loaderData: data }: Route.Component
                   <code>webhook-timestamp</code> (within 5 minutes) and <code>webhook-signature</code>, an
                   HMAC-SHA256 with the secret shown when the connector was added or last rotated.
                 </p>
+                {kind?.push && <p className="mt-2 text-[12px] text-muted">{kind.push}</p>}
               </>
             ) : (
               <p className="mt-2 text-[12px] text-muted">
@@ -493,6 +552,11 @@ export default function AdminConnectorPage({ loaderData: data }: Route.Component
             rows={6}
             save="Save settings"
           />
+
+          {c.kind === "cisco-ai-defense" && (
+            <AiDefensePullPanel pull={data.vendorPull} now={now} hidden={hidden} />
+          )}
+          {c.kind === "m365-copilot" && <M365PullPanel pull={data.vendorPull} now={now} hidden={hidden} />}
 
           {c.kind === "cisco-xdr" && (
             <section aria-labelledby="pull" className={panel}>

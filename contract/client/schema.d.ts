@@ -401,6 +401,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/connectors/{id}/m365-pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the Microsoft Entra app registration an m365-copilot connector pulls audit records with
+         * @description The app needs the Office 365 Management APIs' ActivityFeed.Read permission in the customer's tenant. The client secret is stored encrypted and never returned. Another tenant restarts the pull and its subscription.
+         */
+        put: operations["setConnectorM365Pull"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connectors/{id}/rotate-secret": {
         parameters: {
             query?: never;
@@ -990,6 +1010,16 @@ export interface components {
                 pageSize?: number;
                 /** @description How far back the first pull reaches. */
                 lookbackMinutes?: number;
+            };
+        };
+        M365CopilotConnectorConfig: {
+            /** @description Alerts of one actor (or, with none, one session, or else one application and policy), application and detection type within this window share a case. */
+            correlationWindowMs?: number;
+            pull?: {
+                /** @description How far back the first pull reaches (the API keeps 7 days). */
+                lookbackHours?: number;
+                /** @description Content blobs fetched per run. */
+                maxBlobs?: number;
             };
         };
         /** @description Version 1.0 of the ai-activity format: one AI interaction (prompt, completion, tool call or file upload) by a user or an agent in an AI application, the source's verdict and its detections with scores. It carries SHA-256 content hashes, never content: fields such as content or prompt_text are refused, as is any field not listed. Send one event, a JSON array, or NDJSON (one event per line). */
@@ -2422,9 +2452,9 @@ export interface components {
         Connector: {
             id: string;
             /** @enum {string} */
-            kind: "cisco-xdr" | "ai-activity" | "ocsf" | "cisco-ai-defense" | "cisco-secure-access" | "jira";
+            kind: "cisco-xdr" | "ai-activity" | "ocsf" | "cisco-ai-defense" | "m365-copilot" | "cisco-secure-access" | "jira";
             name: string;
-            config: components["schemas"]["CiscoXdrConnectorConfigView"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfigView"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+            config: components["schemas"]["CiscoXdrConnectorConfigView"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfigView"] | components["schemas"]["M365CopilotConnectorConfigView"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
             /** @enum {string} */
             status: "active" | "disabled";
             previous_secret_expires_at: number | null;
@@ -2478,6 +2508,28 @@ export interface components {
                 /** @enum {string} */
                 region?: "us" | "eu" | "ap";
                 has_api_key?: boolean;
+                cursor?: {
+                    /** Format: date-time */
+                    since: string;
+                    seen: string[];
+                } | null;
+                lastRun?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        M365CopilotConnectorConfigView: {
+            correlationWindowMs?: number;
+            pull?: {
+                /** @description How far back the first pull reaches (the API keeps 7 days). */
+                lookbackHours?: number;
+                /** @description Content blobs fetched per run. */
+                maxBlobs?: number;
+                tenantId?: string;
+                clientId?: string;
+                publisherId?: string;
+                has_client_secret?: boolean;
+                subscribed?: boolean;
                 cursor?: {
                     /** Format: date-time */
                     since: string;
@@ -5135,15 +5187,15 @@ export interface operations {
                  */
                 "application/json": {
                     /** @enum {string} */
-                    kind: "cisco-xdr" | "ai-activity" | "ocsf" | "cisco-ai-defense" | "cisco-secure-access" | "jira";
+                    kind: "cisco-xdr" | "ai-activity" | "ocsf" | "cisco-ai-defense" | "m365-copilot" | "cisco-secure-access" | "jira";
                     name: string;
                     /**
-                     * @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).
+                     * @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `pull.lookbackHours` and `pull.maxBlobs` (m365-copilot, with `correlationWindowMs`); `correlationWindowMs` (cisco-secure-access); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).
                      * @default {}
                      */
                     config?: {
                         [key: string]: unknown;
-                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfig"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfig"] | components["schemas"]["M365CopilotConnectorConfig"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
                 };
             };
         };
@@ -5364,10 +5416,10 @@ export interface operations {
                  */
                 "application/json": {
                     name?: string;
-                    /** @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028). */
+                    /** @description The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `pull.lookbackHours` and `pull.maxBlobs` (m365-copilot, with `correlationWindowMs`); `correlationWindowMs` (cisco-secure-access); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028). */
                     config?: {
                         [key: string]: unknown;
-                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfig"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
+                    } | components["schemas"]["CiscoXdrConnectorConfig"] | components["schemas"]["AiActivityConnectorConfig"] | components["schemas"]["OcsfConnectorConfig"] | components["schemas"]["CiscoAiDefenseConnectorConfig"] | components["schemas"]["M365CopilotConnectorConfig"] | components["schemas"]["CiscoSecureAccessConnectorConfig"] | components["schemas"]["JiraConnectorConfig"];
                     /** @enum {string} */
                     status?: "active" | "disabled";
                 };
@@ -5656,6 +5708,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "api_key": "aid-mgmt-4f1c…",
+                 *       "region": "us"
+                 *     }
+                 */
                 "application/json": {
                     api_key: string;
                     /** @enum {string} */
@@ -5670,6 +5728,145 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "con_01m93f2q7b8kq8g15qah03hhk2",
+                     *       "kind": "cisco-ai-defense",
+                     *       "name": "AI Defense",
+                     *       "config": {
+                     *         "pull": {
+                     *           "region": "us",
+                     *           "has_api_key": true
+                     *         }
+                     *       },
+                     *       "status": "active",
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": 1796363177209,
+                     *       "updated_at": 1796363177214
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Connector"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, or a query parameter that is not what it must be (`errors` names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the required scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (including another tenant's resources). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON in UTF-8, or is compressed. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request failed validation; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setConnectorM365Pull: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "tenant_id": "408e31c8-8f05-410a-9221-84335f0ce512",
+                 *       "client_id": "5f0c2a1e-3b7d-4c55-9e21-0d8a4f7b1c01",
+                 *       "client_secret": "Xq8~…"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The customer's Microsoft Entra tenant id.
+                     */
+                    tenant_id: string;
+                    /**
+                     * Format: uuid
+                     * @description The app registration's application (client) id.
+                     */
+                    client_id: string;
+                    client_secret: string;
+                    /**
+                     * Format: uuid
+                     * @description The tenant id Microsoft counts the requests against (PublisherIdentifier).
+                     */
+                    publisher_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The connector. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "con_01m93f2q7b8kq8g15qah03hhk3",
+                     *       "kind": "m365-copilot",
+                     *       "name": "Copilot audit",
+                     *       "config": {
+                     *         "pull": {
+                     *           "tenantId": "408e31c8-8f05-410a-9221-84335f0ce512",
+                     *           "clientId": "5f0c2a1e-3b7d-4c55-9e21-0d8a4f7b1c01",
+                     *           "has_client_secret": true
+                     *         }
+                     *       },
+                     *       "status": "active",
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": 1796363177209,
+                     *       "updated_at": 1796363177214
+                     *     }
+                     */
                     "application/json": components["schemas"]["Connector"];
                 };
             };

@@ -17,11 +17,22 @@ export interface ExampleDelivery {
 }
 
 /** The connector kinds whose deliveries are findings: each has an example. */
-export type FindingKind = "ocsf" | "ai-activity" | "cisco-xdr";
+export const FINDING_KINDS = [
+  "ocsf",
+  "ai-activity",
+  "cisco-xdr",
+  "cisco-ai-defense",
+  "cisco-secure-access",
+  "m365-copilot",
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
-/** The finding kinds have an example; a Jira connector takes Jira's own webhooks, which Jira signs. */
+/**
+ * The finding kinds have an example, in their product's own shape and signed per Standard Webhooks
+ * (which every kind accepts); a Jira connector takes Jira's own webhooks, which Jira signs.
+ */
 export function hasExampleDelivery(kind: string): kind is FindingKind {
-  return kind === "ocsf" || kind === "ai-activity" || kind === "cisco-xdr";
+  return (FINDING_KINDS as readonly string[]).includes(kind);
 }
 
 /** The example body of `kind`, with ids derived from `nonce` so each example is a new alert. */
@@ -107,6 +118,92 @@ export function exampleBody(
         }),
       };
     }
+    case "cisco-ai-defense":
+      // A Management API event, as the pull lists it.
+      return {
+        contentType: "application/json",
+        title: `Prompt injection blocked in ${connectorName}`,
+        body: JSON.stringify({
+          event_id: `example-${nonce}`,
+          event_date: at,
+          event_action: "Block",
+          direction: "Prompt",
+          model_name: "example-model",
+          rule_matches: {
+            items: [
+              {
+                guardrail_type: "Security",
+                guardrail_ruleset_type: "Prompt Injection",
+                guardrail_entity: "Prompt Injection",
+                guardrail_action: "Block",
+              },
+            ],
+          },
+          application: { application_id: "example-application", application_name: connectorName },
+          policy: { policy_id: "example-policy", policy_name: "Example policy" },
+        }),
+      };
+    case "cisco-secure-access":
+      // One AI Guardrails event in the push envelope.
+      return {
+        contentType: "application/json",
+        title: `Prompt injection blocked in ${connectorName}`,
+        body: JSON.stringify({
+          specversion: "1.0",
+          type: "secureaccess.dlp.v1",
+          source: "secureaccess",
+          id: `example-${nonce}`,
+          time: at,
+          datacontenttype: "application/json",
+          data: {
+            events: [
+              {
+                eventId: `example-${nonce}`,
+                detected: at,
+                action: "BLOCK",
+                severity: "HIGH",
+                direction: "upload",
+                fileName: "Form",
+                application: { id: 1, name: connectorName },
+                rule: {
+                  id: "example-rule",
+                  name: "Example AI guardrail",
+                  classifications: [
+                    {
+                      id: "1",
+                      name: "Security Guardrail",
+                      classifiers: [{ id: "c1", name: "Prompt injection", totalMatches: 1 }],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        }),
+      };
+    case "m365-copilot":
+      // A content blob holding one CopilotInteraction record, as the pull fetches it.
+      return {
+        contentType: "application/json",
+        title: "Jailbreak attempt blocked in Microsoft 365 Copilot (BizChat)",
+        body: JSON.stringify([
+          {
+            CreationTime: at.slice(0, 19),
+            Id: `example-${nonce}`,
+            Operation: "CopilotInteraction",
+            RecordType: 261,
+            UserType: 0,
+            Workload: "Copilot",
+            UserId: "example.user@example.com",
+            CopilotEventData: {
+              AppHost: "BizChat",
+              ThreadId: `example-thread-${nonce}`,
+              Messages: [{ Id: "1", isPrompt: true, JailbreakDetected: true }],
+              AccessedResources: [],
+            },
+          },
+        ]),
+      };
   }
 }
 

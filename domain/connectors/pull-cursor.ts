@@ -4,9 +4,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { connectors } from "../../schema/control.ts";
-import type { Actor } from "../actor.ts";
-import { commitAdminChange } from "../admin-audit.ts";
-import { type ConnectorRow, connectorChange, isRecord, ownedBy } from "./service.ts";
 
 export interface PullCursor {
   since: string;
@@ -91,37 +88,4 @@ export async function recordPullRun(
     .update(connectors)
     .set({ config: sql`json_set(${connectors.config}, '$.pull.lastRun', json(${JSON.stringify(kept)}))` })
     .where(and(eq(connectors.id, connectorId), sql`json_type(${connectors.config}, '$.pull') = 'object'`));
-}
-
-/**
- * Merges `patch` into a connector's pull settings with its admin audit record. A JSON merge patch
- * (RFC 7396) on `config.pull`, so a cursor or last run committed meanwhile is not overwritten.
- */
-export async function patchPullSettings(
-  controlDb: D1Database,
-  current: ConnectorRow,
-  patch: Record<string, unknown>,
-  change: { action: string; actor: Actor; now: number },
-): Promise<void> {
-  const previous = isRecord(current.config.pull) ? current.config.pull : {};
-  // The settings as the merge patch leaves them, for the audit record (which leaves the cursor out).
-  const after: ConnectorRow = {
-    ...current,
-    config: { ...current.config, pull: { ...previous, ...patch } },
-    updatedAt: change.now,
-  };
-  await commitAdminChange(
-    controlDb,
-    connectorChange(current.tenantId, current.id, change.actor, change.action, current, after),
-    () => [
-      drizzle(controlDb)
-        .update(connectors)
-        .set({
-          config: sql`json_set(${connectors.config}, '$.pull', json_patch(coalesce(json_extract(${connectors.config}, '$.pull'), '{}'), json(${JSON.stringify(patch)})))`,
-          updatedAt: change.now,
-        })
-        .where(ownedBy(current.id, current.tenantId)),
-    ],
-    change.now,
-  );
 }

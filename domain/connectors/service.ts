@@ -60,11 +60,16 @@ function withPullKept(
 function publicConfig(kind: string, config: Record<string, unknown>): Record<string, unknown> {
   const pull = config.pull;
   if (typeof pull !== "object" || pull === null) return config;
-  const { clientPasswordCiphertext, apiKeyCiphertext, ...visible } = pull as Record<string, unknown>;
+  const { clientPasswordCiphertext, apiKeyCiphertext, clientSecretCiphertext, ...visible } = pull as Record<
+    string,
+    unknown
+  >;
   const has =
     kind === "cisco-ai-defense"
       ? { has_api_key: typeof apiKeyCiphertext === "string" }
-      : { has_client_password: typeof clientPasswordCiphertext === "string" };
+      : kind === "m365-copilot"
+        ? { has_client_secret: typeof clientSecretCiphertext === "string" }
+        : { has_client_password: typeof clientPasswordCiphertext === "string" };
   return { ...config, pull: { ...visible, ...has } };
 }
 

@@ -8,7 +8,7 @@ import { type Actor, SYSTEM_ACTOR } from "../actor.ts";
 import { PhoenixError } from "../errors.ts";
 import { decryptSecret, encryptSecret } from "../secrets.ts";
 import type { Tenant } from "../tenancy.ts";
-import { patchPullSettings } from "./pull-cursor.ts";
+import { patchPullSettings } from "./pulling-connectors.ts";
 import {
   type ConnectorRow,
   type ConnectorView,

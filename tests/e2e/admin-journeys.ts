@@ -160,6 +160,58 @@ export function registerAdminJourneys(originOf: () => string): void {
     );
   }, 120_000);
 
+  it("lets an admin give the AI security connectors what they pull with, and never shows it back", async () => {
+    const page = await signedIn("Adi Admin");
+    for (const { kind, name, fill, save, saved, secret } of [
+      {
+        kind: "cisco-ai-defense",
+        name: `AI Defense ${Date.now()}`,
+        fill: async () => {
+          await page.getByLabel("Region").selectOption("eu");
+          await page.getByLabel(/Management API key/).fill("aid-journey-key-7f1c");
+        },
+        save: "Save pull key",
+        saved: "Pull key saved",
+        secret: "aid-journey-key-7f1c",
+      },
+      {
+        kind: "m365-copilot",
+        name: `Copilot audit ${Date.now()}`,
+        fill: async () => {
+          await page.getByLabel("Tenant id").fill("408e31c8-8f05-410a-9221-84335f0ce512");
+          await page.getByLabel("Application (client) id").fill("5f0c2a1e-3b7d-4c55-9e21-0d8a4f7b1c01");
+          await page.getByLabel(/Client secret/).fill("m365-journey-secret");
+        },
+        save: "Save app registration",
+        saved: "App registration saved",
+        secret: "m365-journey-secret",
+      },
+    ]) {
+      await page.goto(`${originOf()}/admin/connectors`);
+      const add = page.getByRole("form", { name: "Add a connector" });
+      await add.getByLabel("Kind").selectOption(kind);
+      await add.getByLabel("Name").fill(name);
+      await add.getByRole("button", { name: "Add connector" }).click();
+      await contains(page.getByRole("status"), `Added ${name}`);
+      await page.getByRole("link", { name: `Open ${name}` }).click();
+      await page.waitForURL(/\/admin\/connectors\/con/);
+      // The example, in the product's own shape, verifies and is queued like any delivery.
+      const sent = await sendCurl((await page.getByTestId("example-curl").textContent()) ?? "");
+      expect(sent.status, await sent.clone().text()).toBe(202);
+      await contains(page.getByRole("region", { name: /^Pull from/ }), "Not pulling: push only");
+      await fill();
+      await page.getByRole("button", { name: save }).click();
+      await contains(page.getByRole("status"), saved);
+      await contains(page.getByRole("region", { name: /^Pull from/ }), "Signs in as");
+      expect(await page.content()).not.toContain(secret);
+      await page.screenshot({ path: join(ARTEFACTS, `connector-${kind}.png`), fullPage: true });
+      expect(await axeCount(page, `admin connector ${kind}`)).toBe(0);
+    }
+    console.log(
+      "AI security connectors: cisco-ai-defense and m365-copilot examples sent (202), pull credentials saved from their pages, never shown back",
+    );
+  }, 120_000);
+
   it("lets an admin see a Jira sink fail on bad credentials, fix them, and replay its dead letters", async () => {
     const page = await signedIn("Adi Admin");
     await page.goto(`${originOf()}/admin/sinks`);

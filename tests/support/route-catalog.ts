@@ -45,6 +45,7 @@ export const SHARED_FIXTURES = [
   "connector",
   "xdrConnector",
   "aiDefenseConnector",
+  "m365Connector",
   "asset",
   "quarantined",
   "user",
@@ -112,7 +113,9 @@ export class TenantFixtures {
     return body.id;
   }
 
-  async connector(kind: "ocsf" | "cisco-xdr" | "cisco-ai-defense" = "ocsf"): Promise<string> {
+  async connector(
+    kind: "ocsf" | "cisco-xdr" | "cisco-ai-defense" | "m365-copilot" = "ocsf",
+  ): Promise<string> {
     const body = await json<{ connector: { id: string }; secret: string }>(
       await call("POST", "/v1/connectors", { token: this.setup, body: { kind, name: `${kind} matrix` } }),
       201,
@@ -145,6 +148,10 @@ export class TenantFixtures {
 
   aiDefenseConnector(): Promise<string> {
     return this.connector("cisco-ai-defense");
+  }
+
+  m365Connector(): Promise<string> {
+    return this.connector("m365-copilot");
   }
 
   /**
@@ -534,6 +541,32 @@ export const ROUTES: RouteCase[] = [
         method: "PUT",
         path: `/v1/connectors/${await v.shared("aiDefenseConnector")}/ai-defense-pull`,
         body: { api_key: "evil", region: "eu" },
+        where: "path",
+      },
+    ],
+  },
+  {
+    route: "PUT /connectors/{id}/m365-pull",
+    operation: "connectors.manage",
+    success: 200,
+    own: async (w) => ({
+      method: "PUT",
+      path: `/v1/connectors/${await w.shared("m365Connector")}/m365-pull`,
+      body: {
+        tenant_id: "408e31c8-8f05-410a-9221-84335f0ce512",
+        client_id: "5f0c2a1e-3b7d-4c55-9e21-0d8a4f7b1c01",
+        client_secret: "secret",
+      },
+    }),
+    foreign: async (_a, v) => [
+      {
+        method: "PUT",
+        path: `/v1/connectors/${await v.shared("m365Connector")}/m365-pull`,
+        body: {
+          tenant_id: "00000000-0000-4000-8000-000000000666",
+          client_id: "00000000-0000-4000-8000-000000000667",
+          client_secret: "evil",
+        },
         where: "path",
       },
     ],

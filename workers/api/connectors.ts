@@ -4,6 +4,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { actorOf, requirePermission } from "../../domain/auth/principal.ts";
 import { setAiDefensePullKey } from "../../domain/connectors/ai-defense-pull.ts";
+import { setM365PullCredentials } from "../../domain/connectors/m365-pull.ts";
 import {
   createConnector,
   DEFAULT_ROTATION_GRACE_MS,
@@ -27,6 +28,7 @@ import {
   connectorConfigSchemas,
   validateConnectorConfig,
 } from "../../domain/ingest/kinds/index.ts";
+import { m365CopilotConfigViewSchema } from "../../domain/ingest/kinds/m365-copilot/index.ts";
 import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { kindConfigSchemas, problemResponses } from "./http.ts";
@@ -35,9 +37,10 @@ const idParam = z.object({ id: idSchema("connector", "a connector id") });
 const configs = kindConfigSchemas("Connector", connectorConfigSchemas(), {
   "cisco-xdr": ciscoXdrConfigViewSchema,
   "cisco-ai-defense": ciscoAiDefenseConfigViewSchema,
+  "m365-copilot": m365CopilotConfigViewSchema,
 });
 const config = configs.request.describe(
-  "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
+  "The kind's settings, and nothing else: `correlationWindowMs` (ocsf, ai-activity), `pull.pageSize` and `pull.lookbackMinutes` (cisco-xdr, cisco-ai-defense; `correlationWindowMs` too for the latter); `pull.lookbackHours` and `pull.maxBlobs` (m365-copilot, with `correlationWindowMs`); `correlationWindowMs` (cisco-secure-access); `signed`, `phoenix_account_id`, `statuses` and `default_resolution` (jira, whose deliveries are Jira webhooks signed with `x-hub-signature`). An unknown key is refused with 422; secrets go only through write-only fields (decision 028).",
 );
 
 const connectorView = z
@@ -284,6 +287,39 @@ const routes = {
       ...problemResponses(400, 401, 403, 404, 415, 422),
     },
   }),
+  m365Pull: createRoute({
+    method: "put",
+    path: "/connectors/{id}/m365-pull",
+    operationId: "setConnectorM365Pull",
+    tags: tag,
+    summary: "Set the Microsoft Entra app registration an m365-copilot connector pulls audit records with",
+    description:
+      "The app needs the Office 365 Management APIs' ActivityFeed.Read permission in the customer's tenant. The client secret is stored encrypted and never returned. Another tenant restarts the pull and its subscription.",
+    security,
+    request: {
+      params: idParam,
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.strictObject({
+              tenant_id: z.uuid().describe("The customer's Microsoft Entra tenant id."),
+              client_id: z.uuid().describe("The app registration's application (client) id."),
+              client_secret: z.string().min(1).max(500),
+              publisher_id: z
+                .uuid()
+                .optional()
+                .describe("The tenant id Microsoft counts the requests against (PublisherIdentifier)."),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: "The connector.", content: { "application/json": { schema: connectorView } } },
+      ...problemResponses(400, 401, 403, 404, 415, 422),
+    },
+  }),
   rotate: createRoute({
     method: "post",
     path: "/connectors/{id}/rotate-secret",
@@ -416,6 +452,27 @@ export function registerConnectorRoutes(app: OpenAPIHono<ApiEnv>): void {
       p.tenant.id,
       c.req.valid("param").id,
       { apiKey: body.api_key, region: body.region },
+      Date.now(),
+      actorOf(p),
+    );
+    return c.json(view, 200);
+  });
+
+  app.openapi(routes.m365Pull, async (c) => {
+    const p = c.get("principal");
+    requirePermission(p, "connectors.manage");
+    const body = c.req.valid("json");
+    const view = await setM365PullCredentials(
+      c.env.CONTROL_DB,
+      c.env.SECRETS_ENCRYPTION_KEY,
+      p.tenant.id,
+      c.req.valid("param").id,
+      {
+        tenantId: body.tenant_id,
+        clientId: body.client_id,
+        clientSecret: body.client_secret,
+        publisherId: body.publisher_id,
+      },
       Date.now(),
       actorOf(p),
     );

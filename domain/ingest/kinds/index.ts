@@ -8,6 +8,7 @@ import { ciscoAiDefense } from "./cisco-ai-defense/index.ts";
 import { ciscoSecureAccess } from "./cisco-secure-access/index.ts";
 import { ciscoXdr } from "./cisco-xdr/index.ts";
 import { jiraInboundConfigSchema } from "./jira/config.ts";
+import { m365Copilot } from "./m365-copilot/index.ts";
 import { ocsfSource } from "./ocsf/index.ts";
 
 const KINDS = {
@@ -15,6 +16,7 @@ const KINDS = {
   "ai-activity": aiActivity,
   ocsf: ocsfSource,
   "cisco-ai-defense": ciscoAiDefense,
+  "m365-copilot": m365Copilot,
   "cisco-secure-access": ciscoSecureAccess,
 } as const satisfies Record<string, ConnectorKindDefinition>;
 

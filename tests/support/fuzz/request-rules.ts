@@ -42,6 +42,7 @@ const FRESH_OFTEN: Record<string, string> = { commandCase: "case" };
 const PATH_FIXTURE: Record<string, string> = {
   setConnectorXdrPull: "xdrConnector",
   setConnectorAiDefensePull: "aiDefenseConnector",
+  setConnectorM365Pull: "m365Connector",
 };
 
 // Path parameters that are not Phoenix ids, by name: a delivery's webhook-id is the sender's.

@@ -107,6 +107,8 @@ function fresh(w: TenantFixtures, kind: FixtureKind): Promise<string> {
       return w.xdrConnector();
     case "aiDefenseConnector":
       return w.aiDefenseConnector();
+    case "m365Connector":
+      return w.m365Connector();
     case "sink":
       return w.sink();
     case "deadLetter":

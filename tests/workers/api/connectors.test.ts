@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { testEnv } from "../../support/test-env.ts";
 import { call, createTenant, tokenFor } from "../../support/world.ts";
@@ -115,6 +116,61 @@ describe("/v1/connectors", () => {
     ).toBe(404);
     const analyst = await tokenFor(other.tenant, { scopes: ["alerts:read", "alerts:write", "cases:write"] });
     expect((await call("GET", "/v1/connectors", { token: analyst })).status).toBe(403);
+  });
+});
+
+describe("/v1/connectors/{id}/m365-pull", () => {
+  const settings = {
+    tenant_id: "408e31c8-8f05-410a-9221-84335f0ce512",
+    client_id: "5f0c2a1e-3b7d-4c55-9e21-0d8a4f7b1c01",
+    client_secret: "m365-very-secret-value",
+  };
+
+  it("stores the app registration with its secret encrypted, and another tenant restarts the pull", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token, { kind: "m365-copilot", name: "Copilot audit" });
+    const res = await call("PUT", `/v1/connectors/${connector.id}/m365-pull`, { token, body: settings });
+    expect(res.status).toBe(200);
+    const text = await (await call("GET", `/v1/connectors/${connector.id}`, { token })).text();
+    expect(text).not.toContain("m365-very-secret-value");
+    expect(text).not.toContain("Ciphertext");
+    expect(JSON.parse(text)).toMatchObject({
+      config: {
+        pull: { tenantId: settings.tenant_id, clientId: settings.client_id, has_client_secret: true },
+      },
+    });
+    await env.CONTROL_DB.prepare(
+      "UPDATE connectors SET config = json_set(config, '$.pull.cursor', json('{\"since\":\"2026-12-01T00:00:00.000Z\",\"seen\":[]}'), '$.pull.subscribed', json('true')) WHERE id = ?",
+    )
+      .bind(connector.id)
+      .run();
+    const moved = await call("PUT", `/v1/connectors/${connector.id}/m365-pull`, {
+      token,
+      body: { ...settings, tenant_id: "11111111-2222-4333-8444-555555555555" },
+    });
+    const pull = ((await moved.json()) as { config: { pull: Record<string, unknown> } }).config.pull;
+    expect(pull.cursor).toBeUndefined();
+    expect(pull.subscribed).toBeUndefined();
+  });
+
+  it("names bad fields, refuses other kinds (422) and other tenants (404)", async () => {
+    const { token } = await admin();
+    const { connector } = await create(token, { kind: "m365-copilot", name: "Copilot audit" });
+    const bad = await call("PUT", `/v1/connectors/${connector.id}/m365-pull`, {
+      token,
+      body: { ...settings, tenant_id: "contoso.onmicrosoft.com" },
+    });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors[0]?.field).toBe("tenant_id");
+    const ocsf = await create(token);
+    expect(
+      (await call("PUT", `/v1/connectors/${ocsf.connector.id}/m365-pull`, { token, body: settings })).status,
+    ).toBe(422);
+    const other = await admin();
+    expect(
+      (await call("PUT", `/v1/connectors/${connector.id}/m365-pull`, { token: other.token, body: settings }))
+        .status,
+    ).toBe(404);
   });
 });
 

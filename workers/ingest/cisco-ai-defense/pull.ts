@@ -16,7 +16,6 @@ import {
   alreadyPulled,
   commitPullCursor,
   type PullCursor,
-  recordPullRun,
   sameCursor,
 } from "../../../domain/connectors/pull-cursor.ts";
 import { ingestDelivery } from "../../../domain/ingest/deliver.ts";
@@ -29,6 +28,7 @@ import { tenantDatabase } from "../../../domain/tenancy.ts";
 import { correlateAlerts } from "../../../durable-objects/correlate-alerts.ts";
 import { propagateTrace, startTrace, type TraceContext } from "../../telemetry/trace.ts";
 import { backoffMs, MAX_ATTEMPTS, retryAfterSeconds } from "../pull-retry.ts";
+import { recordedPull } from "../pull-runs.ts";
 
 /** The Management API per region, as Cisco's SDK names them. */
 export const AI_DEFENSE_HOSTS: Record<AiDefenseRegion, string> = {
@@ -248,29 +248,19 @@ export async function pullAllAiDefenseConnectors(
 }
 
 /** One connector's scheduled run, kept on the connector as its last run (with any Retry-After). */
-export async function pullAndRecord(
+export function pullAndRecord(
   env: Env,
   connectorId: string,
   now: number,
   options: AiDefensePullOptions = {},
 ): Promise<AiDefensePullOutcome> {
-  let outcome: AiDefensePullOutcome;
-  try {
-    outcome = await pullAiDefenseConnector(env, connectorId, now, options);
-  } catch (error) {
-    // One connector's failure (its cursor stays where it was) must not stop the others.
-    outcome = { ...emptyOutcome(connectorId), status: "failed", error: String(error) };
-  }
-  // A run that asked nothing keeps the last run (and its Retry-After) showing.
-  if (outcome.status !== "skipped" && outcome.status !== "waiting") {
-    const { connectorId: _id, cursor: _cursor, redelivered: _r, retryAfter: _ra, ...run } = outcome;
-    await recordPullRun(env.CONTROL_DB, connectorId, { at: now, ...run }).catch((error: unknown) =>
-      console.error(
-        JSON.stringify({ level: "error", msg: "ai defense pull run not recorded", error: String(error) }),
-      ),
-    );
-  }
-  return outcome;
+  return recordedPull(
+    env,
+    connectorId,
+    now,
+    () => pullAiDefenseConnector(env, connectorId, now, options),
+    (error) => ({ ...emptyOutcome(connectorId), status: "failed", error }),
+  );
 }
 
 /** One events request: tried again on a 5xx or a dropped connection; a 429 or a refusal ends the run. */

@@ -29,6 +29,11 @@ export function contentId(value: unknown): string {
   return `sha256:${bytesToHex(sha256(utf8ToBytes(JSON.stringify(value)))).slice(0, 32)}`;
 }
 
+/** A vendor's text cut to what the ai-activity field holds, marked where it was cut. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -8,7 +8,14 @@ import { CONTENT_DROPPED_KEY, WHOLE_BODY } from "../../content.ts";
 import type { ConnectorKindDefinition, MapContext, MapResult, RawItem } from "../../kind.ts";
 import { type AiVerdict, type aiActivityEvent11Schema, parseAiActivityEvent } from "../ai-activity/event.ts";
 import { aiActivityConfigSchema, mapAiActivityEvent } from "../ai-activity/index.ts";
-import { AI_FAMILY, type AiFamily, contentId, isRecord, vendorItem } from "../ai-activity/vendor-kinds.ts";
+import {
+  AI_FAMILY,
+  type AiFamily,
+  clip,
+  contentId,
+  isRecord,
+  vendorItem,
+} from "../ai-activity/vendor-kinds.ts";
 import {
   type AiDefenseEvent,
   aiDefenseEventSchema,
@@ -186,21 +193,21 @@ export function toAiActivity(
   const userId = event.user_id;
   return {
     schema_version: "1.1",
-    event_id: event.event_id ?? contentId(event),
+    event_id: clip(event.event_id ?? contentId(event), 256),
     time: timeOf(event, hec, now),
     ...(userId === undefined
       ? {}
       : { actor: { type: "user", id: userId, ...(isEmail(userId) ? { email: userId } : {}) } }),
     application: {
-      name: applicationName,
+      name: clip(applicationName, 256),
       vendor: "Cisco AI Defense",
-      ...(applicationId ? { id: applicationId } : {}),
+      ...(applicationId ? { id: clip(applicationId, 256) } : {}),
     },
     ...(modelName === undefined
       ? {}
       : {
           model: {
-            name: modelName,
+            name: clip(modelName, 256),
             ...(event.model?.model_provider_name ? { provider: event.model.model_provider_name } : {}),
           },
         }),
@@ -243,16 +250,17 @@ function detectionsOf(event: AiDefenseEvent, policy: string | undefined, policyI
     const owasp = unique([...(family?.owasp ?? []), ...match.standards.filter((s) => OWASP.test(s))]);
     detections.push({
       type,
-      ...(match.ruleset ? { vendor_category: match.ruleset } : {}),
-      ...(policy ? { policy } : {}),
-      ...(policyId ? { policy_id: policyId } : {}),
-      ...(match.entity ? { rule: match.entity } : {}),
+      ...(match.ruleset ? { vendor_category: clip(match.ruleset, 256) } : {}),
+      ...(policy ? { policy: clip(policy, 256) } : {}),
+      ...(policyId ? { policy_id: clip(policyId, 256) } : {}),
+      ...(match.entity ? { rule: clip(match.entity, 256) } : {}),
       ...(match.guardrailType ? { details: `${match.guardrailType} guardrail` } : {}),
       ...(atlas.length > 0 ? { atlas } : {}),
       ...(owasp.length > 0 ? { owasp_llm: owasp } : {}),
     });
   }
-  return detections;
+  // The format holds 64 detections an event; the rest stay in the vendor record under unmapped.
+  return detections.slice(0, 64);
 }
 
 function timeOf(event: AiDefenseEvent, hec: { time?: number | string | undefined } | undefined, now: number) {

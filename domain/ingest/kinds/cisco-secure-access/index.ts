@@ -14,7 +14,14 @@ import {
   type VendorSeverity,
 } from "../ai-activity/event.ts";
 import { aiActivityConfigSchema, mapAiActivityEvent } from "../ai-activity/index.ts";
-import { AI_FAMILY, type AiFamily, contentId, isRecord, vendorItem } from "../ai-activity/vendor-kinds.ts";
+import {
+  AI_FAMILY,
+  type AiFamily,
+  clip,
+  contentId,
+  isRecord,
+  vendorItem,
+} from "../ai-activity/vendor-kinds.ts";
 import {
   dlpEventSchema,
   envelopeSchema,
@@ -296,7 +303,8 @@ function detectionsOf(
       ...(family.owasp ? { owasp_llm: family.owasp } : {}),
     });
   }
-  return detections;
+  // The format holds 64 detections an event; the rest stay in the vendor record under unmapped.
+  return detections.slice(0, 64);
 }
 
 function familyOf(name: string | undefined): AiFamily | undefined {
@@ -338,8 +346,4 @@ function hostOf(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
