@@ -202,8 +202,18 @@ class Harness {
       persistTo: this.opts.state,
       stdio: ["ignore", log, log],
       // Loopback only. Per-request log lines and development's metric echo would cost the server
-      // CPU the scenarios are measuring.
-      args: ["--ip", "127.0.0.1", "--log-level", "warn", "--var", "METRICS_ECHO:false"],
+      // CPU the scenarios are measuring. The debugger on a port the system picks: wrangler's own
+      // pick (9229, else a free one) races an `npm start` starting at the same moment, and loses.
+      args: [
+        "--ip",
+        "127.0.0.1",
+        "--log-level",
+        "warn",
+        "--var",
+        "METRICS_ECHO:false",
+        "--inspector-port",
+        "0",
+      ],
     });
     closeSync(log);
     await waitForHealth(this.origin, this.server.exited);

@@ -5823,21 +5823,12 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description The customer's Microsoft Entra tenant id.
-                     */
+                    /** @description The customer's Microsoft Entra tenant id. */
                     tenant_id: string;
-                    /**
-                     * Format: uuid
-                     * @description The app registration's application (client) id.
-                     */
+                    /** @description The app registration's application (client) id. */
                     client_id: string;
                     client_secret: string;
-                    /**
-                     * Format: uuid
-                     * @description The tenant id Microsoft counts the requests against (PublisherIdentifier).
-                     */
+                    /** @description The tenant id Microsoft counts the requests against (PublisherIdentifier). */
                     publisher_id?: string;
                 };
             };

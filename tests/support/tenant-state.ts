@@ -50,6 +50,13 @@ export async function tenantStateTables(tenant: Tenant): Promise<Record<string, 
   return parts;
 }
 
+/** Every value a tenant has stored, as one text: to prove something (prompt text, a secret) is nowhere. */
+export async function tenantStoredText(tenant: Tenant): Promise<string> {
+  const tables = await tenantStateTables(tenant);
+  if (!tables.alerts || !tables.quarantine) throw new Error("the tenant's tables were not all read");
+  return Object.values(tables).join("\n");
+}
+
 /** A digest of tenantStateTables' answer. */
 export async function digestOf(tables: Record<string, string>): Promise<string> {
   const text = Object.entries(tables)

@@ -33,6 +33,12 @@ import { MAX_WEBHOOK_ID_LENGTH } from "../../domain/input/limits.ts";
 import type { ApiEnv } from "../http/context.ts";
 import { kindConfigSchemas, problemResponses } from "./http.ts";
 
+// Entra ids are GUIDs of any version, so a pattern rather than RFC 9562's stricter uuid.
+const guid = () =>
+  z
+    .string()
+    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID");
+
 const idParam = z.object({ id: idSchema("connector", "a connector id") });
 const configs = kindConfigSchemas("Connector", connectorConfigSchemas(), {
   "cisco-xdr": ciscoXdrConfigViewSchema,
@@ -303,11 +309,10 @@ const routes = {
         content: {
           "application/json": {
             schema: z.strictObject({
-              tenant_id: z.uuid().describe("The customer's Microsoft Entra tenant id."),
-              client_id: z.uuid().describe("The app registration's application (client) id."),
+              tenant_id: guid().describe("The customer's Microsoft Entra tenant id."),
+              client_id: guid().describe("The app registration's application (client) id."),
               client_secret: z.string().min(1).max(500),
-              publisher_id: z
-                .uuid()
+              publisher_id: guid()
                 .optional()
                 .describe("The tenant id Microsoft counts the requests against (PublisherIdentifier)."),
             }),

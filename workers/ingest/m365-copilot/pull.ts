@@ -51,7 +51,6 @@ export interface M365PullOutcome {
   blobs: number;
   /** Blobs listed but gone before they were fetched (past their 7 days): counted, not retried. */
   expired: number;
-  records: number;
   accepted: number;
   duplicates: number;
   ignored: number;
@@ -198,8 +197,6 @@ export async function pullM365Connector(
             metrics,
           });
           outcome.blobs++;
-          outcome.records +=
-            delivered.accepted + delivered.duplicates + delivered.quarantined + delivered.ignored;
           outcome.accepted += delivered.accepted;
           outcome.duplicates += delivered.duplicates;
           outcome.ignored += delivered.ignored;
@@ -479,7 +476,6 @@ function emptyOutcome(connectorId: string): M365PullOutcome {
     status: "done",
     blobs: 0,
     expired: 0,
-    records: 0,
     accepted: 0,
     duplicates: 0,
     ignored: 0,

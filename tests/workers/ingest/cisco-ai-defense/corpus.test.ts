@@ -7,6 +7,7 @@ import type { MapContext, MappedFinding } from "../../../../domain/ingest/kind.t
 import { ciscoAiDefense } from "../../../../domain/ingest/kinds/cisco-ai-defense/index.ts";
 import { correlationSettled, deliveriesTaken } from "../../../support/ingest.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
+import { tenantStoredText } from "../../../support/tenant-state.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../../support/world.ts";
 import { leaves, managementCorpus, PROMPT_TEXTS, splunkCorpus } from "./corpus.ts";
 
@@ -177,21 +178,6 @@ async function aiDefenseConnector() {
   return { id: body.connector.id, secret: body.secret, tenant, admin, db: tenantDb(tenant) };
 }
 
-/** Every text value in every table of the tenant's database. */
-async function storedText(db: D1Database): Promise<string> {
-  const tables = await db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
-    )
-    .all<{ name: string }>();
-  const parts: string[] = [];
-  for (const { name } of tables.results) {
-    const rows = await db.prepare(`SELECT * FROM "${name}"`).all();
-    parts.push(JSON.stringify(rows.results));
-  }
-  return parts.join("\n");
-}
-
 describe("pushed as the Splunk export sends it", () => {
   it("takes a HEC token on the collector's path, answers as HEC does, and stores no prompt text", async () => {
     const c = await aiDefenseConnector();
@@ -211,7 +197,7 @@ describe("pushed as the Splunk export sends it", () => {
 
     const alerts = await c.db.prepare("SELECT metadata FROM alerts").all<{ metadata: string }>();
     expect(alerts.results).toHaveLength(3);
-    const stored = await storedText(c.db);
+    const stored = await tenantStoredText(c.tenant);
     const found = PROMPT_TEXTS.filter((text) => stored.includes(text));
     console.log(`cisco-ai-defense storage search: prompt texts sent 3, found in storage ${found.length}`);
     expect(found).toEqual([]);

@@ -8,6 +8,7 @@ import { ciscoSecureAccess } from "../../../../domain/ingest/kinds/cisco-secure-
 import { mapItem } from "../../../../domain/ingest/map-item.ts";
 import { connectorOf, correlationSettled, deliver, deliveryStored } from "../../../support/ingest.ts";
 import { validateDetectionFinding } from "../../../support/ocsf-validators.ts";
+import { tenantStoredText } from "../../../support/tenant-state.ts";
 import { call, tenantDb } from "../../../support/world.ts";
 import { batch, corpus, ENVELOPE, leaves, PROMPT_TEXTS } from "./corpus.ts";
 
@@ -323,22 +324,6 @@ describe("framing", () => {
   });
 });
 
-/** Every value in every table of the tenant's database, as text. */
-async function storedText(db: D1Database): Promise<string> {
-  const tables = await db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'",
-    )
-    .all<{ name: string }>();
-  expect(tables.results.map((t) => t.name)).toEqual(expect.arrayContaining(["alerts", "quarantine"]));
-  const parts: string[] = [];
-  for (const { name } of tables.results) {
-    const rows = await db.prepare(`SELECT * FROM "${name}"`).all();
-    parts.push(JSON.stringify(rows.results));
-  }
-  return parts.join("\n");
-}
-
 const basic = (secret: string) => `Basic ${btoa(`secure-access:${secret}`)}`;
 
 describe("pushed to the route", () => {
@@ -357,8 +342,7 @@ describe("pushed to the route", () => {
     const outcome = await call("GET", answer.outcome, { token: c.admin });
     expect(await outcome.json()).toMatchObject({ accepted: 7, quarantined: 0, ignored: 1 });
 
-    const db = tenantDb(c.tenant);
-    const stored = await storedText(db);
+    const stored = await tenantStoredText(c.tenant);
     const found = PROMPT_TEXTS.filter((text) => stored.includes(text));
     summary.found = found.length;
     expect(found).toEqual([]);
@@ -397,7 +381,7 @@ describe("pushed to the route", () => {
     const signed = await deliver(c, body);
     expect(signed.status).toBe(202);
     expect(await signed.json()).toMatchObject({ accepted: 1, quarantined: 0 });
-    const stored = await storedText(db);
+    const stored = await tenantStoredText(c.tenant);
     expect(stored).toContain("9b1c2d3e-aaaa-4bbb-8ccc-000000000001");
     expect(stored).not.toContain(PROMPT_TEXTS[0]);
   });

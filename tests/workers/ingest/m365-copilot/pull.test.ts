@@ -14,8 +14,9 @@ import {
 } from "../../../../workers/ingest/m365-copilot/pull.ts";
 import { FakeOffice365 } from "../../../support/fake-office365.ts";
 import { correlationSettled } from "../../../support/ingest.ts";
+import { tenantStoredText } from "../../../support/tenant-state.ts";
 import { call, createTenant, tenantDb, tokenFor } from "../../../support/world.ts";
-import { copilotCorpus } from "./corpus.ts";
+import { copilotCorpus, PROMPT_TEXT } from "./corpus.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -74,7 +75,6 @@ describe("windows and paging", () => {
     expect(outcome).toMatchObject({
       status: "done",
       blobs: 6,
-      records: 12,
       accepted: 6,
       ignored: 6,
       quarantined: 0,
@@ -115,6 +115,28 @@ describe("windows and paging", () => {
     expect(await pullM365Connector(env, c.id, now, options())).toMatchObject({ status: "more", blobs: 3 });
     expect(await pullM365Connector(env, c.id, now, options())).toMatchObject({ status: "done", blobs: 1 });
     expect(await alertCount(c.db)).toBe(4);
+  });
+});
+
+describe("the corpus, pulled", () => {
+  it("stores the corpus's findings and no prompt text anywhere in the tenant's rows", async () => {
+    const fake = new FakeOffice365().install();
+    const now = Date.now();
+    const corpus = copilotCorpus();
+    fake.addBlob(
+      now - HOUR,
+      corpus.map((c) => c.record),
+    );
+    const c = await pullingConnector(fake);
+    const outcome = await pullM365Connector(env, c.id, now, options());
+    expect(outcome).toMatchObject({ status: "done", blobs: 1, accepted: 6, ignored: 1, quarantined: 0 });
+    await correlationSettled(c.tenant);
+    const stored = await tenantStoredText(c.tenant);
+    const found = stored.includes(PROMPT_TEXT) ? 1 : 0;
+    console.log(`m365-copilot storage search: prompt texts sent 1, found in storage ${found}`);
+    expect(found).toBe(0);
+    // The record that carried it is stored, and says what was dropped.
+    expect(stored).toContain("CopilotEventData.Messages[0].content");
   });
 });
 
