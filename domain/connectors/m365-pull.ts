@@ -48,15 +48,16 @@ export async function setM365PullCredentials(
   }
   const previous = isRecord(current.config.pull) ? current.config.pull : {};
   const patch = {
-    tenantId: settings.tenantId,
-    clientId: settings.clientId,
+    // GUIDs in one case, as Microsoft writes them in the URIs it hands back.
+    tenantId: settings.tenantId.toLowerCase(),
+    clientId: settings.clientId.toLowerCase(),
     publisherId: settings.publisherId ?? null,
     clientSecretCiphertext: await encryptSecret(
       settings.clientSecret,
       encryptionKey,
       credentialBinding(connectorId, M365_SECRET),
     ),
-    ...(previous.tenantId === settings.tenantId ? {} : { cursor: null, subscribed: null }),
+    ...(previous.tenantId === settings.tenantId.toLowerCase() ? {} : { cursor: null, subscribed: null }),
   };
   await patchPullSettings(controlDb, current, patch, { action: "connector.m365_pull_set", actor, now });
   return toConnectorView(await getConnector(controlDb, tenantId, connectorId));

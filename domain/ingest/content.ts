@@ -5,7 +5,7 @@ import type { ParseResult } from "./kind.ts";
 
 /** The member each item gets when content was dropped from it: where the content was. */
 export const CONTENT_DROPPED_KEY = "phoenix_content_dropped";
-/** What CONTENT_DROPPED_KEY names when the body could not be read and none of it was kept. */
+/** What CONTENT_DROPPED_KEY names when the body (or one line of it) could not be read and none of it was kept. */
 export const WHOLE_BODY = "(the whole body)";
 
 /**
@@ -40,10 +40,12 @@ export function dropContent(value: unknown, rule: ContentRule): { value: unknown
     if (Array.isArray(node)) return node.map((element, i) => walk(element, `${path}[${i}]`, arrayName));
     if (node === null || typeof node !== "object") return node;
     const kept: Record<string, unknown> = {};
-    const inArray = arrayName === undefined ? undefined : rule.inArrays?.[arrayName];
+    const inArray = arrayName === undefined ? undefined : rule.inArrays?.[arrayName.toLowerCase()];
     for (const [key, member] of Object.entries(node)) {
       const at = path === "" ? key : `${path}.${key}`;
-      if (rule.anywhere?.has(key) || inArray?.has(key)) {
+      // Names are matched in any case: `Prompt` carries the same text as `prompt`.
+      const name = key.toLowerCase();
+      if (rule.anywhere?.has(name) || inArray?.has(name)) {
         dropped.push(at);
         continue;
       }
@@ -64,7 +66,7 @@ export function itemsWithoutContent(
   framed: ParseResult,
   rule: ContentRule,
 ): { body: string; contentType: string; dropped: number } {
-  if (!framed.ok || framed.items.some((item) => item.value === undefined)) {
+  if (!framed.ok) {
     return {
       body: JSON.stringify({
         [CONTENT_DROPPED_KEY]: [WHOLE_BODY],
@@ -80,6 +82,14 @@ export function itemsWithoutContent(
   }
   let dropped = 0;
   const lines = framed.items.map((item) => {
+    // A line that cannot be read is replaced alone; the rest of the batch goes through.
+    if (item.value === undefined) {
+      dropped++;
+      return JSON.stringify({
+        [CONTENT_DROPPED_KEY]: [WHOLE_BODY],
+        unreadable: "the item is not valid JSON",
+      });
+    }
     const cleaned = dropContent(item.value, rule);
     dropped += cleaned.dropped.length;
     // JSON strings hold no raw line breaks, so folding whitespace keeps an item on one line.

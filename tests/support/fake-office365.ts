@@ -33,6 +33,8 @@ export class FakeOffice365 {
   readonly requests: Office365Request[] = [];
   subscribed = false;
   pageSize = 2;
+  /** When set, NextPageUri points at this host instead (a link Phoenix must not follow). */
+  pageLinkHost: string | undefined;
   private readonly tokens = new Set<string>();
   private readonly blobs: Blob[] = [];
   private readonly scripted: Array<{
@@ -98,7 +100,7 @@ export class FakeOffice365 {
   }
 
   private async token(request: Request, url: URL): Promise<Response> {
-    if (request.method !== "POST" || url.pathname !== `/${this.tenantId}/oauth2/v2.0/token`) {
+    if (request.method !== "POST" || url.pathname.toLowerCase() !== `/${this.tenantId}/oauth2/v2.0/token`) {
       return Response.json({ error: "invalid_request" }, { status: 400 });
     }
     const form = new URLSearchParams(await request.text());
@@ -108,7 +110,10 @@ export class FakeOffice365 {
     ) {
       return Response.json({ error: "invalid_request" }, { status: 400 });
     }
-    if (form.get("client_id") !== this.clientId || form.get("client_secret") !== this.clientSecret) {
+    if (
+      form.get("client_id")?.toLowerCase() !== this.clientId ||
+      form.get("client_secret") !== this.clientSecret
+    ) {
       return Response.json(
         { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret" },
         { status: 401 },
@@ -137,6 +142,7 @@ export class FakeOffice365 {
       if (s) return error(s.status, s.code, "scripted", s.retryAfter ? { "retry-after": s.retryAfter } : {});
     }
     const path = url.pathname.slice(this.feed.length);
+    // (Content ids keep their case: only the tenant id in the path is compared without it.)
     const contentType = url.searchParams.get("contentType");
     if (path === "/subscriptions/start" && request.method === "POST") {
       if (contentType !== "Audit.General") return error(400, "AF20001", "contentType is invalid");
@@ -178,6 +184,7 @@ export class FakeOffice365 {
       if (offset + this.pageSize < matching.length) {
         const next = new URL(url);
         next.searchParams.set("nextPage", String(offset + this.pageSize));
+        if (this.pageLinkHost) next.host = this.pageLinkHost;
         headers.NextPageUri = next.toString();
       }
       return Response.json(

@@ -6,6 +6,8 @@
 export const MAX_ATTEMPTS = 3;
 /** A 429 without a usable Retry-After still waits this long. */
 const DEFAULT_RETRY_AFTER_S = 60;
+/** A Retry-After longer than this is read as this: one odd header must not park a connector for days. */
+const MAX_RETRY_AFTER_S = 3600;
 
 /** Exponential backoff with jitter, bounded: about 0.5 s, then 1 s, never above 4 s. */
 export function backoffMs(attempt: number): number {
@@ -17,8 +19,8 @@ export function backoffMs(attempt: number): number {
 export function retryAfterSeconds(header: string | null, now: number): number {
   if (header === null) return DEFAULT_RETRY_AFTER_S;
   const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+$/.test(trimmed)) return Math.min(MAX_RETRY_AFTER_S, Number(trimmed));
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return DEFAULT_RETRY_AFTER_S;
-  return Math.max(0, Math.ceil((date - now) / 1000));
+  return Math.min(MAX_RETRY_AFTER_S, Math.max(0, Math.ceil((date - now) / 1000)));
 }

@@ -164,7 +164,8 @@ export async function pullM365Connector(
     }
     windows: while (true) {
       const start = Date.parse(cursor.since);
-      const end = Math.min(start + WINDOW_MS, now);
+      // The API takes whole seconds; a window ending between two would lose what lies past its end.
+      const end = Math.floor(Math.min(start + WINDOW_MS, now) / 1000) * 1000;
       if (end <= start) break;
       const listed = (await api.listContent(start, end))
         // The API takes whole seconds: what it lists from before the cursor was stored already.
@@ -208,7 +209,8 @@ export async function pullM365Connector(
         // Stored first, cursor second: a crash in between fetches the blob again, which changes nothing.
         if (!(await moveTo(advanceCursor(cursor, [pulledOf(content)])))) return conflict(outcome);
       }
-      if (end >= now) break;
+      // The window reaching now stays open: blobs Microsoft lists late still fall after the cursor.
+      if (end >= Math.floor(now / 1000) * 1000) break;
       // The whole window is stored: the next starts where it ended.
       if (!(await moveTo({ since: new Date(end).toISOString(), seen: [] }))) return conflict(outcome);
     }
@@ -319,7 +321,10 @@ class ManagementApi {
         throw new M365Stop({ kind: "failed", detail: "the content list is not a list of content blobs" });
       all.push(...page.data);
       const next = response.headers.get("NextPageUri");
-      url = next && this.isOurs(next) ? next : null;
+      // Ending early would mark the window done with pages unread: a link elsewhere stops the run.
+      if (next && !this.isOurs(next))
+        throw new M365Stop({ kind: "failed", detail: "a NextPageUri is not on the Management API" });
+      url = next || null;
     }
     return all;
   }
@@ -345,8 +350,16 @@ class ManagementApi {
     return response.text();
   }
 
+  /** On the API's host and under this tenant's feed; the tenant id's case is the API's to choose. */
   private isOurs(url: string): boolean {
-    return URL.canParse(url) && url.startsWith(`${this.root}/`);
+    if (!URL.canParse(url)) return false;
+    const parsed = new URL(url);
+    const root = new URL(this.root);
+    return (
+      parsed.protocol === "https:" &&
+      parsed.origin === root.origin &&
+      parsed.pathname.toLowerCase().startsWith(`${root.pathname.toLowerCase()}/`)
+    );
   }
 
   private query(params: Record<string, string>): string {
@@ -369,7 +382,11 @@ class ManagementApi {
       this.options.counted();
       let response: Response;
       try {
-        response = await fetch(request, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        // No redirects: the bearer token goes to the API's host and nowhere else.
+        response = await fetch(request, {
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          redirect: "manual",
+        });
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS)
           throw new M365Stop({

@@ -15,6 +15,7 @@ import {
   contentId,
   isRecord,
   vendorItem,
+  withoutBlanks,
 } from "../ai-activity/vendor-kinds.ts";
 import {
   type AiDefenseEvent,
@@ -134,7 +135,7 @@ export const ciscoAiDefense: ConnectorKindDefinition = {
     }
     const hec = envelope?.data;
     const vendor = hec?.event ?? record;
-    const parsed = aiDefenseEventSchema.safeParse(vendor);
+    const parsed = aiDefenseEventSchema.safeParse(withoutBlanks(vendor));
     if (!parsed.success) {
       const errors = fieldErrorsFromIssues(parsed.error.issues, hec ? "event" : undefined);
       return {
@@ -193,11 +194,12 @@ export function toAiActivity(
   const userId = event.user_id;
   return {
     schema_version: "1.1",
-    event_id: clip(event.event_id ?? contentId(event), 256),
+    // With no id, the whole HEC record (its time included) names it, so a repeat is a new event.
+    event_id: clip(event.event_id ?? contentId(hec ?? event), 256),
     time: timeOf(event, hec, now),
     ...(userId === undefined
       ? {}
-      : { actor: { type: "user", id: userId, ...(isEmail(userId) ? { email: userId } : {}) } }),
+      : { actor: { type: "user", id: clip(userId, 256), ...(isEmail(userId) ? { email: userId } : {}) } }),
     application: {
       name: clip(applicationName, 256),
       vendor: "Cisco AI Defense",
@@ -208,7 +210,9 @@ export function toAiActivity(
       : {
           model: {
             name: clip(modelName, 256),
-            ...(event.model?.model_provider_name ? { provider: event.model.model_provider_name } : {}),
+            ...(event.model?.model_provider_name
+              ? { provider: clip(event.model.model_provider_name, 256) }
+              : {}),
           },
         }),
     action: { type: isResponse(event.direction ?? event.event_message_type) ? "completion" : "prompt" },

@@ -216,7 +216,9 @@ function detectionsOf(data: CopilotEventData) {
       });
     }
   }
-  return detections.slice(0, 64);
+  // A resource listed twice (same id) is one signal, not two findings the format would refuse.
+  const seen = new Set<string>();
+  return detections.filter((d) => !seen.has(d.rule_id) && seen.add(d.rule_id)).slice(0, 64);
 }
 
 /**

@@ -76,8 +76,13 @@ export const auditRecordSchema = z.looseObject({
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 export type CopilotEventData = z.infer<typeof copilotEventDataSchema>;
 
-/** The audit record carries message ids, never text; dropped anyway should a relay add some. */
-export const M365_CONTENT: ContentRule = { anywhere: PROMPT_TEXT_MEMBERS };
+/**
+ * The audit record carries message ids, never text; dropped anyway should a relay add some. Its
+ * `Messages` are ids and flags (the jailbreak signal among them), so they stay; text inside goes.
+ */
+export const M365_CONTENT: ContentRule = {
+  anywhere: new Set([...PROMPT_TEXT_MEMBERS].filter((name) => name !== "messages")),
+};
 
 /** A content blob (a JSON array), one record, or NDJSON, as Phoenix keeps it: one record a line. */
 export function receivedM365Delivery(body: string, contentType: string): ReceivedDelivery {

@@ -157,6 +157,26 @@ describe("the corpus", () => {
     expect(uid(again)).toBe(uid(once));
   });
 
+  it("repeats of one Splunk record at other times are other events; blank fields read as absent; one bad line spoils only itself", () => {
+    const [redaction] = splunkCorpus();
+    const at = (time: number) => ({ ...redaction?.record, time });
+    const uids = [at(1_780_400_000), at(1_780_400_060)].map((record) => {
+      const [only] = ingestLocally(JSON.stringify(record));
+      return only?.result.ok ? f(only.result.findings[0] as MappedFinding).finding_info.uid : null;
+    });
+    expect(uids[0]).not.toBeNull();
+    expect(uids[0]).not.toBe(uids[1]);
+
+    const blank = { ...managementCorpus()[0]?.event, user_id: "", model_name: null, direction: "" };
+    const [read] = ingestLocally(JSON.stringify(blank));
+    expect(read?.result.ok).toBe(true);
+
+    const line = JSON.stringify(managementCorpus()[1]?.event);
+    const results = ingestLocally(`${line}\n{"event_id": "cut off\n${line}`, "application/x-ndjson");
+    expect(results.map((r) => r.result.ok)).toEqual([true, false, true]);
+    expect(results[1]?.item.raw).not.toContain("cut off");
+  });
+
   it("a body that cannot be read is not kept as sent: the note that replaces it is quarantined", () => {
     const results = ingestLocally(`{"event": {"prompt": "${PROMPT_TEXTS[0]}"`);
     expect(results).toHaveLength(1);

@@ -44,6 +44,8 @@ describe("Retry-After and X-Next", () => {
     expect(retryAfterSeconds("Sun, 22 Nov 2026 12:01:30 GMT", now)).toBe(90);
     expect(retryAfterSeconds("soon", now)).toBe(60);
     expect(retryAfterSeconds(null, now)).toBe(60);
+    // One odd header must not park a connector for days.
+    expect(retryAfterSeconds("99999999", now)).toBe(3600);
   });
 
   it("replaces the paging parameters of the query with X-Next's and keeps the rest", () => {

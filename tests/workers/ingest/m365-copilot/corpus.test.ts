@@ -118,4 +118,18 @@ describe("the corpus", () => {
       ignored: "a FileAccessed audit record, not an AI interaction",
     });
   });
+
+  it("a resource listed twice is one finding, not a record refused", () => {
+    const [, xpia] = copilotCorpus();
+    const data = (xpia?.record.CopilotEventData ?? {}) as { AccessedResources: unknown[] };
+    const twice = {
+      ...xpia?.record,
+      CopilotEventData: {
+        ...data,
+        AccessedResources: [...data.AccessedResources, ...data.AccessedResources],
+      },
+    };
+    const [only] = ingestLocally(JSON.stringify(twice));
+    expect(only?.result.ok && only.result.findings).toHaveLength(1);
+  });
 });

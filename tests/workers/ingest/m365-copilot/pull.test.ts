@@ -216,6 +216,25 @@ describe("faults", () => {
     expect(await pullM365Connector(env, c.id, now + 1000, options())).toMatchObject({ blobs: 0, expired: 0 });
   });
 
+  it("takes the tenant id in any case, and stops rather than skip pages when a page link leaves the API", async () => {
+    const fake = new FakeOffice365().install();
+    const now = Date.now();
+    for (const hoursAgo of [3, 2, 1]) seedBlob(fake, now - hoursAgo * HOUR);
+    const c = await pullingConnector(fake);
+    await setM365PullCredentials(env.CONTROL_DB, env.SECRETS_ENCRYPTION_KEY, c.tenant.id, c.id, {
+      tenantId: fake.tenantId.toUpperCase(),
+      clientId: fake.clientId.toUpperCase(),
+      clientSecret: fake.clientSecret,
+    });
+    fake.pageSize = 2;
+    fake.pageLinkHost = "evil.example";
+    const stopped = await pullM365Connector(env, c.id, now, options());
+    expect(stopped).toMatchObject({ status: "failed", blobs: 0 });
+    expect(stopped.error).toContain("NextPageUri is not on the Management API");
+    fake.pageLinkHost = undefined;
+    expect(await pullM365Connector(env, c.id, now, options())).toMatchObject({ status: "done", blobs: 3 });
+  });
+
   it("a refused client secret fails the run and says so", async () => {
     const fake = new FakeOffice365().install();
     const c = await pullingConnector(fake);
