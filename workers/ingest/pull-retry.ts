@@ -24,3 +24,32 @@ export function retryAfterSeconds(header: string | null, now: number): number {
   if (Number.isNaN(date)) return DEFAULT_RETRY_AFTER_S;
   return Math.min(MAX_RETRY_AFTER_S, Math.max(0, Math.ceil((date - now) / 1000)));
 }
+
+/** Why a pull run stopped early: the vendor asked it to wait, or it could not go on. */
+export type PullStopReason =
+  | { kind: "rate_limited"; retryAfter: number; retryAt: number }
+  | { kind: "failed"; detail: string };
+
+/** Ends a pull run; what was stored before it stays stored, and the cursor says where to resume. */
+export class PullStop extends Error {
+  readonly reason: PullStopReason;
+
+  constructor(reason: PullStopReason) {
+    super(`pull stopped: ${reason.kind}`);
+    this.reason = reason;
+  }
+}
+
+/** What a run's outcome says when it stopped for `reason`. */
+export function stoppedOutcome(reason: PullStopReason) {
+  return reason.kind === "rate_limited"
+    ? { status: "rate_limited" as const, retryAfter: reason.retryAfter, retryAt: reason.retryAt }
+    : { status: "failed" as const, error: reason.detail };
+}
+
+/** The Retry-After an earlier run left on the connector (`config.pull.lastRun`), if it has not passed. */
+export function retryPendingUntil(pull: unknown, now: number): number | undefined {
+  const run = (pull as { lastRun?: { retryAt?: unknown } } | null | undefined)?.lastRun;
+  const retryAt = run?.retryAt;
+  return typeof retryAt === "number" && retryAt > now ? retryAt : undefined;
+}

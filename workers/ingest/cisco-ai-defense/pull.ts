@@ -27,7 +27,14 @@ import { metricsFor } from "../../../domain/metrics.ts";
 import { tenantDatabase } from "../../../domain/tenancy.ts";
 import { correlateAlerts } from "../../../durable-objects/correlate-alerts.ts";
 import { propagateTrace, startTrace, type TraceContext } from "../../telemetry/trace.ts";
-import { backoffMs, MAX_ATTEMPTS, retryAfterSeconds } from "../pull-retry.ts";
+import {
+  backoffMs,
+  MAX_ATTEMPTS,
+  PullStop,
+  retryAfterSeconds,
+  retryPendingUntil,
+  stoppedOutcome,
+} from "../pull-retry.ts";
 import { recordedPull } from "../pull-runs.ts";
 
 /** The Management API per region, as Cisco's SDK names them. */
@@ -86,19 +93,6 @@ const eventsPage = z.object({
   }),
 });
 
-type Stop =
-  | { kind: "rate_limited"; retryAfter: number; retryAt: number }
-  | { kind: "failed"; detail: string };
-
-class AiDefenseStop extends Error {
-  readonly reason: Stop;
-
-  constructor(reason: Stop) {
-    super(`AI Defense pull stopped: ${reason.kind}`);
-    this.reason = reason;
-  }
-}
-
 /** Pulls one connector once: as many pages as the run allows, stopping early on a 429 or a failure. */
 export async function pullAiDefenseConnector(
   env: Env,
@@ -115,10 +109,8 @@ export async function pullAiDefenseConnector(
     return { ...outcome, status: "failed", error: `invalid pull settings: ${fields.join(", ")}` };
   }
   const pull = settings.data;
-  const lastRetryAt = (pull.lastRun as { retryAt?: unknown } | undefined)?.retryAt;
-  if (typeof lastRetryAt === "number" && lastRetryAt > now) {
-    return { ...outcome, status: "waiting", retryAt: lastRetryAt };
-  }
+  const retryAt = retryPendingUntil(pull, now);
+  if (retryAt !== undefined) return { ...outcome, status: "waiting", retryAt };
   const apiKey = await readAiDefenseApiKey(env.SECRETS_ENCRYPTION_KEY, target.connector);
   if (apiKey === null) return { ...outcome, status: "skipped" };
 
@@ -160,7 +152,7 @@ export async function pullAiDefenseConnector(
       });
       const parsed = eventsPage.safeParse(parseJson(text));
       if (!parsed.success)
-        throw new AiDefenseStop({ kind: "failed", detail: "the events list is not a page of events" });
+        throw new PullStop({ kind: "failed", detail: "the events list is not a page of events" });
       const items = parsed.data.events.items;
       const pulled = items.map((e) => ({ key: e.event_id, timestamp: e.event_date }));
       const fresh = items.filter((_, i) => !alreadyPulled(cursor, pulled[i] as (typeof pulled)[number]));
@@ -207,14 +199,8 @@ export async function pullAiDefenseConnector(
       if (items.length === 0 || (total !== undefined && offset >= total)) break;
     }
   } catch (error) {
-    if (!(error instanceof AiDefenseStop)) throw error;
-    const reason = error.reason;
-    Object.assign(
-      outcome,
-      reason.kind === "rate_limited"
-        ? { status: "rate_limited", retryAfter: reason.retryAfter, retryAt: reason.retryAt }
-        : { status: "failed", error: reason.detail },
-    );
+    if (!(error instanceof PullStop)) throw error;
+    Object.assign(outcome, stoppedOutcome(error.reason));
   }
   console.log(
     JSON.stringify({
@@ -285,18 +271,18 @@ async function requestEvents(
       response = await fetch(request, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS)
-        throw new AiDefenseStop({ kind: "failed", detail: `AI Defense unreachable: ${String(error)}` });
+        throw new PullStop({ kind: "failed", detail: `AI Defense unreachable: ${String(error)}` });
       await sleep(backoffMs(attempt));
       continue;
     }
     if (response.status === 429) {
       const retryAfter = retryAfterSeconds(response.headers.get("retry-after"), Date.now());
       await response.body?.cancel();
-      throw new AiDefenseStop({ kind: "rate_limited", retryAfter, retryAt: Date.now() + retryAfter * 1000 });
+      throw new PullStop({ kind: "rate_limited", retryAfter, retryAt: Date.now() + retryAfter * 1000 });
     }
     if (response.status >= 500) {
       if (attempt >= MAX_ATTEMPTS) {
-        throw new AiDefenseStop({
+        throw new PullStop({
           kind: "failed",
           detail: `AI Defense unavailable after retries (${await excerpt(response)})`,
         });
@@ -306,13 +292,13 @@ async function requestEvents(
       continue;
     }
     if (response.status === 401 || response.status === 403) {
-      throw new AiDefenseStop({
+      throw new PullStop({
         kind: "failed",
         detail: `AI Defense refused the API key (${await excerpt(response)})`,
       });
     }
     if (!response.ok) {
-      throw new AiDefenseStop({
+      throw new PullStop({
         kind: "failed",
         detail: `unexpected AI Defense response (${await excerpt(response)})`,
       });

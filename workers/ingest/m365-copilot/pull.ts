@@ -18,7 +18,6 @@ import {
   type PullCursor,
   sameCursor,
 } from "../../../domain/connectors/pull-cursor.ts";
-import { isRecord } from "../../../domain/connectors/service.ts";
 import { ingestDelivery } from "../../../domain/ingest/deliver.ts";
 import { m365Copilot, m365PullSettingsSchema } from "../../../domain/ingest/kinds/m365-copilot/index.ts";
 import { metricsFor } from "../../../domain/metrics.ts";
@@ -26,7 +25,14 @@ import { tenantDatabase } from "../../../domain/tenancy.ts";
 import { correlateAlerts } from "../../../durable-objects/correlate-alerts.ts";
 import { propagateTrace, startTrace, type TraceContext } from "../../telemetry/trace.ts";
 import { TokenCache, tokenCacheKey } from "../cisco-xdr/oauth.ts";
-import { backoffMs, MAX_ATTEMPTS, retryAfterSeconds } from "../pull-retry.ts";
+import {
+  backoffMs,
+  MAX_ATTEMPTS,
+  PullStop,
+  retryAfterSeconds,
+  retryPendingUntil,
+  stoppedOutcome,
+} from "../pull-retry.ts";
 import { recordedPull } from "../pull-runs.ts";
 
 export const MANAGE_API = "https://manage.office.com/api/v1.0";
@@ -82,19 +88,6 @@ const contentList = z.array(
 );
 type ListedContent = z.infer<typeof contentList>[number];
 
-type Stop =
-  | { kind: "rate_limited"; retryAfter: number; retryAt: number }
-  | { kind: "failed"; detail: string };
-
-class M365Stop extends Error {
-  readonly reason: Stop;
-
-  constructor(reason: Stop) {
-    super(`Microsoft 365 pull stopped: ${reason.kind}`);
-    this.reason = reason;
-  }
-}
-
 /** Pulls one connector once: windows and blobs as far as the run allows, stopping on 429 or failure. */
 export async function pullM365Connector(
   env: Env,
@@ -112,9 +105,8 @@ export async function pullM365Connector(
   }
   const pull = settings.data;
   const rawPull = target.connector.config.pull as Record<string, unknown>;
-  const lastRetryAt = isRecord(rawPull.lastRun) ? rawPull.lastRun.retryAt : undefined;
-  if (typeof lastRetryAt === "number" && lastRetryAt > now)
-    return { ...outcome, status: "waiting", retryAt: lastRetryAt };
+  const retryAt = retryPendingUntil(rawPull, now);
+  if (retryAt !== undefined) return { ...outcome, status: "waiting", retryAt };
   const secret = await readM365ClientSecret(env.SECRETS_ENCRYPTION_KEY, target.connector);
   if (secret === null) return { ...outcome, status: "skipped" };
 
@@ -215,14 +207,8 @@ export async function pullM365Connector(
       if (!(await moveTo({ since: new Date(end).toISOString(), seen: [] }))) return conflict(outcome);
     }
   } catch (error) {
-    if (!(error instanceof M365Stop)) throw error;
-    const reason = error.reason;
-    Object.assign(
-      outcome,
-      reason.kind === "rate_limited"
-        ? { status: "rate_limited", retryAfter: reason.retryAfter, retryAt: reason.retryAt }
-        : { status: "failed", error: reason.detail },
-    );
+    if (!(error instanceof PullStop)) throw error;
+    Object.assign(outcome, stoppedOutcome(error.reason));
   }
   console.log(
     JSON.stringify({
@@ -296,7 +282,7 @@ class ManagementApi {
     const code = await errorCode(response);
     // AF20024: the subscription is already enabled.
     if (code === "AF20024") return;
-    throw new M365Stop({
+    throw new PullStop({
       kind: "failed",
       detail: `the subscription could not be started (${response.status} ${code ?? ""})`.trim(),
     });
@@ -311,19 +297,19 @@ class ManagementApi {
       const response = await this.send("GET", url);
       if (!response.ok) {
         const code = await errorCode(response);
-        throw new M365Stop({
+        throw new PullStop({
           kind: "failed",
           detail: `listing content failed (${response.status} ${code ?? ""})`.trim(),
         });
       }
       const page = contentList.safeParse(await response.json().catch(() => null));
       if (!page.success)
-        throw new M365Stop({ kind: "failed", detail: "the content list is not a list of content blobs" });
+        throw new PullStop({ kind: "failed", detail: "the content list is not a list of content blobs" });
       all.push(...page.data);
       const next = response.headers.get("NextPageUri");
       // Ending early would mark the window done with pages unread: a link elsewhere stops the run.
       if (next && !this.isOurs(next))
-        throw new M365Stop({ kind: "failed", detail: "a NextPageUri is not on the Management API" });
+        throw new PullStop({ kind: "failed", detail: "a NextPageUri is not on the Management API" });
       url = next || null;
     }
     return all;
@@ -333,7 +319,7 @@ class ManagementApi {
   async fetchBlob(contentUri: string): Promise<string | null> {
     // Only the API's own host gets the bearer token, whatever a listing names.
     if (!this.isOurs(contentUri))
-      throw new M365Stop({ kind: "failed", detail: "a content URI is not on the Management API" });
+      throw new PullStop({ kind: "failed", detail: "a content URI is not on the Management API" });
     const response = await this.send("GET", contentUri);
     if (response.status === 404) {
       await response.body?.cancel();
@@ -342,7 +328,7 @@ class ManagementApi {
     if (!response.ok) {
       const code = await errorCode(response);
       if (code === "AF20051" || code === "AF20050") return null;
-      throw new M365Stop({
+      throw new PullStop({
         kind: "failed",
         detail: `fetching a content blob failed (${response.status} ${code ?? ""})`.trim(),
       });
@@ -389,7 +375,7 @@ class ManagementApi {
         });
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS)
-          throw new M365Stop({
+          throw new PullStop({
             kind: "failed",
             detail: `the Management API is unreachable: ${String(error)}`,
           });
@@ -400,7 +386,7 @@ class ManagementApi {
         // AF429: Microsoft documents no Retry-After; one given is honoured, else the default wait.
         const retryAfter = retryAfterSeconds(response.headers.get("retry-after"), Date.now());
         await response.body?.cancel();
-        throw new M365Stop({ kind: "rate_limited", retryAfter, retryAt: Date.now() + retryAfter * 1000 });
+        throw new PullStop({ kind: "rate_limited", retryAfter, retryAt: Date.now() + retryAfter * 1000 });
       }
       if (response.status === 401 && !reminted) {
         reminted = true;
@@ -409,7 +395,7 @@ class ManagementApi {
         continue;
       }
       if (response.status === 401 || response.status === 403) {
-        throw new M365Stop({
+        throw new PullStop({
           kind: "failed",
           detail:
             `the Management API refused the app registration (${response.status} ${(await errorCode(response)) ?? ""})`.trim(),
@@ -417,7 +403,7 @@ class ManagementApi {
       }
       if (response.status >= 500) {
         if (attempt >= MAX_ATTEMPTS) {
-          throw new M365Stop({
+          throw new PullStop({
             kind: "failed",
             detail: `the Management API is unavailable after retries (${response.status})`,
           });
@@ -460,7 +446,7 @@ class ManagementApi {
       this.options.tokens.set(key, token.access_token, Date.now() + (token.expires_in ?? 3600) * 1000);
       return token.access_token;
     } catch (error) {
-      throw new M365Stop({
+      throw new PullStop({
         kind: "failed",
         detail: `Microsoft Entra refused the app registration (${String(error)})`,
       });
