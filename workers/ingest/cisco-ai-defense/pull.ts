@@ -50,6 +50,12 @@ const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_LOOKBACK_MINUTES = 24 * 60;
 const DEFAULT_MAX_PAGES = 10;
 const REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * How far behind now a run's window ends. The cursor resumes after the newest event stored, so an
+ * event listed later with an earlier time would fall behind it for good; events younger than this
+ * wait for the next run instead, by when AI Defense has listed their neighbours too.
+ */
+export const INDEXING_DELAY_MS = 2 * 60_000;
 
 export type AiDefensePullStatus =
   | "done"
@@ -128,7 +134,9 @@ export async function pullAiDefenseConnector(
   };
   outcome.cursor = cursor;
   // One window for the whole run, so offsets keep meaning the same list while it pages.
-  const window = { start_date: cursor.since, end_date: new Date(now).toISOString() };
+  const end = now - INDEXING_DELAY_MS;
+  if (Date.parse(cursor.since) >= end) return outcome;
+  const window = { start_date: cursor.since, end_date: new Date(end).toISOString() };
   const send = async (body: unknown): Promise<string> => {
     const text = await requestEvents(AI_DEFENSE_HOSTS[pull.region], apiKey, body, sleep, trace, () => {
       outcome.requests++;

@@ -8,6 +8,7 @@ import { setAiDefensePullKey } from "../../../../domain/connectors/ai-defense-pu
 import type { commitPullCursor } from "../../../../domain/connectors/pull-cursor.ts";
 import {
   type AiDefensePullOptions,
+  INDEXING_DELAY_MS,
   pullAiDefenseConnector,
   pullAndRecord,
 } from "../../../../workers/ingest/cisco-ai-defense/pull.ts";
@@ -119,6 +120,33 @@ describe("paging", () => {
     const outcome = await pullAiDefenseConnector(env, c.id, Date.now(), quick);
     expect(outcome).toMatchObject({ status: "done", events: 3, accepted: 3, duplicates: 0 });
     expect(await totals(c.db)).toEqual({ alerts: 6, occurrences: 6 });
+  });
+
+  it("leaves the last minutes to the next run, so an event AI Defense lists late is not passed over", async () => {
+    const fake = new FakeAiDefense().install();
+    const now = Date.now();
+    seed(fake, now - 30 * MINUTE, 1);
+    // Listed already, but younger than the indexing delay: this run's window ends before it.
+    fake.addEvent(managementEvent({ event_date: new Date(now - MINUTE).toISOString() }));
+    const c = await pullingConnector(fake, 10);
+    const first = await pullAiDefenseConnector(env, c.id, now, quick);
+    expect(first).toMatchObject({ status: "done", events: 1 });
+    expect(fake.listRequests.at(-1)?.body?.end_date).toBe(new Date(now - INDEXING_DELAY_MS).toISOString());
+
+    // An event from before the one left waiting, listed by AI Defense only after that run.
+    fake.addEvent(managementEvent({ event_date: new Date(now - 1.5 * MINUTE).toISOString() }));
+    const next = await pullAiDefenseConnector(env, c.id, now + 5 * MINUTE, quick);
+    expect(next).toMatchObject({ status: "done", events: 2, accepted: 2, duplicates: 0 });
+    expect(await totals(c.db)).toEqual({ alerts: 3, occurrences: 3 });
+
+    // A run whose window would end at or before the cursor (here a run soon after the newest
+    // event's time, as when a source's clock runs ahead of Phoenix's) asks nothing.
+    const requests = fake.listRequests.length;
+    expect(await pullAiDefenseConnector(env, c.id, now + MINUTE / 2, quick)).toMatchObject({
+      status: "done",
+      requests: 0,
+    });
+    expect(fake.listRequests).toHaveLength(requests);
   });
 });
 
