@@ -53,7 +53,7 @@ const PROFILES: Record<"full" | "quick", Profile> = {
   },
   // A smoke test that the harness still runs end to end, not a measurement.
   quick: {
-    bounds: { durationSeconds: 2, maxRequests: 2_000, connections: 4, warmupSeconds: 0.5 },
+    bounds: { durationSeconds: 1, maxRequests: 1_000, connections: 4, warmupSeconds: 0.2 },
     workbench: { tenants: 5, cases: 1_000 },
     populations: [
       { alerts: 1_000, cases: 500 },

@@ -1,6 +1,6 @@
 // ai-activity 1.1: what real AI feeds send beyond 1.0 (no score, no model, no user, a redaction,
 // several matches of one family, ATLAS and OWASP tags, accessed resources), how each maps to OCSF,
-// and which correlation basis each event's key uses. 1.0 keeps working unchanged (mapping.test.ts).
+// and which correlation basis each event's key uses. 1.0 keeps working unchanged (mapping.unit.test.ts).
 import { describe, expect, it } from "vitest";
 import type { MapContext, MappedFinding, RawItem } from "../../../../domain/ingest/kind.ts";
 import {
