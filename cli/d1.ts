@@ -1,5 +1,7 @@
-// D1 through wrangler, locally (the same files `npm start` serves) or remotely.
+// D1 for the operator tools: locally in one Miniflare over the files `npm start` serves
+// (cli/local-d1.ts), remotely through wrangler.
 import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
+import { localDatabase, withLocalD1 } from "./local-d1.ts";
 import { applyLocalMigrations } from "./local-migrations.ts";
 import { CommandError, LOCAL_STATE_DIR, WRANGLER_TOML, wrangler } from "./wrangler.ts";
 import { readWranglerConfig } from "./wrangler-config.ts";
@@ -19,7 +21,7 @@ export function localStateDir(target: Exclude<Target, "remote">): string {
 
 /**
  * Applies pending migrations from the binding's migrations_dir; already-applied ones are skipped.
- * Remotely through wrangler; locally in one Miniflare (cli/local-migrations.ts).
+ * Remotely through wrangler; locally in one Miniflare (cli/local-d1.ts, cli/local-migrations.ts).
  */
 export async function applyMigrations(binding: string, target: Target): Promise<string[]> {
   if (target !== "remote") {
@@ -99,18 +101,26 @@ export function inlineParams(sql: string, params: readonly unknown[]): string {
 
 type Method = "run" | "all" | "values" | "get";
 
-// drizzle maps rows given as value arrays in selection order; wrangler returns objects whose keys
-// keep that order, so a selection must not name two columns alike (alias them instead).
-function remoteRows(result: StatementResult<Record<string, unknown>> | undefined, method: Method) {
+// drizzle maps rows given as value arrays in selection order; wrangler and a D1 batch return objects
+// whose keys keep that order, so a batched selection must not name two columns alike (alias them).
+function remoteRows(result: { results?: Record<string, unknown>[] } | undefined, method: Method) {
   const rows = (result?.results ?? []).map((row) => Object.values(row));
   return { rows: method === "get" ? (rows[0] ?? undefined) : rows } as { rows: unknown[] };
 }
 
 /**
  * The binding's database through drizzle, so the operator tools build their SQL from the schema
- * like the Worker does. A `batch` is one wrangler call: its statements run as one script.
+ * like the Worker does. Remotely a `batch` is one wrangler call: its statements run as one script;
+ * locally it is one D1 batch.
  */
 export function d1Through(binding: string, target: Target): SqliteRemoteDatabase {
+  return target === "remote"
+    ? wranglerD1Through(binding, target)
+    : localD1Through(binding, localStateDir(target));
+}
+
+/** Through `wrangler d1 execute`: how the tools reach production (tested against local state). */
+export function wranglerD1Through(binding: string, target: Target): SqliteRemoteDatabase {
   return drizzle(
     async (sql, params, method) => {
       const [result] = await execute(binding, inlineParams(sql, params), target);
@@ -121,5 +131,29 @@ export function d1Through(binding: string, target: Target): SqliteRemoteDatabase
       const results = await execute(binding, script, target);
       return queries.map((q, i) => remoteRows(results[i], q.method));
     },
+  );
+}
+
+function localD1Through(binding: string, persistTo: string): SqliteRemoteDatabase {
+  return drizzle(
+    (sql, params, method) =>
+      withLocalD1(persistTo, async (env) => {
+        const statement = localDatabase(env, binding)
+          .prepare(sql)
+          .bind(...params);
+        if (method === "run") {
+          await statement.run();
+          return { rows: [] };
+        }
+        // Rows as value arrays in selection order, as drizzle maps them.
+        const rows = await statement.raw();
+        return { rows: method === "get" ? (rows[0] ?? undefined) : rows } as { rows: unknown[] };
+      }),
+    (queries) =>
+      withLocalD1(persistTo, async (env) => {
+        const db = localDatabase(env, binding);
+        const results = await db.batch(queries.map((q) => db.prepare(q.sql).bind(...q.params)));
+        return queries.map((q, i) => remoteRows(results[i], q.method));
+      }),
   );
 }

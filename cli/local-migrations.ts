@@ -2,23 +2,12 @@
 // every migration, about a second each, and `npm start` applies sixty (decision 054). This applies
 // the same files, split by wrangler's own splitter, and records them in wrangler's d1_migrations
 // table, so `wrangler d1 migrations list` and later applies agree with it.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { getPlatformProxy, unstable_splitSqlQuery as splitSqlQuery } from "wrangler";
+import { unstable_splitSqlQuery as splitSqlQuery } from "wrangler";
+import { type LocalD1, localDatabase, withLocalD1 } from "./local-d1.ts";
 import { PROJECT_ROOT } from "./wrangler.ts";
 import type { D1DatabaseConfig } from "./wrangler-config.ts";
-
-/** What this needs of a D1 binding: the Node side of the project has no Workers types. */
-interface LocalD1 {
-  prepare(sql: string): LocalStatement;
-  batch(statements: LocalStatement[]): Promise<unknown>;
-}
-interface LocalStatement {
-  bind(...values: unknown[]): LocalStatement;
-  run(): Promise<unknown>;
-  all<Row>(): Promise<{ results: Row[] }>;
-}
 
 // As wrangler creates it (wrangler's default migrations table).
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "d1_migrations"(
@@ -37,38 +26,15 @@ export async function applyLocalMigrations(
   persistTo: string,
 ): Promise<Array<{ binding: string; names: string[] }>> {
   if (databases.length === 0) return [];
-  // A configuration naming the databases alone: the Worker's Durable Objects and queues are not needed.
-  const configDir = mkdtempSync(join(tmpdir(), "phoenix-migrations-"));
-  const configPath = join(configDir, "wrangler.json");
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      name: "phoenix-local-migrations",
-      compatibility_date: "2025-01-01",
-      d1_databases: databases.map((db) => ({
-        binding: db.binding,
-        database_name: db.database_name,
-        database_id: db.database_id,
-      })),
-    }),
-  );
-  const proxy = await getPlatformProxy<Record<string, LocalD1>>({
-    configPath,
-    persist: { path: join(persistTo, "v3") },
-    remoteBindings: false,
-  });
-  try {
+  return withLocalD1(persistTo, async (env) => {
     const applied: Array<{ binding: string; names: string[] }> = [];
     for (const database of databases) {
-      const db = proxy.env[database.binding];
-      if (!db || !database.migrations_dir) throw new Error(`${database.binding} has no migrations to apply`);
+      if (!database.migrations_dir) throw new Error(`${database.binding} has no migrations to apply`);
+      const db = localDatabase(env, database.binding);
       applied.push({ binding: database.binding, names: await applyPending(db, database.migrations_dir) });
     }
     return applied;
-  } finally {
-    await proxy.dispose();
-    rmSync(configDir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function applyPending(db: LocalD1, migrationsDir: string): Promise<string[]> {

@@ -8,6 +8,7 @@ import {
   ingestUrl,
   postDelivery,
   readPayloadFile,
+  type SendResult,
   signedHeaders,
 } from "../../cli/connectors.ts";
 import { d1Through } from "../../cli/d1.ts";
@@ -94,64 +95,84 @@ export async function seedDemoCases(
   const lead = [...sessions.values()].find((s) => Object.values(s.person.grants).every((r) => r === "lead"));
   if (!lead) throw new Error("the demo needs a lead on every tenant");
 
-  const done: string[] = [];
+  // Which tenants still need their cases, and their SLA policies, one tenant at a time: a policy is
+  // written through wrangler, and one wrangler process at a time is enough beside the server.
+  const pending: Array<{ tenant: TenantRow; cases: ReturnType<typeof demoCasesFor> }> = [];
+  const said = new Map<TenantRow, string>();
   for (const tenant of tenants) {
     const spec = DEMO_TENANTS.find((t) => t.slug === tenant.slug);
     const cases = demoCasesFor(tenant.slug);
     if (!spec || cases.length === 0) continue;
-    const api = client(origin, tenant.id);
-    const listed = (await api(lead, "GET", "/v1/cases?limit=200")) as { data: Array<{ title: string }> };
+    const listed = (await client(origin, tenant.id)(lead, "GET", "/v1/cases?limit=200")) as {
+      data: Array<{ title: string }>;
+    };
     if (listed.data.some((c) => c.title === cases[0]?.title)) {
-      done.push(`${tenant.slug}: kept`);
+      said.set(tenant, `${tenant.slug}: kept`);
       continue;
     }
     if (spec.slaPolicy) await storeSlaPolicy(tenant.id, spec.slaPolicy);
-    const workers = [...sessions.values()].filter((s) => s.person.grants[tenant.slug] === "analyst");
-    const alertsByCase = await alertsToLink(api, lead, cases);
-    const opened: string[] = [];
-    for (const [i, demoCase] of cases.entries()) {
-      const worker = workers[i % workers.length] ?? lead;
-      const alertIds = alertsByCase.get(i) ?? [];
-      const created = (await api(worker, "POST", "/v1/cases", {
-        title: demoCase.title,
-        severity: demoCase.severity,
-        description: `Raised by the ${tenant.name} detection pipeline.`,
-        ...(alertIds.length > 0 ? { alert_ids: alertIds } : {}),
-      })) as { id: string; version: number };
-      let version = created.version;
-      for (const step of stepsTo(demoCase.outcome, worker.id, demoCase.note)) {
-        const actor = step.by === "lead" ? lead : worker;
-        const result = (await api(
-          actor,
-          "POST",
-          `/v1/cases/${created.id}/commands`,
-          step.command,
-          version,
-        )) as {
-          version: number;
-        };
-        version = result.version;
-      }
-      opened.push(created.id);
-    }
-    // One merged case: the TOR sign-in turns out to be part of the impossible-travel case.
-    if (tenant.slug === "demo") {
-      const from = opened.at(-1);
-      const into = opened[3];
-      if (from && into)
-        await api(
-          lead,
-          "POST",
-          `/v1/cases/${from}/commands`,
-          { type: "merge_into", target_case_id: into },
-          1,
-        );
-    }
-    let delivered = 0;
-    if (tenant === tenants[0]) delivered = await sendDemoWebhooks(origin, webhooks);
-    done.push(`${tenant.slug}: ${opened.length} cases${delivered ? `, ${delivered} signed webhooks` : ""}`);
+    pending.push({ tenant, cases });
   }
-  return done.join(", ");
+
+  // Tenants are independent: their cases are worked side by side, each tenant's in order.
+  await Promise.all(
+    pending.map(async ({ tenant, cases }) => {
+      const opened = await workDemoCases(client(origin, tenant.id), tenant, cases, sessions, lead);
+      said.set(tenant, `${tenant.slug}: ${opened} cases`);
+    }),
+  );
+  // Then the demo tenant's connectors send their samples as signed webhooks.
+  const demo = tenants[0];
+  if (demo && pending.some((p) => p.tenant === demo)) {
+    said.set(demo, `${said.get(demo)}, ${await sendDemoWebhooks(origin, webhooks)} signed webhooks`);
+  }
+  return tenants.flatMap((t) => said.get(t) ?? []).join(", ");
+}
+
+/** Opens a tenant's demo cases and works each to its outcome; answers how many were opened. */
+async function workDemoCases(
+  api: Api,
+  tenant: TenantRow,
+  cases: ReturnType<typeof demoCasesFor>,
+  sessions: ReadonlyMap<string, Session>,
+  lead: Session,
+): Promise<number> {
+  const workers = [...sessions.values()].filter((s) => s.person.grants[tenant.slug] === "analyst");
+  const alertsByCase = await alertsToLink(api, lead, cases);
+  const opened: string[] = [];
+  for (const [i, demoCase] of cases.entries()) {
+    const worker = workers[i % workers.length] ?? lead;
+    const alertIds = alertsByCase.get(i) ?? [];
+    const created = (await api(worker, "POST", "/v1/cases", {
+      title: demoCase.title,
+      severity: demoCase.severity,
+      description: `Raised by the ${tenant.name} detection pipeline.`,
+      ...(alertIds.length > 0 ? { alert_ids: alertIds } : {}),
+    })) as { id: string; version: number };
+    let version = created.version;
+    for (const step of stepsTo(demoCase.outcome, worker.id, demoCase.note)) {
+      const actor = step.by === "lead" ? lead : worker;
+      const result = (await api(
+        actor,
+        "POST",
+        `/v1/cases/${created.id}/commands`,
+        step.command,
+        version,
+      )) as {
+        version: number;
+      };
+      version = result.version;
+    }
+    opened.push(created.id);
+  }
+  // One merged case: the TOR sign-in turns out to be part of the impossible-travel case.
+  if (tenant.slug === "demo") {
+    const from = opened.at(-1);
+    const into = opened[3];
+    if (from && into)
+      await api(lead, "POST", `/v1/cases/${from}/commands`, { type: "merge_into", target_case_id: into }, 1);
+  }
+  return opened.length;
 }
 
 type Api = ReturnType<typeof client>;
@@ -180,13 +201,27 @@ async function alertsToLink(
   return linked;
 }
 
-/** Each sample, signed with its connector's secret exactly as the source would sign it. */
+/**
+ * Each sample, signed with its connector's secret exactly as the source would sign it, sent in
+ * order; then every delivery awaited until it is stored (queued, decision 052), so what the seed
+ * prints is what is there.
+ */
 async function sendDemoWebhooks(origin: string, sources: readonly DemoWebhookSource[]): Promise<number> {
-  let sent = 0;
+  // One wrangler process at a time on the local D1 files the running server also has open.
+  const connectors = [];
   for (const source of sources) {
     const connector = await findLocalConnector(source.connectorId);
     if (!connector) throw new Error(`no local connector ${source.connectorId}`);
-    const secret = await connectorSecret(connector);
+    connectors.push({ source, connector, secret: await connectorSecret(connector) });
+  }
+  const queued: Array<{ sample: string; result: SendResult; token: string }> = [];
+  for (const { source, connector, secret } of connectors) {
+    const token = await mintLocalToken({
+      tenantId: connector.tenantId,
+      scopes: ["admin"],
+      ttlSeconds: 60,
+      subject: "local-dev",
+    });
     for (const sample of source.samples) {
       const file = readPayloadFile(sample, PROJECT_ROOT);
       const result = await postDelivery(
@@ -195,19 +230,16 @@ async function sendDemoWebhooks(origin: string, sources: readonly DemoWebhookSou
         signedHeaders(secret, file.text),
       );
       if (result.status !== 202) throw new Error(`${sample} answered ${result.status}: ${result.body}`);
-      // Queued (decision 052): the seed waits until it is stored, so what it prints is what is there.
-      const token = await mintLocalToken({
-        tenantId: connector.tenantId,
-        scopes: ["admin"],
-        ttlSeconds: 60,
-        subject: "local-dev",
-      });
-      if ((await awaitDeliveryOutcome(origin, result, token)) === null)
-        throw new Error(`${sample} was queued but not stored within 10 s`);
-      sent++;
+      queued.push({ sample, result, token });
     }
   }
-  return sent;
+  await Promise.all(
+    queued.map(async ({ sample, result, token }) => {
+      if ((await awaitDeliveryOutcome(origin, result, token)) === null)
+        throw new Error(`${sample} was queued but not stored within 10 s`);
+    }),
+  );
+  return queued.length;
 }
 
 async function adminHeaders(tenant: TenantRow): Promise<Record<string, string>> {

@@ -1,11 +1,12 @@
-// The operator tools reach D1 through wrangler with SQL built by drizzle from the schema: checked
-// here against a real local CONTROL_DB of their own, as `phoenix tenant …` and `phoenix keys …` use it.
+// The operator tools reach D1 with SQL built by drizzle from the schema, locally in one Miniflare
+// over the files wrangler keeps (cli/local-d1.ts): checked here against a real local CONTROL_DB of
+// their own, as `phoenix tenant …` and `phoenix keys …` use it, and against wrangler's own view of it.
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations, d1Through, inlineParams, type Target } from "../../cli/d1.ts";
+import { applyMigrations, d1Through, inlineParams, type Target, wranglerD1Through } from "../../cli/d1.ts";
 import { listKeys, pullHandoverForward } from "../../cli/keys.ts";
 import { ensureTenant, findTenantBySlug, listTenants, setDailyIngestQuota } from "../../cli/tenants.ts";
 import { PROJECT_ROOT, WRANGLER_TOML, wrangler } from "../../cli/wrangler.ts";
@@ -96,6 +97,19 @@ describe("the operator's CONTROL_DB", () => {
     expect(await db.select().from(tenants).get()).toMatchObject({ dailyIngestQuota: 500, updatedAt: 3_000 });
     await setDailyIngestQuota(row.id, null, target, 4_000);
     expect(await db.select().from(tenants).get()).toMatchObject({ dailyIngestQuota: null, updatedAt: 4_000 });
+  }, 60_000);
+
+  it("reads and writes the same rows through wrangler, as the tools reach production", async () => {
+    const viaWrangler = wranglerD1Through(CONTROL_DB_BINDING, target);
+    const row = await viaWrangler.select().from(tenants).where(eq(tenants.slug, "acme")).get();
+    expect(row).toEqual(await d1Through(CONTROL_DB_BINDING, target).select().from(tenants).get());
+    // A batch is one script: a write and the read after it, with a quote and a ? in the text.
+    const [, [renamed]] = await viaWrangler.batch([
+      viaWrangler.update(tenants).set({ name: "Acme's ? team" }).where(eq(tenants.slug, "acme")),
+      viaWrangler.select({ name: tenants.name }).from(tenants).where(eq(tenants.slug, "acme")),
+    ]);
+    expect(renamed).toEqual({ name: "Acme's ? team" });
+    expect((await findTenantBySlug("acme", target))?.name).toBe("Acme's ? team");
   }, 60_000);
 
   it("brings the key handover forward, and reports the next key's earliest handover", async () => {
