@@ -1,12 +1,13 @@
 // Each test builds its own world: a fresh tenant bound to one of the test databases, tokens
 // minted for it, and requests sent through the real Worker entry point.
-import { applyD1Migrations, type D1Migration } from "cloudflare:test";
+import type { D1Migration } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { importJWK, type JWK, SignJWT } from "jose";
 import { SCOPES, type Scope } from "../../domain/auth/scopes.ts";
 import { API_AUDIENCE, mintAccessToken, parseSigningKey } from "../../domain/auth/tokens.ts";
 import { newId } from "../../domain/ids.ts";
 import type { Tenant } from "../../domain/tenancy.ts";
+import { applyMigrationsAtOnce } from "./migrate-at-once.ts";
 import { testEnv } from "./test-env.ts";
 
 /** Every scope but admin: what a token gets unless a test asks for something else. */
@@ -22,7 +23,7 @@ export async function createTenant(): Promise<Tenant> {
   const taken = new Set(used.results.map((r) => r.d1_binding));
   const binding = env.TEST_TENANT_BINDINGS.find((b) => !taken.has(b));
   if (!binding) throw new Error("every test tenant database is taken: mint fewer tenants per test file");
-  await applyD1Migrations(env[binding] as D1Database, env.TEST_TENANT_MIGRATIONS as D1Migration[]);
+  await applyMigrationsAtOnce(env[binding] as D1Database, env.TEST_TENANT_MIGRATIONS as D1Migration[]);
 
   const now = Date.now();
   const id = newId("tenant", now);
