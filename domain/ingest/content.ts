@@ -80,6 +80,8 @@ export function itemsWithoutContent(
       dropped: 1,
     };
   }
+  // An empty batch stays one: as an empty body it would read as a broken delivery and be quarantined.
+  if (framed.items.length === 0) return { body: "[]", contentType: "application/json", dropped: 0 };
   let dropped = 0;
   const lines = framed.items.map((item) => {
     // A line that cannot be read is replaced alone; the rest of the batch goes through.

@@ -177,6 +177,10 @@ describe("the corpus", () => {
     expect(results[1]?.item.raw).not.toContain("cut off");
   });
 
+  it("an empty batch is an empty batch, not an unreadable body to quarantine", () => {
+    expect(ingestLocally("[]")).toEqual([]);
+  });
+
   it("a body that cannot be read is not kept as sent: the note that replaces it is quarantined", () => {
     const results = ingestLocally(`{"event": {"prompt": "${PROMPT_TEXTS[0]}"`);
     expect(results).toHaveLength(1);
