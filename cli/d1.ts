@@ -104,7 +104,14 @@ type Method = "run" | "all" | "values" | "get";
 // drizzle maps rows given as value arrays in selection order; wrangler and a D1 batch return objects
 // whose keys keep that order, so a batched selection must not name two columns alike (alias them).
 function remoteRows(result: { results?: Record<string, unknown>[] } | undefined, method: Method) {
-  const rows = (result?.results ?? []).map((row) => Object.values(row));
+  return drizzleRows(
+    (result?.results ?? []).map((row) => Object.values(row)),
+    method,
+  );
+}
+
+/** Value arrays as drizzle's proxy takes them: all of them, or the first for `get`. */
+function drizzleRows(rows: unknown[][], method: Method) {
   return { rows: method === "get" ? (rows[0] ?? undefined) : rows } as { rows: unknown[] };
 }
 
@@ -146,8 +153,7 @@ function localD1Through(binding: string, persistTo: string): SqliteRemoteDatabas
           return { rows: [] };
         }
         // Rows as value arrays in selection order, as drizzle maps them.
-        const rows = await statement.raw();
-        return { rows: method === "get" ? (rows[0] ?? undefined) : rows } as { rows: unknown[] };
+        return drizzleRows(await statement.raw(), method);
       }),
     (queries) =>
       withLocalD1(persistTo, async (env) => {

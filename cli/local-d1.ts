@@ -47,8 +47,9 @@ export async function withLocalD1<T>(persistTo: string, use: (env: Record<string
     entry.users--;
     if (entry.users === 0) {
       entry.idle = setTimeout(() => {
-        opened.delete(key);
-        void entry.dispose();
+        if (opened.get(key) === entry) opened.delete(key);
+        // A Miniflare that failed to start was reported to the query that waited for it.
+        entry.dispose().catch(() => undefined);
       }, IDLE_CLOSE_MS);
     }
   }
@@ -94,7 +95,9 @@ function open(key: string, persistTo: string, databases: readonly D1DatabaseConf
     users: 0,
   };
   // A failed start is not kept: the next command tries again.
-  proxy.catch(() => opened.delete(key));
+  proxy.catch(() => {
+    if (opened.get(key) === entry) opened.delete(key);
+  });
   opened.set(key, entry);
   return entry;
 }

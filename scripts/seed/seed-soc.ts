@@ -95,8 +95,8 @@ export async function seedDemoCases(
   const lead = [...sessions.values()].find((s) => Object.values(s.person.grants).every((r) => r === "lead"));
   if (!lead) throw new Error("the demo needs a lead on every tenant");
 
-  // Which tenants still need their cases, and their SLA policies, one tenant at a time: a policy is
-  // written through wrangler, and one wrangler process at a time is enough beside the server.
+  // Which tenants still need their cases, with their SLA policies stored first (there is no /v1
+  // route for a policy: it is written to the local CONTROL_DB, cli/local-d1.ts).
   const pending: Array<{ tenant: TenantRow; cases: ReturnType<typeof demoCasesFor> }> = [];
   const said = new Map<TenantRow, string>();
   for (const tenant of tenants) {
@@ -207,15 +207,11 @@ async function alertsToLink(
  * prints is what is there.
  */
 async function sendDemoWebhooks(origin: string, sources: readonly DemoWebhookSource[]): Promise<number> {
-  // One wrangler process at a time on the local D1 files the running server also has open.
-  const connectors = [];
+  const queued: Array<{ sample: string; result: SendResult; token: string }> = [];
   for (const source of sources) {
     const connector = await findLocalConnector(source.connectorId);
     if (!connector) throw new Error(`no local connector ${source.connectorId}`);
-    connectors.push({ source, connector, secret: await connectorSecret(connector) });
-  }
-  const queued: Array<{ sample: string; result: SendResult; token: string }> = [];
-  for (const { source, connector, secret } of connectors) {
+    const secret = await connectorSecret(connector);
     const token = await mintLocalToken({
       tenantId: connector.tenantId,
       scopes: ["admin"],
